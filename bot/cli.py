@@ -1,0 +1,96 @@
+"""`gongshi`: the command line of 公示通."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.i18n import Translator
+from bot.runtime_context import open_storage, run_async, settings_or_exit
+
+app = typer.Typer(
+    help="公示通 (gongshi): 公益性岗位考核结果公示与投诉机器人 / public-welfare posts bot.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="数据库 / database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库升级到最新结构（可重复运行）/ Bring the database to the newest schema."""
+    from storage.migrate import current_revision, head_revision, upgrade
+
+    settings = settings_or_exit()
+    t = Translator(settings.language)
+
+    async def go() -> tuple[str | None, str | None]:
+        async with open_storage(settings) as storage:
+            before = await current_revision(storage.engine)
+            await upgrade(storage.engine)
+            return before, await current_revision(storage.engine)
+
+    before, after = run_async(go())
+    if before == after:
+        typer.echo(t("Database already at the newest schema ({revision}).", revision=after))
+    else:
+        typer.echo(
+            t(
+                "Database upgraded from {before} to {after}.",
+                before=before or t("empty"),
+                after=after or head_revision(),
+            )
+        )
+
+
+@app.command("status")
+def status(
+    as_json: bool = typer.Option(False, "--json", help="机器可读 / stable JSON for scripts"),
+) -> None:
+    """各项计数 / Counts of units, workers, posts, results, cases, tasks and the outbox."""
+    from storage.migrate import current_revision, head_revision
+    from storage.queries.status import collect_status
+
+    settings = settings_or_exit()
+    t = Translator(settings.language)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+
+    async def go() -> dict[str, object]:
+        async with open_storage(settings) as storage:
+            revision = await current_revision(storage.engine)
+            if revision != head_revision():
+                from bot.runtime_context import CommandError
+
+                raise CommandError(
+                    t("The database is not at the newest schema: run `gongshi db upgrade`."), 2
+                )
+            async with storage.sessions() as session:
+                return await collect_status(session=session, today=today)
+
+    counts = run_async(go())
+    if as_json:
+        typer.echo(json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    from bot.status_view import render_status
+
+    typer.echo(render_status(counts, t))
+
+
+def _mount_optional() -> None:
+    """Sub-commands that live in their own modules."""
+    from bot import cli_import
+
+    app.add_typer(cli_import.import_app, name="import")
+    app.command("demo-data")(cli_import.demo_data)
+
+
+_mount_optional()
+
+
+def main() -> None:
+    app()

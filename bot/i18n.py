@@ -1,0 +1,63 @@
+"""Message catalogues: Simplified Chinese first, English second.
+
+Message ids are English. Each area of the product keeps its own gettext catalogue,
+``bot/locales/<lang>/<area>.po``, so that adding messages to one area never touches
+another's file. English needs no catalogue: a message id is its own English text.
+Catalogues are parsed once with Babel and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+LOCALES = Path(__file__).parent / "locales"
+DEFAULT_LANGUAGE = "zh"
+SUPPORTED = ("zh", "en")
+
+
+def N_(message: str) -> str:
+    """Mark a message id for the catalogues without translating it yet."""
+    return message
+
+
+def normalize_language(code: str | None) -> str:
+    """Telegram's ``language_code`` ("zh-hans", "en-US", None) to one we support."""
+    if not code:
+        return DEFAULT_LANGUAGE
+    base = code.replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED else DEFAULT_LANGUAGE
+
+
+_FOLDERS = {"zh": "zh_CN", "en": "en"}
+
+
+@functools.cache
+def catalogue(language: str) -> dict[str, str]:
+    folder = LOCALES / _FOLDERS.get(language, language)
+    table: dict[str, str] = {}
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string and not message.fuzzy:
+                    table[str(message.id)] = str(message.string)
+    return table
+
+
+def translate(message: str, language: str | None = None, /, **params: Any) -> str:
+    """The message in ``language`` (default Chinese), with ``{name}`` fields filled in."""
+    text = catalogue(normalize_language(language)).get(message, message)
+    return text.format(**params) if params else text
+
+
+class Translator:
+    """A translator bound to one language, for code that speaks to one person."""
+
+    def __init__(self, language: str | None = None) -> None:
+        self.language = normalize_language(language)
+
+    def __call__(self, message: str, /, **params: Any) -> str:
+        return translate(message, self.language, **params)

@@ -1,0 +1,95 @@
+"""Typed settings, read once at start-up from the environment (prefix GONGSHI_) and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GONGSHI_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///var/gongshi.db",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    bot_token: SecretStr | None = None
+    api_base: str = TELEGRAM_API
+    timezone: str = "Asia/Shanghai"
+    secret_key: SecretStr = Field(
+        default=SecretStr("gongshi-demo-secret-change-me"),
+        description="key of the keyed hashes of ID numbers and phones; rotate with care",
+    )
+    language: str = "zh"
+    calendar_file: Path | None = None
+    webhook_secret: SecretStr | None = None
+    public_channel: str | None = None
+    gongshi_min_workdays: int = Field(default=5, ge=1, le=60)
+    serious_complainants: int = Field(default=3, ge=2, le=100)
+    max_upload_mb: int = Field(default=20, ge=1, le=2000)
+    import_max_mb: int = Field(default=50, ge=1, le=2000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value.startswith("sqlite:///"):
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        elif value.startswith(("postgresql://", "postgres://")):
+            value = "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:/// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in ("zh", "en"):
+            raise ValueError("must be zh or en")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+
+class SettingsError(Exception):
+    """One readable line per bad setting, naming the environment variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "?"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"GONGSHI_{field.upper()}: {message}")
+        raise SettingsError("; ".join(lines)) from None

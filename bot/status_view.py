@@ -1,0 +1,34 @@
+"""`gongshi status` for people: the same counts as the JSON, as short labelled lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import Translator
+
+
+def render_status(counts: dict[str, Any], t: Translator) -> str:
+    lines = [
+        t("Units: {n}", n=counts["units"]),
+        t(
+            "Workers: {total} ({on_duty} on duty, {removed} removed)",
+            **counts["workers"],
+        ),
+        t("Posts: {total} ({filled} filled, {vacant} vacant)", **counts["posts"]),
+    ]
+    for year, cycle in counts["cycles"].items():
+        grades = ", ".join(f"{grade} {n}" for grade, n in sorted(cycle["grades"].items()))
+        lines.append(
+            t(
+                "Cycle {year} ({state}): {results} results{grades}",
+                year=year,
+                state=t(str(cycle["state"] or "-")),
+                results=cycle["results"],
+                grades=f" — {grades}" if grades else "",
+            )
+        )
+    cases = ", ".join(f"{t(state)} {n}" for state, n in counts["cases"].items()) or "0"
+    lines.append(t("Complaints: {n}; cases: {cases}", n=counts["complaints"], cases=cases))
+    lines.append(t("Unit tasks overdue: {n}", n=counts["unit_tasks_overdue"]))
+    lines.append(t("Outbox: {pending} pending, {sent} sent, {failed} failed", **counts["outbox"]))
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""Complaints, their evidence, the cases they open and every event of a case."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import json_field, telegram_id, when
+
+
+class Complaint(SQLModel, table=True):
+    """What a citizen (or a worker's objection) submitted, as submitted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_code: str = Field(max_length=16, unique=True, index=True)
+    kind: str = Field(default="complaint", max_length=16, description="complaint | objection")
+    cycle_id: int | None = Field(default=None, foreign_key="cycle.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    worker_id: int | None = Field(default=None, foreign_key="worker.id", index=True)
+    category: str = Field(max_length=32)
+    description: str = Field(max_length=2000)
+    anonymous: bool = True
+    submitted_by: int | None = telegram_id(index=True)
+    language: str = Field(default="zh", max_length=8)
+    submitted_at: datetime = when(default_now=True)
+
+
+class ComplainantContact(SQLModel, table=True):
+    """Kept apart from the complaint: only bureau staff and investigators may read it, audited."""
+
+    __tablename__ = "complainant_contact"
+
+    complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
+    user_id: int = telegram_id(nullable=False)
+    name: str = Field(default="", max_length=128)
+    phone: str = Field(default="", max_length=32)
+
+
+class EvidenceFile(SQLModel, table=True):
+    __tablename__ = "evidence_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    kind: str = Field(max_length=16, description="photo | document")
+    mime_type: str = Field(max_length=100)
+    size: int = Field(ge=0)
+    sha256: str = Field(max_length=64)
+    telegram_file_id: str = Field(default="", max_length=255)
+    stored_path: str = Field(default="", max_length=500)
+    created_at: datetime = when(default_now=True)
+
+
+class Case(SQLModel, table=True):
+    """The handling of one or more complaints: its state and clocks."""
+
+    __tablename__ = "case_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", unique=True)
+    cycle_id: int | None = Field(default=None, foreign_key="cycle.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    worker_id: int | None = Field(default=None, foreign_key="worker.id", index=True)
+    category: str = Field(max_length=32)
+    severity: str = Field(max_length=16, description="serious | medium | minor | triage")
+    route: str = Field(max_length=16, description="investigators | bureau | unit")
+    state: str = Field(default="submitted", max_length=16, index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="official.id", index=True)
+    accept_due: date | None = None
+    conclude_due: date | None = None
+    extended: bool = False
+    finding: str | None = Field(default=None, max_length=16)
+    opinion: str = Field(default="", max_length=4000)
+    merged_into_id: int | None = Field(default=None, foreign_key="case_file.id")
+    rating: int | None = Field(default=None, ge=1, le=5)
+    rating_comment: str = Field(default="", max_length=1000)
+    reopened: bool = False
+    created_at: datetime = when(default_now=True)
+    updated_at: datetime = when(default_now=True)
+    closed_at: datetime | None = when(nullable=True)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One step of a case. Append-only: the history is never rewritten."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    seq: int
+    action: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=16)
+    to_state: str | None = Field(default=None, max_length=16)
+    actor_user_id: int | None = telegram_id()
+    actor_role: str = Field(default="system", max_length=16)
+    public: bool = False
+    detail: dict[str, Any] = json_field()
+    at: datetime = when(default_now=True)

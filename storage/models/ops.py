@@ -1,0 +1,117 @@
+"""Units' tasks and reminders, the outbox, 公示 channel posts, and the machinery of the bot:
+processed updates, conversation state, the audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import json_field, telegram_id, when
+
+
+class UnitTask(SQLModel, table=True):
+    """A deadline of a unit in a cycle (rules filed, results submitted, vouchers, renewals ...)."""
+
+    __tablename__ = "unit_task"
+    __table_args__ = (UniqueConstraint("cycle_id", "unit_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    kind: str = Field(max_length=32)
+    starts_on: date | None = None
+    due_on: date
+    needs_file: bool = True
+    state: str = Field(default="open", max_length=16, description="open | done | escalated")
+    done_at: datetime | None = when(nullable=True)
+    done_by: int | None = telegram_id()
+    file_id: str = Field(default="", max_length=255)
+    note: str = Field(default="", max_length=1000)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id")
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder that is due or was sent; one row per task, kind and day, so none is sent twice."""
+
+    __table_args__ = (UniqueConstraint("task_id", "kind", "on_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="unit_task.id", index=True)
+    kind: str = Field(max_length=16, description="before | on_day | overdue | escalation")
+    on_day: date
+    sent_at: datetime | None = when(nullable=True)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to deliver, written with the change that caused it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    kind: str = Field(max_length=16, description="alert | reminder | notice | broadcast")
+    priority: int = Field(default=50, description="lower goes first")
+    method: str = Field(default="sendMessage", max_length=32)
+    payload: dict[str, Any] = json_field()
+    dedup_key: str | None = Field(default=None, max_length=128, unique=True)
+    state: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    not_before: datetime = when(default_now=True, index=True)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = when(nullable=True)
+    last_error: str = Field(default="", max_length=500)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = when(default_now=True)
+    sent_at: datetime | None = when(nullable=True)
+
+
+class ChannelPost(SQLModel, table=True):
+    """A 公示 message in the public channel, to be deleted when the window closes."""
+
+    __tablename__ = "channel_post"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    page: int = 1
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    posted_at: datetime | None = when(nullable=True)
+    deleted_at: datetime | None = when(nullable=True)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Update ids already handled, committed with their effects: a redelivery does nothing."""
+
+    __tablename__ = "processed_update"
+
+    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    processed_at: datetime = when(default_now=True)
+
+
+class ConversationState(SQLModel, table=True):
+    """Where each chat is in its conversation, and what it has said so far."""
+
+    __tablename__ = "conversation_state"
+
+    chat_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    user_id: int | None = telegram_id()
+    state: str = Field(default="", max_length=64)
+    data: dict[str, Any] = json_field()
+    updated_at: datetime = when(default_now=True)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who saw or changed what: every view of a complainant's identity lands here."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = when(default_now=True, index=True)
+    actor_user_id: int | None = telegram_id()
+    actor: str = Field(default="system", max_length=64)
+    action: str = Field(max_length=48, index=True)
+    target_type: str = Field(default="", max_length=32)
+    target_id: str = Field(default="", max_length=64)
+    detail: dict[str, Any] = json_field()

@@ -1,0 +1,84 @@
+"""Shared fixtures: settings on a temporary SQLite file, storage at the newest schema on
+SQLite and on a real PostgreSQL server started for the run."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from pgserver import PgServer, start_pg  # noqa: E402
+
+from bot.runtime_context import Storage, open_storage  # noqa: E402
+from bot.settings import Settings, load_settings  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+
+SECRET = "test-secret-key-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's .env or GONGSHI_ variables, nor writes to ./var."""
+    for name in list(os.environ):
+        if name.startswith("GONGSHI_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    server = start_pg()
+    yield server
+    server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    return pg_server.create_database(f"t{os.getpid()}_{next(_databases)}")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/gongshi.db"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/gongshi.db"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+def make_settings(url: str) -> Settings:
+    return load_settings(database_url=url, secret_key=SECRET)
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return make_settings(sqlite_url)
+
+
+@pytest.fixture
+async def storage(settings: Settings) -> AsyncIterator[Storage]:
+    """SQLite storage at the newest schema."""
+    async with open_storage(settings) as opened:
+        await upgrade(opened.engine)
+        yield opened
+
+
+@pytest.fixture
+async def any_storage(database_url: str) -> AsyncIterator[Storage]:
+    """Storage at the newest schema, once on SQLite and once on PostgreSQL."""
+    async with open_storage(make_settings(database_url)) as opened:
+        await upgrade(opened.engine)
+        yield opened
