@@ -83,10 +83,11 @@ def status(
 
 def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
-    from bot import cli_import
+    from bot.cli_demo import demo_data
+    from bot.cli_import import import_app
 
-    app.add_typer(cli_import.import_app, name="import")
-    app.command("demo-data")(cli_import.demo_data)
+    app.add_typer(import_app, name="import", help="导入名册与考核结果 / import rosters and results.")
+    app.command("demo-data")(demo_data)
 
 
 _mount_optional()

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
+
+CYCLE_STATES = {
+    "assessing": N_("assessment under way"),
+    "open": N_("public notice open"),
+    "closed": N_("public notice closed"),
+}
+CASE_STATES = {
+    "submitted": N_("submitted"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+    "investigating": N_("investigating"),
+    "concluded": N_("finding recorded"),
+    "closed": N_("closed"),
+    "merged": N_("merged"),
+}
 
 
 def render_status(counts: dict[str, Any], t: Translator) -> str:
@@ -22,12 +37,12 @@ def render_status(counts: dict[str, Any], t: Translator) -> str:
             t(
                 "Cycle {year} ({state}): {results} results{grades}",
                 year=year,
-                state=t(str(cycle["state"] or "-")),
+                state=t(CYCLE_STATES.get(str(cycle["state"]), "-")),
                 results=cycle["results"],
                 grades=f" — {grades}" if grades else "",
             )
         )
-    cases = ", ".join(f"{t(state)} {n}" for state, n in counts["cases"].items()) or "0"
+    cases = ", ".join(f"{t(CASE_STATES.get(state, state))} {n}" for state, n in counts["cases"].items()) or "0"
     lines.append(t("Complaints: {n}; cases: {cases}", n=counts["complaints"], cases=cases))
     lines.append(t("Unit tasks overdue: {n}", n=counts["unit_tasks_overdue"]))
     lines.append(t("Outbox: {pending} pending, {sent} sent, {failed} failed", **counts["outbox"]))
