@@ -86,7 +86,9 @@ def _mount_optional() -> None:
     from bot.cli_demo import demo_data
     from bot.cli_import import import_app
 
-    app.add_typer(import_app, name="import", help="导入名册与考核结果 / import rosters and results.")
+    app.add_typer(
+        import_app, name="import", help="导入名册与考核结果 / import rosters and results."
+    )
     app.command("demo-data")(demo_data)
 
 

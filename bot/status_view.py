@@ -42,7 +42,10 @@ def render_status(counts: dict[str, Any], t: Translator) -> str:
                 grades=f" — {grades}" if grades else "",
             )
         )
-    cases = ", ".join(f"{t(CASE_STATES.get(state, state))} {n}" for state, n in counts["cases"].items()) or "0"
+    cases = (
+        ", ".join(f"{t(CASE_STATES.get(state, state))} {n}" for state, n in counts["cases"].items())
+        or "0"
+    )
     lines.append(t("Complaints: {n}; cases: {cases}", n=counts["complaints"], cases=cases))
     lines.append(t("Unit tasks overdue: {n}", n=counts["unit_tasks_overdue"]))
     lines.append(t("Outbox: {pending} pending, {sent} sent, {failed} failed", **counts["outbox"]))

@@ -13,11 +13,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pgserver import PgServer, start_pg  # noqa: E402
+from pgserver import PgServer, start_pg
 
-from bot.runtime_context import Storage, open_storage  # noqa: E402
-from bot.settings import Settings, load_settings  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
+from bot.runtime_context import Storage, open_storage
+from bot.settings import Settings, load_settings
+from storage.migrate import upgrade
 
 SECRET = "test-secret-key-0123456789"
 

@@ -40,16 +40,33 @@ class PgServer:
 
     def create_database(self, name: str) -> str:
         subprocess.run(
-            [*self.as_user, f"{self.bindir}/createdb", "-h", "127.0.0.1", "-p", str(self.port),
-             "-U", "postgres", name],
-            check=True, capture_output=True,
+            [
+                *self.as_user,
+                f"{self.bindir}/createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                name,
+            ],
+            check=True,
+            capture_output=True,
         )
         return f"{self.base_url}/{name}"
 
     def stop(self) -> None:
         subprocess.run(
-            [*self.as_user, f"{self.bindir}/pg_ctl", "-D", f"{self.directory}/data", "-m",
-             "immediate", "stop"],
+            [
+                *self.as_user,
+                f"{self.bindir}/pg_ctl",
+                "-D",
+                f"{self.directory}/data",
+                "-m",
+                "immediate",
+                "stop",
+            ],
             capture_output=True,
         )
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -66,15 +83,40 @@ def start_pg() -> PgServer:
         as_user = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     subprocess.run(
-        [*as_user, f"{bindir}/initdb", "-D", f"{directory}/data", "-U", "postgres",
-         "-A", "trust", "-E", "UTF8", "--locale=C"],
-        check=True, capture_output=True,
+        [
+            *as_user,
+            f"{bindir}/initdb",
+            "-D",
+            f"{directory}/data",
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        ],
+        check=True,
+        capture_output=True,
     )
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        [*as_user, f"{bindir}/pg_ctl", "-D", f"{directory}/data", "-o", options,
-         "-l", f"{directory}/log", "-w", "-t", "60", "start"],
-        check=True, capture_output=True,
+        [
+            *as_user,
+            f"{bindir}/pg_ctl",
+            "-D",
+            f"{directory}/data",
+            "-o",
+            options,
+            "-l",
+            f"{directory}/log",
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     server = PgServer(directory, port, bindir, as_user)
     for _ in range(100):

@@ -44,9 +44,7 @@ def when(*, nullable: bool = False, index: bool = False, default_now: bool = Fal
 
 def telegram_id(*, nullable: bool = True, index: bool = False, unique: bool = False) -> Any:
     """Telegram user and chat ids exceed 32 bits."""
-    return Field(
-        default=None, sa_type=BigInteger, nullable=nullable, index=index, unique=unique
-    )
+    return Field(default=None, sa_type=BigInteger, nullable=nullable, index=index, unique=unique)
 
 
 def json_field() -> Any:

@@ -86,7 +86,9 @@ class ProcessedUpdate(SQLModel, table=True):
 
     __tablename__ = "processed_update"
 
-    update_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
     processed_at: datetime = when(default_now=True)
 
 
@@ -95,7 +97,9 @@ class ConversationState(SQLModel, table=True):
 
     __tablename__ = "conversation_state"
 
-    chat_id: int = Field(sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    chat_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
     user_id: int | None = telegram_id()
     state: str = Field(default="", max_length=64)
     data: dict[str, Any] = json_field()

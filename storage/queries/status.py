@@ -7,66 +7,66 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Case, Complaint, Cycle, Outbox, Post, Result, Unit, UnitTask, Worker
 
 
-async def _count(session: AsyncSession, statement: Any) -> int:
+async def _count(session: AsyncSession, *criteria: Any, table: Any) -> int:
+    statement = select(func.count()).select_from(table)
+    for criterion in criteria:
+        statement = statement.where(criterion)
     return int((await session.execute(statement)).scalar_one())
 
 
-async def collect_status(*, session: AsyncSession, today: date) -> dict[str, Any]:
-    posts_total = await _count(session, select(func.count()).select_from(Post))
-    posts_filled = await _count(
-        session, select(func.count()).select_from(Post).where(Post.worker_id.is_not(None))  # type: ignore[union-attr]
-    )
-    workers_by_status = dict(
-        (await session.execute(select(Worker.status, func.count()).group_by(Worker.status))).all()
-    )
+async def _grouped(session: AsyncSession, column: Any) -> dict[str, int]:
+    rows = await session.execute(select(column, func.count()).group_by(column))
+    return {str(key): int(n) for key, n in rows.all()}
+
+
+async def _cycles(session: AsyncSession) -> dict[str, Any]:
     cycles: dict[str, Any] = {}
-    for year, state in (await session.execute(select(Cycle.year, Cycle.state))).all():
+    for year, state in (await session.execute(select(col(Cycle.year), col(Cycle.state)))).all():
         cycles[str(year)] = {"state": state, "results": 0, "grades": {}}
     grade_rows = await session.execute(
-        select(Cycle.year, Result.grade, func.count())
-        .join(Cycle, Cycle.id == Result.cycle_id)  # type: ignore[arg-type]
-        .group_by(Cycle.year, Result.grade)
+        select(col(Cycle.year), col(Result.grade), func.count())
+        .join(Cycle, col(Cycle.id) == col(Result.cycle_id))
+        .group_by(col(Cycle.year), col(Result.grade))
     )
     for year, grade, count in grade_rows.all():
         entry = cycles.setdefault(str(year), {"state": None, "results": 0, "grades": {}})
-        entry["grades"][grade] = int(count)
+        entry["grades"][str(grade)] = int(count)
         entry["results"] += int(count)
-    complaints = await _count(session, select(func.count()).select_from(Complaint))
-    cases_by_state = dict(
-        (await session.execute(select(Case.state, func.count()).group_by(Case.state))).all()
-    )
+    return dict(sorted(cycles.items()))
+
+
+async def collect_status(*, session: AsyncSession, today: date) -> dict[str, Any]:
+    posts_total = await _count(session, table=Post)
+    posts_filled = await _count(session, col(Post.worker_id).is_not(None), table=Post)
+    workers = await _grouped(session, col(Worker.status))
+    outbox = await _grouped(session, col(Outbox.state))
     overdue = await _count(
-        session,
-        select(func.count())
-        .select_from(UnitTask)
-        .where(UnitTask.state != "done", UnitTask.due_on < today),
-    )
-    outbox = dict(
-        (await session.execute(select(Outbox.state, func.count()).group_by(Outbox.state))).all()
+        session, col(UnitTask.state) != "done", col(UnitTask.due_on) < today, table=UnitTask
     )
     return {
-        "units": await _count(session, select(func.count()).select_from(Unit)),
+        "units": await _count(session, table=Unit),
         "workers": {
-            "total": sum(int(n) for n in workers_by_status.values()),
-            "on_duty": int(workers_by_status.get("on_duty", 0)),
-            "removed": int(workers_by_status.get("removed", 0)),
+            "total": sum(workers.values()),
+            "on_duty": workers.get("on_duty", 0),
+            "removed": workers.get("removed", 0),
         },
         "posts": {
             "total": posts_total,
             "filled": posts_filled,
             "vacant": posts_total - posts_filled,
         },
-        "cycles": dict(sorted(cycles.items())),
-        "complaints": complaints,
-        "cases": {str(k): int(v) for k, v in sorted(cases_by_state.items())},
+        "cycles": await _cycles(session),
+        "complaints": await _count(session, table=Complaint),
+        "cases": dict(sorted((await _grouped(session, col(Case.state))).items())),
         "unit_tasks_overdue": overdue,
         "outbox": {
-            "pending": int(outbox.get("pending", 0)) + int(outbox.get("sending", 0)),
-            "sent": int(outbox.get("sent", 0)),
-            "failed": int(outbox.get("failed", 0)),
+            "pending": outbox.get("pending", 0) + outbox.get("sending", 0),
+            "sent": outbox.get("sent", 0),
+            "failed": outbox.get("failed", 0),
         },
     }

@@ -40,7 +40,9 @@ def test_code_marks_messages():
 
 def test_every_marked_message_has_chinese_with_the_same_fields():
     chinese = catalogue("zh")
-    missing = [f"{where}: {msg!r}" for msg, where in marked_messages().items() if msg not in chinese]
+    missing = [
+        f"{where}: {msg!r}" for msg, where in marked_messages().items() if msg not in chinese
+    ]
     assert missing == []
     mismatched = [m for m in marked_messages() if fields(m) != fields(chinese[m])]
     assert mismatched == []

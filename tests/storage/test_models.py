@@ -117,8 +117,9 @@ async def test_case_history_sequence_is_unique(any_storage):
         )
         session.add(complaint)
         await session.flush()
-        case = Case(complaint_id=complaint.id, category="不在岗", severity="serious",
-                    route="investigators")
+        case = Case(
+            complaint_id=complaint.id, category="不在岗", severity="serious", route="investigators"
+        )
         session.add(case)
         await session.flush()
         session.add(CaseEvent(case_id=case.id, seq=1, action="submitted", to_state="submitted"))
