@@ -85,11 +85,13 @@ def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from bot.cli_demo import demo_data
     from bot.cli_import import import_app
+    from bot.cli_invite import invite
 
     app.add_typer(
         import_app, name="import", help="导入名册与考核结果 / import rosters and results."
     )
     app.command("demo-data")(demo_data)
+    app.command("invite")(invite)
 
 
 _mount_optional()

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
     )
     bot_token: SecretStr | None = None
+    bot_username: str = Field(default="gongshi_bot", pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
     api_base: str = TELEGRAM_API
     timezone: str = "Asia/Shanghai"
     secret_key: SecretStr = Field(

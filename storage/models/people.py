@@ -19,6 +19,7 @@ class TelegramUser(SQLModel, table=True):
 
     id: int = Field(primary_key=True, sa_type=BigInteger)
     language: str = Field(default="zh", max_length=8)
+    language_chosen: bool = False
     blocked_bot: bool = False
     first_seen: datetime = when(default_now=True)
     last_seen: datetime = when(default_now=True)

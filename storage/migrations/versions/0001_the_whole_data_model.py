@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 05:49:58.627282
+Create Date: 2026-11-24 05:59:49.226325
 
 """
 from typing import Sequence, Union
@@ -106,6 +106,7 @@ def upgrade() -> None:
     op.create_table('telegram_user',
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('language_chosen', sa.Boolean(), nullable=False),
     sa.Column('blocked_bot', sa.Boolean(), nullable=False),
     sa.Column('first_seen', storage.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_seen', storage.models.base.UTCDateTime(timezone=True), nullable=False),

@@ -1,0 +1,34 @@
+"""Assembly: the conversations of every audience behind one dispatcher."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from domain.clock import Clock
+from handlers import invitations, menu
+from handlers.core import Dispatcher, Router
+
+
+def build_router() -> Router:
+    """A fresh router each time: routes hold no state, but runtimes may build several."""
+    root = Router()
+    root.include(invitations.router())
+    root.include(menu.router())
+    return root
+
+
+def build_dispatcher(
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    services: dict[str, object] | None = None,
+) -> Dispatcher:
+    return Dispatcher(
+        sessions=sessions,
+        settings=settings,
+        clock=clock,
+        router=build_router(),
+        services=services,
+    )
