@@ -81,6 +81,16 @@ def status(
     typer.echo(render_status(counts, t))
 
 
+def sandbox(
+    port: int = typer.Option(8081, "--port", help="端口 / port on 127.0.0.1"),
+    token: str | None = typer.Option(None, "--token", help="只接受这个令牌 / accept only it"),
+) -> None:
+    """本地 Bot API 模拟器与聊天页面 / A local Bot API look-alike with a chat page."""
+    from bot.sandbox.server import main as sandbox_main
+
+    sandbox_main("127.0.0.1", port, token_check=token is not None, token=token)
+
+
 def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from bot.cli_demo import demo_data
@@ -92,6 +102,7 @@ def _mount_optional() -> None:
     )
     app.command("demo-data")(demo_data)
     app.command("invite")(invite)
+    app.command("sandbox")(sandbox)
 
 
 _mount_optional()

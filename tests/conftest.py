@@ -15,12 +15,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "conversations"))
 
 from pgserver import PgServer, start_pg
+from testsupport import make_settings
 
 from bot.runtime_context import Storage, open_storage
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from storage.migrate import upgrade
-
-SECRET = "test-secret-key-0123456789"
 
 
 @pytest.fixture(autouse=True)
@@ -58,10 +57,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path}/gongshi.db"
     url: str = request.getfixturevalue("pg_url")
     return url
-
-
-def make_settings(url: str) -> Settings:
-    return load_settings(database_url=url, secret_key=SECRET)
 
 
 @pytest.fixture

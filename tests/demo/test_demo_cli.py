@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import typer
-from conftest import SECRET
+from testsupport import SECRET
 from typer.testing import CliRunner
 
 from bot.cli_demo import demo_data

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import SECRET, make_settings
+from testsupport import SECRET, make_settings
 from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
