@@ -1,0 +1,193 @@
+"""How long a 100,000-row results import takes next to merely reading the file, and its memory.
+
+    .venv/bin/python bench/import_results.py [--rows N] [--keep DIR]
+
+Writes an XLSX of N rows (26 units), creates a fresh SQLite database at the newest schema with
+those units, then measures in two child processes, one after the other:
+  read    storage.importer.read_table alone (calamine and the conversion to text)
+  import  storage.importer.import_results, reading included, into the empty database
+Each child reports its wall time and its own peak resident memory (ru_maxrss), which is the
+honest figure for "how much memory does an import need". Goals: import ≤ 3 × read, ≤ 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from domain.idnumber import make_id_number  # noqa: E402
+
+UNITS = 26
+HEADER = ["单位", "姓名", "身份证号", "手机号", "岗位", "考核等次", "是否续签", "备注"]
+POSTS = ["保洁员", "治安巡逻员", "公共设施管护员", "就业服务协理员", "交通协管员", "护林员"]
+REGIONS = ["110105", "320102", "440305", "510104", "610113", "420111"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂"
+SECRET = "bench-secret-key-0123456789"
+GOAL_RATIO = 3.0
+GOAL_MB = 300
+
+
+def unit_names() -> list[str]:
+    return [f"县第{n + 1:02d}公益服务单位" for n in range(UNITS)]
+
+
+def write_xlsx(path: Path, rows: int, seed: int = 2026) -> None:
+    import xlsxwriter
+
+    rng = random.Random(seed)
+    units = unit_names()
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("考核结果")
+    sheet.write_row(0, 0, ["2026年度公益性岗位考核结果"])
+    sheet.write_row(1, 0, HEADER)
+    for n in range(rows):
+        # Distinct people: the birth date walks forward every 1000 sequence numbers.
+        born = date(1965, 1, 1) + timedelta(days=n // 1000)
+        id_number = make_id_number(REGIONS[n % len(REGIONS)], born, n % 1000)
+        grade = rng.choices(["合格", "基本合格", "不合格"], weights=[90, 8, 2])[0]
+        renew = "否" if grade == "不合格" else rng.choices(["是", "否"], weights=[95, 5])[0]
+        name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice([1, 2])))
+        sheet.write_row(
+            n + 2,
+            0,
+            [
+                units[n % UNITS],
+                name,
+                id_number,
+                f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
+                rng.choice(POSTS),
+                grade,
+                renew,
+                "" if rng.random() < 0.9 else "年度表现突出",
+            ],
+        )
+    workbook.close()
+
+
+async def create_database(url: str) -> None:
+    from sqlalchemy import insert
+
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+    from storage.models import Unit, utcnow
+
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(Unit),
+                [{"name": name, "quota": 5000, "created_at": utcnow()} for name in unit_names()],
+            )
+    finally:
+        await engine.dispose()
+
+
+def child_read(path: Path) -> dict[str, float]:
+    from storage.importer import read_table
+
+    started = time.perf_counter()
+    rows = read_table(path, max_mb=2000)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(rows), "peak_mb": peak_mb()}
+
+
+def child_import(path: Path, url: str) -> dict[str, float]:
+    from storage.db import make_engine, make_sessionmaker
+    from storage.importer import import_results
+
+    async def run() -> dict[str, float]:
+        engine = make_engine(url)
+        try:
+            started = time.perf_counter()
+            report = await import_results(
+                sessions=make_sessionmaker(engine),
+                secret_key=SECRET,
+                path=path,
+                cycle_year=2026,
+                imported_by="bench",
+                max_mb=2000,
+            )
+            seconds = time.perf_counter() - started
+        finally:
+            await engine.dispose()
+        if not report.ok:
+            raise SystemExit(f"import refused the file: {report.issues[:3]}")
+        return {"seconds": seconds, "created": report.created, "peak_mb": peak_mb()}
+
+    return asyncio.run(run())
+
+
+def peak_mb() -> float:
+    # Linux reports ru_maxrss in kilobytes.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def in_child(*args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"child {args[0]} failed:\n{done.stderr}")
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="write the file and database here and keep them")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        kind, path, *rest = options.child
+        result = child_read(Path(path)) if kind == "read" else child_import(Path(path), rest[0])
+        print(json.dumps(result))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="gongshi-bench-") as scratch:
+        folder = options.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        xlsx = folder / "results.xlsx"
+        database = folder / "bench.db"
+        for stale in folder.glob("bench.db*"):
+            stale.unlink()
+        started = time.perf_counter()
+        write_xlsx(xlsx, options.rows)
+        generated = time.perf_counter() - started
+        size_mb = xlsx.stat().st_size / 2**20
+        url = f"sqlite+aiosqlite:///{database}"
+        asyncio.run(create_database(url))
+        read = in_child("read", str(xlsx))
+        imported = in_child("import", str(xlsx), url)
+
+    ratio = imported["seconds"] / read["seconds"]
+    lines = [
+        f"rows                 {options.rows:>10,}   {UNITS} units, XLSX {size_mb:.1f} MB "
+        f"(written in {generated:.1f} s)",
+        f"read (calamine)      {read['seconds']:>10.2f} s   peak {read['peak_mb']:.0f} MB",
+        f"import (SQLite)      {imported['seconds']:>10.2f} s   peak {imported['peak_mb']:.0f} MB",
+        f"import / read        {ratio:>10.2f} x   goal ≤ {GOAL_RATIO:.0f} x "
+        f"{'ok' if ratio <= GOAL_RATIO else 'OVER'}",
+        f"peak memory (import) {imported['peak_mb']:>10.0f} MB  goal ≤ {GOAL_MB} MB "
+        f"{'ok' if imported['peak_mb'] <= GOAL_MB else 'OVER'}",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""`gongshi import results FILE --cycle YEAR` and `gongshi import roster FILE`.
+
+Both call storage.importer, the same service the chat upload uses, and print what it found in the
+settings' language: every bad cell on its own line, or what was created, updated and unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.i18n import N_, Translator
+from bot.runtime_context import CommandError, open_storage, run_async, settings_or_exit
+from bot.settings import Settings
+from storage.importer import ImportReport, SheetError, import_results, import_roster
+
+import_app = typer.Typer(
+    help="导入名册与考核结果 / import rosters and results.",
+    no_args_is_help=True,
+)
+
+MSG_ISSUE = N_("Row {row}, column {column}: {reason}")
+MSG_REFUSED = N_("{n} problems; nothing was imported.")
+MSG_IGNORED = N_("Columns not used by this import were ignored: {columns}")
+MSG_IMPORTED = N_("Imported {rows} rows: {created} new, {updated} updated, {unchanged} unchanged.")
+MSG_ALREADY = N_("Already imported: nothing changed ({rows} rows).")
+MSG_OLD_SCHEMA = N_("The database is not at the newest schema: run `gongshi db upgrade`.")
+MSG_PROGRESS = N_("Importing")
+
+
+@import_app.command("results")
+def results(
+    file: Path = typer.Argument(..., help="XLSX 或 CSV 文件 / an XLSX or CSV file"),
+    cycle: int = typer.Option(
+        ..., "--cycle", min=2000, max=2100, help="考核年度 / assessment year"
+    ),
+) -> None:
+    """导入考核结果（单位、姓名、身份证号、岗位、考核等次、是否续签等）/ Import results."""
+    _import_file(file, cycle)
+
+
+@import_app.command("roster")
+def roster(
+    file: Path = typer.Argument(..., help="XLSX 或 CSV 文件 / an XLSX or CSV file"),
+) -> None:
+    """导入在岗人员名册（单位、姓名、身份证号、手机号、岗位）/ Import a roster of workers."""
+    _import_file(file, None)
+
+
+def _import_file(file: Path, cycle: int | None) -> None:
+    settings = settings_or_exit()
+    t = Translator(settings.language)
+    report = run_async(_run(settings, t, file, cycle))
+    for line in _report_lines(report, t):
+        typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+async def _run(settings: Settings, t: Translator, file: Path, cycle: int | None) -> ImportReport:
+    from storage.migrate import current_revision, head_revision
+
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    async with open_storage(settings) as storage:
+        if await current_revision(storage.engine) != head_revision():
+            raise CommandError(t(MSG_OLD_SCHEMA), 2)
+        secret_key = settings.secret_key.get_secret_value()
+        with _progress_bar(t) as progress:
+            try:
+                if cycle is None:
+                    return await import_roster(
+                        sessions=storage.sessions,
+                        secret_key=secret_key,
+                        path=file,
+                        progress=progress,
+                        max_mb=settings.import_max_mb,
+                        today=today,
+                    )
+                return await import_results(
+                    sessions=storage.sessions,
+                    secret_key=secret_key,
+                    path=file,
+                    cycle_year=cycle,
+                    progress=progress,
+                    max_mb=settings.import_max_mb,
+                    today=today,
+                )
+            except SheetError as error:
+                raise CommandError(t(error.reason, **error.params)) from None
+
+
+def _report_lines(report: ImportReport, t: Translator) -> list[str]:
+    lines = [
+        t(
+            MSG_ISSUE,
+            row=issue.row,
+            column=issue.column,
+            reason=t(issue.reason, **issue.params),
+        )
+        for issue in report.issues
+    ]
+    if report.ignored_columns:
+        lines.append(t(MSG_IGNORED, columns="、".join(report.ignored_columns)))
+    if not report.ok:
+        lines.append(t(MSG_REFUSED, n=len(report.issues)))
+    elif report.already_imported:
+        lines.append(t(MSG_ALREADY, rows=report.rows))
+    else:
+        lines.append(
+            t(
+                MSG_IMPORTED,
+                rows=report.rows,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+            )
+        )
+    return lines
+
+
+@contextmanager
+def _progress_bar(t: Translator) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when a person watches it; nothing in pipes, logs and tests."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(t(MSG_PROGRESS), total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -1,0 +1,429 @@
+"""Reading a unit's spreadsheet: finding the header row and checking every row.
+
+Units send rosters and results typed by hand in Excel or WPS, with headers in Simplified or
+Traditional characters, full-width letters, an extra title row on top, and numbers that the
+spreadsheet has mangled. Nothing here reads files or the database: the importer hands in rows of
+text and the names of the units that exist, and gets back clean rows or a complete list of
+problems, each with the row number and the column header the person sees in their file.
+
+Problems never quote an ID number or a phone: they end up in chats and logs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, NamedTuple, Protocol
+
+from domain.grades import (
+    Grade,
+    GradeError,
+    RenewalError,
+    check_consistency,
+    parse_grade,
+    parse_renewal,
+)
+from domain.idnumber import IdNumberError, normalize_id_number
+from domain.masking import PhoneError, mask_name, normalize_phone
+
+
+def N_(message: str) -> str:
+    """Mark a message id for the catalogues (bot/locales/*/import.po)."""
+    return message
+
+
+ImportKind = Literal["results", "roster"]
+
+UNIT = "unit"
+NAME = "name"
+ID_NUMBER = "id_number"
+PHONE = "phone"
+POST = "post"
+GRADE = "grade"
+RENEW = "renew"
+REMARK = "remark"
+
+# The header each column is given in templates and messages.
+COLUMN_LABELS: Mapping[str, str] = {
+    UNIT: "单位",
+    NAME: "姓名",
+    ID_NUMBER: "身份证号",
+    PHONE: "手机号",
+    POST: "岗位",
+    GRADE: "考核等次",
+    RENEW: "是否续签",
+    REMARK: "备注",
+}
+
+REQUIRED: Mapping[ImportKind, tuple[str, ...]] = {
+    "results": (UNIT, NAME, ID_NUMBER, POST, GRADE, RENEW),
+    "roster": (UNIT, NAME, ID_NUMBER, POST),
+}
+USED: Mapping[ImportKind, tuple[str, ...]] = {
+    "results": (UNIT, NAME, ID_NUMBER, PHONE, POST, GRADE, RENEW, REMARK),
+    "roster": (UNIT, NAME, ID_NUMBER, PHONE, POST),
+}
+
+# Column sizes of the tables the rows go into.
+MAX_LENGTH: Mapping[str, int] = {NAME: 64, POST: 64, REMARK: 500}
+
+# Headers seen in county and city templates, Simplified and Traditional, and English ones.
+# Matching ignores case, spaces, full-width forms and notes in brackets, so "身份证号（必填）"
+# and "ＩＤ Number" need no entry of their own.
+_ALIASES: Mapping[str, tuple[str, ...]] = {
+    UNIT: (
+        "单位", "用人单位", "单位名称", "用人单位名称", "工作单位", "所在单位",
+        "單位", "用人單位", "單位名稱", "用人單位名稱", "工作單位", "所在單位",
+        "unit", "employer", "employing unit",
+    ),
+    NAME: ("姓名", "人员姓名", "人員姓名", "name", "full name"),
+    ID_NUMBER: (
+        "身份证号", "身份证号码", "身份证", "公民身份号码", "公民身份证号码", "身份证件号码",
+        "身份證號", "身份證號碼", "身份證", "公民身份號碼", "公民身份證號碼", "身份證件號碼",
+        "id number", "idnumber", "id no", "id card", "id card number",
+    ),
+    PHONE: (
+        "手机号", "手机号码", "手机", "联系电话", "联系方式", "电话", "电话号码",
+        "手機號", "手機號碼", "手機", "聯繫電話", "聯絡電話", "聯繫方式", "電話", "電話號碼",
+        "phone", "mobile", "phone number", "mobile number", "telephone", "tel",
+    ),
+    POST: (
+        "岗位", "岗位名称", "公益性岗位", "工作岗位", "所在岗位",
+        "崗位", "崗位名稱", "公益性崗位", "工作崗位", "所在崗位",
+        "post", "position", "job", "post title",
+    ),
+    GRADE: (
+        "考核等次", "考核结果", "等次", "考核等级", "年度考核等次", "年度考核结果",
+        "考核結果", "考核等級", "年度考核結果",
+        "grade", "result", "assessment", "assessment result",
+    ),
+    RENEW: (
+        "是否续签", "续签", "续签意见", "是否续签上岗协议", "续签情况",
+        "是否續簽", "續簽", "續簽意見", "是否續簽上崗協議", "續簽情況",
+        "renew", "renewal", "renewed",
+    ),
+    REMARK: (
+        "备注", "说明", "備註", "備注", "說明",
+        "remark", "remarks", "note", "notes", "comment",
+    ),
+}  # fmt: skip
+
+HEADER_SCAN_ROWS = 10
+# A title row ("2026年度公益性岗位考核结果") never matches two columns; a header row does.
+_MIN_HEADER_MATCHES = 2
+
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
+_HEADER_NOISE = frozenset("_-*:.#")
+
+
+def header_key(text: str) -> str:
+    """How a header is compared: NFKC, case-folded, without spaces, marks and bracketed notes."""
+    folded = _BRACKETED.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in _HEADER_NOISE)
+
+
+_HEADER_INDEX: Mapping[str, str] = {
+    header_key(alias): column for column, aliases in _ALIASES.items() for alias in aliases
+}
+
+
+def unit_key(name: str) -> str:
+    """Unit names match after NFKC and without spaces: "县 城管局" and "县城管局" are one unit."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name) if not ch.isspace())
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """Where the header is and what it says.
+
+    ``row_index`` counts from 0; ``columns`` maps each recognised column to its position;
+    ``labels`` keeps each recognised column's header as written, for messages.
+    """
+
+    row_index: int
+    columns: Mapping[str, int]
+    labels: Mapping[str, str]
+    ignored: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def match_header(cells: Sequence[str], kind: ImportKind, row_index: int = 0) -> HeaderMatch:
+    """Recognise the columns of one header row.
+
+    A column the import does not use, or a second column for something already recognised, is
+    ignored and reported, so that nobody wonders where their data went.
+    """
+    columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    ignored: list[str] = []
+    for position, cell in enumerate(cells):
+        label = cell.strip()
+        if not label:
+            continue
+        column = _HEADER_INDEX.get(header_key(label))
+        if column is None or column not in USED[kind] or column in columns:
+            ignored.append(label)
+            continue
+        columns[column] = position
+        labels[column] = label
+    missing = tuple(column for column in REQUIRED[kind] if column not in columns)
+    return HeaderMatch(row_index, columns, labels, tuple(ignored), missing)
+
+
+def locate_header(
+    rows: Sequence[Sequence[str]], kind: ImportKind, scan: int = HEADER_SCAN_ROWS
+) -> HeaderMatch | None:
+    """The header among the first ``scan`` rows: the one that names the most known columns."""
+    best: HeaderMatch | None = None
+    for row_index, cells in enumerate(rows[:scan]):
+        found = match_header(cells, kind, row_index)
+        if len(found.columns) >= _MIN_HEADER_MATCHES and (
+            best is None or len(found.columns) > len(best.columns)
+        ):
+            best = found
+    return best
+
+
+# Row problems ----------------------------------------------------------------------------------
+
+REASON_REQUIRED = N_("This cell is empty, but {column} is required.")
+REASON_UNKNOWN_UNIT = N_(
+    "Unknown unit “{unit}”: the unit must be registered with the bureau under this exact name."
+)
+REASON_DUPLICATE = N_("The same person (same ID number) is already on row {first_row}.")
+REASON_TOO_LONG = N_("Too long: at most {limit} characters, this cell has {length}.")
+REASON_PHONE_AS_NUMBER = N_(
+    "The spreadsheet stored the phone number as a number in scientific notation and its last "
+    "digits are lost. Format the column as text and enter the number again."
+)
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """One bad cell: ``row`` as numbered in the spreadsheet (1-based, header rows included),
+    ``column`` as the header is written in the file, ``reason`` a message id with ``params``,
+    ``masked_name`` so that a person can find the row without anyone seeing personal data."""
+
+    row: int
+    column: str
+    reason: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    masked_name: str = ""
+
+
+class SheetRow(NamedTuple):
+    """A row that passed every check, in canonical form; ``unit`` is the registered name.
+
+    A named tuple: a hundred thousand of them are made in one import, and a frozen dataclass
+    takes several times longer to build."""
+
+    row: int
+    unit: str
+    name: str
+    id_number: str
+    phone: str | None
+    post: str
+    grade: Grade | None
+    renew: bool | None
+    remark: str
+
+
+_FLOAT_TAIL = re.compile(r"([0-9]+)\.0+", re.ASCII)
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+_SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+", re.ASCII)
+
+
+_LONG_DIGITS = re.compile(r"[0-9０-９]{6,}")
+_SHOWN_LENGTH = 40
+
+
+def shown(text: str) -> str:
+    """Cell text fit to quote back: in a file whose columns slipped, a grade cell may hold a
+    phone or an ID number, so long runs of digits are starred out, and long text is cut."""
+    text = _LONG_DIGITS.sub(lambda match: "*" * len(match.group()), text)
+    return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
+
+
+def _without_float_tail(text: str) -> str:
+    """13800138000.0 → 13800138000: a whole number that went through a float on its way here."""
+    match = _FLOAT_TAIL.fullmatch(text) if "." in text else None
+    return match.group(1) if match else text
+
+
+# A file says 合格 and 是 thousands of times: each spelling is parsed once (errors are not cached).
+_parse_grade = functools.lru_cache(maxsize=256)(parse_grade)
+_parse_renewal = functools.lru_cache(maxsize=256)(parse_renewal)
+
+
+class RowChecker:
+    """Checks rows one at a time, remembering what it needs across rows (duplicate people).
+
+    Every problem of a row is collected, not only the first, so a unit fixes its file once.
+    """
+
+    def __init__(
+        self,
+        header: HeaderMatch,
+        *,
+        kind: ImportKind,
+        known_units: Iterable[str],
+        today: date | None = None,
+    ) -> None:
+        if header.missing:
+            raise ValueError(f"the header lacks required columns {header.missing}")
+        self.header = header
+        self.kind = kind
+        self.today = today
+        self.issues: list[RowIssue] = []
+        self.rows = 0  # rows checked that were not blank
+        self._units = {unit_key(name): name for name in known_units}
+        self._unit_of_text: dict[str, str | None] = {}
+        self._first_row_of: dict[str, int] = {}
+        self._positions = tuple(header.columns.items())
+        self._required = tuple(column for column in REQUIRED[kind] if column in header.columns)
+        self._limits = tuple(
+            (column, limit) for column, limit in MAX_LENGTH.items() if column in header.columns
+        )
+
+    def check(self, row: int, cells: Sequence[str]) -> SheetRow | None:
+        """The clean row, or None when it is blank or has problems (added to ``issues``)."""
+        width = len(cells)
+        values = {
+            column: cells[position].strip() if position < width else ""
+            for column, position in self._positions
+        }
+        if not any(values.values()):
+            return None
+        self.rows += 1
+        found: list[tuple[str, str, dict[str, str]]] = []
+
+        def report(column: str, reason: str, /, **params: str) -> None:
+            found.append((column, reason, params))
+
+        for column in self._required:
+            if not values[column]:
+                report(column, REASON_REQUIRED, column=self.header.labels[column])
+        for column, limit in self._limits:
+            if len(values[column]) > limit:
+                report(column, REASON_TOO_LONG, limit=str(limit), length=str(len(values[column])))
+        unit = self._unit(values[UNIT], report)
+        id_number = self._id_number(row, values[ID_NUMBER], report)
+        phone = self._phone(values.get(PHONE, ""), report)
+        grade, renew = self._grade_and_renewal(values, report)
+        if found:
+            self._add_issues(row, values[NAME], found)
+            return None
+        assert unit is not None and id_number is not None
+        return SheetRow(
+            row=row,
+            unit=unit,
+            name=values[NAME],
+            id_number=id_number,
+            phone=phone,
+            post=values[POST],
+            grade=grade,
+            renew=renew,
+            remark=values.get(REMARK, ""),
+        )
+
+    def _add_issues(
+        self, row: int, name: str, found: list[tuple[str, str, dict[str, str]]]
+    ) -> None:
+        masked = mask_name(name) if name else ""
+        # Left to right, as the person reads the row; a stable sort keeps each cell's order.
+        found.sort(key=lambda issue: self.header.columns[issue[0]])
+        self.issues.extend(
+            RowIssue(row, self.header.labels[column], reason, params, masked)
+            for column, reason, params in found
+        )
+
+    def _unit(self, text: str, report: _Report) -> str | None:
+        if not text:
+            return None
+        # Thousands of rows name the same few units: look each spelling up once.
+        if text not in self._unit_of_text:
+            self._unit_of_text[text] = self._units.get(unit_key(text))
+        unit = self._unit_of_text[text]
+        if unit is None:
+            report(UNIT, REASON_UNKNOWN_UNIT, unit=shown(text))
+        return unit
+
+    def _id_number(self, row: int, text: str, report: _Report) -> str | None:
+        if not text:
+            return None
+        try:
+            id_number = normalize_id_number(_without_float_tail(text), today=self.today)
+        except IdNumberError as error:
+            report(ID_NUMBER, error.reason, **error.params)
+            return None
+        first_row = self._first_row_of.setdefault(id_number, row)
+        if first_row != row:
+            report(ID_NUMBER, REASON_DUPLICATE, first_row=str(first_row))
+        return id_number
+
+    def _phone(self, text: str, report: _Report) -> str | None:
+        if not text:
+            return None
+        if _SCIENTIFIC.fullmatch(text):
+            report(PHONE, REASON_PHONE_AS_NUMBER)
+            return None
+        if _PLAIN_MOBILE.fullmatch(text):
+            return (
+                text  # what normalize_phone returns for it, without its character-by-character pass
+            )
+        try:
+            return normalize_phone(_without_float_tail(text))
+        except PhoneError as error:
+            report(PHONE, error.reason, **error.params)
+            return None
+
+    def _grade_and_renewal(
+        self, values: Mapping[str, str], report: _Report
+    ) -> tuple[Grade | None, bool | None]:
+        if self.kind != "results":
+            return None, None
+        grade: Grade | None = None
+        renew: bool | None = None
+        if values[GRADE]:
+            try:
+                grade = _parse_grade(values[GRADE])
+            except GradeError as error:
+                report(GRADE, error.reason, text=shown(error.text))
+        if values[RENEW]:
+            try:
+                renew = _parse_renewal(values[RENEW])
+            except RenewalError as error:
+                report(RENEW, error.reason, text=shown(error.text))
+        if grade is not None and renew is not None:
+            conflict = check_consistency(grade, renew)
+            if conflict is not None:
+                report(RENEW, conflict)
+        return grade, renew
+
+
+class _Report(Protocol):
+    """The ``report`` callback a row check passes to its parts."""
+
+    def __call__(self, column: str, reason: str, /, **params: str) -> None: ...
+
+
+def validate_rows(
+    rows: Sequence[Sequence[str]],
+    header: HeaderMatch,
+    *,
+    kind: ImportKind,
+    known_units: Iterable[str],
+    today: date | None = None,
+) -> tuple[list[SheetRow], list[RowIssue]]:
+    """Every row below the header, checked: the clean rows and every problem found."""
+    checker = RowChecker(header, kind=kind, known_units=known_units, today=today)
+    clean = []
+    for index in range(header.row_index + 1, len(rows)):
+        checked = checker.check(index + 1, rows[index])
+        if checked is not None:
+            clean.append(checked)
+    return clean, checker.issues

@@ -1,0 +1,917 @@
+"""The one import of rosters and results: from a spreadsheet file to the database.
+
+The command line calls it today and the chat upload will call it tomorrow. It reads XLSX and CSV,
+finds the header, checks every row (domain.sheet), and only when every row is good writes
+everything in one transaction. Re-importing a file changes nothing: values are compared and only
+real changes are written; an import that changes nothing leaves no ImportBatch behind.
+
+ID numbers and phones are stored only as keyed hashes and their last four characters, and never
+appear in an exception, a log line or a report: rows are named by number and masked name.
+
+A county file has a few thousand rows, but a whole city's can have a hundred thousand, so the
+writing is done in bulk: existing rows are loaded per chunk in a handful of queries, compared in
+plain Python, and written with executemany.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from python_calamine import (
+    CalamineError,
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlmodel import SQLModel
+
+from domain.sheet import (
+    COLUMN_LABELS,
+    HEADER_SCAN_ROWS,
+    REQUIRED,
+    HeaderMatch,
+    ImportKind,
+    RowChecker,
+    RowIssue,
+    SheetRow,
+    locate_header,
+)
+from storage.db import transaction
+from storage.models import utcnow
+
+
+def N_(message: str) -> str:
+    """Mark a message id for the catalogues (bot/locales/*/import.po)."""
+    return message
+
+
+DEFAULT_MAX_MB = 50
+CHUNK = 5000  # rows per bulk statement; keys in an IN list stay under asyncpg's 32767 limit
+
+OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_SIGNATURE = b"PK\x03\x04"
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+OLD_EXCEL_SUFFIXES = (".xls", ".et")
+
+REASON_NOT_FOUND = N_("File not found: {file}")
+REASON_NOT_A_FILE = N_("{file} is not a file.")
+REASON_UNREADABLE = N_("Cannot read {file}: {problem}")
+REASON_TOO_LARGE = N_(
+    "The file is {size} MB; files larger than {limit} MB are not accepted. "
+    "Split it into several files, for example one per unit."
+)
+REASON_EMPTY = N_("The file is empty: it has no rows.")
+REASON_NO_DATA_ROWS = N_("The file has a header row but no data rows below it.")
+REASON_PROTECTED = N_(
+    "The file is password-protected or in the old .xls format. Open it in Excel or WPS, "
+    "remove the password if it has one, and save it as an unprotected .xlsx workbook."
+)
+REASON_CORRUPT = N_(
+    "The file is not a readable .xlsx workbook; it may be damaged. "
+    "Open it in Excel or WPS and save it again as .xlsx."
+)
+REASON_NOT_TEXT = N_("The file is neither an .xlsx workbook nor a CSV text file.")
+REASON_NO_HEADER = N_(
+    "No header row found in the first {scan} rows. The file needs the columns: {required}."
+)
+REASON_MISSING_COLUMNS = N_(
+    "The header (row {row}) lacks the columns: {missing}. Required columns: {required}."
+)
+REASON_CYCLE_CLOSED = N_(
+    "The {year} assessment is closed: its results are final and cannot be imported again."
+)
+REASON_CONFLICT = N_(
+    "Another import changed the same records at the same time; run this import again."
+)
+
+
+class SheetError(Exception):
+    """The file as a whole cannot be imported; ``reason`` is a message id with ``params``.
+
+    The English text is the exception's message; people see it translated.
+    """
+
+    def __init__(self, reason: str, **params: str) -> None:
+        self.reason = reason
+        self.params = params
+        super().__init__(reason.format(**params))
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or why it did nothing. Rows are named by number and masked name."""
+
+    kind: ImportKind
+    ok: bool
+    issues: list[RowIssue] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    batch_id: int | None = None
+    already_imported: bool = False
+
+
+Progress = Callable[[int, int], None]
+Source = str | os.PathLike[str] | bytes
+
+
+# Reading files ---------------------------------------------------------------------------------
+
+
+def load_file(
+    source: Source, filename: str | None = None, *, max_mb: int = DEFAULT_MAX_MB
+) -> bytes:
+    """The file's bytes, refused by size before anything is read."""
+    limit = max_mb * 2**20
+    if isinstance(source, bytes):
+        _check_size(len(source), limit, max_mb)
+        return source
+    path = Path(source)
+    name = filename or path.name
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise SheetError(REASON_NOT_A_FILE, file=name)
+        _check_size(size, limit, max_mb)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SheetError(REASON_NOT_FOUND, file=str(source)) from None
+    except OSError as error:
+        raise SheetError(REASON_UNREADABLE, file=name, problem=error.strerror or "?") from None
+
+
+def _check_size(size: int, limit: int, max_mb: int) -> None:
+    if size > limit:
+        raise SheetError(REASON_TOO_LARGE, size=f"{size / 2**20:.1f}", limit=str(max_mb))
+    if size == 0:
+        raise SheetError(REASON_EMPTY)
+
+
+def read_table(
+    source: Source, filename: str | None = None, *, max_mb: int = DEFAULT_MAX_MB
+) -> list[list[str]]:
+    """Every row of the file's first visible sheet as text, row 1 of the file first.
+
+    Blank rows are kept, so that a row's position is the row number the person sees.
+    """
+    if filename is None and isinstance(source, bytes):
+        raise ValueError("bytes need a filename")
+    name = filename or Path(cast("str | os.PathLike[str]", source)).name
+    return parse_table(load_file(source, name, max_mb=max_mb), name)
+
+
+def parse_table(data: bytes, filename: str) -> list[list[str]]:
+    """The rows of a file already in memory; the format is told by its first bytes."""
+    suffix = Path(filename).suffix.lower()
+    if data.startswith(OLE_SIGNATURE):
+        # Excel encrypts a password-protected .xlsx into an OLE container, the format of old .xls.
+        raise SheetError(REASON_PROTECTED)
+    if data.startswith(ZIP_SIGNATURE) or suffix in XLSX_SUFFIXES:
+        rows = _read_xlsx(data)
+    elif suffix in OLD_EXCEL_SUFFIXES:
+        raise SheetError(REASON_CORRUPT)
+    else:
+        rows = _read_text(data)
+    if not any(any(cell.strip() for cell in row) for row in rows):
+        raise SheetError(REASON_EMPTY)
+    return rows
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_name(_first_visible_sheet(workbook))
+        values = sheet.to_python(skip_empty_area=False)
+    except PasswordError:
+        raise SheetError(REASON_PROTECTED) from None
+    except CalamineError:
+        raise SheetError(REASON_CORRUPT) from None
+    # Converted in place: a hundred thousand rows would otherwise be held twice.
+    rows = cast(list[list[Any]], values)
+    for row in rows:
+        row[:] = [cell if type(cell) is str else cell_text(cell) for cell in row]
+    return cast(list[list[str]], rows)
+
+
+def _first_visible_sheet(workbook: CalamineWorkbook) -> str:
+    for sheet in workbook.sheets_metadata:
+        if sheet.visible == SheetVisibleEnum.Visible and sheet.typ == SheetTypeEnum.WorkSheet:
+            return sheet.name
+    raise SheetError(REASON_EMPTY)
+
+
+# Beyond 15 significant digits Excel keeps no digits, so a larger whole number cannot be trusted:
+# it keeps the scientific notation that domain.idnumber recognises and explains.
+_EXACT_WHOLE = 10**15
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet value as the text the person typed, as nearly as it can be recovered."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < _EXACT_WHOLE:
+            return str(int(value))  # phones typed as numbers: 13800138000.0 → 13800138000
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+_DELIMITERS = (",", "\t", ";")
+
+
+def _read_text(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    if "\x00" in text:
+        raise SheetError(REASON_NOT_TEXT)
+    delimiter = _sniff_delimiter(text.splitlines()[: HEADER_SCAN_ROWS + 5])
+    # newline="": a quoted cell may hold line breaks (Alt+Enter in Excel).
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), else GB18030,
+    the superset of GBK that Excel and WPS write on Chinese Windows."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+def _sniff_delimiter(lines: Sequence[str]) -> str:
+    """The separator used most in the first lines (csv.Sniffer stumbles on Chinese text)."""
+    counts = {delimiter: sum(line.count(delimiter) for line in lines) for delimiter in _DELIMITERS}
+    return max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
+
+
+# The header ------------------------------------------------------------------------------------
+
+
+def _labels(columns: Sequence[str]) -> str:
+    return "、".join(COLUMN_LABELS[column] for column in columns)
+
+
+def find_header(rows: Sequence[Sequence[str]], kind: ImportKind) -> HeaderMatch:
+    header = locate_header(rows, kind)
+    if header is None:
+        raise SheetError(
+            REASON_NO_HEADER, scan=str(HEADER_SCAN_ROWS), required=_labels(REQUIRED[kind])
+        )
+    if header.missing:
+        raise SheetError(
+            REASON_MISSING_COLUMNS,
+            row=str(header.row_index + 1),
+            missing=_labels(header.missing),
+            required=_labels(REQUIRED[kind]),
+        )
+    return header
+
+
+# Importing -------------------------------------------------------------------------------------
+
+
+async def import_results(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    secret_key: str,
+    path: Source,
+    cycle_year: int,
+    imported_by: str = "cli",
+    progress: Progress | None = None,
+    filename: str | None = None,
+    max_mb: int = DEFAULT_MAX_MB,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Import a results file for the assessment of ``cycle_year``.
+
+    Units must exist already. The cycle is created if missing; a closed cycle is refused. Each
+    row creates or updates the worker, the post they hold and their result in the cycle.
+    ``today`` (from the injected clock) lets ID numbers with a future birth date be refused.
+    """
+    return await _import(
+        kind="results",
+        sessions=sessions,
+        secret_key=secret_key,
+        path=path,
+        cycle_year=cycle_year,
+        imported_by=imported_by,
+        progress=progress,
+        filename=filename,
+        max_mb=max_mb,
+        today=today,
+        now=now,
+    )
+
+
+async def import_roster(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    secret_key: str,
+    path: Source,
+    imported_by: str = "cli",
+    progress: Progress | None = None,
+    filename: str | None = None,
+    max_mb: int = DEFAULT_MAX_MB,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> ImportReport:
+    """Import a roster: each row creates or updates a worker and the post they hold.
+
+    Workers of a unit who are missing from the file are NOT removed: a roster file may cover part
+    of a unit, and removing a worker is a decision with consequences (subsidies, quota) that
+    nobody should take by leaving out a row.
+    """
+    return await _import(
+        kind="roster",
+        sessions=sessions,
+        secret_key=secret_key,
+        path=path,
+        cycle_year=None,
+        imported_by=imported_by,
+        progress=progress,
+        filename=filename,
+        max_mb=max_mb,
+        today=today,
+        now=now,
+    )
+
+
+async def _import(
+    *,
+    kind: ImportKind,
+    sessions: async_sessionmaker[AsyncSession],
+    secret_key: str,
+    path: Source,
+    cycle_year: int | None,
+    imported_by: str,
+    progress: Progress | None,
+    filename: str | None,
+    max_mb: int,
+    today: date | None,
+    now: datetime | None,
+) -> ImportReport:
+    if filename is None and isinstance(path, bytes):
+        raise ValueError("bytes need a filename")
+    name = filename or Path(cast("str | os.PathLike[str]", path)).name
+    data = load_file(path, name, max_mb=max_mb)
+    batch = _BatchInfo(kind, name[-255:], hashlib.sha256(data).hexdigest(), imported_by)
+    rows = parse_table(data, name)
+    del data
+    header = find_header(rows, kind)
+    async with sessions() as session:
+        units = await _load_units(session)
+    tick = _Ticker(progress, 2 * (len(rows) - header.row_index - 1))
+    checker = RowChecker(header, kind=kind, known_units=units, today=today)
+    clean = _check_rows(rows, header, checker, tick)
+    del rows
+    report = ImportReport(
+        kind=kind, ok=False, ignored_columns=list(header.ignored), rows=checker.rows
+    )
+    if checker.issues:
+        report.issues = checker.issues
+        return report
+    if not clean:
+        raise SheetError(REASON_NO_DATA_ROWS)
+    try:
+        async with transaction(sessions) as session:
+            writer = _Writer(
+                session, secret_key=secret_key, units=units, batch=batch, now=now or utcnow()
+            )
+            async with writer.roomy_cache():
+                await writer.start(cycle_year)
+                for start in range(0, len(clean), CHUNK):
+                    await writer.write(clean[start : start + CHUNK])
+                    tick.advance(len(clean[start : start + CHUNK]))
+                await writer.finish()
+    except IntegrityError:
+        # Not chained: the driver's message quotes the row's values.
+        raise SheetError(REASON_CONFLICT) from None
+    tick.finish()
+    report.ok = True
+    report.created, report.updated, report.unchanged = writer.counts
+    report.batch_id = writer.batch_id
+    report.already_imported = writer.batch_id is None
+    return report
+
+
+class _Ticker:
+    """Progress in rows: every row is counted once when checked and once when written."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        self.advance(self.total - self.done)
+
+
+_CHECKED: list[str] = []
+
+
+def _check_rows(
+    rows: list[list[str]], header: HeaderMatch, checker: RowChecker, tick: _Ticker
+) -> list[SheetRow]:
+    """Every data row checked; the clean ones in order. Problems collect in the checker."""
+    clean: list[SheetRow] = []
+    for start in range(header.row_index + 1, len(rows), CHUNK):
+        stop = min(start + CHUNK, len(rows))
+        for index in range(start, stop):
+            checked = checker.check(index + 1, rows[index])
+            if checked is not None:
+                clean.append(checked)
+            rows[index] = _CHECKED  # the text is no longer needed: keeps the peak memory down
+        tick.advance(stop - start)
+    return clean
+
+
+async def _load_units(session: AsyncSession) -> dict[str, int]:
+    found = await session.execute(select(UNIT.c.name, UNIT.c.id))
+    return {name: unit_id for name, unit_id in found}
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+# Core tables rather than ORM objects: a hundred thousand ORM objects cost seconds and memory.
+UNIT = SQLModel.metadata.tables["unit"]
+WORKER = SQLModel.metadata.tables["worker"]
+POST = SQLModel.metadata.tables["post"]
+RESULT = SQLModel.metadata.tables["result"]
+CYCLE = SQLModel.metadata.tables["cycle"]
+BATCH = SQLModel.metadata.tables["import_batch"]
+
+WORKER_NEW = ("name", "id_hash", "id_last4", "phone_hash", "phone_last4", "unit_id")
+WORKER_NEW_FIXED = ("status", "created_at", "updated_at")
+WORKER_CHANGE = ("name", "phone_hash", "phone_last4", "unit_id", "updated_at")
+POST_NEW = ("unit_id", "title", "worker_id", "created_at")
+POST_CHANGE = ("unit_id", "title", "worker_id")
+RESULT_NEW = ("worker_id", "unit_id", "post_title", "grade", "renew", "remark")
+RESULT_NEW_FIXED = (
+    "cycle_id",
+    "status",
+    "renewal_blocked",
+    "subsidy_stopped",
+    "findings",
+    "import_batch_id",
+    "updated_at",
+)
+RESULT_CHANGE = (
+    "unit_id",
+    "post_title",
+    "grade",
+    "renew",
+    "remark",
+    "import_batch_id",
+    "updated_at",
+)
+
+
+@dataclass
+class _BatchInfo:
+    kind: ImportKind
+    file_name: str
+    sha256: str
+    imported_by: str
+
+
+@dataclass(slots=True)
+class _WorkerNow:
+    id: int
+    name: str
+    phone_hash: str | None
+    phone_last4: str | None
+    unit_id: int
+
+
+@dataclass(slots=True)
+class _PostNow:
+    id: int
+    unit_id: int
+    title: str
+
+
+@dataclass(slots=True)
+class _ResultNow:
+    id: int
+    unit_id: int
+    post_title: str
+    grade: str
+    renew: bool
+    remark: str
+
+
+def keyed_hasher(secret_key: str, kind: str) -> Callable[[str], str]:
+    """``storage.identity.keyed_hash`` with the key set up once, for a hundred thousand rows."""
+    base = hmac.new(secret_key.encode(), digestmod=hashlib.sha256)
+    prefix = f"{kind}:"
+
+    def digest(value: str) -> str:
+        mac = base.copy()
+        mac.update((prefix + value).encode())
+        return mac.hexdigest()
+
+    return digest
+
+
+class _Bulk:
+    """executemany of plain tuples.
+
+    On SQLite the tuples go straight to the driver: SQLAlchemy's per-row parameter processing
+    costs more than SQLite's own work on a large file. Constants (timestamps, JSON) are therefore
+    converted once through the column's own type, as SQLAlchemy would convert them. Other
+    databases take the ordinary Core executemany.
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
+        self.raw = self.dialect.name == "sqlite"
+        # SQLite before 3.32 allows only 999 parameters in one statement.
+        self.max_keys = 900 if self.raw and sqlite3.sqlite_version_info < (3, 32) else CHUNK
+
+    def constant(self, table: Table, column: str, value: object) -> object:
+        if not self.raw:
+            return value
+        processor = table.c[column].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+        return processor(value) if processor else value
+
+    async def insert(
+        self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    ) -> None:
+        if not rows:
+            return
+        if self.raw:
+            names = ", ".join(columns)
+            marks = ", ".join("?" * len(columns))
+            sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+            await self.connection.exec_driver_sql(sql, rows)
+        else:
+            await self.connection.execute(
+                insert(table), [dict(zip(columns, row, strict=True)) for row in rows]
+            )
+
+    async def select_in(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        key: str,
+        keys: Sequence[object],
+        **equal: object,
+    ) -> list[tuple[Any, ...]]:
+        """``columns`` of the rows whose ``key`` is one of ``keys`` (and other columns equal)."""
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), self.max_keys):
+            some = keys[start : start + self.max_keys]
+            if self.raw:
+                conditions = [f"{key} IN ({', '.join('?' * len(some))})"]
+                conditions += [f"{column} = ?" for column in equal]
+                where = " AND ".join(conditions)
+                sql = f"SELECT {', '.join(columns)} FROM {table.name} WHERE {where}"
+                rows = await self.connection.exec_driver_sql(sql, (*some, *equal.values()))
+            else:
+                rows = await self.connection.execute(
+                    select(*(table.c[column] for column in columns)).where(
+                        table.c[key].in_(some), *(table.c[c] == v for c, v in equal.items())
+                    )
+                )
+            found.extend(tuple(row) for row in rows)
+        return found
+
+    async def update(
+        self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    ) -> None:
+        """Each row is the new values of ``columns`` followed by the primary key."""
+        if not rows:
+            return
+        if self.raw:
+            assignments = ", ".join(f"{column} = ?" for column in columns)
+            sql = f"UPDATE {table.name} SET {assignments} WHERE id = ?"
+            await self.connection.exec_driver_sql(sql, rows)
+        else:
+            # Bound names must differ from column names in an UPDATE's SET clause.
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("key_id"))
+                .values({column: bindparam(f"new_{column}") for column in columns})
+            )
+            keys = [f"new_{column}" for column in columns] + ["key_id"]
+            await self.connection.execute(
+                statement, [dict(zip(keys, row, strict=True)) for row in rows]
+            )
+
+
+class _Writer:
+    """Writes checked rows chunk by chunk inside the import's transaction."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        secret_key: str,
+        units: dict[str, int],
+        batch: _BatchInfo,
+        now: datetime,
+    ) -> None:
+        self.session = session
+        self.units = units
+        self.batch = batch
+        self.now = now
+        self.id_hash = keyed_hasher(secret_key, "id")
+        self.phone_hash = keyed_hasher(secret_key, "phone")
+        self.cycle_id: int | None = None
+        self.batch_id: int | None = None
+        self.created = self.updated = self.unchanged = 0
+        self.vacant: dict[tuple[int, str], list[int]] = {}
+        self._bulk: _Bulk | None = None
+        self._stamp: object = now
+
+    @property
+    def bulk(self) -> _Bulk:
+        assert self._bulk is not None, "start() first"
+        return self._bulk
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        return self.created, self.updated, self.unchanged
+
+    @asynccontextmanager
+    async def roomy_cache(self) -> AsyncIterator[None]:
+        """A 64 MB SQLite page cache while importing, for this connection only.
+
+        Keyed hashes land at random places in their indexes, and with SQLite's default 2 MB
+        cache a large import mostly waits on the disk.
+        """
+        connection = await self.session.connection()
+        if connection.dialect.name != "sqlite":
+            yield
+            return
+        before = (await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one()
+        await connection.exec_driver_sql("PRAGMA cache_size = -65536")
+        try:
+            yield
+        finally:
+            # The connection goes back to the pool: it must not keep 64 MB for good. After a
+            # failed statement the reset may fail too; the rollback matters more.
+            with suppress(SQLAlchemyError):
+                await connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+    async def start(self, cycle_year: int | None) -> None:
+        self._bulk = _Bulk(await self.session.connection())
+        self._stamp = self.bulk.constant(WORKER, "updated_at", self.now)
+        await self._load_vacant_posts()
+        if cycle_year is not None:
+            await self.use_cycle(cycle_year)
+
+    async def finish(self) -> None:
+        if self.batch_id is not None:
+            await self.session.execute(
+                update(BATCH)
+                .where(BATCH.c.id == self.batch_id)
+                .values(
+                    rows=self.created + self.updated + self.unchanged,
+                    created=self.created,
+                    updated=self.updated,
+                    unchanged=self.unchanged,
+                )
+            )
+
+    async def use_cycle(self, year: int) -> None:
+        found = (
+            await self.session.execute(
+                select(CYCLE.c.id, CYCLE.c.state).where(CYCLE.c.year == year)
+            )
+        ).first()
+        if found is None:
+            inserted = await self.session.execute(
+                insert(CYCLE)
+                .values(year=year, state="assessing", settings={}, created_at=self.now)
+                .returning(CYCLE.c.id)
+            )
+            self.cycle_id = int(inserted.scalar_one())
+        elif found.state == "closed":
+            raise SheetError(REASON_CYCLE_CLOSED, year=str(year))
+        else:
+            self.cycle_id = int(found.id)
+
+    async def _batch(self) -> int:
+        """The ImportBatch row, written only once something is about to change."""
+        if self.batch_id is None:
+            inserted = await self.session.execute(
+                insert(BATCH)
+                .values(
+                    kind=self.batch.kind,
+                    file_name=self.batch.file_name,
+                    file_sha256=self.batch.sha256,
+                    cycle_id=self.cycle_id,
+                    imported_by=self.batch.imported_by,
+                    imported_at=self.now,
+                    rows=0,
+                    created=0,
+                    updated=0,
+                    unchanged=0,
+                )
+                .returning(BATCH.c.id)
+            )
+            self.batch_id = int(inserted.scalar_one())
+        return self.batch_id
+
+    async def _load_vacant_posts(self) -> None:
+        found = await self.session.execute(
+            select(POST.c.id, POST.c.unit_id, POST.c.title)
+            .where(POST.c.worker_id.is_(None))
+            .order_by(POST.c.id)
+        )
+        for post_id, unit_id, title in found:
+            self.vacant.setdefault((unit_id, title), []).append(post_id)
+
+    async def write(self, rows: Sequence[SheetRow]) -> None:
+        plan = _Plan()
+        keyed = [(row, self.id_hash(row.id_number)) for row in rows]
+        workers = await self._workers([id_hash for _, id_hash in keyed])
+        worker_ids = [worker.id for worker in workers.values()]
+        posts = await self._posts(worker_ids)
+        results = await self._results(worker_ids)
+        newcomers: list[tuple[SheetRow, str]] = []
+        for row, id_hash in keyed:
+            worker = workers.get(id_hash)
+            if worker is None:
+                newcomers.append((row, id_hash))
+                continue
+            worker_changed = self._plan_worker(plan, row, worker)
+            post_changed = self._plan_post(plan, row, worker.id, posts.get(worker.id))
+            result = self._plan_result(plan, row, worker.id, results.get(worker.id))
+            if result == "new":
+                self.created += 1
+            elif worker_changed or post_changed or result == "changed":
+                self.updated += 1
+            else:
+                self.unchanged += 1
+        new_ids = await self._insert_workers(newcomers)
+        for row, id_hash in newcomers:
+            self._plan_post(plan, row, new_ids[id_hash], None)
+            self._plan_result(plan, row, new_ids[id_hash], None)
+            self.created += 1
+        await self._flush(plan)
+
+    def _phone(self, row: SheetRow) -> tuple[str | None, str | None]:
+        if row.phone is None:
+            return None, None
+        return self.phone_hash(row.phone), row.phone[-4:]
+
+    def _plan_worker(self, plan: _Plan, row: SheetRow, worker: _WorkerNow) -> bool:
+        phone_hash, phone_last4 = self._phone(row)
+        if phone_hash is None:  # an empty phone cell keeps the phone on record
+            phone_hash, phone_last4 = worker.phone_hash, worker.phone_last4
+        unit_id = self.units[row.unit]
+        new = (row.name, phone_hash, phone_last4, unit_id)
+        if new == (worker.name, worker.phone_hash, worker.phone_last4, worker.unit_id):
+            return False
+        plan.worker_changes.append((*new, self._stamp, worker.id))
+        return True
+
+    def _plan_post(self, plan: _Plan, row: SheetRow, worker_id: int, post: _PostNow | None) -> bool:
+        """The worker's post follows the row: their own post is corrected, else a vacant post of
+        the unit with that title is taken, else a post is created."""
+        unit_id = self.units[row.unit]
+        if post is not None:
+            if (post.unit_id, post.title) == (unit_id, row.post):
+                return False
+            plan.post_changes.append((unit_id, row.post, worker_id, post.id))
+            return True
+        vacant = self.vacant.get((unit_id, row.post))
+        if vacant:
+            plan.post_changes.append((unit_id, row.post, worker_id, vacant.pop(0)))
+        else:
+            plan.new_posts.append((unit_id, row.post, worker_id, self._stamp))
+        return True
+
+    def _plan_result(
+        self, plan: _Plan, row: SheetRow, worker_id: int, result: _ResultNow | None
+    ) -> Literal["new", "changed", "same"]:
+        if self.cycle_id is None or row.grade is None or row.renew is None:
+            return "same"  # a roster row has no result
+        unit_id = self.units[row.unit]
+        grade = row.grade.value
+        if result is None:
+            plan.new_results.append((worker_id, unit_id, row.post, grade, row.renew, row.remark))
+            return "new"
+        new = (unit_id, row.post, grade, row.renew, row.remark)
+        if new == (result.unit_id, result.post_title, result.grade, result.renew, result.remark):
+            return "same"
+        plan.result_changes.append((*new, result.id))
+        return "changed"
+
+    async def _workers(self, id_hashes: list[str]) -> dict[str, _WorkerNow]:
+        columns = ("id_hash", "id", "name", "phone_hash", "phone_last4", "unit_id")
+        found = await self.bulk.select_in(WORKER, columns, "id_hash", id_hashes)
+        return {row[0]: _WorkerNow(*row[1:]) for row in found}
+
+    async def _posts(self, worker_ids: list[int]) -> dict[int, _PostNow]:
+        columns = ("worker_id", "id", "unit_id", "title")
+        found = await self.bulk.select_in(POST, columns, "worker_id", worker_ids)
+        return {row[0]: _PostNow(*row[1:]) for row in found}
+
+    async def _results(self, worker_ids: list[int]) -> dict[int, _ResultNow]:
+        if self.cycle_id is None:
+            return {}
+        columns = ("worker_id", "id", "unit_id", "post_title", "grade", "renew", "remark")
+        found = await self.bulk.select_in(
+            RESULT, columns, "worker_id", worker_ids, cycle_id=self.cycle_id
+        )
+        # SQLite hands booleans back as 0 and 1.
+        return {
+            row[0]: _ResultNow(row[1], row[2], row[3], row[4], bool(row[5]), row[6])
+            for row in found
+        }
+
+    async def _insert_workers(self, newcomers: list[tuple[SheetRow, str]]) -> dict[str, int]:
+        """Inserts new workers and reads their ids back in one query."""
+        if not newcomers:
+            return {}
+        await self._batch()
+        fixed = ("on_duty", self._stamp, self._stamp)
+        rows = [
+            (row.name, id_hash, row.id_number[-4:], *self._phone(row), self.units[row.unit], *fixed)
+            for row, id_hash in newcomers
+        ]
+        await self.bulk.insert(WORKER, WORKER_NEW + WORKER_NEW_FIXED, rows)
+        id_hashes = [id_hash for _, id_hash in newcomers]
+        found = await self.bulk.select_in(WORKER, ("id_hash", "id"), "id_hash", id_hashes)
+        return dict(found)
+
+    async def _flush(self, plan: _Plan) -> None:
+        if plan.empty:
+            return
+        batch_id = await self._batch()
+        await self.bulk.update(WORKER, WORKER_CHANGE, plan.worker_changes)
+        await self.bulk.update(POST, POST_CHANGE, plan.post_changes)
+        await self.bulk.insert(POST, POST_NEW, plan.new_posts)
+        if plan.new_results:
+            fixed = (
+                self.cycle_id,
+                "pending",
+                False,
+                False,
+                self.bulk.constant(RESULT, "findings", []),
+                batch_id,
+                self._stamp,
+            )
+            rows = [(*values, *fixed) for values in plan.new_results]
+            await self.bulk.insert(RESULT, RESULT_NEW + RESULT_NEW_FIXED, rows)
+        changes = [
+            (*values[:-1], batch_id, self._stamp, values[-1]) for values in plan.result_changes
+        ]
+        await self.bulk.update(RESULT, RESULT_CHANGE, changes)
+
+
+@dataclass
+class _Plan:
+    """The writes one chunk needs, as tuples in the column order of the constants above."""
+
+    worker_changes: list[tuple[Any, ...]] = field(default_factory=list)
+    post_changes: list[tuple[Any, ...]] = field(default_factory=list)
+    new_posts: list[tuple[Any, ...]] = field(default_factory=list)
+    new_results: list[tuple[Any, ...]] = field(default_factory=list)
+    result_changes: list[tuple[Any, ...]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.worker_changes
+            or self.post_changes
+            or self.new_posts
+            or self.new_results
+            or self.result_changes
+        )
