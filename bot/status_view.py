@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 
+GRADE_ORDER = ("合格", "基本合格", "不合格")
 CYCLE_STATES = {
     "assessing": N_("assessment under way"),
     "open": N_("public notice open"),
@@ -32,7 +33,9 @@ def render_status(counts: dict[str, Any], t: Translator) -> str:
         t("Posts: {total} ({filled} filled, {vacant} vacant)", **counts["posts"]),
     ]
     for year, cycle in counts["cycles"].items():
-        grades = ", ".join(f"{grade} {n}" for grade, n in sorted(cycle["grades"].items()))
+        grades = ", ".join(
+            f"{grade} {cycle['grades'][grade]}" for grade in GRADE_ORDER if grade in cycle["grades"]
+        )
         lines.append(
             t(
                 "Cycle {year} ({state}): {results} results{grades}",
