@@ -96,6 +96,7 @@ def _mount_optional() -> None:
     from bot.cli_demo import demo_data
     from bot.cli_import import import_app
     from bot.cli_invite import invite
+    from bot.cli_run import run
 
     app.add_typer(
         import_app, name="import", help="导入名册与考核结果 / import rosters and results."
@@ -103,6 +104,7 @@ def _mount_optional() -> None:
     app.command("demo-data")(demo_data)
     app.command("invite")(invite)
     app.command("sandbox")(sandbox)
+    app.command("run")(run)
 
 
 _mount_optional()

@@ -1,0 +1,168 @@
+"""`gongshi run`: the bot itself, on aiogram (default) or python-telegram-bot, by long
+polling or behind a webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from enum import StrEnum
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.i18n import N_, Translator
+from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
+from bot.runtimes import RuntimeName
+from bot.runtimes.serving import StartupError, Webhook
+from bot.settings import Settings
+from domain.clock import Clock
+from handlers.core import Dispatcher
+
+NO_TOKEN = N_("No bot token: set GONGSHI_BOT_TOKEN.")
+# Telegram's rule for a webhook's secret_token.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class Runtime(StrEnum):
+    aiogram = "aiogram"
+    ptb = "ptb"
+
+
+DispatcherFactory = Callable[..., Dispatcher]
+
+
+def run(
+    runtime: Runtime = typer.Option(
+        Runtime.aiogram, "--runtime", help="aiogram（默认）或 ptb / aiogram (default) or ptb"
+    ),
+    webhook: str | None = typer.Option(
+        None,
+        "--webhook",
+        help="Webhook 的公网地址；不填则长轮询 / public webhook URL; long polling without it",
+    ),
+    listen: str = typer.Option(
+        "127.0.0.1:8080", "--listen", help="Webhook 监听地址 / HOST:PORT the webhook listens on"
+    ),
+    api_base: str | None = typer.Option(
+        None,
+        "--api-base",
+        help="Bot API 地址（默认 GONGSHI_API_BASE）/ Bot API base URL (default GONGSHI_API_BASE)",
+    ),
+) -> None:
+    """运行机器人 / Run the bot."""
+    settings = settings_or_exit(**({"api_base": api_base} if api_base else {}))
+    t = Translator(settings.language)
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        fail(bilingual(t, NO_TOKEN), 2)
+    hook = webhook_config(settings, webhook, listen, t) if webhook else None
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # PTB's client logs every request, Alembic every schema check.
+    for chatty in ("httpx", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    run_async(serve_bot(settings, runtime=runtime.value, webhook=hook))
+
+
+def bilingual(t: Translator, message: str) -> str:
+    """Operators may not read Chinese: a Chinese line carries its English after a slash."""
+    text = t(message)
+    return text if text == message else f"{text} / {message}"
+
+
+def webhook_config(settings: Settings, url: str, listen: str, t: Translator) -> Webhook:
+    if not url.startswith(("https://", "http://")):
+        fail(t("--webhook must be an http:// or https:// URL, not {value}", value=url), 2)
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        fail(t("--listen must be HOST:PORT, not {value}", value=listen), 2)
+    if settings.webhook_secret is not None:
+        secret = settings.webhook_secret.get_secret_value()
+        if not _SECRET.fullmatch(secret):
+            fail(t("GONGSHI_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -."), 2)
+    else:
+        # setWebhook is called at every start, so a fresh secret per run is enough for one
+        # process; several processes behind one webhook must share GONGSHI_WEBHOOK_SECRET.
+        secret = secrets.token_urlsafe(32)
+        typer.echo(t("No GONGSHI_WEBHOOK_SECRET: using a random secret for this run."))
+    return Webhook(url=url, host=host.strip("[]"), port=int(port), secret=secret)
+
+
+async def serve_bot(
+    settings: Settings,
+    *,
+    runtime: RuntimeName,
+    webhook: Webhook | None = None,
+    build: DispatcherFactory | None = None,
+) -> None:
+    """Start the bot with the dispatcher ``build`` makes (by default every conversation)."""
+    from bot.runtimes import make_transport
+    from bot.runtimes.serving import serve, stop_on_signals
+    from domain.clock import SystemClock
+    from storage.migrate import current_revision, head_revision
+
+    t = Translator(settings.language)
+    assert settings.bot_token is not None
+    async with open_storage(settings) as storage:
+        if await current_revision(storage.engine) != head_revision():
+            raise CommandError(
+                t("The database is not at the newest schema: run `gongshi db upgrade`."), 2
+            )
+        dispatcher = (build or _default_build)(
+            settings=settings, sessions=storage.sessions, clock=SystemClock(settings.timezone)
+        )
+        transport = make_transport(
+            runtime,
+            token=settings.bot_token.get_secret_value(),
+            api_base=settings.api_base,
+        )
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+
+        def ready(username: str | None) -> None:
+            where = (
+                t(
+                    "webhook {url}, listening on {host}:{port}",
+                    url=webhook.url,
+                    host=webhook.host,
+                    port=webhook.port,
+                )
+                if webhook
+                else t("long polling {api}", api=settings.api_base)
+            )
+            typer.echo(
+                t(
+                    "Bot @{username} is running on {runtime}, {where}. Ctrl-C stops it.",
+                    username=username or "?",
+                    runtime=runtime,
+                    where=where,
+                )
+            )
+
+        try:
+            await serve(transport, dispatcher, webhook=webhook, stop=stop, on_ready=ready)
+        except StartupError as exc:
+            raise CommandError(
+                t(
+                    "Cannot start the bot at {api}: {problem}",
+                    api=settings.api_base,
+                    problem=str(exc),
+                ),
+                1,
+            ) from None
+    typer.echo(t("Bot stopped."))
+
+
+def _default_build(
+    *, settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> Dispatcher:
+    from bot.app import build_dispatcher
+
+    return build_dispatcher(settings=settings, sessions=sessions, clock=clock)
+
+
+if __name__ == "__main__":
+    typer.run(run)

@@ -1,0 +1,260 @@
+"""What both runtimes share: long polling, the webhook listener, and the order of work.
+
+Neither framework's own loop is used, because both acknowledge an update before it is
+handled: aiogram's ``start_polling`` advances the getUpdates offset as soon as it has
+started a task for an update, python-telegram-bot's ``Updater`` as soon as the update is in
+its queue, and both frameworks' webhook servers answer 200 before the handler has run. A
+process killed then would lose the update. Here an update is acknowledged (the offset
+moved past it, or the webhook answered 200) only after the ``Dispatcher`` has committed it.
+
+A runtime supplies a ``Transport``: its framework's Bot object behind five calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.runtimes.convert import to_incoming
+from bot.runtimes.delivery import Delivery, Sender
+from handlers.core import Dispatcher
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 25
+ALLOWED_UPDATES = ["message", "callback_query"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class Transport(Protocol):
+    @property
+    def sender(self) -> Sender: ...
+
+    async def open(self) -> str | None:
+        """Check the token (getMe) and return the bot's username."""
+
+    async def get_updates(self, offset: int | None, timeout: int) -> Sequence[Any]: ...
+
+    def parse_update(self, data: dict[str, Any]) -> Any: ...
+
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+
+    async def delete_webhook(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    host: str
+    port: int
+    secret: str
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+
+class ChatLocks:
+    """One lock per chat, so a chat's updates are handled in order while different chats
+    run concurrently. asyncio locks are fair: tasks started in update order get the lock
+    in update order."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: dict[int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, chat_id: int) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._holders[chat_id] = self._holders.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[chat_id] -= 1
+            if not self._holders[chat_id]:
+                del self._holders[chat_id], self._locks[chat_id]
+
+
+def handling_slots(database_url: str) -> int:
+    """How many updates may be in the Dispatcher at once. SQLite takes one writer at a time
+    and makes the others sleep in its busy handler (1 to 100 ms a try), so more than one
+    only loses time; PostgreSQL works on several (SQLAlchemy's pool holds 5 + 10)."""
+    return 1 if database_url.startswith("sqlite") else 10
+
+
+@dataclass
+class Pipeline:
+    """Framework update → ``Incoming`` → Dispatcher (commit) → replies.
+
+    Replies are sent outside the handling slots, so a slow Bot API never holds the database
+    up; the chat's lock is kept until they are sent, so a chat's replies stay in order."""
+
+    dispatcher: Dispatcher
+    delivery: Delivery
+    bot_username: str | None = None
+    locks: ChatLocks = field(default_factory=ChatLocks)
+    slots: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.slots = asyncio.Semaphore(handling_slots(self.dispatcher.settings.database_url))
+
+    async def process(self, update: Any) -> None:
+        try:
+            incoming = to_incoming(update, self.bot_username)
+        except Exception:  # a malformed update must not stop the others
+            log.exception("could not read update %s", getattr(update, "update_id", "?"))
+            return
+        if incoming is None:
+            return
+        async with self.locks.hold(incoming.chat_id):
+            async with self.slots:
+                outcome = await self.dispatcher.handle(incoming)
+            try:
+                await self.delivery.deliver(incoming, outcome)
+            except Exception:  # committed: a failed reply must not get the update redone
+                log.exception("could not send the replies to update %s", incoming.update_id)
+
+    async def process_batch(self, updates: Sequence[Any]) -> None:
+        await asyncio.gather(*(self.process(update) for update in updates))
+
+
+class StartupError(Exception):
+    """The Bot API refused the token or could not be reached at start-up."""
+
+
+async def serve(
+    transport: Transport,
+    dispatcher: Dispatcher,
+    *,
+    webhook: Webhook | None = None,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[str | None], None] | None = None,
+) -> None:
+    """Run until ``stop`` is set; then finish the updates in hand and return."""
+    stop = stop or asyncio.Event()
+    try:
+        async with starting():
+            username = await transport.open()
+            if webhook is None:
+                await transport.delete_webhook()  # getUpdates is refused while a webhook is set
+        pipeline = Pipeline(dispatcher, Delivery(transport.sender), username)
+        if webhook is None:
+            if on_ready:
+                on_ready(username)
+            await poll(transport, pipeline, stop)
+        else:
+            async with listening(transport, pipeline, webhook):
+                if on_ready:
+                    on_ready(username)
+                await stop.wait()
+    finally:
+        await transport.close()
+
+
+@contextlib.asynccontextmanager
+async def starting() -> AsyncIterator[None]:
+    """A refused token, an unreachable API or a refused webhook is a ``StartupError``."""
+    try:
+        yield
+    except Exception as exc:
+        raise StartupError(str(exc) or type(exc).__name__) from exc
+
+
+async def poll(transport: Transport, pipeline: Pipeline, stop: asyncio.Event) -> None:
+    offset: int | None = None
+    backoff = 1.0
+    while not stop.is_set():
+        fetch = asyncio.ensure_future(transport.get_updates(offset, POLL_TIMEOUT))
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            break
+        try:
+            updates = fetch.result()
+        except Exception as exc:
+            log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), backoff)
+            backoff = min(backoff * 2, 30.0)
+            continue
+        backoff = 1.0
+        if updates:
+            await pipeline.process_batch(updates)
+            offset = max(update.update_id for update in updates) + 1
+    if offset is not None:
+        # Confirm the last batch now, or the next start would be handed it again (harmless,
+        # it is recorded as processed, but slow after a large batch).
+        with contextlib.suppress(Exception):
+            await transport.get_updates(offset, 0)
+
+
+@contextlib.asynccontextmanager
+async def listening(
+    transport: Transport, pipeline: Pipeline, webhook: Webhook
+) -> AsyncIterator[None]:
+    """Serve the webhook path, then tell Telegram to push there; on exit, finish the
+    requests in hand. The webhook stays set: other processes may share it."""
+    app = web.Application()
+    app.router.add_post(webhook.path, webhook_handler(transport, pipeline, webhook.secret))
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=10)
+    await runner.setup()
+    try:
+        async with starting():
+            await web.TCPSite(runner, webhook.host, webhook.port).start()
+            await transport.set_webhook(webhook.url, webhook.secret)
+        yield
+    finally:
+        await runner.cleanup()
+
+
+def webhook_handler(transport: Transport, pipeline: Pipeline, secret: str) -> Any:
+    expected = secret.encode()
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER)
+        if given is None:
+            return web.Response(status=401, text="secret token missing")
+        # "replace" turns undecodable bytes into "?", which no valid secret contains.
+        if not hmac.compare_digest(given.encode(errors="replace"), expected):
+            return web.Response(status=403, text="wrong secret token")
+        try:
+            data = await request.json()
+            if not isinstance(data, dict):
+                raise TypeError("not an object")
+            update = transport.parse_update(data)
+        except (ValueError, TypeError, KeyError):  # JSONDecodeError and pydantic's are ValueErrors
+            return web.Response(status=400, text="not an update")
+        # 200 only once the update is committed: if we die before, Telegram sends it again.
+        await pipeline.process(update)
+        return web.Response()
+
+    return handle
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGINT and SIGTERM finish the updates in hand, then stop; a second signal stops at
+    once, which loses nothing: what was not committed was not acknowledged either."""
+
+    def on_signal() -> None:
+        if stop.is_set():
+            os._exit(1)
+        stop.set()
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal)
