@@ -4,15 +4,17 @@ user's roles as stored on the server, their language, and the chat's conversatio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.settings import Settings
 from domain.clock import Clock
+
+if TYPE_CHECKING:
+    from handlers.core import ChatState
 from handlers.types import Button, FileReply, Incoming, Keyboard, Outcome, Reply
-from storage.models import ConversationState
 
 OFFICIAL_ROLES = ("admin", "bureau", "investigator", "unit")
 
@@ -53,7 +55,7 @@ class Context:
     clock: Clock
     roles: Roles
     language: str
-    conversation: ConversationState
+    conversation: ChatState
     outcome: Outcome
     services: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,196 @@
+"""Staff verification in chat (city plan 五.4): the bureau official at the designated place
+chooses the unit and marks each worker present or absent. Names are masked on screen; an
+absence, which removes the worker and leaves the post vacant, is confirmed first.
+
+Steps: ``ask_unit`` → ``show_workers`` → ``record_present`` / ``confirm_absent`` →
+``record_absent``. Open to bureau staff and admins.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.i18n import N_
+from domain.masking import mask_name
+from handlers.context import Context
+from handlers.core import Router
+from handlers.types import Button
+from notices.attendance import record_and_tell
+from storage.models import Cycle, Unit, Worker
+from storage.unit_tasks import latest_cycle
+from storage.verification import ABSENT_REASON, unit_roster
+
+ROLES = ["bureau", "admin"]
+UNITS_PER_PAGE = 8
+WORKERS_PER_PAGE = 8
+
+NO_CYCLE = N_("There is no assessment cycle yet.")
+NO_UNITS = N_("There are no units yet: import a roster first.")
+CHOOSE_UNIT = N_("Staff verification, {year}: which unit?")
+UNIT_PAGE = N_("{unit} — staff verification, {year} ({recorded} of {total} recorded)")
+NOBODY = N_("This unit has no workers on the roster.")
+PRESENT = N_("came")
+ABSENT = N_("did not come — post vacant, removed")
+NOT_YET = N_("not recorded")
+CONFIRM_ABSENT = N_(
+    "{name} did not come? The post is then treated as vacant, the worker is removed from the "
+    "roster and the unit is told."
+)
+YES_ABSENT = N_("Yes, did not come")
+BACK = N_("Back")
+RECORDED = N_("Recorded.")
+WORKER_GONE = N_("That worker is no longer on the roster.")
+STALE = N_("This button is no longer valid. Send /start for the menu.")
+
+
+def router() -> Router:
+    r = Router()
+    r.button("vf", roles=ROLES)(process_verification_button)
+    return r
+
+
+async def process_verification_button(ctx: Context) -> None:
+    parts = (ctx.incoming.button or "").split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    numbers = [int(p) for p in parts[2:] if p.isdigit()]
+    if len(numbers) != len(parts[2:]) or not numbers:
+        ctx.answer(ctx.t(STALE))
+        return
+    cycle = await _cycle(ctx)
+    if cycle is None or cycle.id is None:
+        ctx.say(ctx.t(NO_CYCLE), edit=True)
+        return
+    if action == "units":
+        await ask_unit(ctx, cycle, page=numbers[0])
+    elif action == "unit" and len(numbers) == 2:
+        await show_workers(ctx, cycle, unit_id=numbers[0], page=numbers[1])
+    elif action in ("p", "a", "ax") and len(numbers) == 2:
+        worker = await ctx.session.get(Worker, numbers[0])
+        if worker is None or (
+            worker.status == "removed" and worker.removed_reason != ABSENT_REASON
+        ):
+            ctx.answer(ctx.t(WORKER_GONE), alert=True)
+        elif action == "a":
+            await confirm_absent(ctx, worker, page=numbers[1])
+        else:
+            await record(ctx, cycle, worker, present=action == "p", page=numbers[1])
+    else:
+        ctx.answer(ctx.t(STALE))
+
+
+async def _cycle(ctx: Context) -> Cycle | None:
+    cycle = await latest_cycle(ctx.session)
+    if cycle is not None:
+        return cycle
+    found = await ctx.session.execute(select(Cycle).order_by(col(Cycle.year).desc()).limit(1))
+    return found.scalars().first()
+
+
+async def ask_unit(ctx: Context, cycle: Cycle, *, page: int) -> None:
+    t = ctx.t
+    rows = (
+        await ctx.session.execute(
+            select(Unit.id, Unit.name)
+            .order_by(col(Unit.name))
+            .offset(page * UNITS_PER_PAGE)
+            .limit(UNITS_PER_PAGE + 1)
+        )
+    ).all()
+    back = [Button(t(N_("Back to the menu")), "menu:home")]
+    if not rows and page == 0:
+        ctx.say(t(NO_UNITS), [back], edit=True)
+        return
+    buttons = [[Button(str(name), f"vf:unit:{uid}:0")] for uid, name in rows[:UNITS_PER_PAGE]]
+    paging = []
+    if page > 0:
+        paging.append(Button(t(N_("« Previous")), f"vf:units:{page - 1}"))
+    if len(rows) > UNITS_PER_PAGE:
+        paging.append(Button(t(N_("Next »")), f"vf:units:{page + 1}"))
+    if paging:
+        buttons.append(paging)
+    buttons.append(back)
+    ctx.say(t(CHOOSE_UNIT, year=cycle.year), buttons, edit=True)
+
+
+async def show_workers(ctx: Context, cycle: Cycle, *, unit_id: int, page: int) -> None:
+    t = ctx.t
+    assert cycle.id is not None
+    unit = await ctx.session.get(Unit, unit_id)
+    if unit is None:
+        ctx.answer(t(STALE))
+        return
+    entries, total = await unit_roster(
+        ctx.session,
+        cycle_id=cycle.id,
+        unit_id=unit_id,
+        offset=page * WORKERS_PER_PAGE,
+        limit=WORKERS_PER_PAGE,
+    )
+    recorded = await _recorded(ctx, cycle.id, unit_id)
+    lines = [t(UNIT_PAGE, unit=unit.name, year=cycle.year, recorded=recorded, total=total)]
+    if not entries:
+        lines.append(t(NOBODY))
+    buttons = []
+    for number, entry in enumerate(entries, page * WORKERS_PER_PAGE + 1):
+        name = mask_name(entry.name)
+        state = NOT_YET if entry.present is None else (PRESENT if entry.present else ABSENT)
+        lines.append(f"{number}. {name} — {t(state)}")
+        buttons.append(
+            [
+                Button(f"✅ {number}. {name}", f"vf:p:{entry.worker_id}:{page}"),
+                Button(f"❌ {number}. {name}", f"vf:a:{entry.worker_id}:{page}"),
+            ]
+        )
+    paging = []
+    if page > 0:
+        paging.append(Button(t(N_("« Previous")), f"vf:unit:{unit_id}:{page - 1}"))
+    if (page + 1) * WORKERS_PER_PAGE < total:
+        paging.append(Button(t(N_("Next »")), f"vf:unit:{unit_id}:{page + 1}"))
+    if paging:
+        buttons.append(paging)
+    buttons.append([Button(t(N_("Back to the units")), "vf:units:0")])
+    ctx.say("\n".join(lines), buttons, edit=True)
+
+
+async def _recorded(ctx: Context, cycle_id: int, unit_id: int) -> int:
+    from sqlalchemy import func
+
+    from storage.models import Verification
+
+    count = await ctx.session.scalar(
+        select(func.count())
+        .select_from(Verification)
+        .join(Worker, col(Worker.id) == col(Verification.worker_id))
+        .where(col(Verification.cycle_id) == cycle_id, col(Worker.unit_id) == unit_id)
+    )
+    return int(count or 0)
+
+
+async def confirm_absent(ctx: Context, worker: Worker, *, page: int) -> None:
+    t = ctx.t
+    ctx.say(
+        t(CONFIRM_ABSENT, name=mask_name(worker.name)),
+        [
+            [
+                Button(t(YES_ABSENT), f"vf:ax:{worker.id}:{page}"),
+                Button(t(BACK), f"vf:unit:{worker.unit_id}:{page}"),
+            ]
+        ],
+        edit=True,
+    )
+
+
+async def record(ctx: Context, cycle: Cycle, worker: Worker, *, present: bool, page: int) -> None:
+    assert cycle.id is not None
+    binding = ctx.roles.binding("bureau") or ctx.roles.binding("admin")
+    await record_and_tell(
+        ctx.session,
+        cycle_id=cycle.id,
+        worker=worker,
+        present=present,
+        now=ctx.clock.now(),
+        official_id=binding.official_id if binding else None,
+        user_id=ctx.user_id,
+    )
+    ctx.answer(ctx.t(RECORDED))
+    await show_workers(ctx, cycle, unit_id=worker.unit_id, page=page)
