@@ -150,6 +150,9 @@ class NoStorage:
     async def handle(self, incoming: Incoming) -> Outcome:
         return Outcome(chat_id=incoming.chat_id, replies=[Reply(f"1/3: {incoming.text}")])
 
+    async def handle_many(self, incomings: list[Incoming]) -> list[Outcome]:
+        return [await self.handle(incoming) for incoming in incomings]
+
 
 class Ours(BenchBot):
     def __init__(self, runtime: RuntimeName, *, storage: bool = True) -> None:

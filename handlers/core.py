@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -193,39 +193,57 @@ class Dispatcher:
             log.exception("update %s failed", incoming.update_id)
             return await self._apologise(incoming)
 
+    async def handle_many(self, incomings: Sequence[Incoming]) -> list[Outcome]:
+        """Several updates of different chats in one commit (group commit). Worth it where
+        commits are the bottleneck (SQLite's single writer). Should any update fail, the
+        whole batch is rolled back and each update handled alone, so an update's effects and
+        its id still stand or fall together and one failure undoes nobody else's work.
+        Never raises."""
+        if len(incomings) <= 1:
+            return [await self.handle(incoming) for incoming in incomings]
+        try:
+            async with self.sessions() as session, session.begin():
+                return [await self._handle_in(session, incoming) for incoming in incomings]
+        except Exception:
+            log.info("a batch of %d updates failed; handling them one by one", len(incomings))
+            return [await self.handle(incoming) for incoming in incomings]
+
     async def _handle(self, incoming: Incoming) -> Outcome:
+        async with self.sessions() as session, session.begin():
+            return await self._handle_in(session, incoming)
+
+    async def _handle_in(self, session: AsyncSession, incoming: Incoming) -> Outcome:
         # Few round trips per update, each a plain statement: on SQLite every update waits
         # for the single writer, so each statement saved is throughput gained.
         now = self.clock.now()
-        async with self.sessions() as session, session.begin():
-            if not await _record_update(session, incoming.update_id, now):
-                return Outcome(chat_id=incoming.chat_id, duplicate=True)
-            who = await _load_chat(session, incoming)
-            language = await self._touch_user(session, incoming, who, now)
-            conversation = ChatState(
-                chat_id=incoming.chat_id,
-                state=who.state or "",
-                data=dict(who.data or {}),
-            )
-            before = (conversation.state, json_key(conversation.data))
-            ctx = Context(
-                incoming=incoming,
-                session=session,
-                settings=self.settings,
-                clock=self.clock,
-                roles=who.roles,
-                language=language,
-                conversation=conversation,
-                outcome=Outcome(chat_id=incoming.chat_id),
-                services=self.services,
-            )
-            await self.router.route(ctx)
-            if who.has_state is False or before != (
-                conversation.state,
-                json_key(conversation.data),
-            ):
-                await _save_chat(session, incoming, conversation, now, exists=who.has_state)
-            return ctx.outcome
+        if not await _record_update(session, incoming.update_id, now):
+            return Outcome(chat_id=incoming.chat_id, duplicate=True)
+        who = await _load_chat(session, incoming)
+        language = await self._touch_user(session, incoming, who, now)
+        conversation = ChatState(
+            chat_id=incoming.chat_id,
+            state=who.state or "",
+            data=dict(who.data or {}),
+        )
+        before = (conversation.state, json_key(conversation.data))
+        ctx = Context(
+            incoming=incoming,
+            session=session,
+            settings=self.settings,
+            clock=self.clock,
+            roles=who.roles,
+            language=language,
+            conversation=conversation,
+            outcome=Outcome(chat_id=incoming.chat_id),
+            services=self.services,
+        )
+        await self.router.route(ctx)
+        if who.has_state is False or before != (
+            conversation.state,
+            json_key(conversation.data),
+        ):
+            await _save_chat(session, incoming, conversation, now, exists=who.has_state)
+        return ctx.outcome
 
     async def _touch_user(
         self, session: AsyncSession, incoming: Incoming, who: ChatRow, now: datetime

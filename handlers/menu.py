@@ -11,9 +11,11 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.i18n import N_
+from handlers.bureau_tasks import bureau_menu_rows
 from handlers.context import Context
 from handlers.core import Router
 from handlers.types import Button
+from handlers.unit import unit_menu_rows
 from storage.models import Subscription, TelegramUser, Unit
 
 ROLE_NAMES = {
@@ -93,6 +95,7 @@ async def show_menu(ctx: Context, *, edit: bool = False) -> None:
 async def menu_buttons(ctx: Context) -> list[list[Button]]:
     t = ctx.t
     rows: list[list[Button]] = []
+    rows += unit_menu_rows(ctx) + bureau_menu_rows(ctx)
     if ctx.roles.has("admin"):
         rows.append([Button(t("Invite an official"), "adm:invite")])
     if not ctx.roles.is_official:

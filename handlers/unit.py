@@ -46,9 +46,10 @@ NA_REFUSED = N_("Your unit's results include workers this concerns; this task ap
 NA_DONE = N_("Recorded: nobody in your unit is concerned.")
 
 # Tasks that concern only some workers: a unit without any may say so instead of a file.
-NOT_APPLICABLE_WHEN = {
-    "non_renewals_reported": lambda: col(Result.renew).is_(False),
-    "admonishment_talks": lambda: col(Result.grade) == "基本合格",
+# (column, value): the results that make the task apply.
+NOT_APPLICABLE_WHEN: dict[str, tuple[str, object]] = {
+    "non_renewals_reported": ("renew", False),
+    "admonishment_talks": ("grade", "基本合格"),
 }
 ICONS = {"done": "✅", "open": "⏳", "escalated": "⚠️"}
 
@@ -226,13 +227,12 @@ async def mark_not_applicable(ctx: Context, task: UnitTask) -> None:
     if concerned is None or task.state == "done":
         ctx.answer(ctx.t(ALREADY_DONE if task.state == "done" else NA_REFUSED), alert=True)
         return
+    column, value = concerned
     count = await ctx.session.scalar(
-        select(func.count())
-        .select_from(Result)
-        .where(
+        select(func.count(col(Result.id))).where(
             col(Result.unit_id) == task.unit_id,
             col(Result.cycle_id) == task.cycle_id,
-            concerned(),
+            getattr(Result, column) == value,
         )
     )
     if count:

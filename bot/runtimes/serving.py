@@ -28,6 +28,7 @@ from aiohttp import web
 from bot.runtimes.convert import to_incoming
 from bot.runtimes.delivery import Delivery, Sender
 from handlers.core import Dispatcher
+from handlers.types import Incoming, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,48 @@ def handling_slots(database_url: str) -> int:
     return 1 if database_url.startswith("sqlite") else 10
 
 
+class GroupCommit:
+    """With one writer (SQLite), the updates that arrive while a commit is under way are
+    handled together in the next one, each in its own savepoint (``handle_many``). Callers
+    hold their chat's lock, so a batch never holds two updates of one chat."""
+
+    MAX_BATCH = 64
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.waiting: list[tuple[Incoming, asyncio.Future[Outcome]]] = []
+        self.writing = False
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.waiting.append((incoming, future))
+        if not self.writing:
+            self.writing = True
+            try:
+                await self._drain()
+            finally:
+                self.writing = False
+        return await future
+
+    async def _drain(self) -> None:
+        while self.waiting:
+            batch = self.waiting[: self.MAX_BATCH]
+            del self.waiting[: self.MAX_BATCH]
+            try:
+                outcomes = await self.dispatcher.handle_many([incoming for incoming, _ in batch])
+            except BaseException as exc:  # cancelled: nobody may wait forever
+                for _, future in batch + self.waiting:
+                    if not future.done():
+                        future.set_exception(exc)
+                self.waiting.clear()
+                raise
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+            # Let the updates that arrived meanwhile join the next batch.
+            await asyncio.sleep(0)
+
+
 @dataclass
 class Pipeline:
     """Framework update → ``Incoming`` → Dispatcher (commit) → replies.
@@ -107,9 +150,12 @@ class Pipeline:
     bot_username: str | None = None
     locks: ChatLocks = field(default_factory=ChatLocks)
     slots: asyncio.Semaphore = field(init=False)
+    group: GroupCommit | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.slots = asyncio.Semaphore(handling_slots(self.dispatcher.settings.database_url))
+        slots = handling_slots(self.dispatcher.settings.database_url)
+        self.slots = asyncio.Semaphore(slots)
+        self.group = GroupCommit(self.dispatcher) if slots == 1 else None
 
     async def process(self, update: Any) -> None:
         try:
@@ -120,8 +166,11 @@ class Pipeline:
         if incoming is None:
             return
         async with self.locks.hold(incoming.chat_id):
-            async with self.slots:
-                outcome = await self.dispatcher.handle(incoming)
+            if self.group is not None:
+                outcome = await self.group.handle(incoming)
+            else:
+                async with self.slots:
+                    outcome = await self.dispatcher.handle(incoming)
             try:
                 await self.delivery.deliver(incoming, outcome)
             except Exception:  # committed: a failed reply must not get the update redone
