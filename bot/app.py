@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from domain.clock import Clock
-from handlers import invitations, menu
+from handlers import bureau_tasks, invitations, menu, unit, verification
 from handlers.core import Dispatcher, Router
 
 
@@ -14,6 +14,9 @@ def build_router() -> Router:
     """A fresh router each time: routes hold no state, but runtimes may build several."""
     root = Router()
     root.include(invitations.router())
+    root.include(unit.router())
+    root.include(bureau_tasks.router())
+    root.include(verification.router())
     root.include(menu.router())
     return root
 

@@ -96,6 +96,7 @@ def _mount_optional() -> None:
     from bot.cli_demo import demo_data
     from bot.cli_import import import_app
     from bot.cli_invite import invite
+    from bot.cli_notices import notices_app, tasks_app, verify_app
     from bot.cli_run import run
 
     app.add_typer(
@@ -105,6 +106,9 @@ def _mount_optional() -> None:
     app.command("invite")(invite)
     app.command("sandbox")(sandbox)
     app.command("run")(run)
+    app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
+    app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")
+    app.add_typer(notices_app, name="notices", help="消息发送与定时任务 / delivery and sweeps.")
 
 
 _mount_optional()

@@ -102,6 +102,8 @@ async def serve_bot(
     from bot.runtimes import make_transport
     from bot.runtimes.serving import serve, stop_on_signals
     from domain.clock import SystemClock
+    from notices.config import NoticeSettings
+    from notices.service import run_notices, work_calendar
     from storage.migrate import current_revision, head_revision
 
     t = Translator(settings.language)
@@ -111,8 +113,9 @@ async def serve_bot(
             raise CommandError(
                 t("The database is not at the newest schema: run `gongshi db upgrade`."), 2
             )
+        clock = SystemClock(settings.timezone)
         dispatcher = (build or _default_build)(
-            settings=settings, sessions=storage.sessions, clock=SystemClock(settings.timezone)
+            settings=settings, sessions=storage.sessions, clock=clock
         )
         transport = make_transport(
             runtime,
@@ -142,6 +145,17 @@ async def serve_bot(
                 )
             )
 
+        # The outbox and the sweeps run beside the updates, and stop with them.
+        background = asyncio.create_task(
+            run_notices(
+                engine=storage.engine,
+                sessions=storage.sessions,
+                settings=NoticeSettings.from_settings(settings),
+                clock=clock,
+                calendar=work_calendar(settings),
+                stop=stop,
+            )
+        )
         try:
             await serve(transport, dispatcher, webhook=webhook, stop=stop, on_ready=ready)
         except StartupError as exc:
@@ -153,6 +167,9 @@ async def serve_bot(
                 ),
                 1,
             ) from None
+        finally:
+            stop.set()
+            await background
     typer.echo(t("Bot stopped."))
 
 

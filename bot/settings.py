@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     serious_complainants: int = Field(default=3, ge=2, le=100)
     max_upload_mb: int = Field(default=20, ge=1, le=2000)
     import_max_mb: int = Field(default=50, ge=1, le=2000)
+    # Delivery of the outbox, within Telegram's limits; with several processes each takes a
+    # share (the limits are per sender process).
+    outbox_rate: float = Field(default=30.0, gt=0)
+    outbox_private_per_second: float = Field(default=1.0, gt=0)
+    outbox_group_per_minute: float = Field(default=20.0, gt=0)
+    outbox_max_in_flight: int = Field(default=10, ge=1, le=100)
+    outbox_lease_seconds: int = Field(default=60, ge=5)
+    reminder_sweep_seconds: int = Field(default=300, ge=10)
+    leader_retry_seconds: int = Field(default=10, ge=1)
+    deadlines_file: Path | None = None
+    digest_weekday: int = Field(default=0, ge=0, le=6, description="0 is Monday")
+    digest_hour: int = Field(default=9, ge=0, le=23)
 
     @field_validator("database_url")
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, UniqueConstraint
+from sqlalchemy import BigInteger, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import json_field, telegram_id, when
@@ -29,7 +29,10 @@ class UnitTask(SQLModel, table=True):
     done_at: datetime | None = when(nullable=True)
     done_by: int | None = telegram_id()
     file_id: str = Field(default="", max_length=255)
+    file_name: str = Field(default="", max_length=255)
     note: str = Field(default="", max_length=1000)
+    # A kind of the deadlines file without a catalogue title carries the file's own.
+    title: str = Field(default="", max_length=100)
     case_id: int | None = Field(default=None, foreign_key="case_file.id")
 
 
@@ -45,8 +48,23 @@ class Reminder(SQLModel, table=True):
     sent_at: datetime | None = when(nullable=True)
 
 
+class OutboxAttachment(SQLModel, table=True):
+    """A file an outbox message uploads (a digest chart), stored once for all its recipients."""
+
+    __tablename__ = "outbox_attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    filename: str = Field(max_length=255)
+    content: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = when(default_now=True)
+
+
 class Outbox(SQLModel, table=True):
     """A message to deliver, written with the change that caused it."""
+
+    # The senders' claim reads pending rows in priority order.
+    __table_args__ = (Index("ix_outbox_claim", "state", "priority", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=BigInteger, index=True)
@@ -54,6 +72,7 @@ class Outbox(SQLModel, table=True):
     priority: int = Field(default=50, description="lower goes first")
     method: str = Field(default="sendMessage", max_length=32)
     payload: dict[str, Any] = json_field()
+    attachment_id: int | None = Field(default=None, foreign_key="outbox_attachment.id")
     dedup_key: str | None = Field(default=None, max_length=128, unique=True)
     state: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import json_field, when
+from storage.models.base import json_field, telegram_id, when
 
 
 class Unit(SQLModel, table=True):
@@ -109,4 +109,8 @@ class Verification(SQLModel, table=True):
     worker_id: int = Field(foreign_key="worker.id", index=True)
     present: bool
     recorded_by: int | None = Field(default=None, foreign_key="official.id")
+    recorded_by_user: int | None = telegram_id()
+    source: str = Field(default="chat", max_length=16, description="chat | sheet")
+    # The post an absentee left vacant, so a mistaken "absent" can be put right.
+    vacated_post_id: int | None = Field(default=None, foreign_key="post.id")
     recorded_at: datetime = when(default_now=True)

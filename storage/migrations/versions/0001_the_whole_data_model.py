@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 05:59:49.226325
+Create Date: 2026-11-24 06:28:35.004363
 
 """
 from typing import Sequence, Union
@@ -62,31 +62,15 @@ def upgrade() -> None:
     with op.batch_alter_table('cycle', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cycle_year'), ['year'], unique=True)
 
-    op.create_table('outbox',
+    op.create_table('outbox_attachment',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('chat_id', sa.BigInteger(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('priority', sa.Integer(), nullable=False),
-    sa.Column('method', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('dedup_key', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
-    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('not_before', storage.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('claimed_until', storage.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('message_id', sa.BigInteger(), nullable=True),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('dedup_key')
+    sa.UniqueConstraint('sha256')
     )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_chat_id'), ['chat_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_not_before'), ['not_before'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_state'), ['state'], unique=False)
-
     op.create_table('processed_update',
     sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('processed_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -169,6 +153,34 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('official', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_official_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('method', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('attachment_id', sa.Integer(), nullable=True),
+    sa.Column('dedup_key', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('not_before', storage.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('claimed_until', storage.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('message_id', sa.BigInteger(), nullable=True),
+    sa.Column('created_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['attachment_id'], ['outbox_attachment.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('dedup_key')
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_chat_id'), ['chat_id'], unique=False)
+        batch_op.create_index('ix_outbox_claim', ['state', 'priority', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_not_before'), ['not_before'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_state'), ['state'], unique=False)
 
     op.create_table('worker',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -295,23 +307,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_role_binding_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_binding_worker_id'), ['worker_id'], unique=False)
 
-    op.create_table('verification',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('cycle_id', sa.Integer(), nullable=False),
-    sa.Column('worker_id', sa.Integer(), nullable=False),
-    sa.Column('present', sa.Boolean(), nullable=False),
-    sa.Column('recorded_by', sa.Integer(), nullable=True),
-    sa.Column('recorded_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
-    sa.ForeignKeyConstraint(['recorded_by'], ['official.id'], ),
-    sa.ForeignKeyConstraint(['worker_id'], ['worker.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('cycle_id', 'worker_id')
-    )
-    with op.batch_alter_table('verification', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_verification_cycle_id'), ['cycle_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_verification_worker_id'), ['worker_id'], unique=False)
-
     op.create_table('worker_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('worker_id', sa.Integer(), nullable=False),
@@ -390,6 +385,27 @@ def upgrade() -> None:
     with op.batch_alter_table('evidence_file', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evidence_file_complaint_id'), ['complaint_id'], unique=False)
 
+    op.create_table('verification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('present', sa.Boolean(), nullable=False),
+    sa.Column('recorded_by', sa.Integer(), nullable=True),
+    sa.Column('recorded_by_user', sa.BigInteger(), nullable=True),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('vacated_post_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by'], ['official.id'], ),
+    sa.ForeignKeyConstraint(['vacated_post_id'], ['post.id'], ),
+    sa.ForeignKeyConstraint(['worker_id'], ['worker.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('cycle_id', 'worker_id')
+    )
+    with op.batch_alter_table('verification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_verification_cycle_id'), ['cycle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_verification_worker_id'), ['worker_id'], unique=False)
+
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -421,7 +437,9 @@ def upgrade() -> None:
     sa.Column('done_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('done_by', sa.BigInteger(), nullable=True),
     sa.Column('file_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('file_name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
@@ -465,6 +483,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_event_case_id'))
 
     op.drop_table('case_event')
+    with op.batch_alter_table('verification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_verification_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_verification_cycle_id'))
+
+    op.drop_table('verification')
     with op.batch_alter_table('evidence_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_file_complaint_id'))
 
@@ -483,11 +506,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_worker_code_code_hash'))
 
     op.drop_table('worker_code')
-    with op.batch_alter_table('verification', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_verification_worker_id'))
-        batch_op.drop_index(batch_op.f('ix_verification_cycle_id'))
-
-    op.drop_table('verification')
     with op.batch_alter_table('role_binding', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_binding_worker_id'))
         batch_op.drop_index(batch_op.f('ix_role_binding_user_id'))
@@ -522,6 +540,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_worker_id_hash'))
 
     op.drop_table('worker')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_state'))
+        batch_op.drop_index(batch_op.f('ix_outbox_not_before'))
+        batch_op.drop_index('ix_outbox_claim')
+        batch_op.drop_index(batch_op.f('ix_outbox_chat_id'))
+
+    op.drop_table('outbox')
     with op.batch_alter_table('official', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_official_unit_id'))
 
@@ -544,12 +569,7 @@ def downgrade() -> None:
 
     op.drop_table('subscription')
     op.drop_table('processed_update')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_state'))
-        batch_op.drop_index(batch_op.f('ix_outbox_not_before'))
-        batch_op.drop_index(batch_op.f('ix_outbox_chat_id'))
-
-    op.drop_table('outbox')
+    op.drop_table('outbox_attachment')
     with op.batch_alter_table('cycle', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cycle_year'))
 
