@@ -14,9 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/gongshi db upgrade
-	$(BIN)/gongshi demo-data --replace
-	$(BIN)/gongshi status
+	$(BIN)/gongshi demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,6 +28,8 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_results.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

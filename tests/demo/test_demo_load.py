@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import pytest
-from testsupport import SECRET, make_settings
 from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
+from testsupport import SECRET, make_settings
 
 from bot.runtime_context import open_storage
 from storage.demo import DemoDataExists, build_demo_plan, load_demo_data, purge_statements

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import re
 import string
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import catalogue
@@ -238,3 +239,93 @@ def test_arbitrary_text_is_rejected_or_canonical(text: str) -> None:
     else:
         assert len(number) == 18
         assert check_digit(number[:17]) == number[17]
+
+
+# The shortcut for clean input -------------------------------------------------------------------
+
+
+def reference_normalize(text: str, *, today: date | None = None) -> str:
+    """normalize_id_number as first written, one step at a time for every input: the oracle for
+    the shortcut that skips the clean-up when the text is already 17 digits and a digit or X."""
+    number = "".join(
+        ch
+        for ch in idnumber.to_halfwidth(text)
+        if not ch.isspace() and ch not in "\u200b\u200c\u200d\u2060\ufeff"
+    )
+    if not number:
+        raise IdNumberError(idnumber.REASON_EMPTY)
+    if re.fullmatch(r"[0-9](\.[0-9]+)?E\+?[0-9]+", number, re.ASCII | re.IGNORECASE):
+        raise IdNumberError(idnumber.REASON_SPREADSHEET)
+    if len(number) == 15 and number.isascii() and number.isdigit():
+        raise IdNumberError(idnumber.REASON_OLD_15)
+    if len(number) != 18:
+        raise IdNumberError(idnumber.REASON_LENGTH, length=str(len(number)))
+    if number.endswith("x"):
+        number = number[:-1] + "X"
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number, re.ASCII):
+        raise IdNumberError(idnumber.REASON_CHARS)
+    if number[:2] not in PROVINCE_CODES:
+        raise IdNumberError(idnumber.REASON_REGION, code=number[:2])
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdNumberError(idnumber.REASON_BIRTH_DATE) from None
+    if born.year < 1900:
+        raise IdNumberError(idnumber.REASON_BIRTH_TOO_EARLY)
+    if today is not None and born > today:
+        raise IdNumberError(idnumber.REASON_BIRTH_FUTURE)
+    total = sum(
+        int(digit) * weight for digit, weight in zip(number[:17], idnumber.WEIGHTS, strict=True)
+    )
+    if "10X98765432"[total % 11] != number[17]:
+        raise IdNumberError(idnumber.REASON_CHECKSUM)
+    return number
+
+
+def outcome(normalize, text: str, today: date | None) -> tuple[str, object]:
+    try:
+        return "ok", normalize(text, today=today)
+    except IdNumberError as error:
+        return error.reason, error.params
+
+
+def mutated(number: str, data: st.DataObject) -> str:
+    """A valid number with one or two characters changed, or one cut or added: mostly input
+    the shortcut takes, wrong in every way it has to catch."""
+    chars = list(number)
+    for _ in range(data.draw(st.integers(min_value=1, max_value=2))):
+        position = data.draw(st.integers(min_value=0, max_value=len(chars) - 1))
+        chars[position] = data.draw(st.sampled_from("0123456789Xx \u3000０Ｘ٣²"))
+    text = "".join(chars)
+    change = data.draw(st.sampled_from(["keep", "cut", "add"]))
+    if change == "cut":
+        return text[:-1]
+    if change == "add":
+        return text + data.draw(st.sampled_from("0X "))
+    return text
+
+
+id_like_texts = st.one_of(
+    valid_ids,
+    valid_ids.map(str.lower),
+    st.text(alphabet="0123456789Xx", min_size=17, max_size=19),
+    st.from_regex(r"[1-9][0-9]{5}(18|19|20|99|00)[0-9]{2}[0-3][0-9][0-3][0-9][0-9]{3}[0-9Xx]",
+                  fullmatch=True),
+    st.text(max_size=20),
+)  # fmt: skip
+todays = st.one_of(st.none(), st.dates(min_value=date(1890, 1, 1), max_value=date(2100, 1, 1)))
+
+
+@settings(max_examples=500)
+@given(id_like_texts, todays)
+def test_the_shortcut_agrees_with_the_step_by_step_check(text: str, today: date | None) -> None:
+    assert outcome(normalize_id_number, text, today) == outcome(reference_normalize, text, today)
+
+
+@settings(max_examples=300)
+@given(valid_ids, todays, st.data())
+def test_the_shortcut_agrees_on_nearly_valid_numbers(
+    number: str, today: date | None, data: st.DataObject
+) -> None:
+    text = mutated(number, data)
+    assert outcome(normalize_id_number, text, today) == outcome(reference_normalize, text, today)

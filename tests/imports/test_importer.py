@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -416,3 +417,77 @@ async def test_import_and_reimport_on_both_databases(any_storage, sheet_files):
     assert {r.renew for r in found} == {True, False}
     assert sorted({r.unit_id for r in found}) == sorted(units.values())
     assert {r.updated_at for r in found} == {T1, T2}
+
+
+# The fast paths of a large import --------------------------------------------------------------
+
+
+@given(
+    key=st.text(min_size=1, max_size=100),
+    kind=st.sampled_from(["id", "phone"]),
+    value=st.text(max_size=40),
+)
+def test_the_fast_hasher_is_keyed_hash_for_any_key_and_value(key, kind, value):
+    # Keys longer than SHA-256's 64-byte block are hashed first: some of these are.
+    assert keyed_hasher(key, kind)(value) == keyed_hash(key, kind, value)
+
+
+async def test_new_workers_are_found_by_hash_when_their_keys_cannot_be_confirmed(
+    storage, units, sheet_files, monkeypatch
+):
+    """numbered_in_order confirms keys only as SQLite numbers them; otherwise the inserted rows
+    are read back and matched by hash, and failing that looked up by hash."""
+
+    async def unconfirmed(self, table, last, count):
+        return None
+
+    async def nothing_after(self, table, columns, last):
+        return []
+
+    monkeypatch.setattr(importer, "CHUNK", 7)
+    monkeypatch.setattr(importer._Bulk, "numbered_in_order", unconfirmed)
+    rows = result_rows(20)
+    first = await results(storage, sheet_files.xlsx([HEADER, *rows], "v1.xlsx"))
+    monkeypatch.setattr(importer._Bulk, "select_after", nothing_after)
+    more = result_rows(10, start=20)
+    second = await results(storage, sheet_files.xlsx([HEADER, *rows, *more], "v2.xlsx"))
+
+    assert (first.created, second.created, second.unchanged) == (20, 10, 20)
+    key = secret(storage)
+    workers = await all_of(storage, Worker)
+    assert [w.id_hash for w in workers] == [keyed_hash(key, "id", row[2]) for row in rows + more]
+    by_worker = {post.worker_id: post for post in await all_of(storage, Post)}
+    results_of = {result.worker_id: result for result in await all_of(storage, Result)}
+    for worker, row in zip(workers, rows + more, strict=True):
+        assert by_worker[worker.id].unit_id == results_of[worker.id].unit_id == units[row[0]]
+
+
+async def test_a_first_import_in_chunks_gives_every_row_its_own_worker(
+    storage, units, sheet_files, monkeypatch
+):
+    monkeypatch.setattr(importer, "CHUNK", 7)
+    rows = result_rows(30)
+    report = await results(storage, sheet_files.xlsx([HEADER, *rows]))
+    assert report.ok and report.created == 30
+    key = secret(storage)
+    workers = await all_of(storage, Worker)
+    assert [(w.name, w.id_hash) for w in workers] == [
+        (row[1], keyed_hash(key, "id", row[2])) for row in rows
+    ]
+    assert [(p.worker_id, p.unit_id) for p in await all_of(storage, Post)] == [
+        (w.id, w.unit_id) for w in workers
+    ]
+    assert [r.worker_id for r in await all_of(storage, Result)] == [w.id for w in workers]
+
+
+async def test_the_garbage_collector_runs_again_after_an_import(storage, units, sheet_files):
+    path = sheet_files.xlsx([HEADER, *result_rows(3)])
+    assert gc.isenabled()
+    await results(storage, path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        await results(storage, path, now=T2)
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

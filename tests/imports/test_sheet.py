@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -246,3 +248,94 @@ def test_garbage_never_crashes_and_every_row_is_either_clean_or_reported(body):
 def test_the_plain_mobile_shortcut_agrees_with_normalize_phone(text):
     """RowChecker skips normalize_phone for 11 plain digits; the domain must agree."""
     assert normalize_phone(text) == text
+
+
+# The shortcut for good rows --------------------------------------------------------------------
+
+
+class FullChecker(sheet.RowChecker):
+    """Every row the full way: the oracle for the shortcut RowChecker.check takes."""
+
+    def check(self, row, cells):
+        return self._check_fully(row, cells)
+
+
+HEADERS = {
+    "results": [
+        HEADER,
+        ["姓名", "身份证号", "单位", "岗位", "是否续签", "考核等次"],  # no phone, no remark
+        ["序号", *HEADER],  # shifted by a column the import does not use
+    ],
+    "roster": [
+        ["单位", "姓名", "身份证号", "手机号", "岗位"],
+        ["岗位", "单位", "身份证号", "姓名"],
+    ],
+}
+# Cell values near the good ones: what a shortcut is most likely to get wrong.
+ODD_VALUES = [
+    "", " ", "合格 ", " 是", "基本合格", "不合格", "否", "Pass", "no", "良好", "县 城市管理局",
+    "县教育局", " 县林业局", "13900000001", " 13900000001 ", "139-0000-0001", "1.39e+10",
+    "13900000001.0", "+86 13900000001", " 张三 ", "保洁员 ", "张" * 64, "张" * 65, "岗" * 65,
+    "备" * 500, "备" * 501, id_number(1), id_number(2).lower(), f" {id_number(5)} ",
+    id_number(3) + ".0", "１１０１０５１９７０", "\u200b" + id_number(4), id_number(4)[:-1],
+]  # fmt: skip
+odd_cells = st.one_of(st.sampled_from(ODD_VALUES), cells)
+
+
+def as_file_row(n: int, header: list[str]) -> list[str]:
+    """Person n's cells in the order of ``header`` (columns the header lacks are left out)."""
+    by_label = dict(zip(HEADER, result_row(n), strict=True))
+    by_label.update({"单位": UNITS[n % len(UNITS)], "序号": str(n)})
+    return [by_label.get(label, "") for label in header]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_the_shortcut_agrees_with_checking_every_row_fully(data):
+    kind = data.draw(st.sampled_from(["results", "roster"]))
+    header_cells = data.draw(st.sampled_from(HEADERS[kind]))
+    body = []
+    for _ in range(data.draw(st.integers(min_value=1, max_value=12))):
+        cells_of_row = as_file_row(data.draw(st.integers(min_value=0, max_value=6)), header_cells)
+        for _ in range(data.draw(st.integers(min_value=0, max_value=3))):
+            position = data.draw(st.integers(min_value=0, max_value=len(header_cells)))
+            if position < len(cells_of_row):
+                cells_of_row[position] = data.draw(odd_cells)
+            else:  # a row cut short, as spreadsheets store rows with empty cells at the end
+                del cells_of_row[data.draw(st.integers(0, len(cells_of_row))) :]
+        body.append(cells_of_row)
+    today = data.draw(st.sampled_from([None, date(1985, 1, 1)]))
+    header = match_header(header_cells, kind)
+    checkers = [
+        checker(header, kind=kind, known_units=UNITS, today=today)
+        for checker in (sheet.RowChecker, FullChecker)
+    ]
+    got = [
+        [checker.check(number, cells_of_row) for number, cells_of_row in enumerate(body, 2)]
+        for checker in checkers
+    ]
+    assert got[0] == got[1]
+    assert checkers[0].issues == checkers[1].issues
+    assert checkers[0].rows == checkers[1].rows
+
+
+@pytest.mark.parametrize("kind", ["results", "roster"])
+def test_the_shortcut_agrees_on_every_odd_value_in_every_column(kind):
+    """After a good row has shown the checker its grade and renewal, each odd value in each
+    column in turn: the rows the shortcut sees first."""
+    for header_cells in HEADERS[kind]:
+        header = match_header(header_cells, kind)
+        for position in range(len(header_cells)):
+            for value in ODD_VALUES:
+                body = [as_file_row(1, header_cells), as_file_row(2, header_cells)]
+                body[1][position] = value
+                checkers = [
+                    checker(header, kind=kind, known_units=UNITS)
+                    for checker in (sheet.RowChecker, FullChecker)
+                ]
+                got = [
+                    [checker.check(number, row) for number, row in enumerate(body, 2)]
+                    for checker in checkers
+                ]
+                assert got[0] == got[1], (header_cells, position, value)
+                assert checkers[0].issues == checkers[1].issues

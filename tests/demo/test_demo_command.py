@@ -1,0 +1,67 @@
+"""`gongshi demo` (the README's first command): sandbox, data and bot in one process, every
+official role already bound, and Ctrl-C stops it all cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+
+from bot.sandbox.client import SandboxClient
+
+BUREAU, UNIT, ADMIN, CITIZEN = 5000000004, 5000000003, 5000000006, 5000000001
+
+
+async def read_until(stream, pattern: str, timeout: float = 90) -> re.Match[str]:
+    seen = []
+
+    async def scan() -> re.Match[str]:
+        while True:
+            line = await stream.readline()
+            if not line:
+                raise AssertionError("demo ended early:\n" + "".join(seen))
+            seen.append(line.decode())
+            if match := re.search(pattern, seen[-1]):
+                return match
+
+    return await asyncio.wait_for(scan(), timeout)
+
+
+async def menu_of(client: SandboxClient, user: int) -> tuple[str, list[str]]:
+    await client.send_command(user, "/start")
+    await client.wait_for(user, 1, timeout=20)
+    message = await client.last_bot_message(user)
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return message["text"], [button["text"] for row in rows for button in row]
+
+
+async def test_demo_runs_every_role_and_stops_on_ctrl_c(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from bot.cli import main; main()", "demo", "--port", "0",
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = (await read_until(process.stdout, r"(http://127\.0\.0\.1:\d+)/")).group(1)
+        await read_until(process.stdout, r"@gongshi_bot")
+        client = SandboxClient(url)
+        bureau_text, _ = await menu_of(client, BUREAU)
+        unit_text, unit_buttons = await menu_of(client, UNIT)
+        _, admin_buttons = await menu_of(client, ADMIN)
+        citizen_text, citizen_buttons = await menu_of(client, CITIZEN)
+        assert "投诉受理台（县就业局）" in bureau_text
+        assert "用人单位联系人 · 县" in unit_text
+        assert "邀请工作人员" in admin_buttons
+        assert "匿名" in citizen_text and "邀请工作人员" not in citizen_buttons
+        assert unit_buttons != citizen_buttons
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = await asyncio.wait_for(process.wait(), 60)
+    rest = (await process.stdout.read()).decode()
+    assert code == 0, rest
+    assert "Traceback" not in rest
+    assert (tmp_path / "var" / "gongshi.db").exists()
