@@ -254,6 +254,10 @@ def _without_float_tail(text: str) -> str:
     return match.group(1) if match else text
 
 
+_NAME_LIMIT = MAX_LENGTH[NAME]
+_POST_LIMIT = MAX_LENGTH[POST]
+_REMARK_LIMIT = MAX_LENGTH[REMARK]
+
 # A file says 合格 and 是 thousands of times: each spelling is parsed once (errors are not cached).
 _parse_grade = functools.lru_cache(maxsize=256)(parse_grade)
 _parse_renewal = functools.lru_cache(maxsize=256)(parse_renewal)
@@ -288,9 +292,60 @@ class RowChecker:
         self._limits = tuple(
             (column, limit) for column, limit in MAX_LENGTH.items() if column in header.columns
         )
+        # For the shortcut in check(): where each column is (-1 when the file lacks it), and
+        # the grade and renewal spellings already seen together and found consistent.
+        columns = header.columns
+        self._at = tuple(
+            columns.get(column, -1)
+            for column in (UNIT, NAME, ID_NUMBER, PHONE, POST, GRADE, RENEW, REMARK)
+        )
+        self._width = max(columns.values()) + 1
+        self._results = kind == "results"
+        self._verdicts: dict[tuple[str, str], tuple[Grade, bool]] = {}
 
     def check(self, row: int, cells: Sequence[str]) -> SheetRow | None:
         """The clean row, or None when it is blank or has problems (added to ``issues``)."""
+        # The shortcut for a row that is wholly good, as nearly all are: the same checks as
+        # _check_fully, in fewer steps, and the moment anything is off the row is checked
+        # again the full way, which finds and words every problem. The one thing it records,
+        # the first row of each ID number, is recorded the same way by _check_fully.
+        if len(cells) < self._width:
+            return self._check_fully(row, cells)
+        at_unit, at_name, at_id, at_phone, at_post, at_grade, at_renew, at_remark = self._at
+        name = cells[at_name].strip()
+        post = cells[at_post].strip()
+        id_text = cells[at_id].strip()
+        if not (name and post and id_text) or len(name) > _NAME_LIMIT or len(post) > _POST_LIMIT:
+            return self._check_fully(row, cells)
+        remark = cells[at_remark].strip() if at_remark >= 0 else ""
+        if len(remark) > _REMARK_LIMIT:
+            return self._check_fully(row, cells)
+        # Spellings of units and grades are learnt from rows checked the full way.
+        unit = self._unit_of_text.get(cells[at_unit].strip())
+        if unit is None:
+            return self._check_fully(row, cells)
+        grade: Grade | None = None
+        renew: bool | None = None
+        if self._results:
+            verdict = self._verdicts.get((cells[at_grade].strip(), cells[at_renew].strip()))
+            if verdict is None:
+                return self._check_fully(row, cells)
+            grade, renew = verdict
+        phone: str | None = None
+        if at_phone >= 0:
+            phone = cells[at_phone].strip() or None
+            if phone is not None and not _PLAIN_MOBILE.fullmatch(phone):
+                return self._check_fully(row, cells)
+        try:
+            id_number = normalize_id_number(id_text, today=self.today)
+        except IdNumberError:
+            return self._check_fully(row, cells)
+        if self._first_row_of.setdefault(id_number, row) != row:
+            return self._check_fully(row, cells)
+        self.rows += 1
+        return SheetRow(row, unit, name, id_number, phone, post, grade, renew, remark)
+
+    def _check_fully(self, row: int, cells: Sequence[str]) -> SheetRow | None:
         width = len(cells)
         values = {
             column: cells[position].strip() if position < width else ""
@@ -402,6 +457,8 @@ class RowChecker:
             conflict = check_consistency(grade, renew)
             if conflict is not None:
                 report(RENEW, conflict)
+            else:
+                self._verdicts[values[GRADE], values[RENEW]] = (grade, renew)
         return grade, renew
 
 

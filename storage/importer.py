@@ -16,13 +16,13 @@ plain Python, and written with executemany.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
-import hmac
 import io
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -35,7 +35,7 @@ from python_calamine import (
     SheetTypeEnum,
     SheetVisibleEnum,
 )
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
@@ -400,16 +400,17 @@ async def _import(
     if not clean:
         raise SheetError(REASON_NO_DATA_ROWS)
     try:
-        async with transaction(sessions) as session:
-            writer = _Writer(
-                session, secret_key=secret_key, units=units, batch=batch, now=now or utcnow()
+        with _collector_paused():
+            writer = await _write(
+                sessions,
+                clean,
+                secret_key=secret_key,
+                units=units,
+                batch=batch,
+                now=now or utcnow(),
+                cycle_year=cycle_year,
+                tick=tick,
             )
-            async with writer.roomy_cache():
-                await writer.start(cycle_year)
-                for start in range(0, len(clean), CHUNK):
-                    await writer.write(clean[start : start + CHUNK])
-                    tick.advance(len(clean[start : start + CHUNK]))
-                await writer.finish()
     except IntegrityError:
         # Not chained: the driver's message quotes the row's values.
         raise SheetError(REASON_CONFLICT) from None
@@ -419,6 +420,49 @@ async def _import(
     report.batch_id = writer.batch_id
     report.already_imported = writer.batch_id is None
     return report
+
+
+async def _write(
+    sessions: async_sessionmaker[AsyncSession],
+    clean: list[SheetRow],
+    *,
+    secret_key: str,
+    units: dict[str, int],
+    batch: _BatchInfo,
+    now: datetime,
+    cycle_year: int | None,
+    tick: _Ticker,
+) -> _Writer:
+    """Every clean row written in one transaction, chunk by chunk."""
+    async with transaction(sessions) as session:
+        writer = _Writer(session, secret_key=secret_key, units=units, batch=batch, now=now)
+        async with writer.roomy_cache():
+            await writer.start(cycle_year)
+            for start in range(0, len(clean), CHUNK):
+                await writer.write(clean[start : start + CHUNK])
+                tick.advance(len(clean[start : start + CHUNK]))
+            await writer.finish()
+    return writer
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off for the block; reference counting goes on.
+
+    Writing makes a few hundred thousand short-lived tuples, none in a cycle, while a hundred
+    thousand checked rows wait to be written; the tuples trigger collections, and each
+    collection of the oldest generation walks every row again: on a large file about a tenth of
+    the import's time, spent finding no garbage. The collector runs again afterwards (unless it
+    was off already) and collects whatever cycles the block left behind.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class _Ticker:
@@ -532,14 +576,33 @@ class _ResultNow:
     remark: str
 
 
+# HMAC (RFC 2104) over SHA-256 works on 64-byte blocks: the key is padded to a block, or hashed
+# first when longer, and mixed into an inner and an outer hash with these two constants.
+_BLOCK = 64
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
 def keyed_hasher(secret_key: str, kind: str) -> Callable[[str], str]:
-    """``storage.identity.keyed_hash`` with the key set up once, for a hundred thousand rows."""
-    base = hmac.new(secret_key.encode(), digestmod=hashlib.sha256)
-    prefix = f"{kind}:"
+    """``storage.identity.keyed_hash`` with the key set up once, for a hundred thousand rows.
+
+    The same HMAC-SHA256 as ``hmac.new``, with the keyed inner and outer hashes prepared once and
+    copied for each value: hmac's own copy() runs in Python and costs more than the hashing.
+    """
+    key = secret_key.encode()
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    inner = hashlib.sha256(key.translate(_INNER_PAD))
+    inner.update(f"{kind}:".encode())
+    outer = hashlib.sha256(key.translate(_OUTER_PAD))
+    inner_copy, outer_copy = inner.copy, outer.copy
 
     def digest(value: str) -> str:
-        mac = base.copy()
-        mac.update((prefix + value).encode())
+        hashed = inner_copy()
+        hashed.update(value.encode())
+        mac = outer_copy()
+        mac.update(hashed.digest())
         return mac.hexdigest()
 
     return digest
@@ -609,6 +672,38 @@ class _Bulk:
             found.extend(tuple(row) for row in rows)
         return found
 
+    async def last_id(self, table: Table) -> int | None:
+        """The highest primary key in ``table``, None when it is empty."""
+        found = await self.connection.execute(select(func.max(table.c.id)))
+        last = found.scalar()
+        return None if last is None else int(last)
+
+    async def numbered_in_order(self, table: Table, last: int | None, count: int) -> range | None:
+        """The keys SQLite gave the ``count`` rows just inserted one by one, in their order,
+        when it numbered them as it documents: each new row one above the highest key in the
+        table. None when that cannot be confirmed (or on other databases).
+
+        Checked, not assumed: exactly ``count`` rows lie above ``last`` and their keys are
+        ``last + 1`` to ``last + count``, so each row took the next number in turn."""
+        if not self.raw:
+            return None
+        first = (last or 0) + 1
+        found = await self.connection.exec_driver_sql(
+            f"SELECT count(*), min(id), max(id) FROM {table.name} WHERE id >= ?", (first,)
+        )
+        if tuple(found.one()) != (count, first, first + count - 1):
+            return None
+        return range(first, first + count)
+
+    async def select_after(
+        self, table: Table, columns: Sequence[str], last: int | None
+    ) -> list[tuple[Any, ...]]:
+        """``columns`` of the rows whose primary key is above ``last`` (every row if None)."""
+        statement = select(*(table.c[column] for column in columns))
+        if last is not None:
+            statement = statement.where(table.c.id > last)
+        return [tuple(row) for row in await self.connection.execute(statement)]
+
     async def update(
         self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
     ) -> None:
@@ -654,6 +749,9 @@ class _Writer:
         self.batch_id: int | None = None
         self.created = self.updated = self.unchanged = 0
         self.vacant: dict[tuple[int, str], list[int]] = {}
+        # False when the worker table was empty as the import began: nobody in the file can be
+        # on record then (the file holds each person once), so no chunk needs looking up.
+        self.had_workers = True
         self._bulk: _Bulk | None = None
         self._stamp: object = now
 
@@ -690,6 +788,7 @@ class _Writer:
     async def start(self, cycle_year: int | None) -> None:
         self._bulk = _Bulk(await self.session.connection())
         self._stamp = self.bulk.constant(WORKER, "updated_at", self.now)
+        self.had_workers = await self.bulk.last_id(WORKER) is not None
         await self._load_vacant_posts()
         if cycle_year is not None:
             await self.use_cycle(cycle_year)
@@ -758,7 +857,17 @@ class _Writer:
 
     async def write(self, rows: Sequence[SheetRow]) -> None:
         plan = _Plan()
-        keyed = [(row, self.id_hash(row.id_number)) for row in rows]
+        id_hash = self.id_hash
+        keyed = [(row, id_hash(row.id_number)) for row in rows]
+        newcomers = await self._plan_known(plan, keyed) if self.had_workers else keyed
+        new_ids = await self._insert_workers(newcomers)
+        self._plan_newcomers(plan, newcomers, new_ids)
+        await self._flush(plan)
+
+    async def _plan_known(
+        self, plan: _Plan, keyed: list[tuple[SheetRow, str]]
+    ) -> list[tuple[SheetRow, str]]:
+        """Plans the changes to workers on record; the rows of people not on record come back."""
         workers = await self._workers([id_hash for _, id_hash in keyed])
         worker_ids = [worker.id for worker in workers.values()]
         posts = await self._posts(worker_ids)
@@ -778,12 +887,29 @@ class _Writer:
                 self.updated += 1
             else:
                 self.unchanged += 1
-        new_ids = await self._insert_workers(newcomers)
+        return newcomers
+
+    def _plan_newcomers(
+        self, plan: _Plan, newcomers: list[tuple[SheetRow, str]], new_ids: dict[str, int]
+    ) -> None:
+        """_plan_post and _plan_result for workers who have neither yet, in one loop: a first
+        import consists of nothing else."""
+        units, vacant, stamp = self.units, self.vacant, self._stamp
+        with_results = self.cycle_id is not None
+        post_changes, new_posts, new_results = plan.post_changes, plan.new_posts, plan.new_results
         for row, id_hash in newcomers:
-            self._plan_post(plan, row, new_ids[id_hash], None)
-            self._plan_result(plan, row, new_ids[id_hash], None)
-            self.created += 1
-        await self._flush(plan)
+            worker_id = new_ids[id_hash]
+            unit_id = units[row.unit]
+            spare = vacant.get((unit_id, row.post)) if vacant else None
+            if spare:
+                post_changes.append((unit_id, row.post, worker_id, spare.pop(0)))
+            else:
+                new_posts.append((unit_id, row.post, worker_id, stamp))
+            if with_results and row.grade is not None and row.renew is not None:
+                new_results.append(
+                    (worker_id, unit_id, row.post, row.grade.value, row.renew, row.remark)
+                )
+        self.created += len(newcomers)
 
     def _phone(self, row: SheetRow) -> tuple[str | None, str | None]:
         if row.phone is None:
@@ -834,6 +960,8 @@ class _Writer:
         return "changed"
 
     async def _workers(self, id_hashes: list[str]) -> dict[str, _WorkerNow]:
+        if not self.had_workers:
+            return {}
         columns = ("id_hash", "id", "name", "phone_hash", "phone_last4", "unit_id")
         found = await self.bulk.select_in(WORKER, columns, "id_hash", id_hashes)
         return {row[0]: _WorkerNow(*row[1:]) for row in found}
@@ -861,15 +989,37 @@ class _Writer:
         if not newcomers:
             return {}
         await self._batch()
-        fixed = ("on_duty", self._stamp, self._stamp)
+        units, phone_hash, stamp = self.units, self.phone_hash, self._stamp
         rows = [
-            (row.name, id_hash, row.id_number[-4:], *self._phone(row), self.units[row.unit], *fixed)
+            (
+                row.name,
+                id_hash,
+                row.id_number[-4:],
+                None if row.phone is None else phone_hash(row.phone),
+                None if row.phone is None else row.phone[-4:],
+                units[row.unit],
+                "on_duty",
+                stamp,
+                stamp,
+            )
             for row, id_hash in newcomers
         ]
+        last = await self.bulk.last_id(WORKER)
         await self.bulk.insert(WORKER, WORKER_NEW + WORKER_NEW_FIXED, rows)
-        id_hashes = [id_hash for _, id_hash in newcomers]
-        found = await self.bulk.select_in(WORKER, ("id_hash", "id"), "id_hash", id_hashes)
-        return dict(found)
+        wanted = [id_hash for _, id_hash in newcomers]
+        numbered = await self.bulk.numbered_in_order(WORKER, last, len(rows))
+        if numbered is not None:
+            return dict(zip(wanted, numbered, strict=True))
+        # New rows get keys above the highest one: reading those back is one range scan, where
+        # looking up each key hash would be thousands of index searches. Should the database have
+        # numbered them otherwise (or another import's rows show up), the hashes are looked up.
+        found = await self.bulk.select_after(WORKER, ("id_hash", "id"), last)
+        ours = set(wanted)
+        ids = {id_hash: worker_id for id_hash, worker_id in found if id_hash in ours}
+        if len(ids) != len(wanted):
+            found = await self.bulk.select_in(WORKER, ("id_hash", "id"), "id_hash", wanted)
+            ids = dict(found)
+        return ids
 
     async def _flush(self, plan: _Plan) -> None:
         if plan.empty:
@@ -888,7 +1038,7 @@ class _Writer:
                 batch_id,
                 self._stamp,
             )
-            rows = [(*values, *fixed) for values in plan.new_results]
+            rows = [values + fixed for values in plan.new_results]
             await self.bulk.insert(RESULT, RESULT_NEW + RESULT_NEW_FIXED, rows)
         changes = [
             (*values[:-1], batch_id, self._stamp, values[-1]) for values in plan.result_changes
