@@ -50,6 +50,9 @@ class DemoPersona:
             "username": self.username,
             "language_code": self.language_code,
             "phone": self.phone,
+            # Bound officials and workers have opened the bot before, so it may write to them
+            # (Telegram refuses a first message from a bot).
+            "started": self.role != "citizen",
         }
 
 
