@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, insert, literal, literal_column, select, update
+from sqlalchemy import Table, and_, bindparam, insert, literal, literal_column, select, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -203,10 +203,36 @@ class Dispatcher:
             return [await self.handle(incoming) for incoming in incomings]
         try:
             async with self.sessions() as session, session.begin():
-                return [await self._handle_in(session, incoming) for incoming in incomings]
+                if len({incoming.chat_id for incoming in incomings}) < len(incomings):
+                    return [await self._handle_in(session, incoming) for incoming in incomings]
+                return await self._handle_batch(session, incomings)
         except Exception:
             log.info("a batch of %d updates failed; handling them one by one", len(incomings))
             return [await self.handle(incoming) for incoming in incomings]
+
+    async def _handle_batch(
+        self, session: AsyncSession, incomings: Sequence[Incoming]
+    ) -> list[Outcome]:
+        """The batch's bookkeeping in a few set-wise statements (ids recorded, users, roles
+        and chat states read, changed states written); only the steps' own work is per
+        update. The chats are distinct, so no step can see another's chat state."""
+        now = self.clock.now()
+        fresh = await _record_updates(session, [incoming.update_id for incoming in incomings], now)
+        rows = await _load_chats(session, incomings)
+        outcomes: list[Outcome] = []
+        changed: list[tuple[Incoming, ChatState, bool]] = []
+        for incoming in incomings:
+            if incoming.update_id not in fresh:
+                outcomes.append(Outcome(chat_id=incoming.chat_id, duplicate=True))
+                continue
+            fresh.discard(incoming.update_id)  # the same update twice in one batch
+            who = rows[incoming.chat_id]
+            outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
+            outcomes.append(outcome)
+            if dirty:
+                changed.append((incoming, conversation, who.has_state))
+        await _save_chats(session, changed, now)
+        return outcomes
 
     async def _handle(self, incoming: Incoming) -> Outcome:
         async with self.sessions() as session, session.begin():
@@ -219,6 +245,15 @@ class Dispatcher:
         if not await _record_update(session, incoming.update_id, now):
             return Outcome(chat_id=incoming.chat_id, duplicate=True)
         who = await _load_chat(session, incoming)
+        outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
+        if dirty:
+            await _save_chat(session, incoming, conversation, now, exists=who.has_state)
+        return outcome
+
+    async def _run_step(
+        self, session: AsyncSession, incoming: Incoming, who: ChatRow, now: datetime
+    ) -> tuple[Outcome, ChatState, bool]:
+        """Route one update; returns its outcome, the chat's state, and whether it changed."""
         language = await self._touch_user(session, incoming, who, now)
         conversation = ChatState(
             chat_id=incoming.chat_id,
@@ -238,12 +273,8 @@ class Dispatcher:
             services=self.services,
         )
         await self.router.route(ctx)
-        if who.has_state is False or before != (
-            conversation.state,
-            json_key(conversation.data),
-        ):
-            await _save_chat(session, incoming, conversation, now, exists=who.has_state)
-        return ctx.outcome
+        after = (conversation.state, json_key(conversation.data))
+        return ctx.outcome, conversation, not who.has_state or before != after
 
     async def _touch_user(
         self, session: AsyncSession, incoming: Incoming, who: ChatRow, now: datetime
@@ -421,3 +452,102 @@ async def _save_chat(
                 updated_at=now,
             )
         )
+
+
+async def _record_updates(session: AsyncSession, update_ids: list[int], now: datetime) -> set[int]:
+    """Record the ids in one statement; the set of those not recorded before."""
+    statement = (
+        _dialect_insert(session, PROCESSED)
+        .values([{"update_id": update_id, "processed_at": now} for update_id in set(update_ids)])
+        .on_conflict_do_nothing()
+        .returning(PROCESSED.c.update_id)
+    )
+    return {int(update_id) for update_id in (await session.execute(statement)).scalars()}
+
+
+async def _load_chats(session: AsyncSession, incomings: Sequence[Incoming]) -> dict[int, ChatRow]:
+    """``_load_chat`` for many chats in three queries, keyed by chat id."""
+    user_ids = {incoming.user.id for incoming in incomings}
+    users = {
+        row.id: row
+        for row in await session.execute(
+            sa_select(
+                USER.c.id,
+                USER.c.language,
+                USER.c.language_chosen,
+                USER.c.blocked_bot,
+                USER.c.last_seen,
+            ).where(USER.c.id.in_(user_ids))
+        )
+    }
+    bindings: dict[int, list[Binding]] = {}
+    for row in await session.execute(
+        sa_select(
+            BINDING.c.user_id,
+            BINDING.c.role,
+            BINDING.c.unit_id,
+            BINDING.c.worker_id,
+            BINDING.c.official_id,
+        ).where(BINDING.c.user_id.in_(user_ids), BINDING.c.revoked_at.is_(None))
+    ):
+        bindings.setdefault(row.user_id, []).append(
+            Binding(
+                row.role, unit_id=row.unit_id, worker_id=row.worker_id, official_id=row.official_id
+            )
+        )
+    states = {
+        row.chat_id: row
+        for row in await session.execute(
+            sa_select(CHAT.c.chat_id, CHAT.c.state, CHAT.c.data).where(
+                CHAT.c.chat_id.in_({incoming.chat_id for incoming in incomings})
+            )
+        )
+    }
+    loaded: dict[int, ChatRow] = {}
+    for incoming in incomings:
+        user = users.get(incoming.user.id)
+        state = states.get(incoming.chat_id)
+        loaded[incoming.chat_id] = ChatRow(
+            user_exists=user is not None,
+            language=user.language if user is not None else None,
+            language_chosen=bool(user.language_chosen) if user is not None else False,
+            blocked_bot=bool(user.blocked_bot) if user is not None else False,
+            last_seen=user.last_seen if user is not None else None,
+            has_state=state is not None,
+            state=state.state if state is not None else None,
+            data=state.data if state is not None else None,
+            roles=Roles(tuple(bindings.get(incoming.user.id, ()))),
+        )
+    return loaded
+
+
+async def _save_chats(
+    session: AsyncSession, changed: list[tuple[Incoming, ChatState, bool]], now: datetime
+) -> None:
+    updates = [
+        {"key": chat.chat_id, "state": chat.state, "data": chat.data, "updated_at": now}
+        for _incoming, chat, exists in changed
+        if exists
+    ]
+    inserts = [
+        {
+            "chat_id": chat.chat_id,
+            "user_id": incoming.user.id,
+            "state": chat.state,
+            "data": chat.data,
+            "updated_at": now,
+        }
+        for incoming, chat, exists in changed
+        if not exists
+    ]
+    if updates:
+        await session.execute(
+            update(CHAT)
+            .where(CHAT.c.chat_id == bindparam("key"))
+            .values(
+                state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
+            ),
+            updates,
+        )
+    if inserts:
+        await session.execute(insert(CHAT), inserts)
