@@ -66,7 +66,8 @@ class Result(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("cycle_id", "worker_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    cycle_id: int = Field(foreign_key="cycle.id", index=True)
+    # No index of its own: the unique (cycle_id, worker_id) index serves lookups by cycle.
+    cycle_id: int = Field(foreign_key="cycle.id")
     worker_id: int = Field(foreign_key="worker.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     post_title: str = Field(max_length=64)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 06:28:35.004363
+Create Date: 2026-11-24 07:22:23.918221
 
 """
 from typing import Sequence, Union
@@ -283,7 +283,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('cycle_id', 'worker_id')
     )
     with op.batch_alter_table('result', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_result_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_result_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_result_worker_id'), ['worker_id'], unique=False)
 
@@ -514,7 +513,6 @@ def downgrade() -> None:
     with op.batch_alter_table('result', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_result_worker_id'))
         batch_op.drop_index(batch_op.f('ix_result_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_result_cycle_id'))
 
     op.drop_table('result')
     with op.batch_alter_table('post', schema=None) as batch_op:
