@@ -83,9 +83,14 @@ class SandboxState:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
+            # asyncio.wait, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as the event is set, and a cancelled waiter must stop waiting.
+            changed = asyncio.ensure_future(self._changed.wait())
             try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
+                done, _ = await asyncio.wait({changed}, timeout=remaining)
+            finally:
+                changed.cancel()
+            if not done:
                 return bool(ready())
         return True
 
