@@ -6,7 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from domain.clock import Clock
-from handlers import bureau_tasks, invitations, menu, unit, verification
+from domain.complaints import HotlineLimits, MessageThrottle
+from handlers import bureau_tasks, citizen, hotline, invitations, menu, unit, verification
+from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
 
 
@@ -17,6 +19,9 @@ def build_router() -> Router:
     root.include(unit.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())
+    root.include(worker_handlers.router())
+    root.include(citizen.router())
+    root.include(hotline.router())
     root.include(menu.router())
     return root
 
@@ -33,5 +38,14 @@ def build_dispatcher(
         settings=settings,
         clock=clock,
         router=build_router(),
-        services=services,
+        services=_with_hotline_throttle(services),
     )
+
+
+def _with_hotline_throttle(services: dict[str, object] | None) -> dict[str, object]:
+    """One message throttle per dispatcher, sized by the hotline limits given (or defaults)."""
+    chosen = dict(services or {})
+    limits = chosen.setdefault("hotline_limits", HotlineLimits())
+    per_minute = limits.messages_per_minute if isinstance(limits, HotlineLimits) else 20
+    chosen.setdefault("hotline_throttle", MessageThrottle(per_minute))
+    return chosen

@@ -100,6 +100,7 @@ async def serve_bot(
 ) -> None:
     """Start the bot with the dispatcher ``build`` makes (by default every conversation)."""
     from bot.runtimes import make_transport
+    from bot.runtimes.files import BotApiFileFetcher
     from bot.runtimes.serving import serve, stop_on_signals
     from domain.clock import SystemClock
     from notices.config import NoticeSettings
@@ -114,14 +115,16 @@ async def serve_bot(
                 t("The database is not at the newest schema: run `gongshi db upgrade`."), 2
             )
         clock = SystemClock(settings.timezone)
-        dispatcher = (build or _default_build)(
-            settings=settings, sessions=storage.sessions, clock=clock
-        )
-        transport = make_transport(
-            runtime,
-            token=settings.bot_token.get_secret_value(),
-            api_base=settings.api_base,
-        )
+        token = settings.bot_token.get_secret_value()
+        if build is None:
+            # Evidence files are downloaded over the same Bot API the updates come from.
+            files = BotApiFileFetcher(settings.api_base, token)
+            dispatcher = _default_build(
+                settings=settings, sessions=storage.sessions, clock=clock, services={"files": files}
+            )
+        else:
+            dispatcher = build(settings=settings, sessions=storage.sessions, clock=clock)
+        transport = make_transport(runtime, token=token, api_base=settings.api_base)
         stop = asyncio.Event()
         stop_on_signals(stop)
 
@@ -174,11 +177,15 @@ async def serve_bot(
 
 
 def _default_build(
-    *, settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    services: dict[str, object] | None = None,
 ) -> Dispatcher:
     from bot.app import build_dispatcher
 
-    return build_dispatcher(settings=settings, sessions=sessions, clock=clock)
+    return build_dispatcher(settings=settings, sessions=sessions, clock=clock, services=services)
 
 
 if __name__ == "__main__":

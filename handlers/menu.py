@@ -16,6 +16,7 @@ from handlers.context import Context
 from handlers.core import Router
 from handlers.types import Button
 from handlers.unit import unit_menu_rows
+from handlers.worker import worker_menu_rows
 from storage.models import Subscription, TelegramUser, Unit
 
 ROLE_NAMES = {
@@ -73,6 +74,17 @@ async def start(ctx: Context) -> None:
 
         await redeem(ctx, argument.removeprefix("inv_"))
         return
+    if argument.startswith("w_"):
+        from handlers.worker import redeem_link
+
+        await redeem_link(ctx, argument.removeprefix("w_"))
+        return
+    if argument.startswith("c_"):
+        from handlers.citizen import start_from_entry
+
+        ctx.reset()
+        await start_from_entry(ctx, argument.removeprefix("c_"))
+        return
     ctx.reset()
     await show_menu(ctx)
 
@@ -96,9 +108,12 @@ async def menu_buttons(ctx: Context) -> list[list[Button]]:
     t = ctx.t
     rows: list[list[Button]] = []
     rows += unit_menu_rows(ctx) + bureau_menu_rows(ctx)
+    rows += worker_menu_rows(ctx)
     if ctx.roles.has("admin"):
         rows.append([Button(t("Invite an official"), "adm:invite")])
     if not ctx.roles.is_official:
+        rows.append([Button(t(N_("File a complaint")), "cp:new")])
+        rows.append([Button(t(N_("Follow my complaint")), "cp:status")])
         subscribed = await _subscribed(ctx)
         label = t("Stop notice alerts") if subscribed else t("Tell me when a notice opens")
         rows.append([Button(label, "sub:off" if subscribed else "sub:on")])

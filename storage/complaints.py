@@ -1,0 +1,378 @@
+"""Complaints and their cases: submit one (complaint, contact, case, first event) in the
+caller's transaction, escalate when enough people name the same target, look one up by code.
+
+Nothing here commits: the caller's transaction also holds the alerts and the chat's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.complaints import Triage, new_ticket_code, triage
+from storage.audiences import Recipient
+from storage.models import (
+    AuditLog,
+    Case,
+    CaseEvent,
+    ComplainantContact,
+    Complaint,
+    Cycle,
+    EvidenceFile,
+    RoleBinding,
+    TelegramUser,
+    Unit,
+    Worker,
+)
+
+WRONG_CODE = "status_code_wrong"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    file_id: str
+    kind: str
+    mime_type: str
+    size: int
+    sha256: str = ""  # empty when the content was not downloaded
+    stored_path: str = ""
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    user_id: int
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class ComplaintDraft:
+    unit_id: int
+    worker_id: int | None
+    category: str
+    description: str
+    evidence: Sequence[Evidence] = ()
+    contact: ContactDraft | None = None
+
+
+@dataclass
+class Submitted:
+    complaint: Complaint
+    case: Case
+    triage: Triage
+    complainants: int = 0  # distinct people naming the target in this 公示, this one included
+    escalated: list[Case] = field(default_factory=list)
+
+
+async def open_cycle(session: AsyncSession) -> Cycle | None:
+    found = await session.execute(select(Cycle).where(col(Cycle.state) == "open"))
+    return found.scalars().first()
+
+
+async def units_page(session: AsyncSession, *, page: int, per_page: int) -> list[tuple[int, str]]:
+    """One page of units by name, plus one extra row when a next page exists."""
+    rows = await session.execute(
+        select(col(Unit.id), col(Unit.name))
+        .order_by(col(Unit.name))
+        .offset(page * per_page)
+        .limit(per_page + 1)
+    )
+    return [(int(i or 0), str(n)) for i, n in rows.all()]
+
+
+async def find_workers(
+    session: AsyncSession, *, unit_id: int, name: str, limit: int = 8
+) -> list[Worker]:
+    """Workers on duty in the unit whose name contains what was typed."""
+    pattern = "%" + name.replace("%", "").replace("_", "") + "%"
+    rows = await session.execute(
+        select(Worker)
+        .where(
+            col(Worker.unit_id) == unit_id,
+            col(Worker.status) == "on_duty",
+            col(Worker.name).like(pattern),
+        )
+        .order_by(col(Worker.name), col(Worker.id))
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def complaints_since(session: AsyncSession, *, user_id: int, since: datetime) -> int:
+    found = await session.execute(
+        select(func.count())
+        .select_from(Complaint)
+        .where(col(Complaint.submitted_by) == user_id, col(Complaint.submitted_at) >= since)
+    )
+    return int(found.scalar_one())
+
+
+async def wrong_codes_since(session: AsyncSession, *, user_id: int, since: datetime) -> int:
+    found = await session.execute(
+        select(func.count())
+        .select_from(AuditLog)
+        .where(
+            col(AuditLog.actor_user_id) == user_id,
+            col(AuditLog.action) == WRONG_CODE,
+            col(AuditLog.at) >= since,
+        )
+    )
+    return int(found.scalar_one())
+
+
+async def _unique_code(session: AsyncSession) -> str:
+    # A clash is a one-in-10^11 event; checking keeps it from ever being a failed submission.
+    while True:
+        code = new_ticket_code()
+        found = await session.execute(
+            select(col(Complaint.id)).where(col(Complaint.ticket_code) == code)
+        )
+        if found.first() is None:
+            return code
+
+
+async def _complainants(session: AsyncSession, *, cycle_id: int, draft: ComplaintDraft) -> int:
+    """Distinct people (so far) who named the draft's worker, or its unit, in this cycle.
+
+    A worker named counts for the worker and for the unit; a unit named counts for the unit.
+    The larger count decides, so a unit with trouble spread over several workers escalates too.
+    """
+    by_unit = await _distinct_submitters(
+        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.unit_id) == draft.unit_id
+    )
+    if draft.worker_id is None:
+        return by_unit
+    by_worker = await _distinct_submitters(
+        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.worker_id) == draft.worker_id
+    )
+    return max(by_unit, by_worker)
+
+
+async def _distinct_submitters(session: AsyncSession, *where: Any) -> int:
+    found = await session.execute(
+        select(func.count(func.distinct(col(Complaint.submitted_by)))).where(*where)
+    )
+    return int(found.scalar_one())
+
+
+async def submit_complaint(
+    *,
+    session: AsyncSession,
+    draft: ComplaintDraft,
+    user_id: int,
+    language: str,
+    now: datetime,
+    accept_due: date,
+    threshold: int,
+) -> Submitted:
+    """Write the complaint, its contact, its case and the case's first event; escalate the
+    target's earlier cases when this complaint makes it serious. Alerts are the caller's."""
+    cycle = await open_cycle(session)
+    complaint = Complaint(
+        ticket_code=await _unique_code(session),
+        cycle_id=cycle.id if cycle else None,
+        unit_id=draft.unit_id,
+        worker_id=draft.worker_id,
+        category=draft.category,
+        description=draft.description,
+        anonymous=draft.contact is None,
+        submitted_by=user_id,
+        language=language,
+        submitted_at=now,
+    )
+    session.add(complaint)
+    await session.flush()
+    assert complaint.id is not None
+    if draft.contact is not None:
+        session.add(
+            ComplainantContact(
+                complaint_id=complaint.id,
+                user_id=draft.contact.user_id,
+                name=draft.contact.name,
+                phone=draft.contact.phone,
+            )
+        )
+    for item in draft.evidence:
+        session.add(
+            EvidenceFile(
+                complaint_id=complaint.id,
+                kind=item.kind,
+                mime_type=item.mime_type,
+                size=item.size,
+                # Empty when no file fetcher was configured and the content was not downloaded.
+                sha256=item.sha256,
+                telegram_file_id=item.file_id,
+                stored_path=item.stored_path,
+                created_at=now,
+            )
+        )
+    await session.flush()
+    people = (
+        await _complainants(session, cycle_id=cycle.id, draft=draft)
+        if cycle is not None and cycle.id is not None
+        else 0
+    )
+    decided = triage(
+        draft.category, in_gongshi=cycle is not None, complainants=people, threshold=threshold
+    )
+    case = Case(
+        complaint_id=complaint.id,
+        cycle_id=complaint.cycle_id,
+        unit_id=draft.unit_id,
+        worker_id=draft.worker_id,
+        category=draft.category,
+        severity=decided.severity,
+        route=decided.route,
+        accept_due=accept_due,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    await session.flush()
+    await add_event(
+        session,
+        case,
+        "submitted",
+        to_state="submitted",
+        public=True,
+        actor_user_id=user_id,
+        actor_role="citizen",
+        now=now,
+        detail={"severity": decided.severity, "route": decided.route, "general": decided.general},
+    )
+    submitted = Submitted(complaint, case, decided, people)
+    if decided.severity == "serious" and people >= threshold and cycle is not None:
+        submitted.escalated = await _escalate_related(
+            session, case=case, draft=draft, people=people, now=now
+        )
+    return submitted
+
+
+async def _escalate_related(
+    session: AsyncSession, *, case: Case, draft: ComplaintDraft, people: int, now: datetime
+) -> list[Case]:
+    target = (
+        or_(col(Case.unit_id) == draft.unit_id, col(Case.worker_id) == draft.worker_id)
+        if draft.worker_id is not None
+        else col(Case.unit_id) == draft.unit_id
+    )
+    found = await session.execute(
+        select(Case).where(
+            col(Case.cycle_id) == case.cycle_id,
+            col(Case.id) != case.id,
+            col(Case.severity) != "serious",
+            col(Case.state).not_in(("closed", "rejected")),
+            target,
+        )
+    )
+    escalated = list(found.scalars())
+    for earlier in escalated:
+        before = earlier.severity
+        earlier.severity, earlier.route, earlier.updated_at = "serious", "investigators", now
+        await add_event(
+            session,
+            earlier,
+            "escalated",
+            now=now,
+            detail={"from_severity": before, "complainants": people, "by_case": case.id},
+        )
+    return escalated
+
+
+async def add_event(
+    session: AsyncSession,
+    case: Case,
+    action: str,
+    *,
+    now: datetime,
+    to_state: str | None = None,
+    public: bool = False,
+    actor_user_id: int | None = None,
+    actor_role: str = "system",
+    detail: dict[str, Any] | None = None,
+) -> CaseEvent:
+    assert case.id is not None
+    last = await session.execute(
+        select(func.max(col(CaseEvent.seq))).where(col(CaseEvent.case_id) == case.id)
+    )
+    event = CaseEvent(
+        case_id=case.id,
+        seq=int(last.scalar_one() or 0) + 1,
+        action=action,
+        from_state=case.state if to_state else None,
+        to_state=to_state,
+        actor_user_id=actor_user_id,
+        actor_role=actor_role,
+        public=public,
+        detail=detail or {},
+        at=now,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class Status:
+    case: Case
+    history: list[CaseEvent]
+
+
+async def status_by_code(session: AsyncSession, code: str) -> Status | None:
+    """The case of a ticket code and its public history; merged cases show the one they
+    joined, since that is where the work happens."""
+    found = await session.execute(
+        select(Case)
+        .join(Complaint, col(Complaint.id) == col(Case.complaint_id))
+        .where(col(Complaint.ticket_code) == code)
+    )
+    case = found.scalars().first()
+    if case is None:
+        return None
+    if case.merged_into_id is not None:
+        case = await session.get(Case, case.merged_into_id) or case
+    events = await session.execute(
+        select(CaseEvent)
+        .where(col(CaseEvent.case_id) == case.id, col(CaseEvent.public).is_(True))
+        .order_by(col(CaseEvent.seq))
+    )
+    return Status(case, list(events.scalars()))
+
+
+async def record_wrong_code(session: AsyncSession, *, user_id: int, now: datetime) -> None:
+    # The audit log doubles as the throttle's memory: it is indexed by time and action.
+    session.add(AuditLog(at=now, actor_user_id=user_id, actor="telegram", action=WRONG_CODE))
+
+
+async def investigators(session: AsyncSession) -> list[Recipient]:
+    """Every bound investigator, even one who blocked the bot: a serious case must not be
+    missed quietly, and a failed delivery shows up in the outbox."""
+    rows = await session.execute(
+        select(col(RoleBinding.user_id), col(TelegramUser.language))
+        .outerjoin(TelegramUser, col(TelegramUser.id) == col(RoleBinding.user_id))
+        .where(col(RoleBinding.role) == "investigator", col(RoleBinding.revoked_at).is_(None))
+        .order_by(col(RoleBinding.user_id))
+    )
+    seen: dict[int, Recipient] = {}
+    for user_id, language in rows.all():
+        seen.setdefault(int(user_id), Recipient(int(user_id), str(language or "zh")))
+    return list(seen.values())
+
+
+async def contact_of_case(
+    session: AsyncSession, case_id: int
+) -> tuple[Case, ComplainantContact | None] | None:
+    case = await session.get(Case, case_id)
+    if case is None:
+        return None
+    return case, await session.get(ComplainantContact, case.complaint_id)
+
+
+def day_ago(now: datetime) -> datetime:
+    return now - timedelta(days=1)

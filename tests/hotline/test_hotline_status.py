@@ -1,0 +1,52 @@
+"""Following a complaint by its code: anyone holding the code, wrong codes throttled."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hotline_helpers import file_complaint
+
+from storage.models import AuditLog
+
+
+async def test_status_by_code_for_anyone_with_it(chat, storage, county):
+    code = await file_complaint(chat(5201), category="考核不公 / 程序违规")
+    stranger = chat(5202)
+    await stranger.send(f"/status {code.lower()[:4]}-{code.lower()[4:]}")
+    text = stranger.last
+    assert "已提交，等待受理" in text
+    assert "县就业局投诉受理台" in text
+    assert "2026-12-17" in text  # one working day after Wednesday 16 December
+    assert "2026-12-16 收到投诉" in text
+    # No person's name and nothing of the complaint itself is shown.
+    assert "测试用户" not in text and "不在岗位" not in text
+
+
+async def test_menu_entry_asks_for_the_code(chat, county):
+    code = await file_complaint(chat(5203), category="不在岗 / 吃空饷")
+    me = chat(5204)
+    await me.send("/start")
+    await me.click("查询投诉进度")
+    assert "8 位查询码" in me.last
+    await me.send(code)
+    assert "县人力资源和社会保障局" in me.last
+
+
+async def test_wrong_codes_are_throttled_per_user(chat, storage, county, clock):
+    code = await file_complaint(chat(5205))
+    guesser = chat(5206)
+    for _ in range(5):
+        await guesser.send("/status ABCDEFGH")
+        assert "没有与该查询码对应的投诉" in guesser.last
+    await guesser.send(f"/status {code}")
+    assert "错误的查询码次数过多" in guesser.last
+    # Someone else is not affected, and the guesser may try again an hour later.
+    other = chat(5207)
+    await other.send(f"/status {code}")
+    assert "已提交" in other.last
+    clock.advance(timedelta(hours=1, seconds=1))
+    await guesser.send(f"/status {code}")
+    assert "已提交" in guesser.last
+    from hotline_helpers import count
+
+    assert await count(storage, AuditLog, AuditLog.action == "status_code_wrong") == 5
