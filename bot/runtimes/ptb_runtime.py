@@ -9,10 +9,15 @@ CommandHandler ignores a ``/start`` that carries no ``bot_command`` entity.
 from __future__ import annotations
 
 import asyncio
+import os
 import warnings
 from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 from typing import Any
+
+# Take PTB 22's coming timedelta form of ``retry_after`` now (``_seconds`` reads either), so
+# its constructor stops warning on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import (
     Bot,
