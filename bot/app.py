@@ -38,8 +38,16 @@ def build_dispatcher(
         settings=settings,
         clock=clock,
         router=build_router(),
-        services=_with_hotline_throttle(services),
+        services=_with_calendar(settings, _with_hotline_throttle(services)),
     )
+
+
+def _with_calendar(settings: Settings, services: dict[str, object]) -> dict[str, object]:
+    """The working-day calendar with the deployment's override file, for the case clocks."""
+    from notices.service import work_calendar
+
+    services.setdefault("calendar", work_calendar(settings))
+    return services
 
 
 def _with_hotline_throttle(services: dict[str, object] | None) -> dict[str, object]:

@@ -644,15 +644,17 @@ def _to_draft(current: dict[str, Any]) -> store.ComplaintDraft:
     )
 
 
-def _accept_due(ctx: Context, *, in_gongshi: bool) -> date:
+def _accept_due(ctx: Context, *, in_gongshi: bool) -> date | None:
     calendar = ctx.services.get("calendar")
     work = calendar if isinstance(calendar, WorkCalendar) else WorkCalendar()
     today = ctx.clock.today()
     try:
         return acceptance_due(today, in_gongshi=in_gongshi, add_workdays=work.add_workdays)
     except UnknownYearError:
-        # No holiday data for the year: calendar days are a safe over-estimate of nothing.
-        return today + timedelta(days=1 if in_gongshi else 21)
+        # Never guess working days: the complaint is taken without a due date, and the
+        # admins are already asked every day to supply the year's calendar file.
+        log.warning("no working-day calendar for %s: case taken without a due date", today.year)
+        return None
 
 
 async def _may_file_another(ctx: Context) -> bool:

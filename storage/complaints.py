@@ -168,7 +168,7 @@ async def submit_complaint(
     user_id: int,
     language: str,
     now: datetime,
-    accept_due: date,
+    accept_due: date | None,
     threshold: int,
 ) -> Submitted:
     """Write the complaint, its contact, its case and the case's first event; escalate the
