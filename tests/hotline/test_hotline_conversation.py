@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from hotline_helpers import (
     BUREAU,
@@ -239,6 +240,8 @@ async def test_outside_gongshi_it_is_a_general_complaint_for_the_desk(chat, stor
         cycle = await session.get(Cycle, county.cycle_id)
         cycle.state = "closed"
     me = chat(5009)
+    # Early November, so that 15 working days stay within a year the calendar knows.
+    me.dispatcher.clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     await me.send("/start")
     await me.click("我要投诉")
     assert "当前没有正在进行的公示" in me.last
@@ -246,7 +249,8 @@ async def test_outside_gongshi_it_is_a_general_complaint_for_the_desk(chat, stor
     assert "一般投诉" in me.last
     case = await case_of(storage, code)
     assert (case.route, case.cycle_id) == ("bureau", None)
-    assert case.accept_due >= county_today(me) + timedelta(days=15)
+    # 15 working days from Monday 2 November: 3-6, 9-13, 16-20 and 23 November.
+    assert case.accept_due == date(2026, 11, 23)
     assert await outbox_chats(storage, case.id) == {BUREAU}
 
 
