@@ -7,7 +7,9 @@ import itertools
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,8 +19,10 @@ sys.path.insert(0, str(Path(__file__).parent / "conversations"))
 from pgserver import PgServer, start_pg
 from testsupport import make_settings
 
+from bot.app import build_dispatcher
 from bot.runtime_context import Storage, open_storage
 from bot.settings import Settings
+from domain.clock import FixedClock
 from storage.migrate import upgrade
 
 
@@ -78,3 +82,26 @@ async def any_storage(database_url: str) -> AsyncIterator[Storage]:
     async with open_storage(make_settings(database_url)) as opened:
         await upgrade(opened.engine)
         yield opened
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Mid-December 2026, in the county's time zone: move it with ``advance`` or ``set``."""
+    return FixedClock(datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+@pytest.fixture
+def dispatcher(storage, clock):
+    """The product's conversations on SQLite storage and the test's clock."""
+    return build_dispatcher(settings=storage.settings, sessions=storage.sessions, clock=clock)
+
+
+@pytest.fixture
+def chat(dispatcher):
+    """``chat(user_id)`` opens a conversation that speaks as that user (see driver.py)."""
+    from driver import Chat
+
+    def open_chat(user_id: int = 5001, language: str | None = "zh-hans", **kw) -> Chat:
+        return Chat(dispatcher, user_id, language, **kw)
+
+    return open_chat

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conversations"))
 
-from driver import Chat
 from hotline_helpers import (
     BUREAU,
     INVESTIGATORS,
@@ -24,8 +22,6 @@ from hotline_helpers import (
     WORKER_USER,
 )
 
-from bot.app import build_dispatcher
-from domain.clock import FixedClock
 from storage.models import Cycle, Result, RoleBinding, TelegramUser, Unit, Worker
 
 
@@ -35,24 +31,6 @@ class County:
     workers: dict[str, int]
     results: dict[str, int]
     cycle_id: int
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-
-
-@pytest.fixture
-def dispatcher(storage, clock):
-    return build_dispatcher(settings=storage.settings, sessions=storage.sessions, clock=clock)
-
-
-@pytest.fixture
-def chat(dispatcher):
-    def open_chat(user_id: int = 5001, language: str | None = "zh-hans", **kw) -> Chat:
-        return Chat(dispatcher, user_id, language, **kw)
-
-    return open_chat
 
 
 @pytest.fixture

@@ -13,11 +13,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conversations"))
 
-from driver import Chat
 from testsupport import SECRET
 from worker_county import BUREAU, PEOPLE, UNIT_A, UNIT_A_CONTACT, UNIT_B, UNIT_B_CONTACT
 
-from bot.app import build_dispatcher
 from domain.clock import FixedClock
 from domain.masking import normalize_phone
 from storage.demo import demo_identity
@@ -43,19 +41,6 @@ class County:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 12, 17, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-
-
-@pytest.fixture
-def dispatcher(storage, clock):
-    return build_dispatcher(settings=storage.settings, sessions=storage.sessions, clock=clock)
-
-
-@pytest.fixture
-def chat(dispatcher):
-    def open_chat(user_id: int = 6001, language: str | None = "zh-hans", **kw) -> Chat:
-        return Chat(dispatcher, user_id, language, **kw)
-
-    return open_chat
 
 
 @pytest.fixture
