@@ -94,6 +94,7 @@ def sandbox(
 def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from bot.cli_demo import demo_data
+    from bot.cli_export import export_app
     from bot.cli_import import import_app
     from bot.cli_invite import invite
     from bot.cli_notices import notices_app, tasks_app, verify_app
@@ -110,6 +111,7 @@ def _mount_optional() -> None:
     app.command("run")(run)
     app.command("demo")(demo)
     app.command("codes")(codes)
+    app.add_typer(export_app, name="export", help="导出 / exports.")
     app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
     app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")
     app.add_typer(notices_app, name="notices", help="消息发送与定时任务 / delivery and sweeps.")

@@ -1,0 +1,166 @@
+"""`gongshi export subsidy`: the list the bureau pays the post and social-insurance subsidies by.
+
+After the 公示 closes, one row per worker with a result in the cycle: unit, name, the last 4
+characters of the ID number (the clear number is never stored), post, final grade, renewal,
+the result's status, and whether the subsidies continue, stop, end or wait, with the reason.
+CSV is written in UTF-8 with a BOM so that Chinese Excel opens it correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import typer
+import xlsxwriter
+
+from bot.i18n import N_, Translator
+from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
+from domain.subsidy import SubsidyStatus
+from storage.subsidy import SubsidyRow, cycle_by_year, subsidy_rows
+
+export_app = typer.Typer(help="导出 / exports.", no_args_is_help=True)
+
+FORMATS = ("xlsx", "csv")
+
+UNKNOWN_CYCLE = N_("Unknown cycle {year}: no assessment cycle for that year.")
+NOT_CLOSED = N_("公示 of {year} has not closed: results are not final.")
+BAD_FORMAT = N_("Unknown format {format}: choose xlsx or csv.")
+EXPORT_WRITTEN = N_("{count} workers of cycle {year} written to {path}.")
+SHEET_TITLE = N_("Subsidies after the {year} assessment")
+SUMMARY = N_("Continue: {kept}; stop: {stopped}; end: {ended}; pending: {pending}.")
+
+COLUMN_UNIT = N_("Unit")
+COLUMN_NAME = N_("Name")
+COLUMN_ID_LAST4 = N_("ID number (last 4)")
+COLUMN_POST = N_("Post")
+COLUMN_GRADE = N_("Grade")
+COLUMN_RENEWAL = N_("Renewal")
+COLUMN_RESULT_STATUS = N_("Result status")
+COLUMN_SUBSIDY = N_("Subsidies")
+COLUMN_REASON = N_("Reason")
+COLUMNS = (
+    COLUMN_UNIT,
+    COLUMN_NAME,
+    COLUMN_ID_LAST4,
+    COLUMN_POST,
+    COLUMN_GRADE,
+    COLUMN_RENEWAL,
+    COLUMN_RESULT_STATUS,
+    COLUMN_SUBSIDY,
+    COLUMN_REASON,
+)
+
+RENEWED = N_("Renewed")
+NOT_RENEWED = N_("Not renewed")
+RESULT_STATUS = {
+    "final": N_("Final"),
+    "held": N_("Held: a serious case is open"),
+    "pending": N_("Pending"),
+}
+SUBSIDY_STATUS = {
+    SubsidyStatus.CONTINUE: N_("Subsidies continue"),
+    SubsidyStatus.STOP: N_("Subsidies stop"),
+    SubsidyStatus.END: N_("Subsidies end"),
+    SubsidyStatus.PENDING: N_("Subsidies wait"),
+}
+
+
+def masked_id(last4: str) -> str:
+    """The last 4 as text Excel keeps as it is (no lost leading zero), never more."""
+    return f"****{last4[-4:]}"
+
+
+def table(rows: Sequence[SubsidyRow], t: Translator) -> list[list[str]]:
+    """The header and one line per worker, as the person reading the file sees them."""
+    lines = [[t(column) for column in COLUMNS]]
+    for row in rows:
+        status = RESULT_STATUS.get(row.result_status)
+        lines.append(
+            [
+                row.unit,
+                row.name,
+                masked_id(row.id_last4),
+                row.post,
+                row.grade.value,
+                t(RENEWED) if row.renewed else t(NOT_RENEWED),
+                t(status) if status else row.result_status,
+                t(SUBSIDY_STATUS[row.subsidy]),
+                t(row.reason),
+            ]
+        )
+    return lines
+
+
+def summary(rows: Sequence[SubsidyRow], t: Translator) -> str:
+    counts = Counter(row.subsidy for row in rows)
+    return t(
+        SUMMARY,
+        kept=counts[SubsidyStatus.CONTINUE],
+        stopped=counts[SubsidyStatus.STOP],
+        ended=counts[SubsidyStatus.END],
+        pending=counts[SubsidyStatus.PENDING],
+    )
+
+
+def subsidy_csv(rows: Sequence[SubsidyRow], t: Translator) -> bytes:
+    """The table alone, UTF-8 with a BOM, CRLF line ends: what Chinese Excel opens cleanly."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(table(rows, t))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def subsidy_xlsx(rows: Sequence[SubsidyRow], *, year: int, t: Translator) -> bytes:
+    """A title, the summary of counts, then the table from row 4."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("subsidy")
+    bold = book.add_format({"bold": True})
+    sheet.write_string(0, 0, t(SHEET_TITLE, year=year), bold)
+    sheet.write_string(1, 0, summary(rows, t))
+    lines = table(rows, t)
+    for column, header in enumerate(lines[0]):
+        sheet.write_string(3, column, header, bold)
+    for index, line in enumerate(lines[1:], start=4):
+        for column, value in enumerate(line):
+            sheet.write_string(index, column, value)
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 7, 12)
+    sheet.set_column(8, 8, 60)
+    sheet.freeze_panes(4, 0)
+    book.close()
+    return buffer.getvalue()
+
+
+@export_app.command("subsidy")
+def subsidy(
+    cycle: int = typer.Option(..., "--cycle", help="考核年度 / the assessment year"),
+    output_format: str = typer.Option("xlsx", "--format", help="xlsx | csv"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="文件 / file to write"),
+) -> None:
+    """导出补贴发放名单 / List each worker's result and whether the subsidies go on."""
+    settings = settings_or_exit()
+    t = Translator(settings.language)
+    if output_format not in FORMATS:
+        fail(t(BAD_FORMAT, format=output_format), 2)
+
+    async def go() -> Sequence[SubsidyRow]:
+        async with open_storage(settings) as storage, storage.sessions() as session:
+            found = await cycle_by_year(session, cycle)
+            if found is None:
+                raise CommandError(t(UNKNOWN_CYCLE, year=cycle), 1)
+            if found.state != "closed":
+                raise CommandError(t(NOT_CLOSED, year=cycle), 1)
+            return await subsidy_rows(session, found)
+
+    rows = run_async(go())
+    path = output or Path(f"subsidy-{cycle}.{output_format}")
+    if output_format == "csv":
+        path.write_bytes(subsidy_csv(rows, t))
+    else:
+        path.write_bytes(subsidy_xlsx(rows, year=cycle, t=t))
+    typer.echo(t(EXPORT_WRITTEN, count=len(rows), year=cycle, path=str(path)))
+    typer.echo(summary(rows, t))

@@ -1,0 +1,112 @@
+"""Whether a worker's post and social-insurance subsidies go on after the 公示 closes.
+
+The seed (考核结果运用): the results are the basis for paying the post subsidy and the
+social-insurance subsidy. 人岗不符 or 不在岗, and absence at the staff verification, stop them;
+no renewal (不合格, or the unit does not renew) ends them; a result held by an open serious
+case waits for it; otherwise they continue. The first rule that applies decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.grades import Finding, Grade, renewal_allowed
+
+
+class SubsidyStatus(StrEnum):
+    CONTINUE = "continue"
+    STOP = "stop"
+    END = "end"
+    PENDING = "pending"
+
+
+# Message ids (English); the Chinese is in bot/locales/zh_CN/export.po.
+REASON_WRONG_PERSON = "人岗不符 confirmed: the post and social-insurance subsidies stop."
+REASON_NOT_ON_DUTY = "不在岗 confirmed: the post and social-insurance subsidies stop."
+REASON_ABSENT_AT_VERIFICATION = (
+    "Absent at the staff verification: the post is vacant and the subsidies stop."
+)
+REASON_FAIL_TWICE = (
+    "Graded 不合格 twice in a row: the labour contract ends and so do the subsidies."
+)
+REASON_FAIL = "Graded 不合格: the post agreement is not renewed and the subsidies end."
+REASON_NOT_RENEWED = "The unit does not renew the post agreement: the subsidies end."
+REASON_HELD = "A serious case is still open: the result and the subsidies wait for it."
+REASON_CONTINUE = "The post agreement is renewed: the subsidies continue."
+
+ALL_REASONS = (
+    REASON_WRONG_PERSON,
+    REASON_NOT_ON_DUTY,
+    REASON_ABSENT_AT_VERIFICATION,
+    REASON_FAIL_TWICE,
+    REASON_FAIL,
+    REASON_NOT_RENEWED,
+    REASON_HELD,
+    REASON_CONTINUE,
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the decision looks at, for one worker in one cycle."""
+
+    grade: Grade
+    renew: bool
+    findings: frozenset[Finding]
+    absent_at_verification: bool
+    held: bool
+    previous_grade: Grade | None
+
+
+# The rule table, first match wins: (applies?, status, reason).
+RULES: tuple[tuple[Callable[[Facts], bool], SubsidyStatus, str], ...] = (
+    (lambda f: Finding.WRONG_PERSON in f.findings, SubsidyStatus.STOP, REASON_WRONG_PERSON),
+    (lambda f: Finding.ABSENT in f.findings, SubsidyStatus.STOP, REASON_NOT_ON_DUTY),
+    (lambda f: f.absent_at_verification, SubsidyStatus.STOP, REASON_ABSENT_AT_VERIFICATION),
+    (
+        lambda f: f.grade is Grade.FAIL and f.previous_grade is Grade.FAIL,
+        SubsidyStatus.END,
+        REASON_FAIL_TWICE,
+    ),
+    (lambda f: f.grade is Grade.FAIL, SubsidyStatus.END, REASON_FAIL),
+    (lambda f: not f.renew, SubsidyStatus.END, REASON_NOT_RENEWED),
+    (lambda f: f.held, SubsidyStatus.PENDING, REASON_HELD),
+)
+FALLBACK: tuple[SubsidyStatus, str] = (SubsidyStatus.CONTINUE, REASON_CONTINUE)
+
+
+def parse_findings(values: Collection[str]) -> frozenset[Finding]:
+    """The known findings among stored strings; anything else is not a finding here."""
+    known = {finding.value for finding in Finding}
+    return frozenset(Finding(value) for value in values if value in known)
+
+
+def renewal_effective(*, grade: Grade, renew: bool, findings: frozenset[Finding]) -> bool:
+    """The unit's decision, unless the rules forbid renewing (不合格, or any finding)."""
+    return renew and renewal_allowed(grade=grade, findings=findings)
+
+
+def subsidy_decision(
+    *,
+    grade: Grade,
+    renew: bool,
+    findings: Collection[Finding] = frozenset(),
+    absent_at_verification: bool = False,
+    held: bool = False,
+    previous_grade: Grade | None = None,
+) -> tuple[SubsidyStatus, str]:
+    """The subsidy status and its reason (a message id) for one worker's result."""
+    facts = Facts(
+        grade=grade,
+        renew=renew,
+        findings=frozenset(findings),
+        absent_at_verification=absent_at_verification,
+        held=held,
+        previous_grade=previous_grade,
+    )
+    for applies, status, reason in RULES:
+        if applies(facts):
+            return status, reason
+    return FALLBACK
