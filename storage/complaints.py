@@ -156,7 +156,9 @@ async def _complainants(session: AsyncSession, *, cycle_id: int, draft: Complain
 
 async def _distinct_submitters(session: AsyncSession, *where: Any) -> int:
     found = await session.execute(
-        select(func.count(func.distinct(col(Complaint.submitted_by)))).where(*where)
+        select(func.count(func.distinct(col(Complaint.submitted_by)))).where(
+            col(Complaint.kind) != "objection", *where
+        )
     )
     return int(found.scalar_one())
 
@@ -170,12 +172,18 @@ async def submit_complaint(
     now: datetime,
     accept_due: date | None,
     threshold: int,
+    kind: str = "complaint",
 ) -> Submitted:
     """Write the complaint, its contact, its case and the case's first event; escalate the
-    target's earlier cases when this complaint makes it serious. Alerts are the caller's."""
+    target's earlier cases when this complaint makes it serious. Alerts are the caller's.
+
+    A worker's objection (``kind="objection"``) always goes to the bureau desk as a medium
+    case: it never counts as a complaint against its own worker, nor escalates anything."""
+    objection = kind == "objection"
     cycle = await open_cycle(session)
     complaint = Complaint(
         ticket_code=await _unique_code(session),
+        kind=kind,
         cycle_id=cycle.id if cycle else None,
         unit_id=draft.unit_id,
         worker_id=draft.worker_id,
@@ -215,11 +223,15 @@ async def submit_complaint(
     await session.flush()
     people = (
         await _complainants(session, cycle_id=cycle.id, draft=draft)
-        if cycle is not None and cycle.id is not None
+        if cycle is not None and cycle.id is not None and not objection
         else 0
     )
-    decided = triage(
-        draft.category, in_gongshi=cycle is not None, complainants=people, threshold=threshold
+    decided = (
+        Triage("medium", "bureau")
+        if objection
+        else triage(
+            draft.category, in_gongshi=cycle is not None, complainants=people, threshold=threshold
+        )
     )
     case = Case(
         complaint_id=complaint.id,
@@ -242,12 +254,12 @@ async def submit_complaint(
         to_state="submitted",
         public=True,
         actor_user_id=user_id,
-        actor_role="citizen",
+        actor_role="worker" if objection else "citizen",
         now=now,
         detail={"severity": decided.severity, "route": decided.route, "general": decided.general},
     )
     submitted = Submitted(complaint, case, decided, people)
-    if decided.severity == "serious" and people >= threshold and cycle is not None:
+    if not objection and decided.severity == "serious" and people >= threshold and cycle:
         submitted.escalated = await _escalate_related(
             session, case=case, draft=draft, people=people, now=now
         )
@@ -263,7 +275,10 @@ async def _escalate_related(
         else col(Case.unit_id) == draft.unit_id
     )
     found = await session.execute(
-        select(Case).where(
+        select(Case)
+        .join(Complaint, col(Complaint.id) == col(Case.complaint_id))
+        .where(
+            col(Complaint.kind) != "objection",  # a worker's own objection is no complaint
             col(Case.cycle_id) == case.cycle_id,
             col(Case.id) != case.id,
             col(Case.severity) != "serious",

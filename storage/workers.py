@@ -22,6 +22,8 @@ from domain.masking import normalize_phone
 from storage.identity import keyed_hash, token_hash
 from storage.models import (
     AuditLog,
+    Case,
+    Complaint,
     Cycle,
     Post,
     Result,
@@ -401,3 +403,27 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
 def _findings(result: Result) -> frozenset[Finding]:
     known = {finding.value for finding in Finding}
     return frozenset(Finding(f) for f in result.findings or () if f in known)
+
+
+async def open_objection(
+    *, session: AsyncSession, worker_id: int, cycle_id: int, user_id: int
+) -> str | None:
+    """The ticket code of the worker's own objection still open in this cycle, if any.
+
+    Only objections the worker filed themselves: complaints about them stay out of sight.
+    """
+    found = await session.execute(
+        sa_select(col(Complaint.ticket_code))
+        .join(Case, col(Case.complaint_id) == col(Complaint.id))
+        .where(
+            col(Complaint.kind) == "objection",
+            col(Complaint.worker_id) == worker_id,
+            col(Complaint.cycle_id) == cycle_id,
+            col(Complaint.submitted_by) == user_id,
+            col(Case.state).not_in(("closed", "rejected")),
+        )
+        .order_by(col(Complaint.id))
+        .limit(1)
+    )
+    code = found.scalar_one_or_none()
+    return str(code) if code is not None else None
