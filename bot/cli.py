@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.i18n import Translator
-from bot.runtime_context import open_storage, run_async, settings_or_exit
+from bot.runtime_context import open_storage, require_newest_schema, run_async, settings_or_exit
 
 app = typer.Typer(
     help="公示通 (gongshi): 公益性岗位考核结果公示与投诉机器人 / public-welfare posts bot.",
@@ -53,7 +53,6 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="机器可读 / stable JSON for scripts"),
 ) -> None:
     """各项计数 / Counts of units, workers, posts, results, cases, tasks and the outbox."""
-    from storage.migrate import current_revision, head_revision
     from storage.queries.status import collect_status
 
     settings = settings_or_exit()
@@ -62,13 +61,7 @@ def status(
 
     async def go() -> dict[str, object]:
         async with open_storage(settings) as storage:
-            revision = await current_revision(storage.engine)
-            if revision != head_revision():
-                from bot.runtime_context import CommandError
-
-                raise CommandError(
-                    t("The database is not at the newest schema: run `gongshi db upgrade`."), 2
-                )
+            await require_newest_schema(storage.engine, t)
             async with storage.sessions() as session:
                 return await collect_status(session=session, today=today)
 

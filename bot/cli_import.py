@@ -16,7 +16,13 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.i18n import N_, Translator
-from bot.runtime_context import CommandError, open_storage, run_async, settings_or_exit
+from bot.runtime_context import (
+    CommandError,
+    open_storage,
+    require_newest_schema,
+    run_async,
+    settings_or_exit,
+)
 from bot.settings import Settings
 from storage.importer import ImportReport, SheetError, import_results, import_roster
 
@@ -30,7 +36,6 @@ MSG_REFUSED = N_("{n} problems; nothing was imported.")
 MSG_IGNORED = N_("Columns not used by this import were ignored: {columns}")
 MSG_IMPORTED = N_("Imported {rows} rows: {created} new, {updated} updated, {unchanged} unchanged.")
 MSG_ALREADY = N_("Already imported: nothing changed ({rows} rows).")
-MSG_OLD_SCHEMA = N_("The database is not at the newest schema: run `gongshi db upgrade`.")
 MSG_PROGRESS = N_("Importing")
 
 
@@ -64,12 +69,9 @@ def _import_file(file: Path, cycle: int | None) -> None:
 
 
 async def _run(settings: Settings, t: Translator, file: Path, cycle: int | None) -> ImportReport:
-    from storage.migrate import current_revision, head_revision
-
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     async with open_storage(settings) as storage:
-        if await current_revision(storage.engine) != head_revision():
-            raise CommandError(t(MSG_OLD_SCHEMA), 2)
+        await require_newest_schema(storage.engine, t)
         secret_key = settings.secret_key.get_secret_value()
         with _progress_bar(t) as progress:
             try:

@@ -11,7 +11,13 @@ from pathlib import Path
 import typer
 
 from bot.i18n import N_, Translator
-from bot.runtime_context import CommandError, open_storage, run_async, settings_or_exit
+from bot.runtime_context import (
+    CommandError,
+    open_storage,
+    require_newest_schema,
+    run_async,
+    settings_or_exit,
+)
 from bot.settings import Settings
 from domain.clock import SystemClock
 
@@ -21,7 +27,6 @@ tasks_app = typer.Typer(
 verify_app = typer.Typer(help="人员核对 / staff verification.", no_args_is_help=True)
 notices_app = typer.Typer(help="消息发送与定时任务 / delivery and sweeps.", no_args_is_help=True)
 
-OLD_SCHEMA = N_("The database is not at the newest schema: run `gongshi db upgrade`.")
 NO_UNITS = N_("There are no units yet: import a roster first.")
 TASKS_CREATED = N_(
     "Cycle {year}: {units} units, {created} tasks created, {updated} updated, "
@@ -60,7 +65,7 @@ def create_tasks(
 
     async def go() -> list[str]:
         async with open_storage(settings) as storage:
-            await _check_schema(storage.engine, t)
+            await require_newest_schema(storage.engine, t)
             try:
                 calendar = work_calendar(settings)
                 deadlines = deadline_config(getattr(settings, "deadlines_file", None), config)
@@ -133,7 +138,7 @@ def import_verification(
 
     async def go() -> list[str]:
         async with open_storage(settings) as storage:
-            await _check_schema(storage.engine, t)
+            await require_newest_schema(storage.engine, t)
             async with storage.sessions() as session:
                 row = await cycle_by_year(session, cycle)
             if row is None or row.id is None:
@@ -190,7 +195,7 @@ def run_notices_command() -> None:
         from bot.runtimes.serving import stop_on_signals
 
         async with open_storage(settings) as storage:
-            await _check_schema(storage.engine, t)
+            await require_newest_schema(storage.engine, t)
             stop = asyncio.Event()
             stop_on_signals(stop)
             typer.echo(t(NOTICES_RUNNING))
@@ -223,7 +228,7 @@ async def _deliver(settings: Settings, timeout: float) -> dict[str, int]:
 
     config = NoticeSettings.from_settings(settings)
     async with open_storage(settings) as storage:
-        await _check_schema(storage.engine, Translator(settings.language))
+        await require_newest_schema(storage.engine, Translator(settings.language))
         api = BotApi(config.api_base, config.bot_token, timeout=config.outbox_timeout_seconds)
         try:
             sender = OutboxSender(sessions=storage.sessions, api=api, settings=config)
@@ -234,10 +239,3 @@ async def _deliver(settings: Settings, timeout: float) -> dict[str, int]:
             return {"sent": stats.sent, "retried": stats.retried, "failed": stats.failed}
         finally:
             await api.aclose()
-
-
-async def _check_schema(engine: object, t: Translator) -> None:
-    from storage.migrate import current_revision, head_revision
-
-    if await current_revision(engine) != head_revision():  # type: ignore[arg-type]
-        raise CommandError(t(OLD_SCHEMA), 2)

@@ -14,7 +14,14 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import N_, Translator
-from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
+from bot.runtime_context import (
+    CommandError,
+    fail,
+    open_storage,
+    require_newest_schema,
+    run_async,
+    settings_or_exit,
+)
 from bot.runtimes import RuntimeName
 from bot.runtimes.serving import StartupError, Webhook
 from bot.settings import Settings
@@ -105,15 +112,11 @@ async def serve_bot(
     from domain.clock import SystemClock
     from notices.config import NoticeSettings
     from notices.service import run_notices, work_calendar
-    from storage.migrate import current_revision, head_revision
 
     t = Translator(settings.language)
     assert settings.bot_token is not None
     async with open_storage(settings) as storage:
-        if await current_revision(storage.engine) != head_revision():
-            raise CommandError(
-                t("The database is not at the newest schema: run `gongshi db upgrade`."), 2
-            )
+        await require_newest_schema(storage.engine, t)
         clock = SystemClock(settings.timezone)
         token = settings.bot_token.get_secret_value()
         if build is None:

@@ -11,11 +11,13 @@ from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.settings import Settings, SettingsError, load_settings
 from storage.db import make_engine, make_sessionmaker
 
 T = TypeVar("T")
+
+OLD_SCHEMA = N_("The database is not at the newest schema: run `gongshi db upgrade`.")
 
 
 class CommandError(Exception):
@@ -53,6 +55,14 @@ async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
         yield Storage(settings, engine, make_sessionmaker(engine))
     finally:
         await engine.dispose()
+
+
+async def require_newest_schema(engine: AsyncEngine, t: Translator) -> None:
+    """Commands that read or write data refuse an older schema, in one line (exit code 2)."""
+    from storage.migrate import current_revision, head_revision
+
+    if await current_revision(engine) != head_revision():
+        raise CommandError(t(OLD_SCHEMA), 2)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
