@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from domain.clock import Clock
 from domain.complaints import HotlineLimits, MessageThrottle
-from handlers import bureau_tasks, citizen, hotline, invitations, menu, unit, verification
+from handlers import bureau_tasks, citizen, hotline, invitations, menu, unit, uploads, verification
 from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
 
@@ -17,6 +17,7 @@ def build_router() -> Router:
     root = Router()
     root.include(invitations.router())
     root.include(unit.router())
+    root.include(uploads.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())
     root.include(worker_handlers.router())

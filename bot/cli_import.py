@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.i18n import N_, Translator
+from bot.import_report import report_lines
 from bot.runtime_context import (
     CommandError,
     open_storage,
@@ -31,11 +32,6 @@ import_app = typer.Typer(
     no_args_is_help=True,
 )
 
-MSG_ISSUE = N_("Row {row}, column {column}: {reason}")
-MSG_REFUSED = N_("{n} problems; nothing was imported.")
-MSG_IGNORED = N_("Columns not used by this import were ignored: {columns}")
-MSG_IMPORTED = N_("Imported {rows} rows: {created} new, {updated} updated, {unchanged} unchanged.")
-MSG_ALREADY = N_("Already imported: nothing changed ({rows} rows).")
 MSG_PROGRESS = N_("Importing")
 
 
@@ -62,7 +58,7 @@ def _import_file(file: Path, cycle: int | None) -> None:
     settings = settings_or_exit()
     t = Translator(settings.language)
     report = run_async(_run(settings, t, file, cycle))
-    for line in _report_lines(report, t):
+    for line in report_lines(report, t):
         typer.echo(line)
     if not report.ok:
         raise typer.Exit(1)
@@ -95,35 +91,6 @@ async def _run(settings: Settings, t: Translator, file: Path, cycle: int | None)
                 )
             except SheetError as error:
                 raise CommandError(t(error.reason, **error.params)) from None
-
-
-def _report_lines(report: ImportReport, t: Translator) -> list[str]:
-    lines = [
-        t(
-            MSG_ISSUE,
-            row=issue.row,
-            column=issue.column,
-            reason=t(issue.reason, **issue.params),
-        )
-        for issue in report.issues
-    ]
-    if report.ignored_columns:
-        lines.append(t(MSG_IGNORED, columns="、".join(report.ignored_columns)))
-    if not report.ok:
-        lines.append(t(MSG_REFUSED, n=len(report.issues)))
-    elif report.already_imported:
-        lines.append(t(MSG_ALREADY, rows=report.rows))
-    else:
-        lines.append(
-            t(
-                MSG_IMPORTED,
-                rows=report.rows,
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
-            )
-        )
-    return lines
 
 
 @contextmanager

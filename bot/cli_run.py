@@ -27,6 +27,8 @@ from bot.runtimes.serving import StartupError, Webhook
 from bot.settings import Settings
 from domain.clock import Clock
 from handlers.core import Dispatcher
+from handlers.files import FileFetcher
+from notices.scheduler import Sweep
 
 NO_TOKEN = N_("No bot token: set GONGSHI_BOT_TOKEN.")
 # Telegram's rule for a webhook's secret_token.
@@ -119,9 +121,11 @@ async def serve_bot(
         await require_newest_schema(storage.engine, t)
         clock = SystemClock(settings.timezone)
         token = settings.bot_token.get_secret_value()
+        sweeps: list[Sweep] = []
         if build is None:
             # Evidence files are downloaded over the same Bot API the updates come from.
             files = BotApiFileFetcher(settings.api_base, token)
+            sweeps.append(_upload_sweep(settings, storage.sessions, files, clock))
             dispatcher = _default_build(
                 settings=settings, sessions=storage.sessions, clock=clock, services={"files": files}
             )
@@ -160,6 +164,7 @@ async def serve_bot(
                 clock=clock,
                 calendar=work_calendar(settings),
                 stop=stop,
+                extra_sweeps=sweeps,
             )
         )
         try:
@@ -177,6 +182,21 @@ async def serve_bot(
             stop.set()
             await background
     typer.echo(t("Bot stopped."))
+
+
+def _upload_sweep(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    files: FileFetcher,
+    clock: Clock,
+) -> Sweep:
+    """Results spreadsheets sent in chat are imported beside the updates, not inside them."""
+    from notices.uploads import UploadSettings, upload_sweep
+
+    chosen = UploadSettings(
+        secret_key=settings.secret_key.get_secret_value(), import_max_mb=settings.import_max_mb
+    )
+    return upload_sweep(sessions=sessions, files=files, clock=clock, settings=chosen)
 
 
 def _default_build(

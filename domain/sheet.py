@@ -194,6 +194,9 @@ REASON_REQUIRED = N_("This cell is empty, but {column} is required.")
 REASON_UNKNOWN_UNIT = N_(
     "Unknown unit “{unit}”: the unit must be registered with the bureau under this exact name."
 )
+REASON_OTHER_UNIT = N_(
+    "This row is for “{unit}”; you may upload only the results of your own unit, “{own}”."
+)
 REASON_DUPLICATE = N_("The same person (same ID number) is already on row {first_row}.")
 REASON_TOO_LONG = N_("Too long: at most {limit} characters, this cell has {length}.")
 REASON_PHONE_AS_NUMBER = N_(
@@ -276,7 +279,10 @@ class RowChecker:
         kind: ImportKind,
         known_units: Iterable[str],
         today: date | None = None,
+        only_unit: str | None = None,
     ) -> None:
+        """``only_unit``: the one registered unit whose rows are accepted (a unit contact's
+        upload); rows of any other unit are reported, not skipped."""
         if header.missing:
             raise ValueError(f"the header lacks required columns {header.missing}")
         self.header = header
@@ -285,6 +291,7 @@ class RowChecker:
         self.issues: list[RowIssue] = []
         self.rows = 0  # rows checked that were not blank
         self._units = {unit_key(name): name for name in known_units}
+        self._only_unit = only_unit
         self._unit_of_text: dict[str, str | None] = {}
         self._first_row_of: dict[str, int] = {}
         self._positions = tuple(header.columns.items())
@@ -322,7 +329,7 @@ class RowChecker:
             return self._check_fully(row, cells)
         # Spellings of units and grades are learnt from rows checked the full way.
         unit = self._unit_of_text.get(cells[at_unit].strip())
-        if unit is None:
+        if unit is None or (self._only_unit is not None and unit != self._only_unit):
             return self._check_fully(row, cells)
         grade: Grade | None = None
         renew: bool | None = None
@@ -405,6 +412,9 @@ class RowChecker:
         unit = self._unit_of_text[text]
         if unit is None:
             report(UNIT, REASON_UNKNOWN_UNIT, unit=shown(text))
+        elif self._only_unit is not None and unit != self._only_unit:
+            report(UNIT, REASON_OTHER_UNIT, unit=unit, own=self._only_unit)
+            return None
         return unit
 
     def _id_number(self, row: int, text: str, report: _Report) -> str | None:

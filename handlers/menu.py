@@ -16,6 +16,7 @@ from handlers.context import Context
 from handlers.core import Router
 from handlers.types import Button
 from handlers.unit import unit_menu_rows
+from handlers.uploads import upload_menu_rows
 from handlers.worker import worker_menu_rows
 from storage.models import Subscription, TelegramUser, Unit
 
@@ -107,7 +108,7 @@ async def show_menu(ctx: Context, *, edit: bool = False) -> None:
 async def menu_buttons(ctx: Context) -> list[list[Button]]:
     t = ctx.t
     rows: list[list[Button]] = []
-    rows += unit_menu_rows(ctx) + bureau_menu_rows(ctx)
+    rows += unit_menu_rows(ctx) + upload_menu_rows(ctx) + bureau_menu_rows(ctx)
     rows += worker_menu_rows(ctx)
     if ctx.roles.has("admin"):
         rows.append([Button(t("Invite an official"), "adm:invite")])

@@ -308,12 +308,14 @@ async def import_results(
     max_mb: int = DEFAULT_MAX_MB,
     today: date | None = None,
     now: datetime | None = None,
+    only_unit: str | None = None,
 ) -> ImportReport:
     """Import a results file for the assessment of ``cycle_year``.
 
     Units must exist already. The cycle is created if missing; a closed cycle is refused. Each
     row creates or updates the worker, the post they hold and their result in the cycle.
     ``today`` (from the injected clock) lets ID numbers with a future birth date be refused.
+    ``only_unit`` (a unit contact's upload) refuses rows of any other unit.
     """
     return await _import(
         kind="results",
@@ -327,6 +329,7 @@ async def import_results(
         max_mb=max_mb,
         today=today,
         now=now,
+        only_unit=only_unit,
     )
 
 
@@ -376,6 +379,7 @@ async def _import(
     max_mb: int,
     today: date | None,
     now: datetime | None,
+    only_unit: str | None = None,
 ) -> ImportReport:
     if filename is None and isinstance(path, bytes):
         raise ValueError("bytes need a filename")
@@ -388,7 +392,9 @@ async def _import(
     async with sessions() as session:
         units = await _load_units(session)
     tick = _Ticker(progress, 2 * (len(rows) - header.row_index - 1))
-    checker = RowChecker(header, kind=kind, known_units=units, today=today)
+    checker = RowChecker(
+        header, kind=kind, known_units=units, today=today, only_unit=only_unit
+    )
     clean = _check_rows(rows, header, checker, tick)
     del rows
     report = ImportReport(

@@ -20,7 +20,16 @@ from storage.models.people import (
     TelegramUser,
     WorkerCode,
 )
-from storage.models.roster import Cycle, ImportBatch, Post, Result, Unit, Verification, Worker
+from storage.models.roster import (
+    Cycle,
+    ImportBatch,
+    ImportJob,
+    Post,
+    Result,
+    Unit,
+    Verification,
+    Worker,
+)
 
 __all__ = [
     "ROLES",
@@ -34,6 +43,7 @@ __all__ = [
     "Cycle",
     "EvidenceFile",
     "ImportBatch",
+    "ImportJob",
     "Invitation",
     "Official",
     "Outbox",

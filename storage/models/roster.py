@@ -100,6 +100,31 @@ class ImportBatch(SQLModel, table=True):
     imported_at: datetime = when(default_now=True)
 
 
+class ImportJob(SQLModel, table=True):
+    """A spreadsheet sent in chat, imported in the background so the chat is not held up:
+    downloading and checking a county's file takes longer than an update may."""
+
+    __tablename__ = "import_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="results", max_length=16)
+    cycle_year: int
+    # A unit contact's upload may hold only their unit's rows; None for an administrator.
+    only_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    chat_id: int = telegram_id(nullable=False)
+    user_id: int = telegram_id(nullable=False)
+    language: str = Field(default="zh", max_length=8)
+    file_id: str = Field(max_length=255)
+    file_name: str = Field(max_length=255)
+    state: str = Field(default="pending", max_length=16, index=True, description="pending|done")
+    attempts: int = 0
+    claimed_until: datetime | None = when(nullable=True)
+    outcome: str = Field(default="", max_length=16, description="imported|refused|failed")
+    batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
+    created_at: datetime = when(default_now=True)
+    finished_at: datetime | None = when(nullable=True)
+
+
 class Verification(SQLModel, table=True):
     """Staff verification in person (人员核对): absentees are treated as vacant posts."""
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 07:22:23.918221
+Create Date: 2026-11-24 08:58:04.490267
 
 """
 from typing import Sequence, Union
@@ -227,6 +227,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaint_ticket_code'), ['ticket_code'], unique=True)
         batch_op.create_index(batch_op.f('ix_complaint_unit_id'), ['unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaint_worker_id'), ['worker_id'], unique=False)
+
+    op.create_table('import_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('cycle_year', sa.Integer(), nullable=False),
+    sa.Column('only_unit_id', sa.Integer(), nullable=True),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('user_id', sa.BigInteger(), nullable=False),
+    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('file_id', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('file_name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_until', storage.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], ),
+    sa.ForeignKeyConstraint(['only_unit_id'], ['unit.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('import_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_job_state'), ['state'], unique=False)
 
     op.create_table('invitation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -523,6 +547,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_invitation_token_hash'))
 
     op.drop_table('invitation')
+    with op.batch_alter_table('import_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_job_state'))
+
+    op.drop_table('import_job')
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaint_worker_id'))
         batch_op.drop_index(batch_op.f('ix_complaint_unit_id'))

@@ -1,0 +1,134 @@
+"""Uploading a results spreadsheet in chat: a unit contact (their own unit's rows only) or an
+administrator (any unit) sends the file; it is queued and imported in the background
+(``notices.uploads``), and the answer follows through the outbox.
+
+Steps: ``ask_for_results`` (menu button) → ``process_results_file``.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from sqlmodel import col, select
+
+from bot.i18n import N_
+from handlers.context import Context
+from handlers.core import Router
+from handlers.types import Button
+from storage.models import Cycle, Unit
+from storage.upload_jobs import queue_import
+
+AWAIT_RESULTS = "upload:await_results"
+ROLES = ("unit", "admin")
+SUFFIXES = (".xlsx", ".xlsm", ".csv")
+# Telegram lets a bot download files of at most 20 MB.
+TELEGRAM_DOWNLOAD_MB = 20
+
+UPLOAD_RESULTS = N_("Upload results (spreadsheet)")
+ASK_FILE = N_(
+    "Send the results spreadsheet for the {year} assessment as a document (XLSX or CSV).\n"
+    "Columns: 单位, 姓名, 身份证号, 手机号, 岗位, 考核等次, 是否续签, 备注.\n"
+    "{scope}\n"
+    "Every row is checked; if any row is wrong nothing is imported and you get the list. "
+    "/cancel stops."
+)
+SCOPE_UNIT = N_("Only rows of your unit, {unit}, are accepted.")
+SCOPE_ALL = N_("Rows of any registered unit are accepted.")
+NEED_DOCUMENT = N_("Please send the spreadsheet as a document (XLSX or CSV), or /cancel.")
+WRONG_TYPE = N_("“{file}” is not an XLSX or CSV file. Please send the spreadsheet, or /cancel.")
+TOO_LARGE = N_("The file is larger than {mb} MB; split it or send it by the bureau. Nothing saved.")
+NO_UNIT = N_(
+    "Your account is not linked to a unit; ask the employment bureau for a new invitation."
+)
+QUEUED = N_(
+    "Received “{file}” (upload no. {job}). It is being checked now; the result follows in a moment."
+)
+
+
+def router() -> Router:
+    r = Router()
+    r.button("up", roles=ROLES)(ask_for_results)
+    r.state(AWAIT_RESULTS, roles=ROLES)(process_results_file)
+    return r
+
+
+def upload_menu_rows(ctx: Context) -> list[list[Button]]:
+    if not ctx.roles.has(*ROLES):
+        return []
+    return [[Button(ctx.t(UPLOAD_RESULTS), "up:results")]]
+
+
+async def ask_for_results(ctx: Context) -> None:
+    year = await _assessment_year(ctx)
+    try:
+        unit_id, unit_name = await _own_unit(ctx)
+    except NoUnit:
+        ctx.say(ctx.t(NO_UNIT))
+        return
+    scope = ctx.t(SCOPE_UNIT, unit=unit_name) if unit_id is not None else ctx.t(SCOPE_ALL)
+    ctx.goto(AWAIT_RESULTS, year=year)
+    ctx.say(ctx.t(ASK_FILE, year=year, scope=scope))
+
+
+async def process_results_file(ctx: Context) -> None:
+    file = ctx.incoming.file
+    if file is None or file.kind != "document":
+        ctx.say(ctx.t(NEED_DOCUMENT))
+        return
+    name = file.file_name or ""
+    if PurePath(name).suffix.lower() not in SUFFIXES:
+        ctx.say(ctx.t(WRONG_TYPE, file=name or file.kind))
+        return
+    limit = min(ctx.settings.import_max_mb, TELEGRAM_DOWNLOAD_MB)
+    if file.size is not None and file.size > limit * 2**20:
+        ctx.say(ctx.t(TOO_LARGE, mb=limit))
+        return
+    year = ctx.data.get("year")
+    if not isinstance(year, int):
+        year = await _assessment_year(ctx)
+    try:
+        unit_id, _ = await _own_unit(ctx)
+    except NoUnit:
+        ctx.reset()
+        ctx.say(ctx.t(NO_UNIT))
+        return
+    job = await queue_import(
+        session=ctx.session,
+        cycle_year=year,
+        only_unit_id=unit_id,
+        chat_id=ctx.incoming.chat_id,
+        user_id=ctx.user_id,
+        language=ctx.language,
+        file_id=file.file_id,
+        file_name=name,
+        now=ctx.clock.now(),
+    )
+    ctx.reset()
+    ctx.say(ctx.t(QUEUED, file=name, job=job.id))
+
+
+class NoUnit(Exception):
+    """A unit contact whose binding names no unit: they may upload nothing."""
+
+
+async def _own_unit(ctx: Context) -> tuple[int | None, str]:
+    """An administrator uploads for every unit (None); a unit contact for their own only."""
+    if ctx.roles.has("admin"):
+        return None, ""
+    binding = ctx.roles.binding("unit")
+    if binding is None or binding.unit_id is None:
+        raise NoUnit
+    unit = await ctx.session.get(Unit, binding.unit_id)
+    return binding.unit_id, unit.name if unit else "?"
+
+
+async def _assessment_year(ctx: Context) -> int:
+    """The newest cycle still being assessed; else this calendar year (assessed in December)."""
+    found = await ctx.session.execute(
+        select(col(Cycle.year))
+        .where(col(Cycle.state) == "assessing")
+        .order_by(col(Cycle.year).desc())
+        .limit(1)
+    )
+    year = found.scalar_one_or_none()
+    return year if year is not None else ctx.clock.today().year

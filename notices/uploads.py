@@ -1,0 +1,234 @@
+"""Results spreadsheets sent in chat, imported in the background and answered through the outbox.
+
+The chat step only queues the file (``storage.upload_jobs``); this sweep downloads it, runs the
+same import service as ``gongshi import results``, and tells the sender what happened: the
+counts, or every bad cell. A long list of problems also comes as a spreadsheet, since a
+message holds 4,096 characters and a county's file can have hundreds of bad rows.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import xlsxwriter
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.i18n import N_, Translator
+from bot.import_report import report_lines
+from domain.clock import Clock
+from handlers.files import FileFetcher, FileFetchError, FileTooLarge
+from notices.outbox import Attachment, enqueue
+from notices.scheduler import Sweep
+from storage.db import transaction
+from storage.importer import ImportReport, SheetError, import_results
+from storage.upload_jobs import (
+    MAX_ATTEMPTS,
+    ClaimedJob,
+    claim_import,
+    finish_import,
+    retry_import_later,
+)
+
+log = logging.getLogger(__name__)
+
+MB = 2**20
+# Telegram lets a bot download files of at most 20 MB.
+TELEGRAM_DOWNLOAD_MB = 20
+TEXT_BUDGET = 3500
+JOBS_PER_SWEEP = 5
+RETRY_AFTER = timedelta(seconds=20)
+
+IMPORT_DONE = N_("The results file “{file}” for the {year} assessment was checked.")
+IMPORT_REFUSED = N_("The results file “{file}” for the {year} assessment was NOT imported.")
+MORE_PROBLEMS = N_("… and {n} more problems: every one is in the attached spreadsheet.")
+FIX_AND_RESEND = N_("Correct the file and send it again; nothing of it was saved.")
+DOWNLOAD_FAILED = N_(
+    "The file “{file}” could not be downloaded from Telegram. Nothing was imported; "
+    "please send it again."
+)
+TOO_LARGE = N_("The file “{file}” is larger than {mb} MB. Nothing was imported.")
+PROBLEMS_FILE = N_("problems")
+COLUMN_ROW = N_("Row")
+COLUMN_COLUMN = N_("Column")
+COLUMN_NAME = N_("Name")
+COLUMN_REASON = N_("Problem")
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    secret_key: str
+    import_max_mb: int
+
+
+async def import_uploads(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    files: FileFetcher,
+    clock: Clock,
+    settings: UploadSettings,
+    limit: int = JOBS_PER_SWEEP,
+) -> int:
+    """Import the waiting files, oldest first; returns how many jobs were taken."""
+    taken = 0
+    while taken < limit:
+        job = await claim_import(sessions=sessions, now=clock.now())
+        if job is None:
+            break
+        taken += 1
+        await _import_one(job, sessions=sessions, files=files, clock=clock, settings=settings)
+    return taken
+
+
+async def _import_one(
+    job: ClaimedJob,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    files: FileFetcher,
+    clock: Clock,
+    settings: UploadSettings,
+) -> None:
+    t = Translator(job.language)
+    max_mb = min(settings.import_max_mb, TELEGRAM_DOWNLOAD_MB)
+    try:
+        data = await files.fetch(job.file_id, max_bytes=max_mb * MB)
+    except FileTooLarge:
+        await _finish(
+            sessions, job, clock, "refused", [t(TOO_LARGE, file=job.file_name, mb=max_mb)]
+        )
+        return
+    except FileFetchError as error:
+        log.warning("import job %s: download failed (%s)", job.id, error)
+        if job.attempts < MAX_ATTEMPTS:
+            retry_at = clock.now() + RETRY_AFTER * job.attempts
+            async with transaction(sessions) as session:
+                await retry_import_later(session=session, job_id=job.id, at=retry_at)
+            return
+        await _finish(sessions, job, clock, "failed", [t(DOWNLOAD_FAILED, file=job.file_name)])
+        return
+    try:
+        report = await import_results(
+            sessions=sessions,
+            secret_key=settings.secret_key,
+            path=data,
+            filename=job.file_name,
+            cycle_year=job.cycle_year,
+            imported_by=f"chat:{job.user_id}",
+            max_mb=max_mb,
+            today=clock.today(),
+            now=clock.now(),
+            only_unit=job.only_unit,
+        )
+    except SheetError as error:
+        lines = [
+            t(IMPORT_REFUSED, file=job.file_name, year=job.cycle_year),
+            t(error.reason, **error.params),
+        ]
+        await _finish(sessions, job, clock, "refused", lines)
+        return
+    await _answer_report(sessions, job, clock, report, t)
+
+
+async def _answer_report(
+    sessions: async_sessionmaker[AsyncSession],
+    job: ClaimedJob,
+    clock: Clock,
+    report: ImportReport,
+    t: Translator,
+) -> None:
+    lines = report_lines(report, t)
+    if report.ok:
+        head = t(IMPORT_DONE, file=job.file_name, year=job.cycle_year)
+        await _finish(sessions, job, clock, "imported", [head, *lines], batch_id=report.batch_id)
+        return
+    head = t(IMPORT_REFUSED, file=job.file_name, year=job.cycle_year)
+    issues, rest = lines[: len(report.issues)], lines[len(report.issues) :]
+    shown = _fitting(issues, budget=TEXT_BUDGET - len(head) - sum(len(line) for line in rest))
+    body = [head, *shown]
+    sheet = None
+    if len(shown) < len(issues):
+        body.append(t(MORE_PROBLEMS, n=len(issues) - len(shown)))
+        sheet = Attachment(f"{job.file_name}.{t(PROBLEMS_FILE)}.xlsx", _problems_sheet(report, t))
+    await _finish(sessions, job, clock, "refused", [*body, *rest, t(FIX_AND_RESEND)], sheet)
+
+
+def _fitting(lines: list[str], *, budget: int) -> list[str]:
+    shown: list[str] = []
+    for line in lines:
+        budget -= len(line) + 1
+        if budget < 0:
+            break
+        shown.append(line)
+    return shown
+
+
+def _problems_sheet(report: ImportReport, t: Translator) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    bold = book.add_format({"bold": True})
+    for column, title in enumerate((COLUMN_ROW, COLUMN_COLUMN, COLUMN_NAME, COLUMN_REASON)):
+        sheet.write_string(0, column, t(title), bold)
+    for index, issue in enumerate(report.issues, start=1):
+        sheet.write_number(index, 0, issue.row)
+        sheet.write_string(index, 1, issue.column)
+        sheet.write_string(index, 2, issue.masked_name)
+        sheet.write_string(index, 3, t(issue.reason, **issue.params))
+    sheet.set_column(3, 3, 80)
+    book.close()
+    return buffer.getvalue()
+
+
+async def _finish(
+    sessions: async_sessionmaker[AsyncSession],
+    job: ClaimedJob,
+    clock: Clock,
+    outcome: str,
+    lines: list[str],
+    sheet: Attachment | None = None,
+    *,
+    batch_id: int | None = None,
+) -> None:
+    """The job is done and its answer queued, in one transaction: answered exactly once."""
+    async with transaction(sessions) as session:
+        await finish_import(
+            session=session, job_id=job.id, outcome=outcome, batch_id=batch_id, now=clock.now()
+        )
+        await enqueue(
+            session,
+            chat_id=job.chat_id,
+            kind="notice",
+            text="\n".join(lines),
+            dedup_key=f"import-job:{job.id}",
+        )
+        if sheet is not None:
+            await enqueue(
+                session,
+                chat_id=job.chat_id,
+                kind="notice",
+                text=sheet.filename,
+                method="sendDocument",
+                file=sheet,
+                dedup_key=f"import-job:{job.id}:problems",
+            )
+
+
+UPLOAD_SWEEP_SECONDS = 3.0
+
+
+def upload_sweep(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    files: FileFetcher,
+    clock: Clock,
+    settings: UploadSettings,
+) -> Sweep:
+    """Often enough that the sender sees the answer in seconds; a sweep with nothing to do is
+    one indexed read."""
+
+    async def run() -> object:
+        return await import_uploads(sessions=sessions, files=files, clock=clock, settings=settings)
+
+    return Sweep("result_uploads", run, UPLOAD_SWEEP_SECONDS, misfire_grace_seconds=30)
