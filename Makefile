@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain storage
+	$(BIN)/mypy domain storage handlers notices bot
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest -q

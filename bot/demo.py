@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from bot.cli_run import Runtime
 from bot.i18n import N_, Translator
@@ -87,14 +88,16 @@ async def bind_personas(session: AsyncSession, settings: Settings) -> None:
     id_hash = keyed_hash(
         settings.secret_key.get_secret_value(), "id", normalize_id_number(id_number)
     )
-    worker = (await session.execute(select(Worker).where(Worker.id_hash == id_hash))).scalar_one()
+    worker = (
+        await session.execute(select(Worker).where(col(Worker.id_hash) == id_hash))
+    ).scalar_one()
     for persona in demo_personas():
         if persona.role == "citizen":
             continue
         bound = await session.execute(
-            select(RoleBinding.id).where(
-                RoleBinding.user_id == persona.id,
-                RoleBinding.revoked_at.is_(None),  # type: ignore[union-attr]
+            select(col(RoleBinding.id)).where(
+                col(RoleBinding.user_id) == persona.id,
+                col(RoleBinding.revoked_at).is_(None),
             )
         )
         if bound.first() is not None:
@@ -155,4 +158,4 @@ def demo(
     runtime: Runtime = typer.Option(Runtime.aiogram, "--runtime", help="aiogram | ptb"),
 ) -> None:
     """一键演示：沙盒、示例数据与机器人 / The demo: sandbox, demo data and the bot."""
-    run_async(run_demo(port=port, runtime=runtime.value))  # type: ignore[arg-type]
+    run_async(run_demo(port=port, runtime=runtime.value))

@@ -336,10 +336,10 @@ class Dispatcher:
 LAST_SEEN_PRECISION = timedelta(hours=1)
 # Core tables, not ORM entities, on the per-update path: ORM-enabled statements cost several
 # times more to execute.
-USER: Table = TelegramUser.__table__  # type: ignore[assignment]
-BINDING: Table = RoleBinding.__table__  # type: ignore[assignment]
-CHAT: Table = ConversationState.__table__  # type: ignore[assignment]
-PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[assignment]
+USER: Table = TelegramUser.__table__  # type: ignore[attr-defined]
+BINDING: Table = RoleBinding.__table__  # type: ignore[attr-defined]
+CHAT: Table = ConversationState.__table__  # type: ignore[attr-defined]
+PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -36,6 +36,7 @@ from storage.models import (
     Cycle,
     EvidenceFile,
     ImportBatch,
+    ImportJob,
     Invitation,
     Official,
     Post,
@@ -498,7 +499,7 @@ def purge_statements() -> list[Delete]:
     )
     whole: list[type[SQLModel]] = [
         Reminder, UnitTask, CaseEvent, EvidenceFile, ComplainantContact, Case, Complaint,
-        ChannelPost, Verification, Result, ImportBatch, WorkerCode,
+        ChannelPost, Verification, Result, ImportJob, ImportBatch, WorkerCode,
     ]  # fmt: skip
     return [
         *(delete(model) for model in whole),
