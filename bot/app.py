@@ -7,7 +7,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from domain.clock import Clock
 from domain.complaints import HotlineLimits, MessageThrottle
-from handlers import bureau_tasks, citizen, hotline, invitations, menu, unit, uploads, verification
+from handlers import (
+    bureau_tasks,
+    cases,
+    citizen,
+    hotline,
+    invitations,
+    menu,
+    publication,
+    unit,
+    uploads,
+    verification,
+)
 from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
 
@@ -23,6 +34,8 @@ def build_router() -> Router:
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())
+    root.include(publication.router())
+    root.include(cases.router())
     root.include(menu.router())
     return root
 

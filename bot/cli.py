@@ -91,6 +91,7 @@ def _mount_optional() -> None:
     from bot.cli_import import import_app
     from bot.cli_invite import invite
     from bot.cli_notices import notices_app, tasks_app, verify_app
+    from bot.cli_publish import publish_app
     from bot.cli_run import run
     from bot.cli_workers import codes
     from bot.demo import demo
@@ -108,6 +109,7 @@ def _mount_optional() -> None:
     app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
     app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")
     app.add_typer(notices_app, name="notices", help="消息发送与定时任务 / delivery and sweeps.")
+    app.add_typer(publish_app, name="publish", help="公示 / the public notice of a cycle.")
 
 
 _mount_optional()

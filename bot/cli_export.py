@@ -1,25 +1,39 @@
-"""`gongshi export subsidy`: the list the bureau pays the post and social-insurance subsidies by.
+"""`gongshi export subsidy` and `gongshi export cases`.
+
+`subsidy`: the list the bureau pays the post and social-insurance subsidies by.
 
 After the 公示 closes, one row per worker with a result in the cycle: unit, name, the last 4
 characters of the ID number (the clear number is never stored), post, final grade, renewal,
 the result's status, and whether the subsidies continue, stop, end or wait, with the reason.
 CSV is written in UTF-8 with a BOM so that Chinese Excel opens it correctly.
+
+`cases`: the hotline cases of a cycle, one row per case, never the complainant's identity
+(storage/case_export.py, which the bureau's chat menu uses too).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 
 import typer
-import xlsxwriter
 
 from bot.i18n import N_, Translator
-from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
+from bot.runtime_context import (
+    CommandError,
+    fail,
+    open_storage,
+    require_newest_schema,
+    run_async,
+    settings_or_exit,
+)
+from documents.tables import csv_bytes, xlsx_bytes
+from domain.clock import SystemClock
 from domain.subsidy import SubsidyStatus
+from storage.case_export import CaseRow, case_rows, cases_file
+from storage.case_export import summary as case_summary
 from storage.subsidy import SubsidyRow, cycle_by_year, subsidy_rows
 
 export_app = typer.Typer(help="导出 / exports.", no_args_is_help=True)
@@ -107,32 +121,19 @@ def summary(rows: Sequence[SubsidyRow], t: Translator) -> str:
 
 
 def subsidy_csv(rows: Sequence[SubsidyRow], t: Translator) -> bytes:
-    """The table alone, UTF-8 with a BOM, CRLF line ends: what Chinese Excel opens cleanly."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(table(rows, t))
-    return buffer.getvalue().encode("utf-8-sig")
+    """The table alone: what Chinese Excel opens cleanly."""
+    return csv_bytes(table(rows, t))
 
 
 def subsidy_xlsx(rows: Sequence[SubsidyRow], *, year: int, t: Translator) -> bytes:
     """A title, the summary of counts, then the table from row 4."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("subsidy")
-    bold = book.add_format({"bold": True})
-    sheet.write_string(0, 0, t(SHEET_TITLE, year=year), bold)
-    sheet.write_string(1, 0, summary(rows, t))
-    lines = table(rows, t)
-    for column, header in enumerate(lines[0]):
-        sheet.write_string(3, column, header, bold)
-    for index, line in enumerate(lines[1:], start=4):
-        for column, value in enumerate(line):
-            sheet.write_string(index, column, value)
-    sheet.set_column(0, 0, 24)
-    sheet.set_column(1, 7, 12)
-    sheet.set_column(8, 8, 60)
-    sheet.freeze_panes(4, 0)
-    book.close()
-    return buffer.getvalue()
+    return xlsx_bytes(
+        table(rows, t),
+        sheet="subsidy",
+        title=t(SHEET_TITLE, year=year),
+        notes=[summary(rows, t)],
+        widths=[24, *[12] * 7, 60],
+    )
 
 
 @export_app.command("subsidy")
@@ -164,3 +165,44 @@ def subsidy(
         path.write_bytes(subsidy_xlsx(rows, year=cycle, t=t))
     typer.echo(t(EXPORT_WRITTEN, count=len(rows), year=cycle, path=str(path)))
     typer.echo(summary(rows, t))
+
+
+CASES_WRITTEN = N_("{count} cases written to {path}.")
+
+
+@export_app.command("cases")
+def cases(
+    cycle: int | None = typer.Option(
+        None, "--cycle", help="考核年度，省略则导出全部 / the assessment year; omit for all cases"
+    ),
+    output_format: str = typer.Option("xlsx", "--format", help="xlsx | csv"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="文件 / file to write"),
+) -> None:
+    """导出投诉案件台账（不含反映人信息）/ List every case, without the complainants' identity."""
+    settings = settings_or_exit()
+    t = Translator(settings.language)
+    clock = SystemClock(settings.timezone)
+    if output_format not in FORMATS:
+        fail(t(BAD_FORMAT, format=output_format), 2)
+
+    async def go() -> list[CaseRow]:
+        async with open_storage(settings) as storage, storage.sessions() as session:
+            await require_newest_schema(storage.engine, t)
+            found = None
+            if cycle is not None:
+                found = await cycle_by_year(session, cycle)
+                if found is None:
+                    raise CommandError(t(UNKNOWN_CYCLE, year=cycle), 1)
+            now = clock.now()
+            return await case_rows(
+                session=session,
+                cycle_id=found.id if found is not None else None,
+                today=now.date(),
+                zone=now.tzinfo or UTC,
+            )
+
+    rows = run_async(go())
+    path = output or Path(f"cases-{cycle or 'all'}.{output_format}")
+    path.write_bytes(cases_file(rows, file_format=output_format, year=cycle, t=t))
+    typer.echo(t(CASES_WRITTEN, count=len(rows), path=str(path)))
+    typer.echo(case_summary(rows, t))

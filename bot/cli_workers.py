@@ -15,24 +15,26 @@ import xlsxwriter
 
 from bot.i18n import N_, Translator
 from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
+from documents.codes_sheet import (
+    COLUMN_CODE,
+    COLUMN_LINK,
+    COLUMN_NAME,
+    COLUMN_POST,
+    SHEET_HINT,
+    SHEET_TITLE,
+    CodeSlip,
+    render_codes_sheet,
+)
+from documents.pdf import FontNotFoundError, check_font
 from domain.clock import SystemClock
 from domain.masking import mask_name
 from storage.workers import DEEP_LINK_PREFIX, CodeSheetRow, issue_codes, unit_by_name
 
 UNKNOWN_UNIT = N_("Unknown unit: {unit}. `gongshi status` shows how many units there are.")
-BAD_FORMAT = N_("Unknown format {format}: choose xlsx.")
+BAD_FORMAT = N_("Unknown format {format}: choose xlsx or pdf.")
 CODES_WRITTEN = N_(
     "{count} binding codes for {unit} written to {path}. Earlier unused codes no longer work."
 )
-SHEET_TITLE = N_("{unit}: binding codes for workers")
-SHEET_HINT = N_(
-    "Open the bot and press 「I am a worker: bind my identity」, then type your code, or open "
-    "the link. Each code works once. Keep it to yourself."
-)
-COLUMN_NAME = N_("Name")
-COLUMN_POST = N_("Post")
-COLUMN_CODE = N_("Code")
-COLUMN_LINK = N_("Link")
 
 
 def deep_link(bot_username: str, code: str) -> str:
@@ -65,17 +67,45 @@ def codes_sheet_xlsx(
     return buffer.getvalue()
 
 
+def codes_sheet_pdf(
+    rows: Sequence[CodeSheetRow], *, unit_name: str, bot_username: str, t: Translator
+) -> bytes:
+    """The same rows as slips to cut apart, one per worker (see documents/codes_sheet.py)."""
+    slips = [
+        CodeSlip(
+            masked_name=mask_name(row.name),
+            post=row.post_title,
+            code=row.code,
+            link=deep_link(bot_username, row.code),
+        )
+        for row in rows
+    ]
+    return render_codes_sheet(slips, unit_name=unit_name, language=t.language)
+
+
+RENDERERS = {"xlsx": codes_sheet_xlsx, "pdf": codes_sheet_pdf}
+
+
 def codes(
     unit: str = typer.Option(..., "--unit", help="单位名称 / the unit"),
-    output_format: str = typer.Option("xlsx", "--format", help="xlsx"),
+    output_format: str = typer.Option(
+        "xlsx", "--format", help="xlsx 表格或 pdf 裁剪条 / xlsx sheet or pdf slips to cut apart"
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="文件 / file to write"),
 ) -> None:
     """为单位的从业人员生成一次性绑定码表 / Print a sheet of one-time binding codes."""
     settings = settings_or_exit()
     t = Translator(settings.language)
     clock = SystemClock(settings.timezone)
-    if output_format != "xlsx":
+    render = RENDERERS.get(output_format)
+    if render is None:
         fail(t(BAD_FORMAT, format=output_format), 2)
+    if output_format == "pdf":
+        # Issuing withdraws the earlier codes: make sure the new ones can be printed first.
+        try:
+            check_font(language=t.language)
+        except FontNotFoundError as exc:
+            fail(str(exc), 1)
 
     async def go() -> tuple[str, list[CodeSheetRow]]:
         async with (
@@ -90,8 +120,6 @@ def codes(
             return found.name, sheet
 
     unit_name, sheet = run_async(go())
-    path = output or Path(f"codes-{unit_name}.xlsx")
-    path.write_bytes(
-        codes_sheet_xlsx(sheet, unit_name=unit_name, bot_username=settings.bot_username, t=t)
-    )
+    path = output or Path(f"codes-{unit_name}.{output_format}")
+    path.write_bytes(render(sheet, unit_name=unit_name, bot_username=settings.bot_username, t=t))
     typer.echo(t(CODES_WRITTEN, count=len(sheet), unit=unit_name, path=str(path)))

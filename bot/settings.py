@@ -29,8 +29,17 @@ class Settings(BaseSettings):
     )
     language: str = "zh"
     calendar_file: Path | None = None
+    pdf_font: Path | None = Field(
+        default=None,
+        description="TrueType font (.ttf/.ttc) with Chinese for PDF documents; "
+        "default: the Debian package fonts-wqy-microhei",
+    )
     webhook_secret: SecretStr | None = None
-    public_channel: str | None = None
+    public_channel: str | None = Field(
+        default=None,
+        pattern=r"^-?[0-9]+$",
+        description="numeric chat id of the public 公示 channel, like -1001234567890",
+    )
     gongshi_min_workdays: int = Field(default=5, ge=1, le=60)
     serious_complainants: int = Field(default=3, ge=2, le=100)
     max_upload_mb: int = Field(default=20, ge=1, le=2000)

@@ -676,14 +676,19 @@ STATE_NAMES = {
     "investigating": N_("under investigation"),
     "concluded": N_("findings recorded"),
     "closed": N_("closed"),
+    "review": N_("reopened for the bureau's review"),
+    "merged": N_("merged into another case"),
 }
+# The public steps of a case (domain.cases), as the complainant reads them.
 ACTION_NAMES = {
     "submitted": N_("complaint received"),
-    "accepted": N_("accepted"),
-    "rejected": N_("not accepted"),
-    "investigating": N_("investigation started"),
-    "opinion": N_("findings recorded"),
-    "closed": N_("closed"),
+    "accept": N_("accepted"),
+    "reject": N_("not accepted"),
+    "assign": N_("investigation started"),
+    "record_finding": N_("findings recorded"),
+    "extend": N_("deadline extended"),
+    "close": N_("closed"),
+    "reopen": N_("reopened for review"),
 }
 
 

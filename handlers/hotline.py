@@ -82,6 +82,9 @@ async def alert_case(
             chat_id=recipient.user_id,
             kind="alert",
             text=unit_text(recipient.language, case, complaint.description, target.masked),
+            buttons=[
+                [Button(translate(N_("Open the case"), recipient.language), f"cs:open:{case.id}")]
+            ],
             dedup_key=f"case:{case.id}:unit:{recipient.user_id}",
         )
     return len(officials) + len(unit_recipients)
@@ -168,10 +171,11 @@ def unit_text(language: str, case: Case, description: str, target: str) -> str:
 
 
 def _contact_button(language: str, case: Case, complaint: Complaint) -> list[list[Button]]:
-    if complaint.anonymous:
-        return []
-    label = translate(N_("Show contact"), language)
-    return [[Button(label, f"hl:contact:{case.id}")]]
+    """「Open the case」 on the desk, and 「show contact」 when the complainant left one."""
+    row = [Button(translate(N_("Open the case"), language), f"cs:open:{case.id}")]
+    if not complaint.anonymous:
+        row.append(Button(translate(N_("Show contact"), language), f"hl:contact:{case.id}"))
+    return [row]
 
 
 async def show_contact(ctx: Context) -> None:

@@ -12,8 +12,10 @@ from sqlmodel import col, select
 
 from bot.i18n import N_
 from handlers.bureau_tasks import bureau_menu_rows
+from handlers.cases import case_menu_rows
 from handlers.context import Context
 from handlers.core import Router
+from handlers.publication import publication_menu_rows
 from handlers.types import Button
 from handlers.unit import unit_menu_rows
 from handlers.uploads import upload_menu_rows
@@ -108,8 +110,10 @@ async def show_menu(ctx: Context, *, edit: bool = False) -> None:
 async def menu_buttons(ctx: Context) -> list[list[Button]]:
     t = ctx.t
     rows: list[list[Button]] = []
+    rows += case_menu_rows(ctx)
     rows += unit_menu_rows(ctx) + upload_menu_rows(ctx) + bureau_menu_rows(ctx)
     rows += worker_menu_rows(ctx)
+    rows += publication_menu_rows(ctx)
     if ctx.roles.has("admin"):
         rows.append([Button(t("Invite an official"), "adm:invite")])
     if not ctx.roles.is_official:

@@ -25,7 +25,7 @@ from storage.models.ops import OutboxAttachment
 # Lower goes first: a case alert is never stuck behind a broadcast to thousands.
 PRIORITY = {"alert": 10, "reminder": 30, "notice": 50, "broadcast": 70}
 KINDS = tuple(PRIORITY)
-METHODS = ("sendMessage", "sendPhoto", "sendDocument")
+METHODS = ("sendMessage", "sendPhoto", "sendDocument", "deleteMessage")
 FILE_FIELD = {"sendPhoto": "photo", "sendDocument": "document"}
 
 
@@ -53,6 +53,7 @@ async def enqueue(
     file: Attachment | str | None = None,
     not_before: datetime | None = None,
     protect: bool = False,
+    message_id: int | None = None,
 ) -> Outbox:
     """Add a message for ``chat_id`` to the session's transaction.
 
@@ -60,6 +61,7 @@ async def enqueue(
     given. A ``dedup_key`` already used returns the existing row instead of a second one: the
     same reminder written twice is sent once. ``file`` is an ``Attachment`` to upload or a
     Telegram file_id to send again, for sendPhoto and sendDocument; ``text`` is then the caption.
+    deleteMessage takes the ``message_id`` to delete (a withdrawn 公示 post) and no text.
     """
     if kind not in PRIORITY:
         raise ValueError(f"unknown outbox kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -67,6 +69,8 @@ async def enqueue(
         raise ValueError(f"unsupported method {method!r}")
     if (method in FILE_FIELD) != (file is not None):
         raise ValueError(f"{method} needs a file, and only sendPhoto and sendDocument take one")
+    if (method == "deleteMessage") != (message_id is not None):
+        raise ValueError("deleteMessage needs a message_id, and only it takes one")
     if dedup_key is not None:
         existing = await _by_dedup_key(session, dedup_key)
         if existing is not None:
@@ -76,6 +80,8 @@ async def enqueue(
         payload["buttons"] = _buttons_json(buttons)
     if protect:
         payload["protect"] = True
+    if message_id is not None:
+        payload["message_id"] = message_id
     row = Outbox(
         chat_id=chat_id,
         kind=kind,
@@ -137,6 +143,9 @@ def _buttons_json(rows: ButtonRows) -> list[list[dict[str, str]]]:
 def bot_api_params(chat_id: int, method: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The Bot API parameters of a row, except an uploaded file (the sender attaches it)."""
     params: dict[str, Any] = {"chat_id": chat_id}
+    if method == "deleteMessage":
+        params["message_id"] = payload["message_id"]
+        return params
     text = str(payload.get("text", ""))
     if method == "sendMessage":
         params["text"] = text

@@ -6,8 +6,9 @@ Because a sweep works from the state of the database, a sweep missed while the b
 catches up at its next run, once: APScheduler coalesces missed runs into one (``coalesce``),
 and every sweep also runs once at start-up.
 
-Later issues add their own sweeps the same way (``Sweep`` objects passed to ``run_scheduler``):
-the case clocks (id ``case_clocks``) and the opening and closing of the 公示 (``gongshi_window``).
+The case clocks (id ``case_clocks``, notices.case_clocks) and the close of the 公示 at the end of
+its window (``gongshi_window``, notices.publication) are standard sweeps; later issues add their
+own the same way (``Sweep`` objects passed to ``run_scheduler``).
 
 Only the leader runs sweeps (``notices.leader``); every process delivers the outbox.
 """
@@ -27,8 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from domain.workdays import WorkCalendar
+from notices.case_clocks import sweep_case_clocks
 from notices.config import NoticeSettings
 from notices.digest import send_weekly_digest
+from notices.publication import sweep_gongshi
 from notices.reminders import sweep_reminders
 from storage import outbox_queue
 from storage.db import transaction
@@ -39,6 +42,7 @@ CASE_CLOCKS = "case_clocks"
 GONGSHI_WINDOW = "gongshi_window"
 LEASE_SWEEP_SECONDS = 30.0
 DIGEST_SWEEP_SECONDS = 900.0
+GONGSHI_SWEEP_SECONDS = 60.0
 STOP_WAIT_SECONDS = 10.0
 
 
@@ -73,11 +77,24 @@ def standard_sweeps(
     async def digest() -> object:
         return await send_weekly_digest(sessions=sessions, clock=clock, settings=settings)
 
+    async def case_clocks() -> object:
+        report = await sweep_case_clocks(
+            sessions=sessions, clock=clock, calendar=calendar, timezone=settings.timezone
+        )
+        if report.warned or report.escalated:
+            log.info("case clocks: %d warned, %d escalated", report.warned, report.escalated)
+        return report
+
+    async def gongshi_window() -> object:
+        return await sweep_gongshi(sessions=sessions, clock=clock)
+
     every = settings.reminder_sweep_seconds
     return [
         Sweep("unit_reminders", reminders, every, misfire_grace_seconds=max(1, int(every))),
         Sweep("outbox_leases", leases, LEASE_SWEEP_SECONDS, misfire_grace_seconds=60),
         Sweep("weekly_digest", digest, DIGEST_SWEEP_SECONDS, misfire_grace_seconds=900),
+        Sweep(GONGSHI_WINDOW, gongshi_window, GONGSHI_SWEEP_SECONDS, misfire_grace_seconds=300),
+        Sweep(CASE_CLOCKS, case_clocks, every, misfire_grace_seconds=max(1, int(every))),
     ]
 
 

@@ -29,6 +29,7 @@ from storage.db import transaction
 from storage.identity import keyed_hash
 from storage.models import (
     Case,
+    CaseDocument,
     CaseEvent,
     ChannelPost,
     ComplainantContact,
@@ -498,8 +499,8 @@ def purge_statements() -> list[Delete]:
         col(Invitation.unit_id).is_not(None), col(Invitation.official_id).in_(unit_officials)
     )
     whole: list[type[SQLModel]] = [
-        Reminder, UnitTask, CaseEvent, EvidenceFile, ComplainantContact, Case, Complaint,
-        ChannelPost, Verification, Result, ImportJob, ImportBatch, WorkerCode,
+        Reminder, UnitTask, CaseDocument, CaseEvent, EvidenceFile, ComplainantContact, Case,
+        Complaint, ChannelPost, Verification, Result, ImportJob, ImportBatch, WorkerCode,
     ]  # fmt: skip
     return [
         *(delete(model) for model in whole),

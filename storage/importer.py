@@ -392,9 +392,7 @@ async def _import(
     async with sessions() as session:
         units = await _load_units(session)
     tick = _Ticker(progress, 2 * (len(rows) - header.row_index - 1))
-    checker = RowChecker(
-        header, kind=kind, known_units=units, today=today, only_unit=only_unit
-    )
+    checker = RowChecker(header, kind=kind, known_units=units, today=today, only_unit=only_unit)
     clean = _check_rows(rows, header, checker, tick)
     del rows
     report = ImportReport(

@@ -1,7 +1,14 @@
 """The whole data model of SPEC.md. Importing this package registers every table."""
 
 from storage.models.base import UTCDateTime, utcnow
-from storage.models.cases import Case, CaseEvent, ComplainantContact, Complaint, EvidenceFile
+from storage.models.cases import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    ComplainantContact,
+    Complaint,
+    EvidenceFile,
+)
 from storage.models.ops import (
     AuditLog,
     ChannelPost,
@@ -35,6 +42,7 @@ __all__ = [
     "ROLES",
     "AuditLog",
     "Case",
+    "CaseDocument",
     "CaseEvent",
     "ChannelPost",
     "ComplainantContact",

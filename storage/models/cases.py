@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import json_field, telegram_id, when
@@ -99,3 +99,18 @@ class CaseEvent(SQLModel, table=True):
     public: bool = False
     detail: dict[str, Any] = json_field()
     at: datetime = when(default_now=True)
+
+
+class CaseDocument(SQLModel, table=True):
+    """A document archived with a case: the public copy of its 处理意见书, rendered on closing.
+    The internal copy names the complainant and is rendered only on request, never stored."""
+
+    __tablename__ = "case_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_file.id", index=True)
+    kind: str = Field(default="opinion", max_length=16)
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=LargeBinary)
+    created_at: datetime = when(default_now=True)

@@ -95,6 +95,8 @@ class ChannelPost(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     page: int = 1
     chat_id: int = Field(sa_type=BigInteger)
+    # The outbox row that posts it: its message_id, once sent, is what the close deletes.
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     posted_at: datetime | None = when(nullable=True)
     deleted_at: datetime | None = when(nullable=True)

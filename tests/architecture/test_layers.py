@@ -42,3 +42,24 @@ def test_the_check_sees_imports(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import aiogram.types\nfrom telegram import Bot\nfrom . import x\n")
     assert imported_roots(sample) == {"aiogram", "telegram"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+# Documents are pure rendering of facts handed in: messages and the font setting, no data.
+DOCUMENTS_MAY_USE_FROM_BOT = {"bot.i18n", "bot.settings"}
+
+
+@pytest.mark.parametrize("path", modules("documents"), ids=lambda p: p.name)
+def test_documents_only_render(path):
+    assert imported_roots(path) & (IO_AND_LAYERS - {"bot"}) == set()
+    from_bot = {name for name in imported_modules(path) if name.split(".")[0] == "bot"}
+    assert from_bot <= DOCUMENTS_MAY_USE_FROM_BOT

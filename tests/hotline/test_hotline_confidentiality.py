@@ -61,7 +61,8 @@ async def test_bureau_sees_contact_only_by_pressing_and_it_is_audited(chat, stor
     for official in (BUREAU, *INVESTIGATORS):
         [alert] = await outbox_for(storage, official)
         assert PHONE not in alert.payload["text"] and NAME not in alert.payload["text"]
-        [[button]] = alert.payload["buttons"]
+        [[open_case, button]] = alert.payload["buttons"]
+        assert open_case["data"] == f"cs:open:{case.id}"
         assert (button["text"], button["data"]) == ("查看联系方式", f"hl:contact:{case.id}")
     desk = chat(BUREAU)
     await desk.press(f"hl:contact:{case.id}")

@@ -37,7 +37,13 @@ async def test_jobs_are_sweeps_with_ids_coalesced_and_a_grace_time(storage):
         [*sweeps, Sweep("case_clocks", sweeps[0].run, 60)], timezone="Asia/Shanghai"
     )
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"unit_reminders", "outbox_leases", "weekly_digest", "case_clocks"}
+    assert set(jobs) == {
+        "unit_reminders",
+        "outbox_leases",
+        "weekly_digest",
+        "case_clocks",
+        "gongshi_window",
+    }
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1
@@ -48,6 +54,8 @@ async def test_jobs_are_sweeps_with_ids_coalesced_and_a_grace_time(storage):
     again.start(paused=True)
     try:
         assert sorted(job.id for job in again.get_jobs()) == [
+            "case_clocks",
+            "gongshi_window",
             "outbox_leases",
             "unit_reminders",
             "weekly_digest",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 08:58:04.490267
+Create Date: 2026-11-24 09:10:01.321444
 
 """
 from typing import Sequence, Union
@@ -107,22 +107,6 @@ def upgrade() -> None:
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_unit_name'), ['name'], unique=True)
 
-    op.create_table('channel_post',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('cycle_id', sa.Integer(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('page', sa.Integer(), nullable=False),
-    sa.Column('chat_id', sa.BigInteger(), nullable=False),
-    sa.Column('message_id', sa.BigInteger(), nullable=True),
-    sa.Column('posted_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('deleted_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('channel_post', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_channel_post_cycle_id'), ['cycle_id'], unique=False)
-
     op.create_table('import_batch',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -202,6 +186,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_worker_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_worker_phone_hash'), ['phone_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_worker_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('channel_post',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('page', sa.Integer(), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('outbox_id', sa.Integer(), nullable=True),
+    sa.Column('message_id', sa.BigInteger(), nullable=True),
+    sa.Column('posted_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', storage.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], ),
+    sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], ),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('channel_post', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_channel_post_cycle_id'), ['cycle_id'], unique=False)
 
     op.create_table('complaint',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -429,6 +431,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_verification_cycle_id'), ['cycle_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_verification_worker_id'), ['worker_id'], unique=False)
 
+    op.create_table('case_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('filename', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', storage.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_file.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_document_case_id'), ['case_id'], unique=False)
+
     op.create_table('case_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -506,6 +522,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_event_case_id'))
 
     op.drop_table('case_event')
+    with op.batch_alter_table('case_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_document_case_id'))
+
+    op.drop_table('case_document')
     with op.batch_alter_table('verification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_verification_worker_id'))
         batch_op.drop_index(batch_op.f('ix_verification_cycle_id'))
@@ -559,6 +579,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_complaint_cycle_id'))
 
     op.drop_table('complaint')
+    with op.batch_alter_table('channel_post', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_channel_post_cycle_id'))
+
+    op.drop_table('channel_post')
     with op.batch_alter_table('worker', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_worker_unit_id'))
         batch_op.drop_index(batch_op.f('ix_worker_phone_hash'))
@@ -581,10 +605,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_import_batch_file_sha256'))
 
     op.drop_table('import_batch')
-    with op.batch_alter_table('channel_post', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_channel_post_cycle_id'))
-
-    op.drop_table('channel_post')
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_unit_name'))
 

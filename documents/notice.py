@@ -1,0 +1,83 @@
+"""The printable 公示 notice of one unit, for the notice board (张榜): the same masked list as
+the channel and the bot, the notice period, and how to reach the hotline.
+
+It is handed the published rows only (masked name, post, grade, renewal decision; see
+``notices.publication.unit_notices``): an ID number or phone cannot reach the paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.i18n import N_, Translator
+from documents.pdf import Fields, Paragraph, PdfDocument, Table, render_pdf
+
+TITLE = N_("Public notice of the {year} assessment results of public-welfare posts")
+INTRO = N_(
+    "Following the county's assessment plan, the assessment results and renewal decisions of "
+    "the public-welfare post workers of {unit} are made public below."
+)
+LABEL_UNIT = N_("Unit")
+LABEL_PERIOD = N_("Notice period")
+LABEL_HOTLINE = N_("Hotline")
+HOTLINE = N_(
+    "Anyone who finds something wrong in this list may tell the hotline during the notice "
+    "period, anonymously if they wish: scan the code or open {link} in Telegram."
+)
+COLUMNS = (N_("No."), N_("Name"), N_("Post"), N_("Grade"), N_("Renewal"))
+FOOTER = N_("{unit}, {year} 公示: names are masked to protect personal information")
+ISSUED = N_("County employment bureau, {date}")
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One line of the list, as published: the name already masked, the labels translated."""
+
+    masked_name: str
+    post: str
+    grade: str
+    renewal: str
+
+
+@dataclass(frozen=True)
+class UnitNotice:
+    unit_name: str
+    year: int
+    period: str  # "12月16日（周三）至12月22日（周二）"
+    issued: str  # the date under the bureau's name
+    rows: Sequence[NoticeRow]
+
+
+def notice_filename(notice: UnitNotice) -> str:
+    """公示_2026_县林业局.pdf: the unit's name made safe for any file system."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_（）()" else "_" for ch in notice.unit_name)
+    return f"公示_{notice.year}_{safe}.pdf"
+
+
+def notice_pdf(notice: UnitNotice, *, bot_username: str, language: str) -> bytes:
+    t = Translator(language)
+    link = f"https://t.me/{bot_username}"
+    rows = [
+        [str(number), row.masked_name, row.post, row.grade, row.renewal]
+        for number, row in enumerate(notice.rows, start=1)
+    ]
+    document = PdfDocument(
+        title=t(TITLE, year=notice.year),
+        blocks=[
+            Paragraph(t(INTRO, unit=notice.unit_name)),
+            Fields(
+                pairs=[
+                    (t(LABEL_UNIT), notice.unit_name),
+                    (t(LABEL_PERIOD), notice.period),
+                    (t(LABEL_HOTLINE), t(HOTLINE, link=link)),
+                ],
+                qr=link,
+            ),
+            Table(header=[t(c) for c in COLUMNS], rows=rows, widths=[1, 3, 4, 2, 2]),
+            Paragraph(t(ISSUED, date=notice.issued), align="right"),
+        ],
+        footer=t(FOOTER, unit=notice.unit_name, year=notice.year),
+        language=language,
+    )
+    return render_pdf(document)

@@ -1,0 +1,254 @@
+"""The case state machine and its clocks, as data (SPEC.md §3).
+
+A case is submitted, then accepted (受理) or rejected with a reason; an investigator is assigned;
+a finding (属实 / 部分属实 / 不属实) and the handling opinion are recorded; it is closed (办结),
+and the complainant rates it. It may be merged into another case (并单) or extended once with a
+reason; a rating of 1 or 2 reopens it for the bureau's review, once.
+
+Who may take which step follows the case's route: the office that holds it, plus the bureau's
+desk, which oversees every case. Pure: no I/O, no framework; storage applies the decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from domain.complaints import N_
+
+State = Literal[
+    "submitted", "accepted", "rejected", "investigating", "concluded", "closed", "review", "merged"
+]
+STATES: tuple[State, ...] = (
+    "submitted",
+    "accepted",
+    "rejected",
+    "investigating",
+    "concluded",
+    "closed",
+    "review",
+    "merged",
+)
+FINAL_STATES: frozenset[str] = frozenset({"rejected", "closed", "merged"})
+OPEN_STATES: frozenset[str] = frozenset(STATES) - FINAL_STATES
+
+# How states and steps read, to officials and in the 处理意见书 (English msgids).
+STATE_NAMES = {
+    "submitted": N_("submitted, waiting to be accepted"),
+    "accepted": N_("accepted"),
+    "rejected": N_("not accepted"),
+    "investigating": N_("under investigation"),
+    "concluded": N_("findings recorded"),
+    "closed": N_("closed"),
+    "review": N_("reopened for the bureau's review"),
+    "merged": N_("merged into another case"),
+}
+STEP_NAMES = {
+    "submitted": N_("complaint received"),
+    "escalated": N_("made serious by several complainants"),
+    "accept": N_("accepted"),
+    "reject": N_("not accepted"),
+    "assign": N_("investigator assigned"),
+    "note": N_("note"),
+    "record_finding": N_("findings recorded"),
+    "extend": N_("deadline extended"),
+    "close": N_("closed"),
+    "merge": N_("merged into another case"),
+    "merged_in": N_("another case merged into this one"),
+    "rate": N_("rated by the complainant"),
+    "rating_comment": N_("the complainant commented"),
+    "reopen": N_("reopened for review"),
+    "supervise": N_("overdue: escalated to the bureau (督办)"),
+}
+FINDINGS = ("属实", "部分属实", "不属实")
+CONFIRMED = "属实"
+# A confirmed serious finding of these categories becomes the worker's finding (domain.grades),
+# which stops the subsidies; every confirmed serious finding blocks the renewal.
+FINDING_OF_CATEGORY = {"absent": "不在岗", "impostor": "人岗不符"}
+
+Action = Literal[
+    "accept",
+    "reject",
+    "assign",
+    "note",
+    "record_finding",
+    "extend",
+    "close",
+    "merge",
+    "rate",
+    "reopen",
+]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One kind of step: from which states, to which (None: the state stays), whether the
+    complainant sees it in the history (``public``) and is told of it (``tell``), and what
+    the official must type (``needs``: a reason, a note, an opinion, another case's number)."""
+
+    action: Action
+    from_states: frozenset[str]
+    to_state: State | None
+    public: bool = False
+    tell: bool = False
+    needs: str | None = None
+
+
+def _states(*names: State) -> frozenset[str]:
+    return frozenset(names)
+
+
+WORKING = _states("accepted", "investigating", "review")
+STEPS: dict[str, Step] = {
+    step.action: step
+    for step in (
+        Step("accept", _states("submitted"), "accepted", public=True, tell=True),
+        Step("reject", _states("submitted"), "rejected", public=True, tell=True, needs="reason"),
+        Step("assign", WORKING, "investigating", public=True),
+        Step("note", frozenset(OPEN_STATES), None, needs="note"),
+        Step("record_finding", WORKING, "concluded", public=True, needs="opinion"),
+        Step("extend", _states("accepted", "investigating"), None, public=True, needs="reason"),
+        Step("close", _states("concluded", "review"), "closed", public=True, tell=True),
+        Step("merge", _states("submitted", "accepted", "investigating"), "merged", needs="case"),
+        Step("rate", _states("closed"), None),
+        Step("reopen", _states("closed"), "review", public=True),
+    )
+}
+
+# Who may take which step, by role and by the case's route. The bureau's desk oversees every
+# case; the 人社局 investigates the serious ones; a unit handles the minor ones of its own.
+_DESK = frozenset({"accept", "reject", "assign", "note", "extend", "close", "merge"})
+PERMITS: dict[str, dict[str, frozenset[str]]] = {
+    "bureau": {
+        "investigators": _DESK,
+        "bureau": _DESK | {"record_finding"},
+        "unit": _DESK | {"record_finding"},
+    },
+    "investigator": {
+        "investigators": frozenset(
+            {"accept", "reject", "assign", "note", "record_finding", "extend", "close", "merge"}
+        ),
+    },
+    "unit": {"unit": frozenset({"accept", "note", "record_finding", "close"})},
+    "complainant": {route: frozenset({"rate"}) for route in ("investigators", "bureau", "unit")},
+    "system": {route: frozenset({"reopen"}) for route in ("investigators", "bureau", "unit")},
+}
+OFFICIAL_ROLES = ("bureau", "investigator", "unit")
+# A reopened case is the bureau's to review, whatever its route.
+REVIEW_PERMITS = frozenset({"assign", "note", "record_finding", "close"})
+
+Refusal = Literal["role", "state", "scope", "once", "input"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know of a case and of the one acting on it."""
+
+    state: str
+    route: str
+    extended: bool = False
+    reopened: bool = False
+    rated: bool = False
+    # The actor's relation to the case: an investigator's own or unassigned case, a unit's own.
+    assigned_to_other: bool = False
+    own_unit: bool = False
+
+
+def refusal(action: str, *, role: str, facts: Facts) -> Refusal | None:
+    """Why ``role`` may not take ``action`` on the case now, or None when it may."""
+    step = STEPS.get(action)
+    if step is None or action not in _permitted(role, facts):
+        return "role"
+    if role == "investigator" and facts.assigned_to_other and action != "note":
+        return "scope"
+    if role == "unit" and not facts.own_unit:
+        return "scope"
+    if facts.state not in step.from_states:
+        return "state"
+    if (action == "extend" and facts.extended) or (action == "reopen" and facts.reopened):
+        return "once"
+    if action == "rate" and facts.rated:
+        return "once"
+    return None
+
+
+def _permitted(role: str, facts: Facts) -> frozenset[str]:
+    if facts.state == "review":
+        return REVIEW_PERMITS if role == "bureau" else frozenset()
+    return PERMITS.get(role, {}).get(facts.route, frozenset())
+
+
+def available(*, role: str, facts: Facts) -> list[str]:
+    """The steps ``role`` may take now, in the order of the table (the card's buttons)."""
+    return [
+        action
+        for action in STEPS
+        if action not in ("rate", "reopen") and refusal(action, role=role, facts=facts) is None
+    ]
+
+
+def next_state(action: str, state: str) -> str:
+    step = STEPS[action]
+    return step.to_state or state
+
+
+def reopens(rating: int) -> bool:
+    """A rating of 1 or 2 asks for the bureau's review."""
+    return rating <= 2
+
+
+def check_rating(rating: int) -> bool:
+    return 1 <= rating <= 5
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+ACCEPT_OUTER_DAYS = 15  # the law's outer bound for deciding whether to accept
+CONCLUDE_OUTER_DAYS = 60  # ... for concluding an accepted case
+EXTENSION_DAYS = 30  # ... and the one extension, with a reason
+
+
+def conclusion_due(
+    accepted_on: date, *, renewals_from: date | None, is_workday: Callable[[date], bool]
+) -> date:
+    """The conclusion clock: the last working day before the cycle's renewal decisions, when
+    that is still ahead; never beyond the law's 60 days."""
+    outer = accepted_on + timedelta(days=CONCLUDE_OUTER_DAYS)
+    if renewals_from is None:
+        return outer
+    last_before = renewals_from - timedelta(days=1)
+    while last_before >= accepted_on and not is_workday(last_before):
+        last_before -= timedelta(days=1)
+    if last_before < accepted_on:
+        return outer
+    return min(last_before, outer)
+
+
+def extended_due(current: date, *, accepted_on: date) -> date:
+    """The one extension: 30 more days, never beyond 60 + 30 days after acceptance."""
+    outer = accepted_on + timedelta(days=CONCLUDE_OUTER_DAYS + EXTENSION_DAYS)
+    return min(current + timedelta(days=EXTENSION_DAYS), outer)
+
+
+DeadlineKind = Literal["accept", "conclude"]
+Alarm = Literal["warn", "overdue"]
+
+
+def running_clock(state: str) -> DeadlineKind | None:
+    """Which deadline a case in ``state`` is working against."""
+    if state == "submitted":
+        return "accept"
+    if state in ("accepted", "investigating", "review"):
+        return "conclude"
+    return None
+
+
+def alarm(*, due: date, today: date, workdays_between: Callable[[date, date], int]) -> Alarm | None:
+    """Warn the owner from one working day before the due day; overdue after it."""
+    if today > due:
+        return "overdue"
+    if workdays_between(today, due) <= 1:
+        return "warn"
+    return None
