@@ -32,6 +32,15 @@ def N_(message: str) -> str:
     return message
 
 
+# How each severity reads to officials and in exports.
+SEVERITY_NAMES = {
+    "serious": N_("serious"),
+    "medium": N_("medium"),
+    "minor": N_("minor"),
+    "triage": N_("to be triaged"),
+}
+
+
 CATEGORIES: tuple[Category, ...] = (
     Category("absent", N_("Absent from the post / ghost worker"), "serious", "investigators"),
     Category("impostor", N_("Someone else does the job"), "serious", "investigators"),

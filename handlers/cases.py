@@ -18,12 +18,11 @@ from typing import Any
 
 from bot.i18n import N_
 from domain import cases as rules
-from domain.complaints import BY_KEY
+from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from domain.workdays import WorkCalendar
 from handlers.context import Context
 from handlers.core import Router
-from handlers.hotline import SEVERITY_NAMES
 from handlers.types import Button
 from notices.outbox import PRIORITY, enqueue
 from storage import cases as store

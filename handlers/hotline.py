@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, translate
-from domain.complaints import BY_KEY
+from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
@@ -24,12 +24,6 @@ from storage.complaints import contact_of_case, investigators
 from storage.models import AuditLog, Case, Complaint, Unit, Worker
 
 CONTACT_ROLES = ("bureau", "investigator")
-SEVERITY_NAMES = {
-    "serious": N_("serious"),
-    "medium": N_("medium"),
-    "minor": N_("minor"),
-    "triage": N_("to be triaged"),
-}
 OFFICIAL_ALERT = N_(
     "New hotline case #{case} ({severity}): {category}\n"
     "About: {target}\n"

@@ -19,9 +19,8 @@ from sqlmodel import col
 from bot.i18n import N_, Translator
 from documents.tables import csv_bytes, xlsx_bytes
 from domain import cases as rules
-from domain.complaints import BY_KEY, OFFICES
+from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
 from domain.masking import mask_name
-from handlers.hotline import SEVERITY_NAMES
 from storage.models import Case, CaseEvent, Complaint, Cycle, Unit, Worker
 
 TITLE_CYCLE = N_("Hotline cases of the {year} assessment")

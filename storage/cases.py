@@ -27,7 +27,6 @@ from domain import cases as rules
 from domain.complaints import BY_KEY, OFFICES
 from domain.masking import mask_name
 from domain.workdays import UnknownYearError, WorkCalendar
-from handlers.types import Button
 from notices.outbox import Attachment, enqueue
 from storage.audiences import bureau_staff, unit_contacts
 from storage.complaints import add_event
@@ -161,7 +160,7 @@ async def assign(
         chat_id=investigator,
         kind="alert",
         text=translate(TOLD_ASSIGNED, language, case=case.id),
-        buttons=[[Button(translate(OPEN_CASE, language), f"cs:open:{case.id}")]],
+        buttons=[[(translate(OPEN_CASE, language), f"cs:open:{case.id}")]],
         dedup_key=f"cs:{case.id}:assigned:{await _seq(session, case)}",
     )
     return case
@@ -241,7 +240,7 @@ async def close(*, session: AsyncSession, case_id: int, actor: Actor, now: datet
             chat_id=complaint.submitted_by,
             kind="notice",
             text=f"{told}\n\n{translate(ASK_RATING, language)}" if asks else told,
-            buttons=[[Button(str(n), f"rt:{case.id}:{n}") for n in range(1, 6)]] if asks else None,
+            buttons=[[(str(n), f"rt:{case.id}:{n}") for n in range(1, 6)]] if asks else None,
             dedup_key=f"cs:{case.id}:closed:{await _seq(session, case)}",
         )
     for merged in await _merged_complaints(session, case):
@@ -346,7 +345,7 @@ async def reopen(*, session: AsyncSession, case_id: int, now: datetime) -> Case:
             chat_id=recipient.user_id,
             kind="alert",
             text=translate(TOLD_REOPENED, recipient.language, case=case.id, rating=case.rating),
-            buttons=[[Button(translate(OPEN_CASE, recipient.language), f"cs:open:{case.id}")]],
+            buttons=[[(translate(OPEN_CASE, recipient.language), f"cs:open:{case.id}")]],
             dedup_key=f"cs:{case.id}:reopened:{recipient.user_id}",
         )
     return case
