@@ -131,7 +131,7 @@ async def bind_personas(session: AsyncSession, settings: Settings) -> None:
 async def run_demo(*, port: int, runtime: RuntimeName) -> None:
     from bot.cli_run import serve_bot
     from bot.sandbox.server import start_sandbox
-    from bot.sandbox.state import SandboxState
+    from bot.sandbox.state import DEFAULT_CHANNEL_ID, SandboxState
 
     state = SandboxState()
     for persona in demo_personas():
@@ -141,7 +141,10 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
     except OSError:
         sandbox = await start_sandbox("127.0.0.1", 0, state=state)
     try:
-        settings = settings_or_exit(bot_token=DEMO_TOKEN, api_base=sandbox.url)
+        # The sandbox has a public channel of its own: the 公示 lists are posted there.
+        settings = settings_or_exit(
+            bot_token=DEMO_TOKEN, api_base=sandbox.url, public_channel=str(DEFAULT_CHANNEL_ID)
+        )
         t = Translator(settings.language)
         async with open_storage(settings) as storage:
             await upgrade(storage.engine)

@@ -10,6 +10,7 @@ import signal
 import sys
 
 from bot.sandbox.client import SandboxClient
+from bot.sandbox.state import DEFAULT_CHANNEL_ID
 
 BUREAU, UNIT, ADMIN, CITIZEN = 5000000004, 5000000003, 5000000006, 5000000001
 
@@ -37,6 +38,20 @@ async def menu_of(client: SandboxClient, user: int) -> tuple[str, list[str]]:
     return message["text"], [button["text"] for row in rows for button in row]
 
 
+async def admin_opens_gongshi_and_the_channel_shows_it(client: SandboxClient) -> None:
+    """The demo's own public channel receives the lists when the admin opens the 公示."""
+    await client.click(ADMIN, "公示管理：开始、结束、张榜公告")
+    await client.wait_until(ADMIN, lambda ms: "开始2026年度公示" in str(ms[-1]), timeout=20)
+    await client.click(ADMIN, "开始2026年度公示")
+    await client.wait_until(ADMIN, lambda ms: "确认开始" in str(ms[-1]), timeout=20)
+    await client.click(ADMIN, "确认开始")
+    # A channel takes 20 messages a minute: the first pages are enough to see.
+    posts = await client.wait_for(DEFAULT_CHANNEL_ID, 3, timeout=60)
+    assert all(post["protect_content"] for post in posts)
+    text = "\n".join(post["text"] or "" for post in posts)
+    assert "考核等次" in text and "2026" in text
+
+
 async def test_demo_runs_every_role_and_stops_on_ctrl_c(tmp_path):
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from bot.cli import main; main()", "demo", "--port", "0",
@@ -58,6 +73,7 @@ async def test_demo_runs_every_role_and_stops_on_ctrl_c(tmp_path):
         assert "邀请工作人员" in admin_buttons
         assert "匿名" in citizen_text and "邀请工作人员" not in citizen_buttons
         assert unit_buttons != citizen_buttons
+        await admin_opens_gongshi_and_the_channel_shows_it(client)
     finally:
         process.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(process.wait(), 60)
