@@ -25,6 +25,8 @@ from handlers.context import Context
 from handlers.core import Router
 from handlers.types import Button
 from notices.outbox import PRIORITY, enqueue
+from storage import case_desk as desk
+from storage import case_opinion as opinions
 from storage import cases as store
 from storage.case_export import export_cases
 from storage.complaints import investigators
@@ -125,7 +127,7 @@ def _actors(ctx: Context) -> list[store.Actor]:
 
 async def _actor_for(ctx: Context, case: Case) -> store.Actor | None:
     for actor in _actors(ctx):
-        if await store.may_see(ctx.session, case=case, actor=actor):
+        if await desk.may_see(ctx.session, case=case, actor=actor):
             return actor
     return None
 
@@ -144,7 +146,7 @@ async def show_desk(ctx: Context) -> None:
 async def show_queue(ctx: Context, *, key: str, page: int, edit: bool = True) -> None:
     t = ctx.t
     actor = _actors(ctx)[0]
-    cases, total = await store.queue(
+    cases, total = await desk.queue(
         ctx.session, actor=actor, filter_name=FILTERS[key], today=ctx.clock.today(), page=page
     )
     rows = [
@@ -157,7 +159,7 @@ async def show_queue(ctx: Context, *, key: str, page: int, edit: bool = True) ->
     paging = []
     if page > 0:
         paging.append(Button(t(N_("« Previous")), f"cs:q:{key}:{page - 1}"))
-    if (page + 1) * store.PAGE_SIZE < total:
+    if (page + 1) * desk.PAGE_SIZE < total:
         paging.append(Button(t(N_("Next »")), f"cs:q:{key}:{page + 1}"))
     if paging:
         rows.append(paging)
@@ -269,13 +271,13 @@ async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
     if seen is None:
         return
     case, actor = seen
-    found = await store.card(ctx.session, case_id)
+    found = await desk.card(ctx.session, case_id)
     assert found is not None
     facts = await store.facts_for(ctx.session, case, actor)
     ctx.say(_card_text(ctx, found, actor), _card_buttons(ctx, found, actor, facts), edit=edit)
 
 
-def _card_text(ctx: Context, card: store.Card, actor: store.Actor) -> str:
+def _card_text(ctx: Context, card: desk.Card, actor: store.Actor) -> str:
     t, case = ctx.t, card.case
     # A unit never sees who complained, nor the worker's full name.
     target = card.unit_name
@@ -333,7 +335,7 @@ def _event_detail(detail: dict[str, Any]) -> str:
 
 
 def _card_buttons(
-    ctx: Context, card: store.Card, actor: store.Actor, facts: rules.Facts
+    ctx: Context, card: desk.Card, actor: store.Actor, facts: rules.Facts
 ) -> list[list[Button]]:
     t, case = ctx.t, card.case
     codes = {
@@ -392,7 +394,7 @@ async def send_evidence(ctx: Context, case_id: int) -> None:
     if actor.role == "unit":
         ctx.answer(_refusal_text(ctx, "role"), alert=True)
         return
-    found = await store.card(ctx.session, case_id)
+    found = await desk.card(ctx.session, case_id)
     assert found is not None
     for number, item in enumerate(found.evidence, start=1):
         if not item.telegram_file_id:
@@ -413,7 +415,7 @@ async def send_opinion(ctx: Context, case_id: int) -> None:
     """The archived public copy of the 处理意见书: no complainant field in it."""
     if await _visible(ctx, case_id) is None:
         return
-    document = await store.archived_opinion(ctx.session, case_id)
+    document = await opinions.archived_opinion(ctx.session, case_id)
     if document is None:
         ctx.answer(ctx.t(N_("This case has no handling opinion on file.")), alert=True)
         return
@@ -427,7 +429,7 @@ async def send_internal_opinion(ctx: Context, case_id: int) -> None:
     if seen is None:
         return
     try:
-        filename, content = await store.internal_opinion(
+        filename, content = await opinions.internal_opinion(
             session=ctx.session, case_id=case_id, actor=seen[1], now=ctx.clock.now()
         )
     except store.CaseRefused as refused:

@@ -9,49 +9,38 @@ commits, so the refusal is kept and nothing else happened.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.i18n import N_, Translator, translate
-from documents.opinion import OpinionFacts, render_opinion
-from documents.pdf import FontNotFoundError
+from bot.i18n import N_, translate
 from domain import cases as rules
-from domain.complaints import BY_KEY, OFFICES
-from domain.masking import mask_name
 from domain.workdays import UnknownYearError, WorkCalendar
-from notices.outbox import Attachment, enqueue
+from notices.outbox import enqueue
 from storage.audiences import bureau_staff, unit_contacts
 from storage.complaints import add_event
 from storage.models import (
     AuditLog,
     Case,
     CaseEvent,
-    ComplainantContact,
     Complaint,
     Cycle,
-    EvidenceFile,
     Official,
     Result,
     RoleBinding,
     TelegramUser,
     Unit,
     UnitTask,
-    Worker,
 )
-from storage.models.cases import CaseDocument
 from storage.publication import release_held_results
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 8
 # The audit action of every view of a complainant's identity (as handlers.hotline writes it).
 IDENTITY_VIEWED = "complainant_contact_viewed"
 FINDING_TASK_WORKDAYS = 5  # the unit's time to act on a confirmed finding (ours)
@@ -75,14 +64,6 @@ TOLD_UNIT_TASK = N_(
 )
 FINDING_TASK_TITLE = N_("Act on the finding of case #{case}")
 OPEN_CASE = N_("Open the case")
-OPINION_CAPTION = N_("Handling opinion (处理意见书) of case #{case}, public copy.")
-ANONYMOUS = N_("anonymous")
-SEVERITY_LABELS = {
-    "serious": N_("serious"),
-    "medium": N_("medium"),
-    "minor": N_("minor"),
-    "triage": N_("to be triaged"),
-}
 
 
 class CaseRefused(Exception):
@@ -151,7 +132,7 @@ async def assign(
     case = await _checked(session, case_id, "assign", actor, now)
     official_id = await investigator_official(session, user_id=investigator)
     if official_id is None:
-        await _refuse(session, case_id, "assign", actor, now, "input")
+        await refuse(session, case_id, "assign", actor, now, "input")
     case.assignee_id = official_id
     await _step(session, case, "assign", actor, now, detail={"assignee": official_id})
     language = await _language(session, investigator)
@@ -161,7 +142,7 @@ async def assign(
         kind="alert",
         text=translate(TOLD_ASSIGNED, language, case=case.id),
         buttons=[[(translate(OPEN_CASE, language), f"cs:open:{case.id}")]],
-        dedup_key=f"cs:{case.id}:assigned:{await _seq(session, case)}",
+        dedup_key=f"cs:{case.id}:assigned:{await event_seq(session, case)}",
     )
     return case
 
@@ -186,7 +167,7 @@ async def record_finding(
 ) -> Case:
     case = await _checked(session, case_id, "record_finding", actor, now, text=opinion)
     if finding not in rules.FINDINGS:
-        await _refuse(session, case_id, "record_finding", actor, now, "input")
+        await refuse(session, case_id, "record_finding", actor, now, "input")
     case.finding, case.opinion = finding, opinion
     await _step(
         session, case, "record_finding", actor, now, detail={"finding": finding, "opinion": opinion}
@@ -221,7 +202,9 @@ async def close(*, session: AsyncSession, case_id: int, actor: Actor, now: datet
     case = await _checked(session, case_id, "close", actor, now)
     case.closed_at = now
     await _step(session, case, "close", actor, now)
-    await _archive_opinion(session, case, now=now)
+    from storage.case_opinion import archive_opinion  # it renders with this module's helpers
+
+    await archive_opinion(session, case, now=now)
     await _release(session, case, now=now)
     complaint = await session.get(Complaint, case.complaint_id)
     if complaint is not None and complaint.submitted_by is not None:
@@ -241,8 +224,9 @@ async def close(*, session: AsyncSession, case_id: int, actor: Actor, now: datet
             kind="notice",
             text=f"{told}\n\n{translate(ASK_RATING, language)}" if asks else told,
             buttons=[[(str(n), f"rt:{case.id}:{n}") for n in range(1, 6)]] if asks else None,
-            dedup_key=f"cs:{case.id}:closed:{await _seq(session, case)}",
+            dedup_key=f"cs:{case.id}:closed:{await event_seq(session, case)}",
         )
+    seq = await event_seq(session, case)
     for merged in await _merged_complaints(session, case):
         if merged.submitted_by is not None:
             await enqueue(
@@ -256,7 +240,7 @@ async def close(*, session: AsyncSession, case_id: int, actor: Actor, now: datet
                     finding=case.finding or "—",
                     opinion=case.opinion or "—",
                 ),
-                dedup_key=f"cs:{case.id}:closed:{merged.ticket_code}:{await _seq(session, case)}",
+                dedup_key=f"cs:{case.id}:closed:{merged.ticket_code}:{seq}",
             )
     return case
 
@@ -268,7 +252,7 @@ async def merge(
     case = await _checked(session, case_id, "merge", actor, now)
     target = await session.get(Case, into)
     if target is None or target.id == case.id or target.state in rules.FINAL_STATES:
-        await _refuse(session, case_id, "merge", actor, now, "input")
+        await refuse(session, case_id, "merge", actor, now, "input")
     assert target is not None
     case.merged_into_id = target.id
     case.closed_at = now
@@ -300,9 +284,9 @@ async def rate(
     case = await _checked(session, case_id, "rate", actor, now)
     complaint = await session.get(Complaint, case.complaint_id)
     if complaint is None or complaint.submitted_by != user_id:
-        await _refuse(session, case_id, "rate", actor, now, "scope")
+        await refuse(session, case_id, "rate", actor, now, "scope")
     if not rules.check_rating(rating):
-        await _refuse(session, case_id, "rate", actor, now, "input")
+        await refuse(session, case_id, "rate", actor, now, "input")
     case.rating, case.rating_comment = rating, comment
     await _step(session, case, "rate", actor, now, detail={"rating": rating})
     if rules.reopens(rating) and not case.reopened:
@@ -318,10 +302,10 @@ async def comment_rating(
     complaint = await session.get(Complaint, case.complaint_id) if case else None
     actor = Actor(user_id=user_id, role="complainant")
     if case is None or complaint is None or complaint.submitted_by != user_id:
-        await _refuse(session, case_id, "rate", actor, now, "scope")
+        await refuse(session, case_id, "rate", actor, now, "scope")
     assert case is not None
     if case.rating is None:
-        await _refuse(session, case_id, "rate", actor, now, "state")
+        await refuse(session, case_id, "rate", actor, now, "state")
     case.rating_comment = comment
     await add_event(
         session,
@@ -401,17 +385,17 @@ async def _checked(
 ) -> Case:
     case = await _load(session, case_id)
     if case is None:
-        await _refuse(session, case_id, action, actor, now, "missing")
+        await refuse(session, case_id, action, actor, now, "missing")
     assert case is not None
     refused = await refusal_of(session, case, action, actor)
     if refused is None and rules.STEPS[action].needs and text is not None and not text.strip():
         refused = "input"
     if refused is not None:
-        await _refuse(session, case_id, action, actor, now, refused, state=case.state)
+        await refuse(session, case_id, action, actor, now, refused, state=case.state)
     return case
 
 
-async def _refuse(
+async def refuse(
     session: AsyncSession,
     case_id: int,
     action: str,
@@ -462,7 +446,7 @@ async def _step(
     return event
 
 
-async def _seq(session: AsyncSession, case: Case) -> int:
+async def event_seq(session: AsyncSession, case: Case) -> int:
     found = await session.execute(
         select(func.max(col(CaseEvent.seq))).where(col(CaseEvent.case_id) == case.id)
     )
@@ -480,7 +464,7 @@ async def _tell_complainant(
         chat_id=complaint.submitted_by,
         kind="notice",
         text=translate(message, complaint.language, code=complaint.ticket_code, **params),
-        dedup_key=f"cs:{case.id}:{key}:{await _seq(session, case)}",
+        dedup_key=f"cs:{case.id}:{key}:{await event_seq(session, case)}",
     )
 
 
@@ -648,116 +632,6 @@ async def renewals_from(
         return None
 
 
-# --- queues and cards -----------------------------------------------------------------------
-
-
-QUEUE_FILTERS = ("open", "overdue", "mine", "all")
-
-
-def _scope(actor: Actor, official_id: int | None) -> Any:
-    """The cases a role sees at all."""
-    if actor.role == "investigator":
-        return and_(
-            col(Case.route) == "investigators",
-            or_(col(Case.assignee_id).is_(None), col(Case.assignee_id) == official_id),
-        )
-    if actor.role == "unit":
-        return and_(col(Case.route) == "unit", col(Case.unit_id) == actor.unit_id)
-    if actor.role == "bureau":
-        return col(Case.id).is_not(None)
-    return col(Case.id).is_(None)
-
-
-def _filtered(filter_name: str, today: date, official_id: int | None) -> Any:
-    open_states = col(Case.state).in_(sorted(rules.OPEN_STATES))
-    if filter_name == "overdue":
-        return and_(
-            open_states,
-            or_(
-                and_(col(Case.state) == "submitted", col(Case.accept_due) < today),
-                and_(col(Case.state) != "submitted", col(Case.conclude_due) < today),
-            ),
-        )
-    if filter_name == "mine":
-        return and_(open_states, col(Case.assignee_id) == official_id)
-    if filter_name == "all":
-        return col(Case.id).is_not(None)
-    return open_states
-
-
-async def _own_official(session: AsyncSession, actor: Actor) -> int | None:
-    if actor.official_id is not None or actor.user_id is None:
-        return actor.official_id
-    found = await session.execute(
-        select(col(RoleBinding.official_id)).where(
-            col(RoleBinding.user_id) == actor.user_id,
-            col(RoleBinding.role) == actor.role,
-            col(RoleBinding.revoked_at).is_(None),
-        )
-    )
-    official = found.scalars().first()
-    return int(official) if official is not None else None
-
-
-async def queue(
-    session: AsyncSession, *, actor: Actor, filter_name: str, today: date, page: int = 0
-) -> tuple[list[Case], int]:
-    """One page of the role's queue (oldest first) and how many cases the filter holds."""
-    official_id = await _own_official(session, actor)
-    where = and_(_scope(actor, official_id), _filtered(filter_name, today, official_id))
-    total = int(
-        (await session.execute(select(func.count()).select_from(Case).where(where))).scalar_one()
-    )
-    found = await session.execute(
-        select(Case).where(where).order_by(col(Case.id)).offset(page * PAGE_SIZE).limit(PAGE_SIZE)
-    )
-    return list(found.scalars()), total
-
-
-async def may_see(session: AsyncSession, *, case: Case, actor: Actor) -> bool:
-    official_id = await _own_official(session, actor)
-    found = await session.execute(
-        select(col(Case.id)).where(col(Case.id) == case.id, _scope(actor, official_id))
-    )
-    return found.first() is not None
-
-
-@dataclass(frozen=True)
-class Card:
-    case: Case
-    complaint: Complaint
-    evidence: Sequence[EvidenceFile]
-    history: Sequence[CaseEvent]
-    unit_name: str
-    worker_name: str | None
-
-
-async def card(session: AsyncSession, case_id: int) -> Card | None:
-    case = await session.get(Case, case_id)
-    if case is None:
-        return None
-    complaint = await session.get(Complaint, case.complaint_id)
-    assert complaint is not None
-    evidence = await session.execute(
-        select(EvidenceFile)
-        .where(col(EvidenceFile.complaint_id) == case.complaint_id)
-        .order_by(col(EvidenceFile.id))
-    )
-    history = await session.execute(
-        select(CaseEvent).where(col(CaseEvent.case_id) == case.id).order_by(col(CaseEvent.seq))
-    )
-    unit = await session.get(Unit, case.unit_id) if case.unit_id else None
-    worker = await session.get(Worker, case.worker_id) if case.worker_id else None
-    return Card(
-        case,
-        complaint,
-        list(evidence.scalars()),
-        list(history.scalars()),
-        unit.name if unit else "?",
-        worker.name if worker else None,
-    )
-
-
 # --- when a case ends -----------------------------------------------------------------------
 
 
@@ -766,119 +640,3 @@ async def _release(session: AsyncSession, case: Case, *, now: datetime) -> None:
     now, unless another serious case about them is still open."""
     if case.severity == "serious" and case.worker_id is not None:
         await release_held_results(session=session, worker_id=case.worker_id, now=now)
-
-
-async def opinion_facts(
-    session: AsyncSession, case: Case, *, language: str, now: datetime, internal: bool = False
-) -> OpinionFacts:
-    """What the 处理意见书 says; the complainant only in the internal copy."""
-    t = Translator(language)
-    found = await card(session, case.id or 0)
-    assert found is not None
-    zone = now.tzinfo
-    cycle = await session.get(Cycle, case.cycle_id) if case.cycle_id else None
-    accepted = next((e.at for e in found.history if e.action == "accept"), None)
-    closed = next((e.at for e in reversed(found.history) if e.action == "close"), now)
-    complainant = None
-    if internal:
-        contact = await session.get(ComplainantContact, case.complaint_id)
-        complainant = (
-            f"{contact.name} {contact.phone} (Telegram {contact.user_id})"
-            if contact is not None
-            else t(ANONYMOUS)
-        )
-    return OpinionFacts(
-        case_number=f"#{case.id}",
-        ticket_code=found.complaint.ticket_code,
-        cycle_year=cycle.year if cycle else None,
-        unit_name=found.unit_name,
-        worker_masked=mask_name(found.worker_name) if found.worker_name else "",
-        category=t(BY_KEY[case.category].label),
-        severity=t(SEVERITY_LABELS.get(case.severity, case.severity)),
-        summary=found.complaint.description,
-        received_on=found.complaint.submitted_at.astimezone(zone).date(),
-        accepted_on=accepted.astimezone(zone).date() if accepted else None,
-        concluded_on=closed.astimezone(zone).date(),
-        finding=case.finding or "—",
-        opinion=case.opinion or "—",
-        handled_by=t(OFFICES[case.route]),
-        history=[
-            (e.at.astimezone(zone).date(), t(rules.STEP_NAMES.get(e.action, e.action)))
-            for e in found.history
-            if e.public
-        ],
-        complainant=complainant,
-    )
-
-
-def opinion_filename(case: Case, *, internal: bool = False) -> str:
-    return f"case-{case.id}-opinion{'-internal' if internal else ''}.pdf"
-
-
-async def _archive_opinion(session: AsyncSession, case: Case, *, now: datetime) -> None:
-    """The public copy, kept with the case and sent to the bureau's desk. A machine without
-    the PDF font still closes the case: the failure is logged and the desk can ask again."""
-    try:
-        content = render_opinion(await opinion_facts(session, case, language="zh", now=now))
-    except FontNotFoundError:
-        log.exception("case %s closed without its 处理意见书: no PDF font", case.id)
-        return
-    assert case.id is not None
-    filename = opinion_filename(case)
-    session.add(
-        CaseDocument(
-            case_id=case.id,
-            kind="opinion",
-            filename=filename,
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            created_at=now,
-        )
-    )
-    for official in await bureau_staff(session):
-        await enqueue(
-            session,
-            chat_id=official.user_id,
-            kind="notice",
-            method="sendDocument",
-            file=Attachment(filename, content),
-            text=translate(OPINION_CAPTION, official.language, case=case.id),
-            dedup_key=f"cs:{case.id}:opinion:{await _seq(session, case)}:{official.user_id}",
-        )
-
-
-async def archived_opinion(session: AsyncSession, case_id: int) -> CaseDocument | None:
-    """The newest public 处理意见书 of the case (a reviewed case is closed again)."""
-    found = await session.execute(
-        select(CaseDocument)
-        .where(col(CaseDocument.case_id) == case_id, col(CaseDocument.kind) == "opinion")
-        .order_by(col(CaseDocument.id).desc())
-        .limit(1)
-    )
-    return found.scalars().first()
-
-
-async def internal_opinion(
-    *, session: AsyncSession, case_id: int, actor: Actor, now: datetime
-) -> tuple[str, bytes]:
-    """The bureau's internal copy, naming the complainant: rendered on request, never stored,
-    and every request is written to the audit log as a view of the complainant's identity."""
-    case = await session.get(Case, case_id)
-    if case is None or actor.role != "bureau" or case.finding is None:
-        await _refuse(
-            session, case_id, "internal_opinion", actor, now, "role" if case else "missing"
-        )
-    assert case is not None
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=actor.user_id,
-            actor="telegram",
-            action=IDENTITY_VIEWED,
-            target_type="case",
-            target_id=str(case_id),
-            detail={"roles": [actor.role], "via": "internal_opinion"},
-        )
-    )
-    facts = await opinion_facts(session, case, language="zh", now=now, internal=True)
-    return opinion_filename(case, internal=True), render_opinion(facts, internal=True)

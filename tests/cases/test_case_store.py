@@ -25,6 +25,7 @@ from case_helpers import (
 )
 from sqlalchemy import select
 
+from storage import case_desk as desk
 from storage import cases as store
 from storage.models import CaseEvent, Result, Unit, UnitTask
 
@@ -260,7 +261,7 @@ async def test_queues_per_role_and_filters(any_storage, county):
 
     async def ids(who, filter_name="open", today=NOW.date()):
         async with storage.sessions() as session:
-            found, total = await store.queue(
+            found, total = await desk.queue(
                 session, actor=who, filter_name=filter_name, today=today
             )
         assert total == len(found)
