@@ -11,6 +11,7 @@ Only masked names leave this module: the lists come from ``storage.publication``
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from bot.i18n import N_
@@ -438,7 +439,10 @@ async def send_notice(ctx: Context, lists: store.NoticeLists) -> None:
 
     (notice,) = texts.unit_notices(lists, language=ctx.language, issued_on=ctx.clock.today())
     try:
-        data = notice_pdf(notice, bot_username=ctx.settings.bot_username, language=ctx.language)
+        # Rendering is CPU work: in a thread, so other chats are answered meanwhile.
+        data = await asyncio.to_thread(
+            notice_pdf, notice, bot_username=ctx.settings.bot_username, language=ctx.language
+        )
     except FontNotFoundError as error:
         ctx.say(str(error))
         return
