@@ -2,8 +2,9 @@
 
 The seed (考核结果运用): the results are the basis for paying the post subsidy and the
 social-insurance subsidy. 人岗不符 or 不在岗, and absence at the staff verification, stop them;
-no renewal (不合格, or the unit does not renew) ends them; a result held by an open serious
-case waits for it; otherwise they continue. The first rule that applies decides.
+no renewal (不合格, the unit does not renew, or a confirmed serious finding blocks it) ends
+them; a result held by an open serious case waits for it; otherwise they continue. The first
+rule that applies decides.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ REASON_FAIL_TWICE = (
 )
 REASON_FAIL = "Graded 不合格: the post agreement is not renewed and the subsidies end."
 REASON_NOT_RENEWED = "The unit does not renew the post agreement: the subsidies end."
+REASON_RENEWAL_BLOCKED = (
+    "A confirmed serious finding blocks the renewal: the post agreement and the subsidies end."
+)
 REASON_HELD = "A serious case is still open: the result and the subsidies wait for it."
 REASON_CONTINUE = "The post agreement is renewed: the subsidies continue."
 
@@ -43,6 +47,7 @@ ALL_REASONS = (
     REASON_FAIL_TWICE,
     REASON_FAIL,
     REASON_NOT_RENEWED,
+    REASON_RENEWAL_BLOCKED,
     REASON_HELD,
     REASON_CONTINUE,
 )
@@ -58,6 +63,7 @@ class Facts:
     absent_at_verification: bool
     held: bool
     previous_grade: Grade | None
+    renewal_blocked: bool = False
 
 
 # The rule table, first match wins: (applies?, status, reason).
@@ -72,6 +78,7 @@ RULES: tuple[tuple[Callable[[Facts], bool], SubsidyStatus, str], ...] = (
     ),
     (lambda f: f.grade is Grade.FAIL, SubsidyStatus.END, REASON_FAIL),
     (lambda f: not f.renew, SubsidyStatus.END, REASON_NOT_RENEWED),
+    (lambda f: f.renewal_blocked, SubsidyStatus.END, REASON_RENEWAL_BLOCKED),
     (lambda f: f.held, SubsidyStatus.PENDING, REASON_HELD),
 )
 FALLBACK: tuple[SubsidyStatus, str] = (SubsidyStatus.CONTINUE, REASON_CONTINUE)
@@ -83,9 +90,12 @@ def parse_findings(values: Collection[str]) -> frozenset[Finding]:
     return frozenset(Finding(value) for value in values if value in known)
 
 
-def renewal_effective(*, grade: Grade, renew: bool, findings: frozenset[Finding]) -> bool:
-    """The unit's decision, unless the rules forbid renewing (不合格, or any finding)."""
-    return renew and renewal_allowed(grade=grade, findings=findings)
+def renewal_effective(
+    *, grade: Grade, renew: bool, findings: frozenset[Finding], renewal_blocked: bool = False
+) -> bool:
+    """The unit's decision, unless the rules forbid renewing (不合格, any finding, or a
+    confirmed serious finding of a case, which blocks it)."""
+    return renew and not renewal_blocked and renewal_allowed(grade=grade, findings=findings)
 
 
 def subsidy_decision(
@@ -96,6 +106,7 @@ def subsidy_decision(
     absent_at_verification: bool = False,
     held: bool = False,
     previous_grade: Grade | None = None,
+    renewal_blocked: bool = False,
 ) -> tuple[SubsidyStatus, str]:
     """The subsidy status and its reason (a message id) for one worker's result."""
     facts = Facts(
@@ -105,6 +116,7 @@ def subsidy_decision(
         absent_at_verification=absent_at_verification,
         held=held,
         previous_grade=previous_grade,
+        renewal_blocked=renewal_blocked,
     )
     for applies, status, reason in RULES:
         if applies(facts):

@@ -85,6 +85,7 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
             ),
             held=result.status == "held",
             previous_grade=parse_grade(before) if before else None,
+            renewal_blocked=result.renewal_blocked,
         )
         rows.append(
             SubsidyRow(
@@ -93,7 +94,12 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
                 id_last4=worker.id_last4[-4:],
                 post=result.post_title,
                 grade=grade,
-                renewed=renewal_effective(grade=grade, renew=result.renew, findings=findings),
+                renewed=renewal_effective(
+                    grade=grade,
+                    renew=result.renew,
+                    findings=findings,
+                    renewal_blocked=result.renewal_blocked,
+                ),
                 result_status=result.status,
                 subsidy=status,
                 reason=reason,

@@ -21,6 +21,9 @@ from domain.subsidy import (
     renewal_effective,
     subsidy_decision,
 )
+from domain.subsidy import (
+    REASON_RENEWAL_BLOCKED as REASON_BLOCKED,
+)
 
 CONTINUE, STOP, END, PENDING = (
     SubsidyStatus.CONTINUE,
@@ -74,6 +77,12 @@ CONTINUE, STOP, END, PENDING = (
             {"grade": Grade.PASS, "renew": False, "held": True},
             (END, REASON_NOT_RENEWED),
         ),
+        # A confirmed 弄虚作假 finding records no worker finding but blocks the renewal.
+        ({"grade": Grade.PASS, "renew": True, "renewal_blocked": True}, (END, REASON_BLOCKED)),
+        (
+            {"grade": Grade.PASS, "renew": True, "renewal_blocked": True, "held": True},
+            (END, REASON_BLOCKED),
+        ),
     ],
 )
 def test_rule_table(facts, expected):
@@ -95,6 +104,9 @@ def test_findings_and_renewal():
     assert renewal_effective(grade=Grade.PASS, renew=True, findings=frozenset())
     assert not renewal_effective(grade=Grade.FAIL, renew=True, findings=frozenset())
     assert not renewal_effective(grade=Grade.PASS, renew=True, findings=frozenset({Finding.ABSENT}))
+    assert not renewal_effective(
+        grade=Grade.PASS, renew=True, findings=frozenset(), renewal_blocked=True
+    )
 
 
 def test_every_reason_has_chinese():
