@@ -41,8 +41,8 @@ STATUS_RESULTS = N_("Results: {results} ({final} final, {held} held)")
 STATUS_POSTS = N_("Channel posts: {posts} ({posted} in the channel, {withdrawn} withdrawn)")
 STATES = {
     "assessing": N_("not opened yet"),
-    "open": N_("open"),
-    "closed": N_("closed"),
+    "open": N_("open to the public"),
+    "closed": N_("ended, results final"),
 }
 NOTICES_WRITTEN = N_("{count} printable notices written to {folder}")
 

@@ -55,3 +55,22 @@ def test_language_choice():
     assert normalize_language(None) == "zh"
     assert Translator("en")("Units: {n}", n=3) == "Units: 3"
     assert Translator("zh-CN")("Units: {n}", n=3) != "Units: 3"
+
+
+def test_a_message_id_means_one_thing_in_every_catalogue():
+    """Catalogues are merged at start-up: the same id with two translations would show one of
+    them where the other was meant (a task's "open" as a 公示's)."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((ROOT / "bot" / "locales" / "zh_CN").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if not message.id or not isinstance(message.id, str):
+                    continue
+                text = message.string if isinstance(message.string, str) else ""
+                earlier = seen.setdefault(message.id, (path.name, text))
+                if earlier[1] != text:
+                    clashes.append(f"{message.id!r}: {earlier} vs ({path.name}, {text!r})")
+    assert clashes == []
