@@ -119,10 +119,11 @@ STEPS: dict[str, Step] = {
 
 # Who may take which step, by role and by the case's route. The bureau's desk oversees every
 # case; the 人社局 investigates the serious ones; a unit handles the minor ones of its own.
-_DESK = frozenset({"accept", "reject", "assign", "note", "extend", "close", "merge"})
+_DESK = frozenset({"accept", "reject", "note", "extend", "close", "merge"})
 PERMITS: dict[str, dict[str, frozenset[str]]] = {
+    # Only a serious case has an investigator to assign: the others the desk concludes itself.
     "bureau": {
-        "investigators": _DESK,
+        "investigators": _DESK | {"assign"},
         "bureau": _DESK | {"record_finding"},
         "unit": _DESK | {"record_finding"},
     },
@@ -136,8 +137,8 @@ PERMITS: dict[str, dict[str, frozenset[str]]] = {
     "system": {route: frozenset({"reopen"}) for route in ("investigators", "bureau", "unit")},
 }
 OFFICIAL_ROLES = ("bureau", "investigator", "unit")
-# A reopened case is the bureau's to review, whatever its route.
-REVIEW_PERMITS = frozenset({"assign", "note", "record_finding", "close"})
+# A reopened case is the bureau's to review, whatever its route, with its own finding.
+REVIEW_PERMITS = frozenset({"note", "record_finding", "close"})
 
 Refusal = Literal["role", "state", "scope", "once", "input"]
 

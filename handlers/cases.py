@@ -149,10 +149,12 @@ async def show_queue(ctx: Context, *, key: str, page: int, edit: bool = True) ->
     cases, total = await desk.queue(
         ctx.session, actor=actor, filter_name=FILTERS[key], today=ctx.clock.today(), page=page
     )
+    # Only investigators are ever assigned a case: 「我的」 is theirs alone.
+    shown = [k for k in FILTERS if FILTERS[k] != "mine" or actor.role == "investigator"]
     rows = [
         [
             Button(f"• {t(FILTER_NAMES[k])}" if k == key else t(FILTER_NAMES[k]), f"cs:q:{k}:0")
-            for k in FILTERS
+            for k in shown
         ]
     ]
     rows += [[Button(_queue_label(ctx, case), f"cs:card:{case.id}")] for case in cases]

@@ -28,6 +28,9 @@ from runtime_harness import RunningBot
 TICKET = re.compile(r"查询码是 ([2-9A-HJKMNP-Z]{8})")
 OPINION = "经查，该人员长期不在岗，由亲属代岗。停发岗位补贴，不予续签。"
 
+# Generous: the machine may be busy; a passing run never waits this long.
+WAIT = 30
+
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[RunningSandbox]:
@@ -86,17 +89,17 @@ def last_text(messages) -> str:
 
 async def step(client, user, label: str, expect: str) -> list:
     await client.click(user, label)
-    return await client.wait_until(user, lambda ms: expect in last_text(ms))
+    return await client.wait_until(user, lambda ms: expect in last_text(ms), timeout=WAIT)
 
 
 async def say(client, user, text: str, expect: str) -> list:
     await client.send_text(user, text)
-    return await client.wait_until(user, lambda ms: expect in last_text(ms))
+    return await client.wait_until(user, lambda ms: expect in last_text(ms), timeout=WAIT)
 
 
 async def file_serious_complaint(client, user) -> str:
     await client.send_command(user, "/start")
-    await client.wait_for(user, 1)
+    await client.wait_for(user, 1, timeout=WAIT)
     await step(client, user, "我要投诉", "您要投诉哪个用人单位")
     await step(client, user, "01号单位", "还是其中某位从业人员")
     await say(client, user, "小三", "是哪一位")
@@ -116,7 +119,7 @@ async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
     await client.create_persona("赵科长", role="bureau", id=BUREAU)
     for official in (*INVESTIGATORS, BUREAU):  # officials have opened the bot before
         await client.send_command(official, "/start")
-        await client.wait_for(official, 1)
+        await client.wait_for(official, 1, timeout=WAIT)
     code = await file_serious_complaint(client, citizen)
     async with storage.sessions() as session:
         case_id = (
@@ -129,24 +132,30 @@ async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
 
     # The alert reaches every investigator (and the desk) through the outbox.
     for official in (*INVESTIGATORS, BUREAU):
-        await client.wait_until(official, lambda ms: any(f"#{case_id}" in t for t in said(ms)))
+        await client.wait_until(
+            official, lambda ms: any(f"#{case_id}" in t for t in said(ms)), timeout=WAIT
+        )
 
     await step(client, investigator, "打开案件", "状态：已提交，等待受理")
     await step(client, investigator, "受理", "状态：已受理")
-    await client.wait_until(citizen, lambda ms: any("已受理" in t for t in said(ms)))
+    await client.wait_until(citizen, lambda ms: any("已受理" in t for t in said(ms)), timeout=WAIT)
     await client.click(investigator, "分派调查人员")
-    await client.wait_until(investigator, lambda ms: "分派给哪位" in last_text(ms))
+    await client.wait_until(investigator, lambda ms: "分派给哪位" in last_text(ms), timeout=WAIT)
     await step(client, investigator, "陈调查", "状态：调查中")
     await step(client, investigator, "记录核查结论和处理意见", "核查结论是什么")
     await step(client, investigator, "属实", "请输入处理意见")
     await client.send_text(investigator, OPINION)
-    await client.wait_until(investigator, lambda ms: "核查结论：属实" in last_text(ms))
+    await client.wait_until(
+        investigator, lambda ms: "核查结论：属实" in last_text(ms), timeout=WAIT
+    )
     await step(client, investigator, "办结", "状态：已办结")
 
-    told = await client.wait_until(citizen, lambda ms: any("已办结" in t for t in said(ms)))
+    told = await client.wait_until(
+        citizen, lambda ms: any("已办结" in t for t in said(ms)), timeout=WAIT
+    )
     assert any(OPINION in t for t in said(told))
     await client.click(citizen, "4")
-    await client.wait_until(citizen, lambda ms: "4 分" in last_text(ms))
+    await client.wait_until(citizen, lambda ms: "4 分" in last_text(ms), timeout=WAIT)
     await say(client, citizen, "处理及时，谢谢。", "您的意见已记入案件")
 
     case = await get_case(storage, case_id)

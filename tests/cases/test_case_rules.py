@@ -56,13 +56,13 @@ def test_buttons_follow_role_and_state():
     assert "reject" in available(role="bureau", facts=fresh)
     assert available(role="investigator", facts=fresh) == []
     review = Facts("review", "investigators")
-    assert set(available(role="bureau", facts=review)) == {
-        "assign",
-        "note",
-        "record_finding",
-        "close",
-    }
+    assert set(available(role="bureau", facts=review)) == {"note", "record_finding", "close"}
     assert available(role="investigator", facts=review) == []
+    # An investigator is assigned to a serious case only: nobody else could take it up.
+    assert "assign" in available(role="bureau", facts=Facts("accepted", "investigators"))
+    for route in ("bureau", "unit"):
+        assert "assign" not in available(role="bureau", facts=Facts("accepted", route))
+        assert "record_finding" in available(role="bureau", facts=Facts("accepted", route))
 
 
 def test_every_step_with_text_names_what_to_type():
