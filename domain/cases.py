@@ -206,7 +206,6 @@ def check_rating(rating: int) -> bool:
 
 # --- clocks ---------------------------------------------------------------------------------
 
-ACCEPT_OUTER_DAYS = 15  # the law's outer bound for deciding whether to accept
 CONCLUDE_OUTER_DAYS = 60  # ... for concluding an accepted case
 EXTENSION_DAYS = 30  # ... and the one extension, with a reason
 

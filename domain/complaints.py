@@ -194,8 +194,14 @@ class MessageThrottle:
             del self._seen[user_id]
 
 
+ACCEPT_OUTER_DAYS = 15  # the law's outer bound for deciding whether to accept a complaint
+
+
 def acceptance_due(
     today: date, *, in_gongshi: bool, add_workdays: Callable[[date, int], date]
 ) -> date:
-    """Acceptance clock: 1 working day during 公示 (ours), else the law's 15 days."""
-    return add_workdays(today, 1 if in_gongshi else 15)
+    """Acceptance clock: 1 working day during 公示 (ours), else the law's 15 days (信访工作
+    条例: 15 日, calendar days)."""
+    if in_gongshi:
+        return add_workdays(today, 1)
+    return today + timedelta(days=ACCEPT_OUTER_DAYS)

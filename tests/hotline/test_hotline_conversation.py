@@ -240,7 +240,6 @@ async def test_outside_gongshi_it_is_a_general_complaint_for_the_desk(chat, stor
         cycle = await session.get(Cycle, county.cycle_id)
         cycle.state = "closed"
     me = chat(5009)
-    # Early November, so that 15 working days stay within a year the calendar knows.
     me.dispatcher.clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     await me.send("/start")
     await me.click("我要投诉")
@@ -249,8 +248,8 @@ async def test_outside_gongshi_it_is_a_general_complaint_for_the_desk(chat, stor
     assert "一般投诉" in me.last
     case = await case_of(storage, code)
     assert (case.route, case.cycle_id) == ("bureau", None)
-    # 15 working days from Monday 2 November: 3-6, 9-13, 16-20 and 23 November.
-    assert case.accept_due == date(2026, 11, 23)
+    # The law's 15 days from Monday 2 November, calendar days.
+    assert case.accept_due == date(2026, 11, 17)
     assert await outbox_chats(storage, case.id) == {BUREAU}
 
 
