@@ -42,6 +42,9 @@ HELP = N_(
     "/start — the menu\n"
     "/help — this help\n"
     "/cancel — stop what you are doing\n"
+    "/gongshi — the published results (公示)\n"
+    "/status CODE — follow your complaint\n"
+    "/cases — the case desk (officials)\n"
     "/language — 中文 / English\n\n"
     "Your identity is never shown to the unit or the person you report."
 )
