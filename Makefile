@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench reliability clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON))"; exit 1; }
@@ -21,15 +21,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain storage handlers notices bot
+	$(BIN)/mypy domain storage handlers notices bot documents
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest -q
 
+# Every benchmark once; the figures and goals go to bench/RESULTS.md.
 bench: $(STAMP)
-	$(BIN)/python bench/import_results.py
-	$(BIN)/python bench/throughput.py
-	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/run_all.py
+
+# The reliability suites in their long form (1,000 kills, more examples, more users).
+reliability: $(STAMP)
+	GONGSHI_RELIABILITY=long $(BIN)/pytest -q tests/reliability
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -160,6 +160,18 @@ def report(
     print(f"lost: {lost} (goal 0); rows not sent: {not_sent}")
     print(f"sent twice: {twice} (goal 0)")
     print(f"case alert, written to delivered during the broadcast: {delay} (goal < 2 s)")
+    figure("achieved rate / limit", share, "", ">= 0.95", share >= 0.95)
+    figure("429 received", refused, "", "0", refused == 0)
+    figure("recipients lost", lost, "", "0", lost == 0)
+    figure("recipients sent twice", twice, "", "0", twice == 0)
+    seconds_to_alert = alert[0] - written if alert else float("inf")
+    figure("case alert, commit to delivery", seconds_to_alert, "s", "< 2", seconds_to_alert < 2)
+
+
+def figure(name: str, value: float, unit: str, goal: str, met: bool) -> None:
+    """One machine-readable line per figure, collected by bench/run_all.py."""
+    line = {"bench": "broadcast", "figure": name, "value": round(value, 3), "unit": unit}
+    print("BENCH " + json.dumps({**line, "goal": goal, "met": met}))
 
 
 def main() -> None:

@@ -43,6 +43,12 @@ GOAL_RATIO = 3.0
 GOAL_MB = 300
 
 
+def figure(name: str, value: float, unit: str, goal: str, met: bool) -> None:
+    """One machine-readable line per figure, collected by bench/run_all.py."""
+    line = {"bench": "import_results", "figure": name, "value": round(value, 3), "unit": unit}
+    print("BENCH " + json.dumps({**line, "goal": goal, "met": met}, ensure_ascii=False))
+
+
 def unit_names() -> list[str]:
     return [f"县第{n + 1:02d}公益服务单位" for n in range(UNITS)]
 
@@ -198,6 +204,14 @@ def main() -> int:
         f"{'ok' if imported['peak_mb'] <= GOAL_MB else 'OVER'}",
     ]
     print("\n".join(lines))
+    figure("import time / read time", ratio, "x", f"<= {GOAL_RATIO:g}", ratio <= GOAL_RATIO)
+    figure(
+        "peak memory of the import",
+        imported["peak_mb"],
+        "MB",
+        f"<= {GOAL_MB}",
+        imported["peak_mb"] <= GOAL_MB,
+    )
     return 0
 
 

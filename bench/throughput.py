@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -48,6 +49,12 @@ LABELS = {
     "runtime": "ours without the Dispatcher (diagnostic)",
 }
 INJECT_CONCURRENCY = 64
+
+
+def figure(name: str, value: float, goal: float) -> None:
+    """One machine-readable line per figure, collected by bench/run_all.py."""
+    line = {"bench": "throughput", "figure": name, "value": round(value, 3), "unit": "x"}
+    print("BENCH " + json.dumps({**line, "goal": f">= {goal:g}", "met": value >= goal}))
 
 
 # -- the four bots ------------------------------------------------------------------------
@@ -299,6 +306,7 @@ async def main(users_count: int, per_user: int) -> None:
                     f"  {runtime}: ours/echo {ratio:.2f} ({verdict} the goal {GOAL_RATIO}); "
                     f"runtime alone/echo {alone:.2f}"
                 )
+                figure(f"{runtime}: ours / bare echo, updates/s", ratio, GOAL_RATIO)
     finally:
         process.terminate()
         process.wait(10)

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     deadlines_file: Path | None = None
     digest_weekday: int = Field(default=0, ge=0, le=6, description="0 is Monday")
     digest_hour: int = Field(default=9, ge=0, le=23)
+    # Personal data of finished cases is kept two years after the cycle's 公示 ends: long
+    # enough for the next cycle's assessment (two 不合格 in a row end the contract) and for
+    # administrative review and litigation of a decision; no longer (个人信息保护法 art. 19).
+    retention_days: int = Field(default=730, ge=30)
 
     @field_validator("database_url")
     @classmethod

@@ -34,12 +34,17 @@ async def handle_method(request: web.Request) -> web.StreamResponse:
         params = await Params.from_request(request)
     except ApiError as refusal:
         return _json(refusal.status, refusal.to_json())
+    arrived = state.clock()
     fault = state.faults.take(name)
+    via = "http"
     if fault is not None:
         faulty = await _apply_fault(request, fault, token, name, params)
         if faulty is not None:
             return faulty
-    status, body = await execute(state, token, name, params)
+        if fault.delay > 0:
+            # Recorded as arrived, and marked: the caller may have given up waiting.
+            via = "fault-delay"
+    status, body = await execute(state, token, name, params, via=via, arrived=arrived)
     return _json(status, body)
 
 

@@ -45,10 +45,17 @@ def method(name: str) -> Callable[[H], H]:
 
 
 async def execute(
-    state: SandboxState, token: str, name: str, params: Params, *, via: str = "http"
+    state: SandboxState,
+    token: str,
+    name: str,
+    params: Params,
+    *,
+    via: str = "http",
+    arrived: float | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """Run one call; return the HTTP status and Telegram's JSON body. Every call is recorded."""
-    started = state.clock()
+    """Run one call; return the HTTP status and Telegram's JSON body. Every call is recorded,
+    with the time it arrived (before a queued delay, if any)."""
+    started = state.clock() if arrived is None else arrived
     clock = time.perf_counter()
     state.last_api_call = started
     known = METHODS.get(name.lower())

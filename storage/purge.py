@@ -1,0 +1,169 @@
+"""Retention: personal data that has served its purpose is removed (个人信息保护法: kept no
+longer than the purpose needs), while the record of what was decided stays.
+
+Past the retention period (``settings.retention_days``, counted from the end of a cycle's 公示,
+or from the day a complaint outside any cycle was filed), for cases that are finished:
+- the complainant's contact (name, phone) is deleted; the complaint stays, anonymous;
+- the evidence files' rows are deleted, and the files on disk with them;
+and, whatever the cycle:
+- conversation states (drafts, which may hold a phone or a description) not touched within
+  the period are deleted;
+- audit entries older than the period keep what happened to what, but lose their details;
+- workers removed from the programme, with no result in a cycle still kept, lose the keyed
+  hashes and last digits of their ID number and phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.cases import FINAL_STATES
+from storage.models import (
+    AuditLog,
+    Case,
+    ComplainantContact,
+    Complaint,
+    ConversationState,
+    Cycle,
+    EvidenceFile,
+    Result,
+    Worker,
+)
+
+CHUNK = 500  # ids per statement: SQLite allows a limited number of parameters
+
+
+@dataclass
+class Purged:
+    contacts: int = 0
+    evidence: int = 0
+    conversations: int = 0
+    audit_details: int = 0
+    worker_hashes: int = 0
+    # Evidence files on disk that no remaining row refers to: removed once the purge commits.
+    files: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "contacts": self.contacts,
+            "evidence": self.evidence,
+            "evidence_files": len(self.files),
+            "conversations": self.conversations,
+            "audit_details": self.audit_details,
+            "worker_hashes": self.worker_hashes,
+        }
+
+
+async def purge_personal_data(
+    *, session: AsyncSession, before: datetime, dry_run: bool = False
+) -> Purged:
+    """Remove what is past retention (see the module's docstring); with ``dry_run`` only count.
+    ``before`` is now minus the retention period."""
+    purged = Purged()
+    expired = await _expired_complaints(session, before)
+    contacts = select(col(ComplainantContact.complaint_id)).where(
+        col(ComplainantContact.complaint_id).in_(expired)
+    )
+    purged.contacts = len((await session.execute(contacts)).all())
+    evidence = (
+        await session.execute(
+            select(col(EvidenceFile.id), col(EvidenceFile.stored_path)).where(
+                col(EvidenceFile.complaint_id).in_(expired)
+            )
+        )
+    ).all()
+    purged.evidence = len(evidence)
+    stale_chats = select(col(ConversationState.chat_id)).where(
+        col(ConversationState.updated_at) < before
+    )
+    purged.conversations = len((await session.execute(stale_chats)).all())
+    old_audit = await session.execute(
+        select(col(AuditLog.id), col(AuditLog.detail)).where(col(AuditLog.at) < before)
+    )
+    audited = [int(audit_id) for audit_id, detail in old_audit.all() if detail]
+    purged.audit_details = len(audited)
+    gone = await _removed_workers_past_retention(session, before.date())
+    purged.worker_hashes = len(gone)
+    if dry_run:
+        purged.files = sorted({str(path) for _, path in evidence if path})
+        return purged
+    await session.execute(
+        delete(ComplainantContact).where(col(ComplainantContact.complaint_id).in_(expired))
+    )
+    await session.execute(delete(EvidenceFile).where(col(EvidenceFile.complaint_id).in_(expired)))
+    await session.execute(
+        delete(ConversationState).where(col(ConversationState.updated_at) < before)
+    )
+    for at in range(0, len(audited), CHUNK):
+        chunk = audited[at : at + CHUNK]
+        await session.execute(update(AuditLog).where(col(AuditLog.id).in_(chunk)).values(detail={}))
+    for worker_id in gone:
+        await session.execute(
+            update(Worker)
+            .where(col(Worker.id) == worker_id)
+            .values(
+                id_hash=f"purged-{worker_id}",
+                id_last4="",
+                phone_hash=None,
+                phone_last4=None,
+            )
+        )
+    purged.files = await _unreferenced(session, {str(path) for _, path in evidence if path})
+    return purged
+
+
+async def _expired_complaints(session: AsyncSession, before: datetime) -> list[int]:
+    """Complaints whose case is finished and whose cycle's 公示 (or, outside any cycle, whose
+    filing) ended before ``before``."""
+    finished = exists().where(
+        col(Case.complaint_id) == col(Complaint.id), col(Case.state).in_(sorted(FINAL_STATES))
+    )
+    old_cycle = exists().where(
+        col(Cycle.id) == col(Complaint.cycle_id),
+        col(Cycle.state) == "closed",
+        col(Cycle.gongshi_closes_on) < before.date(),
+    )
+    outside = and_(col(Complaint.cycle_id).is_(None), col(Complaint.submitted_at) < before)
+    rows = await session.execute(
+        select(col(Complaint.id))
+        .where(finished, or_(old_cycle, outside))
+        .order_by(col(Complaint.id))
+    )
+    return [int(row) for row in rows.scalars() if row is not None]
+
+
+async def _removed_workers_past_retention(session: AsyncSession, before: date) -> list[int]:
+    kept_result = exists().where(
+        col(Result.worker_id) == col(Worker.id),
+        col(Result.cycle_id) == col(Cycle.id),
+        or_(
+            col(Cycle.state) != "closed",
+            col(Cycle.gongshi_closes_on).is_(None),
+            col(Cycle.gongshi_closes_on) >= before,
+        ),
+    )
+    rows = await session.execute(
+        select(col(Worker.id)).where(
+            col(Worker.status) == "removed",
+            ~col(Worker.id_hash).startswith("purged-"),
+            ~kept_result,
+        )
+    )
+    return [int(row) for row in rows.scalars() if row is not None]
+
+
+async def _unreferenced(session: AsyncSession, paths: set[str]) -> list[str]:
+    """Evidence is stored by content: a file may serve another complaint still kept."""
+    if not paths:
+        return []
+    still = await session.execute(
+        select(col(EvidenceFile.stored_path)).where(
+            col(EvidenceFile.stored_path).in_(sorted(paths))
+        )
+    )
+    return sorted(paths - {str(path) for path in still.scalars()})
