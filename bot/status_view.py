@@ -19,6 +19,7 @@ CASE_STATES = {
     "investigating": N_("investigating"),
     "concluded": N_("finding recorded"),
     "closed": N_("closed"),
+    "review": N_("reopened for review"),
     "merged": N_("merged"),
 }
 
@@ -32,6 +33,12 @@ def render_status(counts: dict[str, Any], t: Translator) -> str:
         ),
         t("Posts: {total} ({filled} filled, {vacant} vacant)", **counts["posts"]),
     ]
+    if counts["quota_cuts"]:
+        cuts = ", ".join(
+            t("{unit} −{cut} (quota {quota})", unit=c["unit"], cut=c["cut"], quota=c["quota"])
+            for c in counts["quota_cuts"]
+        )
+        lines.append(t("Quota cut after a finding (人岗不符 / 不在岗): {units}", units=cuts))
     for year, cycle in counts["cycles"].items():
         grades = ", ".join(
             f"{grade} {cycle['grades'][grade]}" for grade in GRADE_ORDER if grade in cycle["grades"]

@@ -3,7 +3,9 @@
 A case is submitted, then accepted (受理) or rejected with a reason; an investigator is assigned;
 a finding (属实 / 部分属实 / 不属实) and the handling opinion are recorded; it is closed (办结),
 and the complainant rates it. It may be merged into another case (并单) or extended once with a
-reason; a rating of 1 or 2 reopens it for the bureau's review, once.
+reason; a rating of 1 or 2 reopens it for the bureau's review, once. While it is open the
+bureau may reclassify it (another category: another severity and route), and the desk or the
+investigator may reply to the complainant.
 
 Who may take which step follows the case's route: the office that holds it, plus the bureau's
 desk, which oversees every case. Pure: no I/O, no framework; storage applies the decisions.
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from domain.complaints import N_
+from domain.complaints import BY_KEY, N_, Category
 
 State = Literal[
     "submitted", "accepted", "rejected", "investigating", "concluded", "closed", "review", "merged"
@@ -52,6 +54,8 @@ STEP_NAMES = {
     "reject": N_("not accepted"),
     "assign": N_("investigator assigned"),
     "note": N_("note"),
+    "reply": N_("replied to the complainant"),
+    "reclassify": N_("reclassified"),
     "record_finding": N_("findings recorded"),
     "extend": N_("deadline extended"),
     "close": N_("closed"),
@@ -73,6 +77,8 @@ Action = Literal[
     "reject",
     "assign",
     "note",
+    "reply",
+    "reclassify",
     "record_finding",
     "extend",
     "close",
@@ -108,6 +114,9 @@ STEPS: dict[str, Step] = {
         Step("reject", _states("submitted"), "rejected", public=True, tell=True, needs="reason"),
         Step("assign", WORKING, "investigating", public=True),
         Step("note", frozenset(OPEN_STATES), None, needs="note"),
+        Step("reply", frozenset(OPEN_STATES), None, public=True, tell=True, needs="reply"),
+        # The category is picked from the table, not typed.
+        Step("reclassify", frozenset(OPEN_STATES), None),
         Step("record_finding", WORKING, "concluded", public=True, needs="opinion"),
         Step("extend", _states("accepted", "investigating"), None, public=True, needs="reason"),
         Step("close", _states("concluded", "review"), "closed", public=True, tell=True),
@@ -119,7 +128,7 @@ STEPS: dict[str, Step] = {
 
 # Who may take which step, by role and by the case's route. The bureau's desk oversees every
 # case; the 人社局 investigates the serious ones; a unit handles the minor ones of its own.
-_DESK = frozenset({"accept", "reject", "note", "extend", "close", "merge"})
+_DESK = frozenset({"accept", "reject", "note", "reply", "reclassify", "extend", "close", "merge"})
 PERMITS: dict[str, dict[str, frozenset[str]]] = {
     # Only a serious case has an investigator to assign: the others the desk concludes itself.
     "bureau": {
@@ -129,16 +138,27 @@ PERMITS: dict[str, dict[str, frozenset[str]]] = {
     },
     "investigator": {
         "investigators": frozenset(
-            {"accept", "reject", "assign", "note", "record_finding", "extend", "close", "merge"}
+            {
+                "accept",
+                "reject",
+                "assign",
+                "note",
+                "reply",
+                "record_finding",
+                "extend",
+                "close",
+                "merge",
+            }
         ),
     },
+    # A unit never replies: the complainant must stay out of its reach.
     "unit": {"unit": frozenset({"accept", "note", "record_finding", "close"})},
     "complainant": {route: frozenset({"rate"}) for route in ("investigators", "bureau", "unit")},
     "system": {route: frozenset({"reopen"}) for route in ("investigators", "bureau", "unit")},
 }
 OFFICIAL_ROLES = ("bureau", "investigator", "unit")
 # A reopened case is the bureau's to review, whatever its route, with its own finding.
-REVIEW_PERMITS = frozenset({"note", "record_finding", "close"})
+REVIEW_PERMITS = frozenset({"note", "reply", "reclassify", "record_finding", "close"})
 
 Refusal = Literal["role", "state", "scope", "once", "input"]
 
@@ -193,6 +213,19 @@ def available(*, role: str, facts: Facts) -> list[str]:
 def next_state(action: str, state: str) -> str:
     step = STEPS[action]
     return step.to_state or state
+
+
+REPLY_MAX = 1000  # characters of a reply to the complainant
+
+
+def reclassification(current: str, chosen: str) -> Category | None:
+    """The category the bureau chose for a case now of category ``current``, or None when it
+    is not one of the table's or no change at all. The case takes the category's own severity
+    and route: the bureau's choice is the triage, a verdict where the table gave a default."""
+    category = BY_KEY.get(chosen)
+    if category is None or category.key == current:
+        return None
+    return category
 
 
 def reopens(rating: int) -> bool:

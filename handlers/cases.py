@@ -4,9 +4,10 @@ Steps: ``show_queue`` (per role: the bureau sees every case, investigators the s
 assigned to them or to nobody, a unit contact the minor ones of their unit; filters open,
 overdue, mine, all) → ``show_card`` (the complaint, the history, the buttons that role may
 press now) → a step: ``accept``, ``close`` at once; ``ask_investigator`` → ``assign``;
-``ask_finding`` → ``ask_text``; ``ask_text`` (a reason, a note, the opinion, the other case's
-number) → ``process_text``. ``send_evidence`` sends the evidence files through the outbox.
-The complainant: ``process_rating`` (1-5) → optional ``process_rating_comment``.
+``ask_category`` → ``reclassify`` (the new route's officials alerted); ``ask_finding`` →
+``ask_text``; ``ask_text`` (a reason, a note, a reply to the complainant, the opinion, the
+other case's number) → ``process_text``. ``send_evidence`` sends the evidence files through
+the outbox. The complainant: ``process_rating`` (1-5) → optional ``process_rating_comment``.
 
 Button data is never trusted: every step goes through ``storage.cases``, which checks the role
 and the case's state on the server and writes every refusal to the audit log.
@@ -18,11 +19,12 @@ from typing import Any
 
 from bot.i18n import N_
 from domain import cases as rules
-from domain.complaints import BY_KEY, SEVERITY_NAMES
+from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.masking import mask_name
 from domain.workdays import WorkCalendar
 from handlers.context import Context
 from handlers.core import Router
+from handlers.hotline import alert_case
 from handlers.types import Button
 from notices.outbox import PRIORITY, enqueue
 from storage import case_desk as desk
@@ -50,6 +52,8 @@ BUTTONS = {
     "reject": N_("Reject with a reason"),
     "assign": N_("Assign an investigator"),
     "note": N_("Add a note"),
+    "reply": N_("Reply to the complainant"),
+    "reclassify": N_("Reclassify"),
     "record_finding": N_("Record the finding and opinion"),
     "extend": N_("Extend with a reason"),
     "close": N_("Close (办结)"),
@@ -58,6 +62,10 @@ BUTTONS = {
 ASK_TEXT = {
     "reject": N_("Case #{case}: type the reason for not accepting it. The complainant is told."),
     "note": N_("Case #{case}: type the note."),
+    "reply": N_(
+        "Case #{case}: type the reply to the complainant (up to 1,000 characters). They receive "
+        "it with their ticket code, from your office, without your name."
+    ),
     "record_finding": N_(
         "Case #{case}, finding {finding}: type the handling opinion (处理意见). The complainant "
         "is told it when the case is closed."
@@ -229,17 +237,20 @@ async def process_case_button(ctx: Context) -> None:
         "cls": close,
         "asg": ask_investigator,
         "find": ask_finding,
+        "rcl": ask_category,
         "x": back_to_card,
         "doc": send_opinion,
         "idoc": send_internal_opinion,
     }
-    typed = {"rej": "reject", "note": "note", "ext": "extend", "mrg": "merge"}
+    typed = {"rej": "reject", "note": "note", "rep": "reply", "ext": "extend", "mrg": "merge"}
     if action in simple and len(numbers) == 1:
         await simple[action](ctx, case_id)
     elif action in typed and len(numbers) == 1:
         await ask_text(ctx, case_id, typed[action])
     elif action == "to" and len(numbers) == 2:
         await assign(ctx, case_id, numbers[1])
+    elif action == "cat" and len(numbers) == 2 and numbers[1] < len(CATEGORIES):
+        await reclassify(ctx, case_id, CATEGORIES[numbers[1]].key)
     elif action == "fd" and len(numbers) == 2 and numbers[1] < len(rules.FINDINGS):
         await ask_text(ctx, case_id, "record_finding", finding=rules.FINDINGS[numbers[1]])
     else:
@@ -318,15 +329,17 @@ def _card_text(ctx: Context, card: desk.Card, actor: store.Actor) -> str:
     lines += ["", card.complaint.description, "", t(N_("History:"))]
     zone = ctx.clock.now().tzinfo
     for event in card.history[-HISTORY_SHOWN:]:
-        said = _event_detail(event.detail)
+        said = _event_detail(ctx, event.detail)
         name = t(rules.STEP_NAMES.get(event.action, event.action))
         when = event.at.astimezone(zone)
         lines.append(f"{when:%m-%d %H:%M} {name}" + (f": {said}" if said else ""))
     return "\n".join(lines)
 
 
-def _event_detail(detail: dict[str, Any]) -> str:
-    for key in ("reason", "note", "finding", "comment"):
+def _event_detail(ctx: Context, detail: dict[str, Any]) -> str:
+    if detail.get("to") in BY_KEY and detail.get("from") in BY_KEY:
+        return f"{ctx.t(BY_KEY[detail['from']].label)} → {ctx.t(BY_KEY[detail['to']].label)}"
+    for key in ("reason", "note", "reply", "finding", "comment"):
         if detail.get(key):
             return str(detail[key])[:200]
     if detail.get("into"):
@@ -345,6 +358,8 @@ def _card_buttons(
         "reject": "rej",
         "assign": "asg",
         "note": "note",
+        "reply": "rep",
+        "reclassify": "rcl",
         "record_finding": "find",
         "extend": "ext",
         "close": "cls",
@@ -512,6 +527,61 @@ async def assign(ctx: Context, case_id: int, investigator: int) -> None:
         await show_card(ctx, case_id)
 
 
+async def ask_category(ctx: Context, case_id: int) -> None:
+    if not await _may(ctx, case_id, "reclassify"):
+        return
+    case = await ctx.session.get(Case, case_id)
+    assert case is not None
+    rows = [
+        [
+            Button(
+                ctx.t(
+                    N_("{category} ({severity})"),
+                    category=ctx.t(category.label),
+                    severity=ctx.t(SEVERITY_NAMES[category.severity]),
+                ),
+                f"cs:cat:{case_id}:{index}",
+            )
+        ]
+        for index, category in enumerate(CATEGORIES)
+        if category.key != case.category
+    ]
+    rows.append([Button(ctx.t(N_("Cancel")), f"cs:x:{case_id}")])
+    ctx.say(
+        ctx.t(
+            N_(
+                "Case #{case} is now: {category}. Reclassify it as which? Its severity and the "
+                "office that handles it follow the category; the due dates stay."
+            ),
+            case=case_id,
+            category=ctx.t(BY_KEY[case.category].label),
+        ),
+        rows,
+    )
+
+
+async def reclassify(ctx: Context, case_id: int, category: str) -> None:
+    """The case in another category; whoever its new route brings in is alerted as for a new
+    case, in the same transaction."""
+    case = await ctx.session.get(Case, case_id)
+    before = case.route if case is not None else None
+    if not await _take(ctx, case_id, store.reclassify, category=category):
+        return
+    found = await desk.card(ctx.session, case_id)
+    assert found is not None and before is not None
+    await alert_case(
+        ctx.session,
+        case=found.case,
+        complaint=found.complaint,
+        general=found.complaint.cycle_id is None,
+        evidence=len(found.evidence),
+        reclassified_from=before,
+        occasion=f"reclassified{await store.event_seq(ctx.session, found.case)}",
+    )
+    ctx.answer(ctx.t(DONE))
+    await show_card(ctx, case_id)
+
+
 async def ask_finding(ctx: Context, case_id: int) -> None:
     if not await _may(ctx, case_id, "record_finding"):
         return
@@ -551,6 +621,17 @@ async def process_text(ctx: Context) -> None:
             "opinion": text[:4000],
             "calendar": _calendar(ctx),
         }
+    elif action == "reply":
+        if len(text) > rules.REPLY_MAX:
+            ctx.say(
+                ctx.t(
+                    N_("That is {n} characters; a reply may have {max}. Please shorten it."),
+                    n=len(text),
+                    max=rules.REPLY_MAX,
+                )
+            )
+            return
+        kw = {"text": text}
     else:
         kw = {("text" if action == "note" else "reason"): text[:1000]}
     ctx.reset()
@@ -562,6 +643,7 @@ async def process_text(ctx: Context) -> None:
 _STEPS_WITH_TEXT: dict[str, Any] = {
     "reject": store.reject,
     "note": store.note,
+    "reply": store.reply,
     "record_finding": store.record_finding,
     "extend": store.extend,
     "merge": store.merge,

@@ -685,6 +685,7 @@ ACTION_NAMES = {
     "accept": N_("accepted"),
     "reject": N_("not accepted"),
     "assign": N_("investigation started"),
+    "reply": N_("the bureau replied (see the message in this chat)"),
     "record_finding": N_("findings recorded"),
     "extend": N_("deadline extended"),
     "close": N_("closed"),

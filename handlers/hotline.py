@@ -41,6 +41,7 @@ UNIT_ALERT = N_(
     "Please look into it; the employment bureau follows up."
 )
 GENERAL_NOTE = N_("Received outside a public notice period: a general complaint.")
+RECLASSIFIED_NOTE = N_("Reclassified by the employment bureau: it is yours to handle now.")
 
 
 def router() -> Router:
@@ -50,24 +51,40 @@ def router() -> Router:
 
 
 async def alert_case(
-    session: AsyncSession, *, case: Case, complaint: Complaint, general: bool, evidence: int
+    session: AsyncSession,
+    *,
+    case: Case,
+    complaint: Complaint,
+    general: bool,
+    evidence: int,
+    reclassified_from: str | None = None,
+    occasion: str = "new",
 ) -> int:
-    """Queue the alerts of a new case; returns how many. Runs in the complaint's transaction."""
+    """Queue the alerts of a new case; returns how many. Runs in the complaint's transaction.
+
+    A reclassified case (``reclassified_from``: its route before) alerts only those its new
+    route brings in; ``occasion`` keeps each reclassification's alerts apart from the first."""
     target = await _target(session, case)
     officials = await _officials_for(session, case.route)
+    if reclassified_from is not None:
+        known = {r.user_id for r in await _officials_for(session, reclassified_from)}
+        officials = [r for r in officials if r.user_id not in known]
     for recipient in officials:
         text = _official_text(recipient.language, case, complaint, target, general, evidence)
+        if reclassified_from is not None:
+            text = f"{translate(RECLASSIFIED_NOTE, recipient.language)}\n{text}"
         await enqueue(
             session,
             chat_id=recipient.user_id,
             kind="alert",
             text=text,
             buttons=_contact_button(recipient.language, case, complaint),
-            dedup_key=f"case:{case.id}:new:{recipient.user_id}",
+            dedup_key=f"case:{case.id}:{occasion}:{recipient.user_id}",
         )
+    new_to_unit = case.route == "unit" and reclassified_from != "unit"
     unit_recipients = (
         await unit_contacts(session, case.unit_id)
-        if case.route == "unit" and case.unit_id is not None
+        if new_to_unit and case.unit_id is not None
         else []
     )
     for recipient in unit_recipients:
@@ -79,7 +96,7 @@ async def alert_case(
             buttons=[
                 [Button(translate(N_("Open the case"), recipient.language), f"cs:open:{case.id}")]
             ],
-            dedup_key=f"case:{case.id}:unit:{recipient.user_id}",
+            dedup_key=f"case:{case.id}:{occasion}:unit:{recipient.user_id}",
         )
     return len(officials) + len(unit_recipients)
 

@@ -63,6 +63,16 @@ TOLD_UNIT_TASK = N_(
     "report back by {due}: {opinion}"
 )
 FINDING_TASK_TITLE = N_("Act on the finding of case #{case}")
+# A reply names the office, never the official (the complainant's notices never do).
+TOLD_REPLY = {
+    "bureau": N_(
+        "The employment bureau's hotline desk replied on your complaint {code}:\n\n{text}"
+    ),
+    "investigator": N_(
+        "The county HR and social security bureau (人社局) replied on your complaint {code}:"
+        "\n\n{text}"
+    ),
+}
 OPEN_CASE = N_("Open the case")
 
 
@@ -153,6 +163,63 @@ async def note(
     case = await _checked(session, case_id, "note", actor, now, text=text)
     await _step(session, case, "note", actor, now, detail={"note": text})
     return case
+
+
+async def reply(
+    *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, text: str
+) -> Case:
+    """The desk's or the investigator's typed reply, sent to the complainant's chat (anonymous
+    ones too: they are reachable by the chat they filed from) with the ticket code."""
+    case = await _checked(session, case_id, "reply", actor, now, text=text)
+    complaint = await session.get(Complaint, case.complaint_id)
+    if len(text) > rules.REPLY_MAX or complaint is None or complaint.submitted_by is None:
+        await refuse(session, case_id, "reply", actor, now, "input", state=case.state)
+    await _step(session, case, "reply", actor, now, detail={"reply": text})
+    await _tell_complainant(session, case, TOLD_REPLY[actor.role], key="reply", text=text)
+    return case
+
+
+@dataclass(frozen=True)
+class Reclassified:
+    case: Case
+    before_route: str
+
+
+async def reclassify(
+    *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, category: str
+) -> Reclassified:
+    """The bureau puts the case in another category, with that category's severity and route;
+    the event and the audit entry are written with it. Alerting the new route's officials is
+    the caller's, as it is for a new case (handlers.hotline.alert_case).
+
+    The due dates stay: neither clock depends on the category. The acceptance clock follows
+    the 公示 (domain.complaints.acceptance_due) and the conclusion clock the renewals
+    (rules.conclusion_due), whatever the severity."""
+    case = await _checked(session, case_id, "reclassify", actor, now)
+    chosen = rules.reclassification(case.category, category)
+    if chosen is None:
+        await refuse(session, case_id, "reclassify", actor, now, "input", state=case.state)
+    assert chosen is not None
+    before = {"from": case.category, "from_severity": case.severity, "from_route": case.route}
+    case.category, case.severity, case.route = chosen.key, chosen.severity, chosen.route
+    detail = {**before, "to": chosen.key, "to_severity": chosen.severity, "to_route": chosen.route}
+    await _step(session, case, "reclassify", actor, now, detail=detail)
+    session.add(
+        AuditLog(
+            at=now,
+            actor_user_id=actor.user_id,
+            actor="telegram" if actor.user_id is not None else "system",
+            action="case_reclassified",
+            target_type="case",
+            target_id=str(case_id),
+            detail=detail,
+        )
+    )
+    # A worker's result held at the 公示's close waits for serious cases only.
+    serious_no_more = before["from_severity"] == "serious" and chosen.severity != "serious"
+    if serious_no_more and case.worker_id is not None:
+        await release_held_results(session=session, worker_id=case.worker_id, now=now)
+    return Reclassified(case, before["from_route"])
 
 
 async def record_finding(

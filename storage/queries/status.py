@@ -40,6 +40,16 @@ async def _cycles(session: AsyncSession) -> dict[str, Any]:
     return dict(sorted(cycles.items()))
 
 
+async def _quota_cuts(session: AsyncSession) -> list[dict[str, Any]]:
+    """Units whose quota a confirmed 人岗不符 / 不在岗 finding cut, by name."""
+    rows = await session.execute(
+        select(col(Unit.name), col(Unit.quota), col(Unit.quota_cut))
+        .where(col(Unit.quota_cut) > 0)
+        .order_by(col(Unit.name))
+    )
+    return [{"unit": name, "quota": int(quota), "cut": int(cut)} for name, quota, cut in rows]
+
+
 async def collect_status(*, session: AsyncSession, today: date) -> dict[str, Any]:
     posts_total = await _count(session, table=Post)
     posts_filled = await _count(session, col(Post.worker_id).is_not(None), table=Post)
@@ -50,6 +60,7 @@ async def collect_status(*, session: AsyncSession, today: date) -> dict[str, Any
     )
     return {
         "units": await _count(session, table=Unit),
+        "quota_cuts": await _quota_cuts(session),
         "workers": {
             "total": sum(workers.values()),
             "on_duty": workers.get("on_duty", 0),

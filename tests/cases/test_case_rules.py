@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from domain import cases as rules
 from domain.cases import Facts, alarm, available, conclusion_due, extended_due, refusal
+from domain.complaints import BY_KEY
 from domain.workdays import WorkCalendar
 
 CALENDAR = WorkCalendar()
@@ -44,6 +45,19 @@ def test_the_main_path_of_a_serious_case():
         ("close", "investigator", Facts("review", "investigators"), "role"),
         ("reject", "citizen", Facts("submitted", "bureau"), "role"),
         ("fly", "bureau", Facts("submitted", "bureau"), "role"),
+        ("reclassify", "investigator", Facts("accepted", "investigators"), "role"),
+        ("reclassify", "unit", Facts("submitted", "unit", own_unit=True), "role"),
+        ("reclassify", "bureau", Facts("closed", "bureau"), "state"),
+        ("reclassify", "bureau", Facts("merged", "unit"), "state"),
+        ("reply", "unit", Facts("accepted", "unit", own_unit=True), "role"),
+        (
+            "reply",
+            "investigator",
+            Facts("investigating", "investigators", assigned_to_other=True),
+            "scope",
+        ),
+        ("reply", "investigator", Facts("accepted", "bureau"), "role"),
+        ("reply", "bureau", Facts("rejected", "bureau"), "state"),
     ],
 )
 def test_refusals(action, role, facts, reason):
@@ -56,7 +70,13 @@ def test_buttons_follow_role_and_state():
     assert "reject" in available(role="bureau", facts=fresh)
     assert available(role="investigator", facts=fresh) == []
     review = Facts("review", "investigators")
-    assert set(available(role="bureau", facts=review)) == {"note", "record_finding", "close"}
+    assert set(available(role="bureau", facts=review)) == {
+        "note",
+        "reply",
+        "reclassify",
+        "record_finding",
+        "close",
+    }
     assert available(role="investigator", facts=review) == []
     # An investigator is assigned to a serious case only: nobody else could take it up.
     assert "assign" in available(role="bureau", facts=Facts("accepted", "investigators"))
@@ -69,10 +89,29 @@ def test_every_step_with_text_names_what_to_type():
     assert {a for a, s in rules.STEPS.items() if s.needs} == {
         "reject",
         "note",
+        "reply",
         "record_finding",
         "extend",
         "merge",
     }
+
+
+def test_the_bureau_reclassifies_and_replies_on_every_open_case():
+    for route in ROUTES:
+        for state in sorted(rules.OPEN_STATES):
+            facts = Facts(state, route)
+            assert refusal("reclassify", role="bureau", facts=facts) is None
+            assert refusal("reply", role="bureau", facts=facts) is None
+    # The investigator replies on the serious cases that are theirs or nobody's.
+    assert refusal("reply", role="investigator", facts=Facts("submitted", "investigators")) is None
+
+
+def test_a_reclassification_is_another_category_of_the_table():
+    chosen = rules.reclassification("conduct", "absent")
+    assert chosen is not None
+    assert (chosen.severity, chosen.route) == (BY_KEY["absent"].severity, BY_KEY["absent"].route)
+    assert rules.reclassification("conduct", "conduct") is None
+    assert rules.reclassification("conduct", "weather") is None
 
 
 @given(

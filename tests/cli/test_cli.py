@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -10,6 +11,8 @@ import sys
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.runtime_context import open_storage
+from storage.models import Unit
 
 runner = CliRunner()
 
@@ -51,12 +54,41 @@ def test_status_json_after_demo_data(settings):
     assert sum(counts["cycles"]["2026"]["grades"].values()) == 2349
     assert counts["cycles"]["2026"]["state"] == "assessing"
     assert set(counts) == {
-        "units", "workers", "posts", "cycles", "complaints", "cases",
+        "units", "quota_cuts", "workers", "posts", "cycles", "complaints", "cases",
         "unit_tasks_overdue", "outbox",
     }  # fmt: skip
+    assert counts["quota_cuts"] == []
     text = gongshi("status", env=env).output
     assert "公益性岗位：2683 个（在岗 2349，空岗 334）" in text
     assert text.index("合格 ") < text.index("基本合格") < text.index("不合格")
+
+
+def test_status_shows_the_units_whose_quota_a_finding_cut(settings):
+    env = env_for(settings)
+    assert gongshi("db", "upgrade", env=env).exit_code == 0
+    units = {"01号单位": (40, 2), "02号单位": (15, 0), "03号单位": (8, 1)}
+
+    async def add_units() -> None:
+        async with (
+            open_storage(settings) as storage,
+            storage.sessions() as session,
+            session.begin(),
+        ):
+            session.add_all(
+                Unit(name=name, quota=quota, quota_cut=cut) for name, (quota, cut) in units.items()
+            )
+
+    asyncio.run(add_units())
+    counts = json.loads(gongshi("status", "--json", env=env).output)
+    cut = {name: v for name, v in units.items() if v[1] > 0}
+    assert counts["quota_cuts"] == [
+        {"unit": name, "quota": quota, "cut": n} for name, (quota, n) in cut.items()
+    ]
+    text = gongshi("status", env=env).output
+    [line] = [line for line in text.splitlines() if "核减岗位指标" in line]
+    for name, (quota, n) in cut.items():
+        assert f"{name} 核减 {n} 个（原指标 {quota} 个）" in line
+    assert "02号单位" not in line
 
 
 def test_a_bad_setting_is_one_line_without_a_traceback(tmp_path):
