@@ -60,6 +60,12 @@ EVIDENCE = "complaint_evidence"
 IDENTITY = "complaint_identity"
 CONFIRM = "complaint_confirm"
 STATUS_CODE = "status_code"
+RECENT_SUBMISSION = timedelta(hours=1)
+ALREADY_SENT = N_("Your complaint was already sent. Its ticket code is {code}.")
+OWN_COMPLAINT = N_("{code} · sent {day}")
+OWN_OR_CODE = N_(
+    "Your complaints are below: press one to see where it stands, or send a ticket code."
+)
 STATES = (SUBJECT_UNIT, SUBJECT_WORKER, CATEGORY, DESCRIPTION, EVIDENCE, IDENTITY, CONFIRM)
 
 UNITS_PER_PAGE = 8
@@ -147,6 +153,7 @@ async def process_button(ctx: Context) -> None:
         "unit": process_unit,
         "worker": process_worker,
         "cat": process_category,
+        "code": show_status,
     }
     if action in simple and not argument:
         await simple[action](ctx)
@@ -566,7 +573,7 @@ async def ask_confirm(ctx: Context) -> None:
 async def process_confirm(ctx: Context) -> None:
     current = draft(ctx)
     if ctx.state != CONFIRM or not _complete(current):
-        ctx.answer(ctx.t(STALE))
+        await _stale_confirm(ctx)
         return
     if not await _may_file_another(ctx):
         return
@@ -592,6 +599,16 @@ async def process_confirm(ctx: Context) -> None:
         await alert_escalated(ctx.session, case=earlier, complainants=submitted.complainants)
     ctx.reset()
     await _tell_ticket(ctx, submitted)
+
+
+async def _stale_confirm(ctx: Context) -> None:
+    """「提交」 pressed again, or after the bot restarted between saving a complaint and
+    answering: a complaint sent a moment ago is named again, so its code is never lost."""
+    latest = await store.own_complaints(ctx.session, user_id=ctx.user_id, limit=1)
+    if latest and ctx.clock.now() - latest[0].submitted_at < RECENT_SUBMISSION:
+        ctx.answer(ctx.t(ALREADY_SENT, code=latest[0].ticket_code), alert=True)
+        return
+    ctx.answer(ctx.t(STALE))
 
 
 async def _tell_ticket(ctx: Context, submitted: store.Submitted) -> None:
@@ -695,7 +712,23 @@ ACTION_NAMES = {
 
 async def ask_status_code(ctx: Context) -> None:
     ctx.goto(STATUS_CODE)
-    ctx.say(ctx.t(N_("Send the 8-character ticket code of your complaint.")), [nav(ctx)])
+    mine = await store.own_complaints(ctx.session, user_id=ctx.user_id)
+    zone = ctx.clock.now().tzinfo
+    rows = [
+        [
+            Button(
+                ctx.t(
+                    OWN_COMPLAINT,
+                    code=own.ticket_code,
+                    day=own.submitted_at.astimezone(zone).date(),
+                ),
+                f"cp:code:{own.ticket_code}",
+            )
+        ]
+        for own in mine
+    ]
+    ask = OWN_OR_CODE if mine else N_("Send the 8-character ticket code of your complaint.")
+    ctx.say(ctx.t(ask), [*rows, nav(ctx)])
 
 
 async def status_command(ctx: Context) -> None:

@@ -339,6 +339,26 @@ class Status:
     history: list[CaseEvent]
 
 
+@dataclass(frozen=True)
+class OwnComplaint:
+    ticket_code: str
+    submitted_at: datetime
+
+
+async def own_complaints(
+    session: AsyncSession, *, user_id: int, limit: int = 5
+) -> list[OwnComplaint]:
+    """The user's own latest complaints and objections, newest first: their codes are theirs
+    to see again (a reply lost in a crash, a code not written down)."""
+    found = await session.execute(
+        select(col(Complaint.ticket_code), col(Complaint.submitted_at))
+        .where(col(Complaint.submitted_by) == user_id)
+        .order_by(col(Complaint.submitted_at).desc(), col(Complaint.id).desc())
+        .limit(limit)
+    )
+    return [OwnComplaint(code, at) for code, at in found.all()]
+
+
 async def status_by_code(session: AsyncSession, code: str) -> Status | None:
     """The case of a ticket code and its public history; merged cases show the one they
     joined, since that is where the work happens."""

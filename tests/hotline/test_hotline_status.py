@@ -50,3 +50,32 @@ async def test_wrong_codes_are_throttled_per_user(chat, storage, county, clock):
     from hotline_helpers import count
 
     assert await count(storage, AuditLog, AuditLog.action == "status_code_wrong") == 5
+
+
+async def test_own_complaints_are_offered_by_their_codes(chat, county):
+    me = chat(5208)
+    first = await file_complaint(me, category="考核不公 / 程序违规")
+    second = await file_complaint(me, category="不在岗 / 吃空饷")
+    await me.send("/status")
+    assert "以下是您提交过的投诉" in me.last
+    offered = [label.split(" · ")[0] for label in me.buttons() if " · " in label]
+    assert offered == [second, first]  # newest first
+    await me.click(next(label for label in me.buttons() if label.startswith(first)))
+    assert "县就业局投诉受理台" in me.last and "已提交" in me.last
+    # Someone who filed nothing is asked for a code, with nobody else's offered.
+    stranger = chat(5209)
+    await stranger.send("/status")
+    assert "8 位查询码" in stranger.last
+    assert not [label for label in stranger.buttons() if " · " in label]
+
+
+async def test_a_confirmation_pressed_again_names_the_code(chat, county, clock):
+    """After a restart between saving a complaint and answering, the citizen presses 「提交投诉」
+    again: the complaint already sent is named, not filed twice."""
+    me = chat(5210)
+    code = await file_complaint(me)
+    await me.press("cp:confirm")
+    assert code in (me.answers[-1] or "")
+    clock.advance(timedelta(hours=2))
+    await me.press("cp:confirm")
+    assert code not in (me.answers[-1] or "")
