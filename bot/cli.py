@@ -90,7 +90,7 @@ def _mount_optional() -> None:
     from bot.cli_export import export_app
     from bot.cli_import import import_app
     from bot.cli_invite import invite
-    from bot.cli_maintenance import backup, purge
+    from bot.cli_maintenance import backup, purge, rekey
     from bot.cli_notices import notices_app, tasks_app, verify_app
     from bot.cli_publish import publish_app
     from bot.cli_run import run
@@ -108,6 +108,7 @@ def _mount_optional() -> None:
     app.command("codes")(codes)
     app.command("purge")(purge)
     app.command("backup")(backup)
+    app.command("rekey")(rekey)
     app.add_typer(export_app, name="export", help="导出 / exports.")
     app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
     app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
         default=SecretStr("gongshi-demo-secret-change-me"),
         description="key of the keyed hashes of ID numbers and phones; rotate with care",
     )
+    old_secret_key: SecretStr | None = Field(
+        default=None,
+        description="the previous secret key, kept only while `gongshi rekey` moves the hashes",
+    )
     language: str = "zh"
     calendar_file: Path | None = None
     pdf_font: Path | None = Field(

@@ -251,7 +251,7 @@ def shown(text: str) -> str:
     return text if len(text) <= _SHOWN_LENGTH else text[: _SHOWN_LENGTH - 1] + "…"
 
 
-def _without_float_tail(text: str) -> str:
+def without_float_tail(text: str) -> str:
     """13800138000.0 → 13800138000: a whole number that went through a float on its way here."""
     match = _FLOAT_TAIL.fullmatch(text) if "." in text else None
     return match.group(1) if match else text
@@ -421,7 +421,7 @@ class RowChecker:
         if not text:
             return None
         try:
-            id_number = normalize_id_number(_without_float_tail(text), today=self.today)
+            id_number = normalize_id_number(without_float_tail(text), today=self.today)
         except IdNumberError as error:
             report(ID_NUMBER, error.reason, **error.params)
             return None
@@ -441,7 +441,7 @@ class RowChecker:
                 text  # what normalize_phone returns for it, without its character-by-character pass
             )
         try:
-            return normalize_phone(_without_float_tail(text))
+            return normalize_phone(without_float_tail(text))
         except PhoneError as error:
             report(PHONE, error.reason, **error.params)
             return None
