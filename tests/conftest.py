@@ -21,6 +21,8 @@ from testsupport import make_settings
 
 from bot.app import build_dispatcher
 from bot.runtime_context import Storage, open_storage
+from bot.sandbox import RunningSandbox, start_sandbox
+from bot.sandbox.client import SandboxClient
 from bot.settings import Settings
 from domain.clock import FixedClock
 from storage.migrate import upgrade
@@ -105,3 +107,18 @@ def chat(dispatcher):
         return Chat(dispatcher, user_id, language, **kw)
 
     return open_chat
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[RunningSandbox]:
+    """The Bot API look-alike on a free loopback port, for tests over real HTTP."""
+    running = await start_sandbox()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
+    """The sandbox's control API: personas that type, press and read."""
+    async with SandboxClient(sandbox.url) as opened:
+        yield opened

@@ -15,8 +15,7 @@ import pytest
 from case_helpers import BUREAU, DESCRIPTION, INVESTIGATORS, get_case
 from sqlalchemy import select
 
-from bot.sandbox import RunningSandbox, start_sandbox
-from bot.sandbox.client import SandboxClient
+from bot.sandbox import RunningSandbox
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
 from notices.sender import OutboxSender
@@ -30,19 +29,6 @@ OPINION = "经查，该人员长期不在岗，由亲属代岗。停发岗位补
 
 # Generous: the machine may be busy; a passing run never waits this long.
 WAIT = 30
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
-    async with SandboxClient(sandbox.url) as opened:
-        yield opened
 
 
 @pytest.fixture(params=["aiogram", "ptb"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,6 @@ from sqlalchemy import select
 
 from bot.app import build_dispatcher
 from bot.runtimes.files import BotApiFileFetcher
-from bot.sandbox import RunningSandbox, start_sandbox
-from bot.sandbox.client import SandboxClient
 from handlers.files import FileTooLarge, FileUnavailable
 from storage.models import EvidenceFile
 
@@ -145,19 +142,6 @@ async def test_unavailable_file_is_asked_for_again(fetching_chat, fetcher, count
 
 
 # --- over real HTTP against the sandbox ------------------------------------------------------
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
-    async with SandboxClient(sandbox.url) as opened:
-        yield opened
 
 
 def last_text(messages) -> str:

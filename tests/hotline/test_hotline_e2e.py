@@ -12,8 +12,7 @@ import pytest
 from hotline_helpers import BUREAU, INVESTIGATORS, TICKET, UNIT_A_CONTACT, case_of, outbox_chats
 from sqlalchemy import select
 
-from bot.sandbox import RunningSandbox, start_sandbox
-from bot.sandbox.client import SandboxClient
+from bot.sandbox import RunningSandbox
 from storage.models import ComplainantContact, EvidenceFile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtimes"))
@@ -21,19 +20,6 @@ from runtime_harness import RunningBot
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 DESCRIPTION = "该单位的保洁人员长期迟到早退，态度很差。"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
-    async with SandboxClient(sandbox.url) as opened:
-        yield opened
 
 
 @pytest.fixture(params=["aiogram", "ptb"])

@@ -231,47 +231,36 @@ async def test_citizens_cannot_upload(chat, storage, clock, files, people):
 # --- over real HTTP against the sandbox ------------------------------------------------------
 
 
-async def test_uploaded_file_is_downloaded_over_the_bot_api(storage, clock, people):
+async def test_uploaded_file_is_downloaded_over_the_bot_api(
+    storage, clock, people, sandbox, client
+):
     from runtime_harness import RunningBot
 
     from bot.app import build_dispatcher
     from bot.runtimes.files import BotApiFileFetcher
-    from bot.sandbox import start_sandbox
-    from bot.sandbox.client import SandboxClient
 
     def last_text(messages) -> str:
         said = [m for m in messages if m["from_bot"]]
         return (said[-1]["text"] or "") if said else ""
 
-    sandbox = await start_sandbox()
     token = f"{sandbox.state.bot.id}:upload-test-token"
     dispatcher = build_dispatcher(settings=storage.settings, sessions=storage.sessions, clock=clock)
     bot = RunningBot("aiogram", token, sandbox.url, dispatcher)
     rows = own_unit_rows(5)
+    user = await client.create_persona("单位联系人", role="unit")
+    async with storage.sessions() as session, session.begin():
+        session.add(RoleBinding(user_id=user["id"], role="unit", unit_id=people[UNITS[0]]))
+    await bot.start()
     try:
-        async with SandboxClient(sandbox.url) as client:
-            user = await client.create_persona("单位联系人", role="unit")
-            async with storage.sessions() as session, session.begin():
-                session.add(RoleBinding(user_id=user["id"], role="unit", unit_id=people[UNITS[0]]))
-            await bot.start()
-            await client.send_command(user, "/start")
-            await client.wait_until(user, lambda ms: "上传考核结果" in str(ms[-1]))
-            await client.click(user, "上传考核结果（表格）")
-            await client.wait_until(user, lambda ms: "考核结果表" in last_text(ms))
-            await client.send_file(user, "结果.xlsx", xlsx(rows))
-            await client.wait_until(user, lambda ms: "已收到" in last_text(ms))
-            chosen = UploadSettings(
-                secret_key=storage.settings.secret_key.get_secret_value(), import_max_mb=50
-            )
-            taken = await import_uploads(
-                sessions=storage.sessions,
-                files=BotApiFileFetcher(sandbox.url, token),
-                clock=clock,
-                settings=chosen,
-            )
+        await client.send_command(user, "/start")
+        await client.wait_until(user, lambda ms: "上传考核结果" in str(ms[-1]))
+        await client.click(user, "上传考核结果（表格）")
+        await client.wait_until(user, lambda ms: "考核结果表" in last_text(ms))
+        await client.send_file(user, "结果.xlsx", xlsx(rows))
+        await client.wait_until(user, lambda ms: "已收到" in last_text(ms))
+        taken = await run_imports(storage, BotApiFileFetcher(sandbox.url, token), clock)
     finally:
         await bot.stop()
-        await sandbox.stop()
     assert taken == 1
     assert await count(storage, Result) == len(rows)
     assert (await the_job(storage)).outcome == "imported"

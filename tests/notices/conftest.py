@@ -7,20 +7,13 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import RunningSandbox, start_sandbox
+from bot.sandbox import RunningSandbox
 from bot.sandbox.client import SandboxClient
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
 from notices.sender import OutboxSender
 
 TOKEN = "7000000001:NOTICES-test"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from pubworld import CHANNEL, UNITS, import_people, person
 from sqlalchemy import select
 
-from bot.sandbox import RunningSandbox, start_sandbox
+from bot.sandbox import RunningSandbox
 from bot.sandbox.client import SandboxClient
 from domain.clock import FixedClock
 from domain.workdays import WorkCalendar
@@ -25,13 +25,6 @@ from storage.db import transaction
 from storage.models import ChannelPost
 
 TOKEN = "7000000002:PUBLICATION-test"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from counts_and_sandbox import (  # noqa: F401
-    client,
     counts,
     pytest_terminal_summary,
-    sandbox,
     token,
 )

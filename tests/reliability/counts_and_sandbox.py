@@ -4,12 +4,10 @@ modules cannot be imported by name: several directories have one)."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox import RunningSandbox, start_sandbox
-from bot.sandbox.client import SandboxClient
+from bot.sandbox import RunningSandbox
 
 LONG = os.environ.get("GONGSHI_RELIABILITY", "").lower() == "long"
 
@@ -38,19 +36,6 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     for name, found in shown:
         figures = ", ".join(f"{key} {value}" for key, value in found.items())
         terminalreporter.write_line(f"{name}: {figures}")
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
-    async with SandboxClient(sandbox.url) as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -12,25 +12,11 @@ import pytest
 from runtime_harness import RunningBot
 from runtime_router import build_dispatcher
 
-from bot.sandbox import RunningSandbox, start_sandbox
-from bot.sandbox.client import SandboxClient
+from bot.sandbox import RunningSandbox
 from domain.clock import FixedClock
 from handlers.core import Dispatcher
 
 RUNTIMES = ["aiogram", "ptb"]
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[SandboxClient]:
-    async with SandboxClient(sandbox.url) as opened:
-        yield opened
 
 
 @pytest.fixture(params=RUNTIMES)

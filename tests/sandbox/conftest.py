@@ -9,15 +9,8 @@ from typing import Any
 import pytest
 from sandbox_helpers import BotApi
 
-from bot.sandbox import RunningSandbox, start_sandbox
+from bot.sandbox import RunningSandbox
 from bot.sandbox.client import SandboxClient
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[RunningSandbox]:
-    running = await start_sandbox()
-    yield running
-    await running.stop()
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
 
 from counts_and_sandbox import (  # noqa: F401
-    client,
     counts,
     pytest_terminal_summary,
-    sandbox,
     token,
 )
