@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n import N_
+from domain import cases as rules
 from domain.complaints import (
     BY_KEY,
     CATEGORIES,
@@ -686,27 +687,12 @@ async def _may_file_another(ctx: Context) -> bool:
 
 # --- following a complaint -----------------------------------------------------------------
 
-STATE_NAMES = {
-    "submitted": N_("submitted, waiting to be accepted"),
-    "accepted": N_("accepted"),
-    "rejected": N_("not accepted"),
-    "investigating": N_("under investigation"),
-    "concluded": N_("findings recorded"),
-    "closed": N_("closed"),
-    "review": N_("reopened for the bureau's review"),
-    "merged": N_("merged into another case"),
-}
-# The public steps of a case (domain.cases), as the complainant reads them.
+# The public steps of a case as the complainant reads them: the officials' names, except
+# where the complainant is better told what it means for them.
 ACTION_NAMES = {
-    "submitted": N_("complaint received"),
-    "accept": N_("accepted"),
-    "reject": N_("not accepted"),
+    **rules.STEP_NAMES,
     "assign": N_("investigation started"),
     "reply": N_("the bureau replied (see the message in this chat)"),
-    "record_finding": N_("findings recorded"),
-    "extend": N_("deadline extended"),
-    "close": N_("closed"),
-    "reopen": N_("reopened for review"),
 }
 
 
@@ -772,7 +758,7 @@ def _status_text(ctx: Context, found: store.Status) -> str:
     )
     return ctx.t(
         N_("State: {state}\nHeld by: {office}\nExpected by: {date}\n\nHistory:\n{history}"),
-        state=ctx.t(STATE_NAMES.get(case.state, case.state)),
+        state=ctx.t(rules.STATE_NAMES.get(case.state, case.state)),
         office=ctx.t(OFFICES.get(case.route, case.route)),
         date=str(expected) if expected else "—",
         history=history or "—",

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+# Telegram lets a bot download files of at most 20 MB.
+TELEGRAM_DOWNLOAD_MB = 20
+
 
 class FileFetchError(Exception):
     """A file could not be had; the message is for the log, not for the user."""

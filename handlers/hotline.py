@@ -20,8 +20,8 @@ from handlers.core import Router
 from handlers.types import Button
 from notices.outbox import enqueue
 from storage.audiences import Recipient, bureau_staff, unit_contacts
-from storage.complaints import contact_of_case, investigators
-from storage.models import AuditLog, Case, Complaint, Unit, Worker
+from storage.complaints import contact_of_case, investigators, record_identity_view
+from storage.models import Case, Complaint, Unit, Worker
 
 CONTACT_ROLES = ("bureau", "investigator")
 OFFICIAL_ALERT = N_(
@@ -201,16 +201,14 @@ async def show_contact(ctx: Context) -> None:
         ctx.answer(ctx.t(N_("That case does not exist.")), alert=True)
         return
     case, contact = found
-    ctx.session.add(
-        AuditLog(
-            at=ctx.clock.now(),
-            actor_user_id=ctx.user_id,
-            actor="telegram",
-            action="complainant_contact_viewed",
-            target_type="case",
-            target_id=str(case.id),
-            detail={"roles": list(ctx.roles.names()), "found": contact is not None},
-        )
+    assert case.id is not None
+    record_identity_view(
+        ctx.session,
+        user_id=ctx.user_id,
+        roles=ctx.roles.names(),
+        case_id=case.id,
+        now=ctx.clock.now(),
+        found=contact is not None,
     )
     if contact is None:
         ctx.say(ctx.t(N_("Case #{case}: the complainant chose to stay anonymous."), case=case.id))

@@ -12,7 +12,6 @@ Only masked names leave this module: the lists come from ``storage.publication``
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 from bot.i18n import N_
 from domain.workdays import UnknownYearError, WorkCalendar
@@ -416,21 +415,27 @@ async def process_close(ctx: Context, year: int) -> None:
 
 async def choose_notice(ctx: Context, year: int, args: list[str]) -> None:
     t = ctx.t
-    try:
-        lists = await store.notice_lists(session=ctx.session, year=year)
-    except store.PublicationError as error:
-        _refused(ctx, error)
-        return
-    if not args:
-        rows = [[Button(name, f"gsa:pdf:{year}:{units[0].unit_id}")] for name, units in lists.units]
-        rows.append([Button(t(BACK), "gsa:home")])
-        ctx.say(t(CHOOSE_UNIT), rows)
-        return
-    chosen = [(name, units) for name, units in lists.units if str(units[0].unit_id) == args[0]]
-    if not chosen:
+    if args and not args[0].isdigit():
         ctx.answer(t(STALE))
         return
-    await send_notice(ctx, replace(lists, units=chosen))
+    try:
+        if not args:
+            cycle = await store.cycle_by_year(ctx.session, year)
+            if cycle.gongshi_opens_on is None:
+                raise store.PublicationError(store.NO_WINDOW, year=year)
+            units = await store.published_units(session=ctx.session, cycle_id=_id(cycle))
+            rows = [[Button(name, f"gsa:pdf:{year}:{unit_id}")] for unit_id, name, _ in units]
+            rows.append([Button(t(BACK), "gsa:home")])
+            ctx.say(t(CHOOSE_UNIT), rows)
+            return
+        lists = await store.notice_lists(session=ctx.session, year=year, unit_id=int(args[0]))
+    except store.PublicationError as error:
+        if error.reason == store.UNKNOWN_UNIT:
+            ctx.answer(t(STALE))
+        else:
+            _refused(ctx, error)
+        return
+    await send_notice(ctx, lists)
 
 
 async def send_notice(ctx: Context, lists: store.NoticeLists) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.i18n import N_
 from handlers.context import Context
 from handlers.core import Router
+from handlers.files import TELEGRAM_DOWNLOAD_MB
 from handlers.types import Button
 from storage.models import Cycle, Unit
 from storage.upload_jobs import queue_import
@@ -21,8 +22,6 @@ from storage.upload_jobs import queue_import
 AWAIT_RESULTS = "upload:await_results"
 ROLES = ("unit", "admin")
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
-# Telegram lets a bot download files of at most 20 MB.
-TELEGRAM_DOWNLOAD_MB = 20
 
 UPLOAD_RESULTS = N_("Upload results (spreadsheet)")
 ASK_FILE = N_(

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.i18n import N_, Translator
 from bot.import_report import report_lines
 from domain.clock import Clock
-from handlers.files import FileFetcher, FileFetchError, FileTooLarge
+from handlers.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
 from notices.outbox import Attachment, enqueue
 from notices.scheduler import Sweep
 from storage.db import transaction
@@ -35,8 +35,6 @@ from storage.upload_jobs import (
 log = logging.getLogger(__name__)
 
 MB = 2**20
-# Telegram lets a bot download files of at most 20 MB.
-TELEGRAM_DOWNLOAD_MB = 20
 TEXT_BUDGET = 3500
 JOBS_PER_SWEEP = 5
 RETRY_AFTER = timedelta(seconds=20)

@@ -21,8 +21,9 @@ from domain.masking import mask_name
 from notices.outbox import Attachment, enqueue
 from storage.audiences import bureau_staff
 from storage.case_desk import card
-from storage.cases import IDENTITY_VIEWED, Actor, event_seq, refuse
-from storage.models import AuditLog, Case, ComplainantContact, Cycle
+from storage.cases import Actor, event_seq, refuse
+from storage.complaints import record_identity_view
+from storage.models import Case, ComplainantContact, Cycle
 from storage.models.cases import CaseDocument
 
 log = logging.getLogger(__name__)
@@ -132,16 +133,13 @@ async def internal_opinion(
             session, case_id, "internal_opinion", actor, now, "role" if case else "missing"
         )
     assert case is not None
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=actor.user_id,
-            actor="telegram",
-            action=IDENTITY_VIEWED,
-            target_type="case",
-            target_id=str(case_id),
-            detail={"roles": [actor.role], "via": "internal_opinion"},
-        )
+    record_identity_view(
+        session,
+        user_id=actor.user_id,
+        roles=[actor.role],
+        case_id=case_id,
+        now=now,
+        via="internal_opinion",
     )
     facts = await opinion_facts(session, case, language="zh", now=now, internal=True)
     return opinion_filename(case, internal=True), render_opinion(facts, internal=True)

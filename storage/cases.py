@@ -41,8 +41,6 @@ from storage.publication import release_held_results
 
 log = logging.getLogger(__name__)
 
-# The audit action of every view of a complainant's identity (as handlers.hotline writes it).
-IDENTITY_VIEWED = "complainant_contact_viewed"
 FINDING_TASK_WORKDAYS = 5  # the unit's time to act on a confirmed finding (ours)
 
 TOLD_ACCEPTED = N_(
@@ -204,17 +202,7 @@ async def reclassify(
     case.category, case.severity, case.route = chosen.key, chosen.severity, chosen.route
     detail = {**before, "to": chosen.key, "to_severity": chosen.severity, "to_route": chosen.route}
     await _step(session, case, "reclassify", actor, now, detail=detail)
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=actor.user_id,
-            actor="telegram" if actor.user_id is not None else "system",
-            action="case_reclassified",
-            target_type="case",
-            target_id=str(case_id),
-            detail=detail,
-        )
-    )
+    _audit(session, actor, now, "case_reclassified", case_id, detail)
     # A worker's result held at the 公示's close waits for serious cases only.
     serious_no_more = before["from_severity"] == "serious" and chosen.severity != "serious"
     if serious_no_more and case.worker_id is not None:
@@ -472,19 +460,31 @@ async def refuse(
     *,
     state: str | None = None,
 ) -> None:
+    detail = {"step": action, "role": actor.role, "reason": reason, "state": state}
+    _audit(session, actor, now, "case_step_refused", case_id, detail)
+    await session.flush()
+    raise CaseRefused(reason, case_id=case_id, action=action)
+
+
+def _audit(
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    case_id: int,
+    detail: dict[str, Any],
+) -> None:
     session.add(
         AuditLog(
             at=now,
             actor_user_id=actor.user_id,
             actor="telegram" if actor.user_id is not None else "system",
-            action="case_step_refused",
+            action=action,
             target_type="case",
             target_id=str(case_id),
-            detail={"step": action, "role": actor.role, "reason": reason, "state": state},
+            detail=detail,
         )
     )
-    await session.flush()
-    raise CaseRefused(reason, case_id=case_id, action=action)
 
 
 async def _step(

@@ -400,6 +400,33 @@ async def investigators(session: AsyncSession) -> list[Recipient]:
     return list(seen.values())
 
 
+# The audit action of every view of a complainant's identity (信访工作条例: confidentiality).
+IDENTITY_VIEWED = "complainant_contact_viewed"
+
+
+def record_identity_view(
+    session: AsyncSession,
+    *,
+    user_id: int | None,
+    roles: Sequence[str],
+    case_id: int,
+    now: datetime,
+    **detail: Any,
+) -> None:
+    """Every view of a complainant's identity, whatever shows it, leaves this audit entry."""
+    session.add(
+        AuditLog(
+            at=now,
+            actor_user_id=user_id,
+            actor="telegram",
+            action=IDENTITY_VIEWED,
+            target_type="case",
+            target_id=str(case_id),
+            detail={"roles": list(roles), **detail},
+        )
+    )
+
+
 async def contact_of_case(
     session: AsyncSession, case_id: int
 ) -> tuple[Case, ComplainantContact | None] | None:

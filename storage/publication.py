@@ -581,18 +581,26 @@ class NoticeLists:
 
 
 async def notice_lists(
-    *, session: AsyncSession, year: int, unit_name: str | None = None
+    *,
+    session: AsyncSession,
+    year: int,
+    unit_name: str | None = None,
+    unit_id: int | None = None,
 ) -> NoticeLists:
-    """Every unit's list of an opened (or closed) 公示, or only ``unit_name``'s."""
+    """Every unit's list of an opened (or closed) 公示, or only one unit's (by name or id):
+    only that unit's rows are read."""
     cycle = await cycle_by_year(session, year)
     if cycle.gongshi_opens_on is None or cycle.gongshi_closes_on is None:
         raise PublicationError(NO_WINDOW, year=year)
-    grouped = _group_by_unit(await public_rows(session=session, cycle_id=_id(cycle)))
-    units = [(rows[0].unit_name, rows) for rows in grouped.values()]
     if unit_name is not None:
-        units = [(name, rows) for name, rows in units if name == unit_name.strip()]
-        if not units:
+        named = select(col(Unit.id)).where(col(Unit.name) == unit_name.strip())
+        unit_id = (await session.execute(named)).scalar_one_or_none()
+        if unit_id is None:
             raise PublicationError(UNKNOWN_UNIT, unit=unit_name, year=year)
+    rows = await public_rows(session=session, cycle_id=_id(cycle), unit_id=unit_id)
+    units = [(unit_rows[0].unit_name, unit_rows) for unit_rows in _group_by_unit(rows).values()]
+    if unit_id is not None and not units:
+        raise PublicationError(UNKNOWN_UNIT, unit=unit_name or str(unit_id), year=year)
     return NoticeLists(year, cycle.gongshi_opens_on, cycle.gongshi_closes_on, units)
 
 

@@ -123,13 +123,3 @@ async def retry_import_later(*, session: AsyncSession, job_id: int, at: datetime
     job = await session.get(ImportJob, job_id)
     if job is not None:
         job.claimed_until = at
-
-
-async def pending_imports(*, session: AsyncSession, user_id: int) -> int:
-    """How many of this user's files are still waiting or being imported."""
-    rows = await session.execute(
-        select(col(ImportJob.id)).where(
-            col(ImportJob.user_id) == user_id, col(ImportJob.state) == "pending"
-        )
-    )
-    return len(rows.all())

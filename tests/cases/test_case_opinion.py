@@ -16,6 +16,7 @@ from bot.i18n import translate
 from documents.opinion import LABEL_COMPLAINANT
 from handlers.types import FileReply
 from storage import cases as store
+from storage.complaints import IDENTITY_VIEWED
 from storage.models import Result
 from storage.models.cases import CaseDocument
 
@@ -110,7 +111,7 @@ async def test_the_internal_copy_only_for_the_bureau_and_audited(chat, storage, 
     assert not [r for r in outcome.replies if isinstance(r, FileReply)]
     await investigator.press(f"hl:contact:{case_id}")
 
-    views = await audits(storage, store.IDENTITY_VIEWED)
+    views = await audits(storage, IDENTITY_VIEWED)
     assert [(v.actor_user_id, v.detail.get("via")) for v in views] == [
         (BUREAU, "internal_opinion"),
         (INVESTIGATORS[0], None),
