@@ -23,7 +23,7 @@ from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
 from notices.outbox import enqueue
 from storage.audiences import bureau_staff, unit_contacts
-from storage.complaints import add_event
+from storage.complaints import add_event, forget_complainant
 from storage.models import (
     AuditLog,
     Case,
@@ -96,6 +96,9 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=None, role="system")
+# The complainant's own steps are recorded without their Telegram id: the history outlives
+# the link between the case and the chat.
+COMPLAINANT = Actor(user_id=None, role="complainant")
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -343,7 +346,7 @@ async def rate(
     if not rules.check_rating(rating):
         await refuse(session, case_id, "rate", actor, now, "input")
     case.rating, case.rating_comment = rating, comment
-    await _step(session, case, "rate", actor, now, detail={"rating": rating})
+    await _step(session, case, "rate", COMPLAINANT, now, detail={"rating": rating})
     if rules.reopens(rating) and not case.reopened:
         await reopen(session=session, case_id=case_id, now=now)
     return case
@@ -367,7 +370,6 @@ async def comment_rating(
         case,
         "rating_comment",
         now=now,
-        actor_user_id=user_id,
         actor_role="complainant",
         detail={"comment": comment},
     )
@@ -703,7 +705,9 @@ async def renewals_from(
 
 
 async def _release(session: AsyncSession, case: Case, *, now: datetime) -> None:
-    """A serious case about a worker ended: their result held at the 公示's close is final
-    now, unless another serious case about them is still open."""
+    """A case ended: who filed it no longer counts (after the day of the daily limit); a
+    serious case about a worker ended: their result held at the 公示's close is final now,
+    unless another serious case about them is still open."""
+    await forget_complainant(session, case.complaint_id, now=now)
     if case.severity == "serious" and case.worker_id is not None:
         await release_held_results(session=session, worker_id=case.worker_id, now=now)
