@@ -68,9 +68,7 @@ def purge(
         async with open_storage(settings) as storage:
             await require_newest_schema(storage.engine, t)
             async with transaction(storage.sessions) as session:
-                purged = await purge_personal_data(
-                    session=session, before=before, dry_run=dry_run
-                )
+                purged = await purge_personal_data(session=session, before=before, dry_run=dry_run)
                 retired = await retire_delivered(
                     session=session, now=now, outbox_days=sent_days, dry_run=dry_run
                 )
