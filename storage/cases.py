@@ -338,7 +338,9 @@ async def rate(
     comment: str = "",
 ) -> Case:
     """The complainant's rating; 1 or 2 reopens the case for the bureau's review, once."""
-    actor = Actor(user_id=user_id, role="complainant")
+    # A refusal is audited without the presser's id: it would be theirs, pressing a button of
+    # their own case, as often as anyone else's.
+    actor = COMPLAINANT
     case = await _checked(session, case_id, "rate", actor, now)
     complaint = await session.get(Complaint, case.complaint_id)
     if complaint is None or complaint.submitted_by != user_id:
@@ -346,7 +348,7 @@ async def rate(
     if not rules.check_rating(rating):
         await refuse(session, case_id, "rate", actor, now, "input")
     case.rating, case.rating_comment = rating, comment
-    await _step(session, case, "rate", COMPLAINANT, now, detail={"rating": rating})
+    await _step(session, case, "rate", actor, now, detail={"rating": rating})
     if rules.reopens(rating) and not case.reopened:
         await reopen(session=session, case_id=case_id, now=now)
     return case
@@ -358,7 +360,7 @@ async def comment_rating(
     """The optional comment after a rating, by the one who rated."""
     case = await _load(session, case_id)
     complaint = await session.get(Complaint, case.complaint_id) if case else None
-    actor = Actor(user_id=user_id, role="complainant")
+    actor = COMPLAINANT
     if case is None or complaint is None or complaint.submitted_by != user_id:
         await refuse(session, case_id, "rate", actor, now, "scope")
     assert case is not None

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from hotline_helpers import BUREAU, file_complaint
 from sqlalchemy import select, update
 from sqlmodel import SQLModel
 
 from domain.workdays import WorkCalendar
 from storage import cases as store
-from storage.models import Case, Complaint, ConversationState, Outbox
+from storage.models import AuditLog, Case, Complaint, ConversationState, Outbox
 from storage.purge import retire_delivered
 
 # Large enough that no counter, size or date of the test can hold it by chance.
@@ -106,6 +107,18 @@ async def test_a_closed_anonymous_complaint_joins_no_account(chat, storage, coun
             session=session, now=clock.now() + timedelta(days=31), outbox_days=30
         )
 
+    # An old rating button pressed now is refused, and the refusal, committed as the chat's
+    # transaction commits it, names nobody either.
+    async with storage.sessions() as session, session.begin():
+        with pytest.raises(store.CaseRefused):
+            await store.rate(
+                session=session, case_id=case.id, user_id=ANONYMOUS, now=clock.now(), rating=1
+            )
+    async with storage.sessions() as session:
+        refusals = (
+            await session.execute(select(AuditLog).where(AuditLog.action == "case_step_refused"))
+        ).scalars()
+        assert [r.target_id for r in refusals] == [str(case.id)]
     assert await places_holding(storage, ANONYMOUS) == set()
     async with storage.sessions() as session:
         idle = await session.get(ConversationState, ANONYMOUS)
