@@ -26,13 +26,17 @@ from domain.clock import SystemClock
 from storage.db import transaction
 from storage.importer import SheetError
 from storage.models import utcnow
-from storage.purge import Purged, purge_personal_data
+from storage.purge import Purged, Retired, purge_personal_data, retire_delivered
 from storage.rekey import Leftover, Rekeyed, SheetPeople, read_people, rekey_workers
 
 PURGE_LINE = N_(
     "Complainant contacts: {contacts}; evidence records: {evidence} (files: {evidence_files}); "
     "conversation drafts: {conversations}; audit details: {audit_details}; ID and phone "
     "hashes of removed workers: {worker_hashes}."
+)
+RETIRED_LINE = N_(
+    "Messages delivered more than {days} days ago: {outbox}; chats of finished cases: "
+    "{chats}; complainant hashes of finished cases: {hashes}."
 )
 
 
@@ -43,21 +47,34 @@ def purge(
         min=30,
         help="保留天数（默认 GONGSHI_RETENTION_DAYS）/ retention in days (default the setting)",
     ),
+    outbox_days: int | None = typer.Option(
+        None,
+        "--outbox-older-than-days",
+        min=1,
+        help="已发送消息保留天数（默认 GONGSHI_OUTBOX_RETENTION_DAYS）/ "
+        "days delivered messages are kept (default the setting)",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="只统计不删除 / count, change nothing"),
 ) -> None:
     """删除超过保存期限的个人信息 / Remove personal data past its retention period."""
     settings = settings_or_exit()
     t = Translator(settings.language)
     days = older_than_days or settings.retention_days
-    before = SystemClock(settings.timezone).now() - timedelta(days=days)
+    sent_days = outbox_days or settings.outbox_retention_days
+    now = SystemClock(settings.timezone).now()
+    before = now - timedelta(days=days)
 
-    async def go() -> Purged:
+    async def go() -> tuple[Purged, Retired]:
         async with open_storage(settings) as storage:
             await require_newest_schema(storage.engine, t)
             async with transaction(storage.sessions) as session:
-                return await purge_personal_data(session=session, before=before, dry_run=dry_run)
+                purged = await purge_personal_data(session=session, before=before, dry_run=dry_run)
+                retired = await retire_delivered(
+                    session=session, now=now, outbox_days=sent_days, dry_run=dry_run
+                )
+                return purged, retired
 
-    purged = run_async(go())
+    purged, retired = run_async(go())
     if not dry_run:
         for path in purged.files:
             with contextlib.suppress(FileNotFoundError):
@@ -69,6 +86,7 @@ def purge(
     )
     typer.echo(t(heading, days=days))
     typer.echo(t(PURGE_LINE, **purged.counts()))
+    typer.echo(t(RETIRED_LINE, days=sent_days, **retired.counts()))
 
 
 def backup(

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # enough for the next cycle's assessment (two 不合格 in a row end the contract) and for
     # administrative review and litigation of a decision; no longer (个人信息保护法 art. 19).
     retention_days: int = Field(default=730, ge=30)
+    # Messages sent to a chat, and a finished case's link to the complainant's chat, are kept
+    # this long after delivery: time enough to rate the handling; then only the case's own
+    # history, which names no chat, says what was told.
+    outbox_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -588,6 +588,7 @@ async def process_confirm(ctx: Context) -> None:
         now=now,
         accept_due=_accept_due(ctx, in_gongshi=cycle is not None),
         threshold=ctx.settings.serious_complainants,
+        secret_key=ctx.settings.secret_key.get_secret_value(),
     )
     await alert_case(
         ctx.session,
@@ -678,7 +679,13 @@ def _accept_due(ctx: Context, *, in_gongshi: bool) -> date | None:
 async def _may_file_another(ctx: Context) -> bool:
     allowed = limits(ctx).complaints_per_day
     since = store.day_ago(ctx.clock.now())
-    if await store.complaints_since(ctx.session, user_id=ctx.user_id, since=since) < allowed:
+    filed = await store.complaints_since(
+        ctx.session,
+        user_id=ctx.user_id,
+        since=since,
+        secret_key=ctx.settings.secret_key.get_secret_value(),
+    )
+    if filed < allowed:
         return True
     ctx.reset()
     ctx.say(ctx.t(TOO_MANY, limit=allowed), [[Button(ctx.t(N_("Back to the menu")), "menu:home")]])

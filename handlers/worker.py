@@ -399,6 +399,7 @@ async def submit_objection(ctx: Context) -> None:
         now=ctx.clock.now(),
         accept_due=_accept_due(ctx, in_gongshi=True),
         threshold=ctx.settings.serious_complainants,
+        secret_key=ctx.settings.secret_key.get_secret_value(),
         kind="objection",
     )
     case = submitted.case

@@ -29,6 +29,7 @@ class NoticeSettings:
     outbox_backoff_max: float = 300.0
     outbox_timeout_seconds: float = 15.0
     reminder_sweep_seconds: float = 300.0
+    outbox_retention_days: int = 30
     leader_retry_seconds: float = 10.0
     deadlines_file: Path | None = None
     digest_weekday: int = 0  # Monday

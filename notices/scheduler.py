@@ -6,8 +6,10 @@ Because a sweep works from the state of the database, a sweep missed while the b
 catches up at its next run, once: APScheduler coalesces missed runs into one (``coalesce``),
 and every sweep also runs once at start-up.
 
-The case clocks (id ``case_clocks``, notices.case_clocks) and the close of the 公示 at the end of
-its window (``gongshi_window``, notices.publication) are standard sweeps; later issues add their
+The case clocks (id ``case_clocks``, notices.case_clocks), the close of the 公示 at the end of
+its window (``gongshi_window``, notices.publication) and the daily ``retention`` sweep
+(storage.purge.retire_delivered: delivered messages and finished cases' chats) are standard
+sweeps; later issues add their
 own the same way (``Sweep`` objects passed to ``run_scheduler``).
 
 Only the leader runs sweeps (``notices.leader``); every process delivers the outbox.
@@ -35,6 +37,7 @@ from notices.publication import sweep_gongshi
 from notices.reminders import sweep_reminders
 from storage import outbox_queue
 from storage.db import transaction
+from storage.purge import retire_delivered
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,8 @@ GONGSHI_WINDOW = "gongshi_window"
 LEASE_SWEEP_SECONDS = 30.0
 DIGEST_SWEEP_SECONDS = 900.0
 GONGSHI_SWEEP_SECONDS = 60.0
+RETENTION = "retention"
+RETENTION_SWEEP_SECONDS = 86400.0
 STOP_WAIT_SECONDS = 10.0
 
 
@@ -88,6 +93,14 @@ def standard_sweeps(
     async def gongshi_window() -> object:
         return await sweep_gongshi(sessions=sessions, clock=clock)
 
+    async def retention() -> object:
+        async with transaction(sessions) as session:
+            retired = await retire_delivered(
+                session=session, now=clock.now(), outbox_days=settings.outbox_retention_days
+            )
+        log.info("retention sweep: %s", retired.counts())
+        return retired
+
     every = settings.reminder_sweep_seconds
     return [
         Sweep("unit_reminders", reminders, every, misfire_grace_seconds=max(1, int(every))),
@@ -95,6 +108,7 @@ def standard_sweeps(
         Sweep("weekly_digest", digest, DIGEST_SWEEP_SECONDS, misfire_grace_seconds=900),
         Sweep(GONGSHI_WINDOW, gongshi_window, GONGSHI_SWEEP_SECONDS, misfire_grace_seconds=300),
         Sweep(CASE_CLOCKS, case_clocks, every, misfire_grace_seconds=max(1, int(every))),
+        Sweep(RETENTION, retention, RETENTION_SWEEP_SECONDS, misfire_grace_seconds=3600),
     ]
 
 

@@ -23,7 +23,7 @@ from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
 from notices.outbox import enqueue
 from storage.audiences import bureau_staff, unit_contacts
-from storage.complaints import add_event
+from storage.complaints import add_event, forget_complainant
 from storage.models import (
     AuditLog,
     Case,
@@ -96,6 +96,9 @@ class Actor:
 
 
 SYSTEM = Actor(user_id=None, role="system")
+# The complainant's own steps are recorded without their Telegram id: the history outlives
+# the link between the case and the chat.
+COMPLAINANT = Actor(user_id=None, role="complainant")
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -335,7 +338,9 @@ async def rate(
     comment: str = "",
 ) -> Case:
     """The complainant's rating; 1 or 2 reopens the case for the bureau's review, once."""
-    actor = Actor(user_id=user_id, role="complainant")
+    # A refusal is audited without the presser's id: it would be theirs, pressing a button of
+    # their own case, as often as anyone else's.
+    actor = COMPLAINANT
     case = await _checked(session, case_id, "rate", actor, now)
     complaint = await session.get(Complaint, case.complaint_id)
     if complaint is None or complaint.submitted_by != user_id:
@@ -355,7 +360,7 @@ async def comment_rating(
     """The optional comment after a rating, by the one who rated."""
     case = await _load(session, case_id)
     complaint = await session.get(Complaint, case.complaint_id) if case else None
-    actor = Actor(user_id=user_id, role="complainant")
+    actor = COMPLAINANT
     if case is None or complaint is None or complaint.submitted_by != user_id:
         await refuse(session, case_id, "rate", actor, now, "scope")
     assert case is not None
@@ -367,7 +372,6 @@ async def comment_rating(
         case,
         "rating_comment",
         now=now,
-        actor_user_id=user_id,
         actor_role="complainant",
         detail={"comment": comment},
     )
@@ -703,7 +707,9 @@ async def renewals_from(
 
 
 async def _release(session: AsyncSession, case: Case, *, now: datetime) -> None:
-    """A serious case about a worker ended: their result held at the 公示's close is final
-    now, unless another serious case about them is still open."""
+    """A case ended: who filed it no longer counts (after the day of the daily limit); a
+    serious case about a worker ended: their result held at the 公示's close is final now,
+    unless another serious case about them is still open."""
+    await forget_complainant(session, case.complaint_id, now=now)
     if case.severity == "serious" and case.worker_id is not None:
         await release_held_results(session=session, worker_id=case.worker_id, now=now)

@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from domain.complaints import Triage, new_ticket_code, triage
 from storage.audiences import Recipient
+from storage.identity import keyed_hash
 from storage.models import (
     AuditLog,
     Case,
@@ -104,13 +105,32 @@ async def find_workers(
     return list(rows.scalars())
 
 
-async def complaints_since(session: AsyncSession, *, user_id: int, since: datetime) -> int:
+def complainant_hash(secret_key: str, user_id: int) -> str:
+    """Who filed, as the daily limit and the distinct count need it: equal for one person,
+    never read back, and unjoinable to the account without the secret key."""
+    return keyed_hash(secret_key, "complainant", str(user_id))
+
+
+async def complaints_since(
+    session: AsyncSession, *, user_id: int, since: datetime, secret_key: str
+) -> int:
     found = await session.execute(
         select(func.count())
         .select_from(Complaint)
-        .where(col(Complaint.submitted_by) == user_id, col(Complaint.submitted_at) >= since)
+        .where(
+            col(Complaint.complainant_hash) == complainant_hash(secret_key, user_id),
+            col(Complaint.submitted_at) >= since,
+        )
     )
     return int(found.scalar_one())
+
+
+async def forget_complainant(session: AsyncSession, complaint_id: int, *, now: datetime) -> None:
+    """A finished case's complainant hash goes once the daily limit no longer needs it; until
+    then the retention sweep (storage.purge.retire_delivered) is what drops it."""
+    complaint = await session.get(Complaint, complaint_id)
+    if complaint is not None and complaint.submitted_at <= day_ago(now):
+        complaint.complainant_hash = None
 
 
 async def wrong_codes_since(session: AsyncSession, *, user_id: int, since: datetime) -> int:
@@ -156,7 +176,7 @@ async def _complainants(session: AsyncSession, *, cycle_id: int, draft: Complain
 
 async def _distinct_submitters(session: AsyncSession, *where: Any) -> int:
     found = await session.execute(
-        select(func.count(func.distinct(col(Complaint.submitted_by)))).where(
+        select(func.count(func.distinct(col(Complaint.complainant_hash)))).where(
             col(Complaint.kind) != "objection", *where
         )
     )
@@ -172,10 +192,14 @@ async def submit_complaint(
     now: datetime,
     accept_due: date | None,
     threshold: int,
+    secret_key: str,
     kind: str = "complaint",
 ) -> Submitted:
     """Write the complaint, its contact, its case and the case's first event; escalate the
     target's earlier cases when this complaint makes it serious. Alerts are the caller's.
+
+    The Telegram id is kept only as the chat to tell (``submitted_by``, cleared once the case
+    is over, see storage.purge); the counts read a keyed hash, and no event names the citizen.
 
     A worker's objection (``kind="objection"``) always goes to the bureau desk as a medium
     case: it never counts as a complaint against its own worker, nor escalates anything."""
@@ -191,6 +215,7 @@ async def submit_complaint(
         description=draft.description,
         anonymous=draft.contact is None,
         submitted_by=user_id,
+        complainant_hash=complainant_hash(secret_key, user_id),
         language=language,
         submitted_at=now,
     )
@@ -253,7 +278,8 @@ async def submit_complaint(
         "submitted",
         to_state="submitted",
         public=True,
-        actor_user_id=user_id,
+        # A worker's objection is theirs by name; a citizen's complaint names nobody here.
+        actor_user_id=user_id if objection else None,
         actor_role="worker" if objection else "citizen",
         now=now,
         detail={"severity": decided.severity, "route": decided.route, "general": decided.general},
@@ -349,7 +375,8 @@ async def own_complaints(
     session: AsyncSession, *, user_id: int, limit: int = 5
 ) -> list[OwnComplaint]:
     """The user's own latest complaints and objections, newest first: their codes are theirs
-    to see again (a reply lost in a crash, a code not written down)."""
+    to see again (a reply lost in a crash, a code not written down). Only those still linked
+    to the chat: a finished case past the outbox retention is followed by its code alone."""
     found = await session.execute(
         select(col(Complaint.ticket_code), col(Complaint.submitted_at))
         .where(col(Complaint.submitted_by) == user_id)

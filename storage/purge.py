@@ -11,31 +11,46 @@ and, whatever the cycle:
 - audit entries older than the period keep what happened to what, but lose their details;
 - workers removed from the programme, with no result in a cycle still kept, lose the keyed
   hashes and last digits of their ID number and phone.
+
+Sooner, past the outbox retention (``settings.outbox_retention_days``, default 30 days;
+``retire_delivered``, run by ``gongshi purge`` and by the daily ``retention`` sweep):
+- outbox rows sent (or given up) before it are deleted: what they said is in the case's
+  history, without the chat it went to. The 公示's channel posts stay, as the close of the
+  公示 deletes those messages by the ids their rows hold;
+- a finished case's complaint loses its chat (``submitted_by``), by which the complainant was
+  told, could rate and could find the code again: after it, nothing joins an anonymous
+  complaint to a Telegram account. A case merged into another keeps it until that one ends;
+- a finished case's complaint filed more than a day ago loses its complainant hash.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from domain.cases import FINAL_STATES
 from storage.models import (
     AuditLog,
     Case,
+    ChannelPost,
     ComplainantContact,
     Complaint,
     ConversationState,
     Cycle,
     EvidenceFile,
+    Outbox,
     Result,
     Worker,
 )
 
 CHUNK = 500  # ids per statement: SQLite allows a limited number of parameters
+FINISHED_OUTBOX = ("sent", "failed")
 
 
 @dataclass
@@ -167,3 +182,64 @@ async def _unreferenced(session: AsyncSession, paths: set[str]) -> list[str]:
         )
     )
     return sorted(paths - {str(path) for path in still.scalars()})
+
+
+@dataclass
+class Retired:
+    outbox: int = 0
+    chats: int = 0
+    hashes: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {"outbox": self.outbox, "chats": self.chats, "hashes": self.hashes}
+
+
+async def retire_delivered(
+    *, session: AsyncSession, now: datetime, outbox_days: int, dry_run: bool = False
+) -> Retired:
+    """Remove what delivery and the daily limit no longer need (see the module's docstring);
+    with ``dry_run`` only count."""
+    before = now - timedelta(days=outbox_days)
+    outbox = select(col(Outbox.id)).where(
+        col(Outbox.state).in_(FINISHED_OUTBOX),
+        func.coalesce(col(Outbox.sent_at), col(Outbox.created_at)) < before,
+        ~exists().where(col(ChannelPost.outbox_id) == col(Outbox.id)),
+    )
+    into = aliased(Case)
+    finished = (
+        select(col(Case.complaint_id))
+        .outerjoin(into, col(into.id) == col(Case.merged_into_id))
+        .where(
+            col(Case.state).in_(sorted(FINAL_STATES)),
+            func.coalesce(col(Case.closed_at), col(Case.updated_at)) < before,
+            or_(
+                col(Case.merged_into_id).is_(None),
+                and_(
+                    col(into.state).in_(sorted(FINAL_STATES)),
+                    func.coalesce(col(into.closed_at), col(into.updated_at)) < before,
+                ),
+            ),
+        )
+    )
+    chats = col(Complaint.submitted_by).is_not(None) & col(Complaint.id).in_(finished)
+    ended = select(col(Case.complaint_id)).where(col(Case.state).in_(sorted(FINAL_STATES)))
+    hashes = (
+        col(Complaint.complainant_hash).is_not(None)
+        & (col(Complaint.submitted_at) < now - timedelta(days=1))
+        & col(Complaint.id).in_(ended)
+    )
+    retired = Retired(
+        outbox=await _count(session, select(func.count()).select_from(outbox.subquery())),
+        chats=await _count(session, select(func.count()).where(chats)),
+        hashes=await _count(session, select(func.count()).where(hashes)),
+    )
+    if dry_run:
+        return retired
+    await session.execute(delete(Outbox).where(col(Outbox.id).in_(outbox)))
+    await session.execute(update(Complaint).where(chats).values(submitted_by=None))
+    await session.execute(update(Complaint).where(hashes).values(complainant_hash=None))
+    return retired
+
+
+async def _count(session: AsyncSession, statement: Any) -> int:
+    return int((await session.execute(statement)).scalar_one())

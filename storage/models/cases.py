@@ -23,7 +23,13 @@ class Complaint(SQLModel, table=True):
     category: str = Field(max_length=32)
     description: str = Field(max_length=2000)
     anonymous: bool = True
+    # The chat to tell and to answer /status and the rating in, while the case is live; cleared
+    # once it is finished and its last notice is past the outbox retention (storage.purge).
     submitted_by: int | None = telegram_id(index=True)
+    # Who filed, for the daily limit and the count of distinct complainants only: a keyed hash
+    # of the Telegram id (storage.complaints.complainant_hash), cleared once the case is finished
+    # and a day has passed. It changes with the secret key, so a rekey leaves it unjoinable.
+    complainant_hash: str | None = Field(default=None, max_length=64, index=True)
     language: str = Field(default="zh", max_length=8)
     submitted_at: datetime = when(default_now=True)
 

@@ -16,6 +16,7 @@ INVESTIGATORS = (8101, 8102)
 UNIT_A_CONTACT = 8201
 UNIT_B_CONTACT = 8202
 CITIZEN = 8301
+SECRET_KEY = "a-test-key-long-enough-for-the-complainant-hashes"
 CALENDAR = WorkCalendar()
 DESCRIPTION = "该人员本月多次不在岗位，由其亲属代为打扫。"
 
@@ -49,6 +50,7 @@ async def file_case(
             now=now,
             accept_due=CALENDAR.add_workdays(now.date(), 1),
             threshold=3,
+            secret_key=SECRET_KEY,
         )
         assert submitted.case.id is not None
         return submitted.case.id

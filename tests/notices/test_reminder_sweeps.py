@@ -43,6 +43,7 @@ async def test_jobs_are_sweeps_with_ids_coalesced_and_a_grace_time(storage):
         "weekly_digest",
         "case_clocks",
         "gongshi_window",
+        "retention",
     }
     for job in jobs.values():
         assert job.coalesce is True
@@ -57,6 +58,7 @@ async def test_jobs_are_sweeps_with_ids_coalesced_and_a_grace_time(storage):
             "case_clocks",
             "gongshi_window",
             "outbox_leases",
+            "retention",
             "unit_reminders",
             "weekly_digest",
         ]
