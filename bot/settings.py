@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # enough for the next cycle's assessment (two 不合格 in a row end the contract) and for
     # administrative review and litigation of a decision; no longer (个人信息保护法 art. 19).
     retention_days: int = Field(default=730, ge=30)
+    # Telegram redelivers an unacknowledged update for at most a day; longer memory of the
+    # ids handled only makes ids that start again (a new token, a week's silence) look old.
+    processed_update_days: int = Field(default=2, ge=1, le=30)
 
     @field_validator("database_url")
     @classmethod

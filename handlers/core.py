@@ -4,6 +4,12 @@ records the update id and the chat's state, with every role check made here on t
 A redelivered update finds its id recorded and has no second effect. A crash before the
 commit leaves nothing behind, and the runtime has not acknowledged the update, so Telegram
 delivers it again.
+
+The bot talks in private chats only. An update from a group, a supergroup or a channel (or
+a button under an inline-mode message, whose chat is unknown) is recorded as handled and
+gets no answer: in a group, what an official asks and what the bot says (a complainant's
+name and phone) would be read by every member, and the conversation state would be
+shared by all of them. Checked here, once, whatever runtime fed the update.
 """
 
 from __future__ import annotations
@@ -17,8 +23,6 @@ from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, insert, literal, literal_column, select, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
@@ -26,9 +30,10 @@ from sqlmodel import col
 from bot.i18n import N_, normalize_language
 from bot.settings import Settings
 from domain.clock import Clock
+from handlers import processed
 from handlers.context import Binding, Context, Roles
 from handlers.types import Incoming, Outcome
-from storage.models import AuditLog, ConversationState, ProcessedUpdate, RoleBinding, TelegramUser
+from storage.models import AuditLog, ConversationState, RoleBinding, TelegramUser
 
 log = logging.getLogger(__name__)
 
@@ -180,14 +185,18 @@ class Dispatcher:
         self.clock = clock
         self.router = router
         self.services = dict(services or {})
+        self.bot_id = processed.bot_id_of(settings.bot_token)
+        self.keep_processed = timedelta(days=settings.processed_update_days)
+        self._next_prune: datetime | None = None
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        await self._prune_if_due()
         try:
             return await self._handle(incoming)
         except IntegrityError:
             # Another process recorded the same update first: it was handled there.
             if await self._already_processed(incoming.update_id):
-                return Outcome(chat_id=incoming.chat_id, duplicate=True)
+                return self._duplicate(incoming)
             return await self._apologise(incoming)
         except Exception:
             log.exception("update %s failed", incoming.update_id)
@@ -201,6 +210,7 @@ class Dispatcher:
         Never raises."""
         if len(incomings) <= 1:
             return [await self.handle(incoming) for incoming in incomings]
+        await self._prune_if_due()
         try:
             async with self.sessions() as session, session.begin():
                 if len({incoming.chat_id for incoming in incomings}) < len(incomings):
@@ -217,15 +227,20 @@ class Dispatcher:
         and chat states read, changed states written); only the steps' own work is per
         update. The chats are distinct, so no step can see another's chat state."""
         now = self.clock.now()
-        fresh = await _record_updates(session, [incoming.update_id for incoming in incomings], now)
+        fresh = await processed.record_many(
+            session, self.bot_id, [incoming.update_id for incoming in incomings], now
+        )
         rows = await _load_chats(session, incomings)
         outcomes: list[Outcome] = []
         changed: list[tuple[Incoming, ChatState, bool]] = []
         for incoming in incomings:
             if incoming.update_id not in fresh:
-                outcomes.append(Outcome(chat_id=incoming.chat_id, duplicate=True))
+                outcomes.append(self._duplicate(incoming))
                 continue
             fresh.discard(incoming.update_id)  # the same update twice in one batch
+            if not is_private(incoming):
+                outcomes.append(Outcome(chat_id=incoming.chat_id))
+                continue
             who = rows[incoming.chat_id]
             outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
             outcomes.append(outcome)
@@ -242,8 +257,10 @@ class Dispatcher:
         # Few round trips per update, each a plain statement: on SQLite every update waits
         # for the single writer, so each statement saved is throughput gained.
         now = self.clock.now()
-        if not await _record_update(session, incoming.update_id, now):
-            return Outcome(chat_id=incoming.chat_id, duplicate=True)
+        if not await processed.record(session, self.bot_id, incoming.update_id, now):
+            return self._duplicate(incoming)
+        if not is_private(incoming):
+            return Outcome(chat_id=incoming.chat_id)
         who = await _load_chat(session, incoming)
         outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
         if dirty:
@@ -307,9 +324,27 @@ class Dispatcher:
             )
         return language
 
+    def _duplicate(self, incoming: Incoming) -> Outcome:
+        processed.warn_duplicate(self.bot_id, incoming.update_id)
+        return Outcome(chat_id=incoming.chat_id, duplicate=True)
+
     async def _already_processed(self, update_id: int) -> bool:
         async with self.sessions() as session:
-            return await session.get(ProcessedUpdate, update_id) is not None
+            return await processed.was_recorded(session, self.bot_id, update_id)
+
+    async def _prune_if_due(self) -> None:
+        """Forget processed updates older than the window, at most once an hour, in a
+        transaction of its own (a failure here must not cost an update). Runs before the
+        first update of a process, so ids started anew after a long silence find nothing."""
+        now = self.clock.now()
+        if self._next_prune is not None and now < self._next_prune:
+            return
+        self._next_prune = now + processed.PRUNE_EVERY
+        try:
+            async with self.sessions() as session, session.begin():
+                await processed.prune(session, now - self.keep_processed)
+        except Exception:
+            log.exception("could not prune the processed updates")
 
     async def _apologise(self, incoming: Incoming) -> Outcome:
         """Record the update so a poisonous one is not redelivered forever, and say sorry."""
@@ -317,8 +352,7 @@ class Dispatcher:
 
         try:
             async with self.sessions() as session, session.begin():
-                if await session.get(ProcessedUpdate, incoming.update_id) is None:
-                    session.add(ProcessedUpdate(update_id=incoming.update_id))
+                await processed.record(session, self.bot_id, incoming.update_id, self.clock.now())
         except Exception:
             log.exception("could not record failed update %s", incoming.update_id)
         outcome = Outcome(chat_id=incoming.chat_id)
@@ -339,7 +373,10 @@ LAST_SEEN_PRECISION = timedelta(hours=1)
 USER: Table = TelegramUser.__table__  # type: ignore[attr-defined]
 BINDING: Table = RoleBinding.__table__  # type: ignore[attr-defined]
 CHAT: Table = ConversationState.__table__  # type: ignore[attr-defined]
-PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+
+
+def is_private(incoming: Incoming) -> bool:
+    return incoming.chat_type == "private"
 
 
 @dataclass
@@ -366,22 +403,6 @@ class ChatRow:
 
 def json_key(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _dialect_insert(session: AsyncSession, table: Any) -> Any:
-    name = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert(table) if name == "postgresql" else sqlite_insert(table)
-
-
-async def _record_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
-    """Record the update id; False when it was recorded before (a redelivery)."""
-    statement = (
-        _dialect_insert(session, PROCESSED)
-        .values(update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 1))
 
 
 async def _load_chat(session: AsyncSession, incoming: Incoming) -> ChatRow:
@@ -452,17 +473,6 @@ async def _save_chat(
                 updated_at=now,
             )
         )
-
-
-async def _record_updates(session: AsyncSession, update_ids: list[int], now: datetime) -> set[int]:
-    """Record the ids in one statement; the set of those not recorded before."""
-    statement = (
-        _dialect_insert(session, PROCESSED)
-        .values([{"update_id": update_id, "processed_at": now} for update_id in set(update_ids)])
-        .on_conflict_do_nothing()
-        .returning(PROCESSED.c.update_id)
-    )
-    return {int(update_id) for update_id in (await session.execute(statement)).scalars()}
 
 
 async def _load_chats(session: AsyncSession, incomings: Sequence[Incoming]) -> dict[int, ChatRow]:
