@@ -8,11 +8,11 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import select
+from testsupport import make_settings
 
 from bot.app import build_dispatcher
 from handlers.types import Incoming, User
 from storage.models import ProcessedUpdate
-from testsupport import make_settings
 
 FIRST_BOT, SECOND_BOT = "7000000001:first-token", "7000000002:second-token"
 
