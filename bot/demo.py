@@ -6,7 +6,7 @@ persona of each role already bound so every role can be tried at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from sqlalchemy import func, select
@@ -19,10 +19,14 @@ from bot.runtime_context import open_storage, run_async, settings_or_exit
 from bot.runtimes import RuntimeName
 from bot.settings import Settings
 from domain.idnumber import normalize_id_number
+from handlers.processed import bot_id_of, last_update_id
 from storage.demo import demo_identity, load_demo_data
 from storage.identity import keyed_hash
 from storage.migrate import upgrade
 from storage.models import Official, RoleBinding, Unit, Worker
+
+if TYPE_CHECKING:
+    from bot.sandbox.state import SandboxState
 
 DEMO_SEED = 2026
 DEMO_TOKEN = "7000000001:sandbox-demo"
@@ -128,6 +132,17 @@ async def bind_personas(session: AsyncSession, settings: Settings) -> None:
         )
 
 
+async def continue_update_ids(
+    state: SandboxState, sessions: async_sessionmaker[AsyncSession], token: str
+) -> None:
+    """The sandbox starts counting update ids at 1 on every start; the database remembers
+    the ids the bot handled, so a restarted demo numbers on from there and is answered."""
+    async with sessions() as session:
+        last = await last_update_id(session, bot_id_of(token))
+    if last is not None:
+        state.continue_after(last)
+
+
 async def run_demo(*, port: int, runtime: RuntimeName) -> None:
     from bot.cli_run import serve_bot
     from bot.sandbox.server import start_sandbox
@@ -149,6 +164,7 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
         async with open_storage(settings) as storage:
             await upgrade(storage.engine)
             await prepare_database(settings, storage.sessions)
+            await continue_update_ids(state, storage.sessions, DEMO_TOKEN)
         typer.echo(t(READY, url=sandbox.url))
         typer.echo(t(PERSONAS_HINT))
         await serve_bot(settings, runtime=runtime)

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # this long after delivery: time enough to rate the handling; then only the case's own
     # history, which names no chat, says what was told.
     outbox_retention_days: int = Field(default=30, ge=1)
+    # Telegram redelivers an unacknowledged update for at most a day; longer memory of the
+    # ids handled only makes ids that start again (a new token, a week's silence) look old.
+    processed_update_days: int = Field(default=2, ge=1, le=30)
 
     @field_validator("database_url")
     @classmethod

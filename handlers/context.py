@@ -13,7 +13,7 @@ from bot.settings import Settings
 from domain.clock import Clock
 
 if TYPE_CHECKING:
-    from handlers.core import ChatState
+    from handlers.chats import ChatState
 from handlers.types import Button, FileReply, Incoming, Keyboard, Outcome, Reply
 
 OFFICIAL_ROLES = ("admin", "bureau", "investigator", "unit")

@@ -4,21 +4,22 @@ records the update id and the chat's state, with every role check made here on t
 A redelivered update finds its id recorded and has no second effect. A crash before the
 commit leaves nothing behind, and the runtime has not acknowledged the update, so Telegram
 delivers it again.
+
+The bot talks in private chats only. An update from a group, a supergroup or a channel (or
+a button under an inline-mode message, whose chat is unknown) is recorded as handled and
+gets no answer: in a group, what an official asks and what the bot says (a complainant's
+name and phone) would be read by every member, and the conversation state would be
+shared by all of them. Checked here, once, whatever runtime fed the update.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, insert, literal, literal_column, select, update
-from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
@@ -26,9 +27,10 @@ from sqlmodel import col
 from bot.i18n import N_, normalize_language
 from bot.settings import Settings
 from domain.clock import Clock
+from handlers import chats, processed
 from handlers.context import Binding, Context, Roles
 from handlers.types import Incoming, Outcome
-from storage.models import AuditLog, ConversationState, ProcessedUpdate, RoleBinding, TelegramUser
+from storage.models import AuditLog, RoleBinding
 
 log = logging.getLogger(__name__)
 
@@ -180,14 +182,18 @@ class Dispatcher:
         self.clock = clock
         self.router = router
         self.services = dict(services or {})
+        self.bot_id = processed.bot_id_of(settings.bot_token)
+        self.keep_processed = timedelta(days=settings.processed_update_days)
+        self._next_prune: datetime | None = None
 
     async def handle(self, incoming: Incoming) -> Outcome:
+        await self._prune_if_due()
         try:
             return await self._handle(incoming)
         except IntegrityError:
             # Another process recorded the same update first: it was handled there.
             if await self._already_processed(incoming.update_id):
-                return Outcome(chat_id=incoming.chat_id, duplicate=True)
+                return self._duplicate(incoming)
             return await self._apologise(incoming)
         except Exception:
             log.exception("update %s failed", incoming.update_id)
@@ -201,6 +207,7 @@ class Dispatcher:
         Never raises."""
         if len(incomings) <= 1:
             return [await self.handle(incoming) for incoming in incomings]
+        await self._prune_if_due()
         try:
             async with self.sessions() as session, session.begin():
                 if len({incoming.chat_id for incoming in incomings}) < len(incomings):
@@ -217,21 +224,26 @@ class Dispatcher:
         and chat states read, changed states written); only the steps' own work is per
         update. The chats are distinct, so no step can see another's chat state."""
         now = self.clock.now()
-        fresh = await _record_updates(session, [incoming.update_id for incoming in incomings], now)
-        rows = await _load_chats(session, incomings)
+        fresh = await processed.record_many(
+            session, self.bot_id, [incoming.update_id for incoming in incomings], now
+        )
+        rows = await chats.load_chats(session, incomings)
         outcomes: list[Outcome] = []
-        changed: list[tuple[Incoming, ChatState, bool]] = []
+        changed: list[tuple[Incoming, chats.ChatState, bool]] = []
         for incoming in incomings:
             if incoming.update_id not in fresh:
-                outcomes.append(Outcome(chat_id=incoming.chat_id, duplicate=True))
+                outcomes.append(self._duplicate(incoming))
                 continue
             fresh.discard(incoming.update_id)  # the same update twice in one batch
+            if not is_private(incoming):
+                outcomes.append(Outcome(chat_id=incoming.chat_id))
+                continue
             who = rows[incoming.chat_id]
             outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
             outcomes.append(outcome)
             if dirty:
                 changed.append((incoming, conversation, who.has_state))
-        await _save_chats(session, changed, now)
+        await chats.save_chats(session, changed, now)
         return outcomes
 
     async def _handle(self, incoming: Incoming) -> Outcome:
@@ -242,25 +254,27 @@ class Dispatcher:
         # Few round trips per update, each a plain statement: on SQLite every update waits
         # for the single writer, so each statement saved is throughput gained.
         now = self.clock.now()
-        if not await _record_update(session, incoming.update_id, now):
-            return Outcome(chat_id=incoming.chat_id, duplicate=True)
-        who = await _load_chat(session, incoming)
+        if not await processed.record(session, self.bot_id, incoming.update_id, now):
+            return self._duplicate(incoming)
+        if not is_private(incoming):
+            return Outcome(chat_id=incoming.chat_id)
+        who = await chats.load_chat(session, incoming)
         outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
         if dirty:
-            await _save_chat(session, incoming, conversation, now, exists=who.has_state)
+            await chats.save_chat(session, incoming, conversation, now, exists=who.has_state)
         return outcome
 
     async def _run_step(
-        self, session: AsyncSession, incoming: Incoming, who: ChatRow, now: datetime
-    ) -> tuple[Outcome, ChatState, bool]:
+        self, session: AsyncSession, incoming: Incoming, who: chats.ChatRow, now: datetime
+    ) -> tuple[Outcome, chats.ChatState, bool]:
         """Route one update; returns its outcome, the chat's state, and whether it changed."""
         language = await self._touch_user(session, incoming, who, now)
-        conversation = ChatState(
+        conversation = chats.ChatState(
             chat_id=incoming.chat_id,
             state=who.state or "",
             data=dict(who.data or {}),
         )
-        before = (conversation.state, json_key(conversation.data))
+        before = (conversation.state, chats.json_key(conversation.data))
         ctx = Context(
             incoming=incoming,
             session=session,
@@ -273,16 +287,16 @@ class Dispatcher:
             services=self.services,
         )
         await self.router.route(ctx)
-        after = (conversation.state, json_key(conversation.data))
+        after = (conversation.state, chats.json_key(conversation.data))
         return ctx.outcome, conversation, not who.has_state or before != after
 
     async def _touch_user(
-        self, session: AsyncSession, incoming: Incoming, who: ChatRow, now: datetime
+        self, session: AsyncSession, incoming: Incoming, who: chats.ChatRow, now: datetime
     ) -> str:
         telegram_language = normalize_language(incoming.user.language)
         if not who.user_exists:
             await session.execute(
-                insert(USER).values(
+                insert(chats.USER).values(
                     id=incoming.user.id,
                     language=telegram_language,
                     language_chosen=False,
@@ -303,13 +317,31 @@ class Dispatcher:
             changes["blocked_bot"] = False
         if changes:
             await session.execute(
-                update(USER).where(USER.c.id == incoming.user.id).values(**changes)
+                update(chats.USER).where(chats.USER.c.id == incoming.user.id).values(**changes)
             )
         return language
 
+    def _duplicate(self, incoming: Incoming) -> Outcome:
+        processed.warn_duplicate(self.bot_id, incoming.update_id)
+        return Outcome(chat_id=incoming.chat_id, duplicate=True)
+
     async def _already_processed(self, update_id: int) -> bool:
         async with self.sessions() as session:
-            return await session.get(ProcessedUpdate, update_id) is not None
+            return await processed.was_recorded(session, self.bot_id, update_id)
+
+    async def _prune_if_due(self) -> None:
+        """Forget processed updates older than the window, at most once an hour, in a
+        transaction of its own (a failure here must not cost an update). Runs before the
+        first update of a process, so ids started anew after a long silence find nothing."""
+        now = self.clock.now()
+        if self._next_prune is not None and now < self._next_prune:
+            return
+        self._next_prune = now + processed.PRUNE_EVERY
+        try:
+            async with self.sessions() as session, session.begin():
+                await processed.prune(session, now - self.keep_processed)
+        except Exception:
+            log.exception("could not prune the processed updates")
 
     async def _apologise(self, incoming: Incoming) -> Outcome:
         """Record the update so a poisonous one is not redelivered forever, and say sorry."""
@@ -317,8 +349,7 @@ class Dispatcher:
 
         try:
             async with self.sessions() as session, session.begin():
-                if await session.get(ProcessedUpdate, incoming.update_id) is None:
-                    session.add(ProcessedUpdate(update_id=incoming.update_id))
+                await processed.record(session, self.bot_id, incoming.update_id, self.clock.now())
         except Exception:
             log.exception("could not record failed update %s", incoming.update_id)
         outcome = Outcome(chat_id=incoming.chat_id)
@@ -334,220 +365,7 @@ class Dispatcher:
 
 
 LAST_SEEN_PRECISION = timedelta(hours=1)
-# Core tables, not ORM entities, on the per-update path: ORM-enabled statements cost several
-# times more to execute.
-USER: Table = TelegramUser.__table__  # type: ignore[attr-defined]
-BINDING: Table = RoleBinding.__table__  # type: ignore[attr-defined]
-CHAT: Table = ConversationState.__table__  # type: ignore[attr-defined]
-PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 
 
-@dataclass
-class ChatState:
-    """The chat's place in its conversation, as the handlers change it."""
-
-    chat_id: int
-    state: str
-    data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ChatRow:
-    user_exists: bool
-    language: str | None
-    language_chosen: bool
-    blocked_bot: bool
-    last_seen: datetime | None
-    has_state: bool
-    state: str | None
-    data: dict[str, Any] | None
-    roles: Roles
-
-
-def json_key(data: dict[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _dialect_insert(session: AsyncSession, table: Any) -> Any:
-    name = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return pg_insert(table) if name == "postgresql" else sqlite_insert(table)
-
-
-async def _record_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
-    """Record the update id; False when it was recorded before (a redelivery)."""
-    statement = (
-        _dialect_insert(session, PROCESSED)
-        .values(update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 1))
-
-
-async def _load_chat(session: AsyncSession, incoming: Incoming) -> ChatRow:
-    """The user, their live role bindings and the chat's state in one query."""
-    user, binding, chat = USER, BINDING, CHAT
-    statement = sa_select(
-        user.c.id,
-        user.c.language,
-        user.c.language_chosen,
-        user.c.blocked_bot,
-        user.c.last_seen,
-        binding.c.role,
-        binding.c.unit_id,
-        binding.c.worker_id,
-        binding.c.official_id,
-        chat.c.chat_id,
-        chat.c.state,
-        chat.c.data,
-    ).select_from(
-        sa_select(literal(incoming.user.id).label("uid"))
-        .subquery("me")
-        .outerjoin(user, user.c.id == literal_column("me.uid"))
-        .outerjoin(
-            binding,
-            and_(
-                binding.c.user_id == literal_column("me.uid"),
-                binding.c.revoked_at.is_(None),
-            ),
-        )
-        .outerjoin(chat, chat.c.chat_id == incoming.chat_id)
-    )
-    rows = (await session.execute(statement)).all()
-    first = rows[0]
-    bindings = tuple(
-        Binding(r.role, unit_id=r.unit_id, worker_id=r.worker_id, official_id=r.official_id)
-        for r in rows
-        if r.role is not None
-    )
-    return ChatRow(
-        user_exists=first.id is not None,
-        language=first.language,
-        language_chosen=bool(first.language_chosen),
-        blocked_bot=bool(first.blocked_bot),
-        last_seen=first.last_seen,
-        has_state=first.chat_id is not None,
-        state=first.state,
-        data=first.data,
-        roles=Roles(bindings),
-    )
-
-
-async def _save_chat(
-    session: AsyncSession, incoming: Incoming, chat: ChatState, now: datetime, *, exists: bool
-) -> None:
-    if exists:
-        await session.execute(
-            update(CHAT)
-            .where(CHAT.c.chat_id == chat.chat_id)
-            .values(state=chat.state, data=chat.data, updated_at=now)
-        )
-    else:
-        await session.execute(
-            insert(CHAT).values(
-                chat_id=chat.chat_id,
-                user_id=incoming.user.id,
-                state=chat.state,
-                data=chat.data,
-                updated_at=now,
-            )
-        )
-
-
-async def _record_updates(session: AsyncSession, update_ids: list[int], now: datetime) -> set[int]:
-    """Record the ids in one statement; the set of those not recorded before."""
-    statement = (
-        _dialect_insert(session, PROCESSED)
-        .values([{"update_id": update_id, "processed_at": now} for update_id in set(update_ids)])
-        .on_conflict_do_nothing()
-        .returning(PROCESSED.c.update_id)
-    )
-    return {int(update_id) for update_id in (await session.execute(statement)).scalars()}
-
-
-async def _load_chats(session: AsyncSession, incomings: Sequence[Incoming]) -> dict[int, ChatRow]:
-    """``_load_chat`` for many chats in three queries, keyed by chat id."""
-    user_ids = {incoming.user.id for incoming in incomings}
-    users = {
-        row.id: row
-        for row in await session.execute(
-            sa_select(
-                USER.c.id,
-                USER.c.language,
-                USER.c.language_chosen,
-                USER.c.blocked_bot,
-                USER.c.last_seen,
-            ).where(USER.c.id.in_(user_ids))
-        )
-    }
-    bindings: dict[int, list[Binding]] = {}
-    for row in await session.execute(
-        sa_select(
-            BINDING.c.user_id,
-            BINDING.c.role,
-            BINDING.c.unit_id,
-            BINDING.c.worker_id,
-            BINDING.c.official_id,
-        ).where(BINDING.c.user_id.in_(user_ids), BINDING.c.revoked_at.is_(None))
-    ):
-        bindings.setdefault(row.user_id, []).append(
-            Binding(
-                row.role, unit_id=row.unit_id, worker_id=row.worker_id, official_id=row.official_id
-            )
-        )
-    states = {
-        row.chat_id: row
-        for row in await session.execute(
-            sa_select(CHAT.c.chat_id, CHAT.c.state, CHAT.c.data).where(
-                CHAT.c.chat_id.in_({incoming.chat_id for incoming in incomings})
-            )
-        )
-    }
-    loaded: dict[int, ChatRow] = {}
-    for incoming in incomings:
-        user = users.get(incoming.user.id)
-        state = states.get(incoming.chat_id)
-        loaded[incoming.chat_id] = ChatRow(
-            user_exists=user is not None,
-            language=user.language if user is not None else None,
-            language_chosen=bool(user.language_chosen) if user is not None else False,
-            blocked_bot=bool(user.blocked_bot) if user is not None else False,
-            last_seen=user.last_seen if user is not None else None,
-            has_state=state is not None,
-            state=state.state if state is not None else None,
-            data=state.data if state is not None else None,
-            roles=Roles(tuple(bindings.get(incoming.user.id, ()))),
-        )
-    return loaded
-
-
-async def _save_chats(
-    session: AsyncSession, changed: list[tuple[Incoming, ChatState, bool]], now: datetime
-) -> None:
-    updates = [
-        {"key": chat.chat_id, "state": chat.state, "data": chat.data, "updated_at": now}
-        for _incoming, chat, exists in changed
-        if exists
-    ]
-    inserts = [
-        {
-            "chat_id": chat.chat_id,
-            "user_id": incoming.user.id,
-            "state": chat.state,
-            "data": chat.data,
-            "updated_at": now,
-        }
-        for incoming, chat, exists in changed
-        if not exists
-    ]
-    if updates:
-        await session.execute(
-            update(CHAT)
-            .where(CHAT.c.chat_id == bindparam("key"))
-            .values(
-                state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
-            ),
-            updates,
-        )
-    if inserts:
-        await session.execute(insert(CHAT), inserts)
+def is_private(incoming: Incoming) -> bool:
+    return incoming.chat_type == "private"

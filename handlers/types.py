@@ -38,7 +38,12 @@ class FileRef:
 
 @dataclass(frozen=True)
 class Incoming:
-    """One update: exactly one of text, command, button, contact or file is set."""
+    """One update: exactly one of text, command, button, contact or file is set.
+
+    ``chat_type`` is Telegram's (private, group, supergroup, channel), or ``inline`` for a
+    button under an inline-mode message, which belongs to no chat the bot can see. Only
+    private chats are answered (see ``handlers.core``). Inline queries have no chat at all
+    and never become an ``Incoming``."""
 
     update_id: int
     user: User

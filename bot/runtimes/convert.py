@@ -21,6 +21,10 @@ from handlers.types import FileRef, Incoming, SharedContact, User
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?", re.DOTALL)
 
 
+# The chat type of a button under an inline-mode message, which has no chat.
+INLINE = "inline"
+
+
 def parse_command(text: str) -> tuple[str, str | None, str] | None:
     """``("start", "gongshi_bot", "inv_abc")`` for ``/Start@gongshi_bot inv_abc``; None if
     the text is not a command."""
@@ -73,13 +77,15 @@ def _user(user: Any) -> User:
 
 
 def _button(update_id: int, query: Any) -> Incoming:
-    # The message is None for buttons under inline-mode messages; then answer in private.
+    # The message is None only for a button under an inline-mode message, which this bot
+    # never sends: the chat it sits in is unknown and may be a group, so it is not taken
+    # for a private chat (the core ignores every chat but a private one).
     message = query.message
     return Incoming(
         update_id=update_id,
         user=_user(query.from_user),
         chat_id=message.chat.id if message is not None else query.from_user.id,
-        chat_type=str(message.chat.type) if message is not None else "private",
+        chat_type=str(message.chat.type) if message is not None else INLINE,
         button=query.data or "",
         callback_id=query.id,
         message_id=message.message_id if message is not None else None,

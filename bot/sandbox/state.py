@@ -213,6 +213,12 @@ class SandboxState:
         self.touch()
         return update_id
 
+    def continue_after(self, update_id: int) -> None:
+        """Number the next updates after ``update_id``. A fresh sandbox counts from 1, as
+        Telegram does for a new bot; a bot that kept its database from an earlier run has
+        those ids on record and would drop the new updates as handled already."""
+        self.next_update_id = max(self.next_update_id, update_id + 1)
+
     def confirm(self, offset: int) -> None:
         """Telegram forgets every update below a positive offset; a negative offset keeps only
         the last -offset updates."""

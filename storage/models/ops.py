@@ -103,14 +103,22 @@ class ChannelPost(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """Update ids already handled, committed with their effects: a redelivery does nothing."""
+    """Update ids already handled, committed with their effects: a redelivery does nothing.
+
+    Keyed by the bot as well, because update ids are only unique per bot and not for ever:
+    a new token on the same database, or Telegram after a week without updates, starts
+    numbering again. Rows are kept only as long as a redelivery can come (``processed_at``
+    is what the pruning reads)."""
 
     __tablename__ = "processed_update"
 
+    bot_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
     update_id: int = Field(
         sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
-    processed_at: datetime = when(default_now=True)
+    processed_at: datetime = when(default_now=True, index=True)
 
 
 class ConversationState(SQLModel, table=True):

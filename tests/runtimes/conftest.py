@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import SecretStr
 from runtime_harness import RunningBot
 from runtime_router import build_dispatcher
 
@@ -30,9 +31,11 @@ def token(sandbox: RunningSandbox) -> str:
 
 
 @pytest.fixture
-def dispatcher(storage) -> Dispatcher:
+def dispatcher(storage, token) -> Dispatcher:
     clock = FixedClock(datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-    return build_dispatcher(settings=storage.settings, sessions=storage.sessions, clock=clock)
+    # The same token as the bot's, as `gongshi run` has: the bot's id keys its update ids.
+    settings = storage.settings.model_copy(update={"bot_token": SecretStr(token)})
+    return build_dispatcher(settings=settings, sessions=storage.sessions, clock=clock)
 
 
 @pytest.fixture

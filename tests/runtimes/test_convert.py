@@ -150,3 +150,27 @@ def test_what_conversations_do_not_handle_is_dropped(parse, update):
 )
 def test_parse_command(text, expected):
     assert parse_command(text) == expected
+
+
+def test_the_chat_type_of_a_group_message_and_button_is_kept(parse):
+    group = {"id": -100123, "type": "supergroup", "title": "工作群"}
+    typed = to_incoming(parse({"update_id": 11, "message": message(text="你好", chat=group)}))
+    query = {
+        "id": "cb-2",
+        "from": USER,
+        "chat_instance": "y",
+        "data": "menu:hello",
+        "message": message(text="Menu", chat=group),
+    }
+    pressed = to_incoming(parse({"update_id": 12, "callback_query": query}))
+    assert typed is not None and pressed is not None
+    assert (typed.chat_type, typed.chat_id) == ("supergroup", -100123)
+    assert (pressed.chat_type, pressed.chat_id) == ("supergroup", -100123)
+
+
+def test_a_button_under_an_inline_message_is_not_taken_for_a_private_chat(parse):
+    query = {"id": "cb-3", "from": USER, "chat_instance": "z", "data": "menu:hello"}
+    query["inline_message_id"] = "AAAA"
+    incoming = to_incoming(parse({"update_id": 13, "callback_query": query}))
+    assert incoming is not None
+    assert incoming.chat_type == "inline"

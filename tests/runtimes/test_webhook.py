@@ -64,7 +64,9 @@ async def test_the_sandbox_pushes_with_the_secret_and_the_conversation_works(web
     [({}, 401), ({SECRET_HEADER: "wrong-secret"}, 403), ({SECRET_HEADER: SECRET[:-1]}, 403)],
     ids=["missing", "wrong", "prefix"],
 )
-async def test_a_missing_or_wrong_secret_is_refused(webhook_bot, client, storage, headers, status):
+async def test_a_missing_or_wrong_secret_is_refused(
+    webhook_bot, client, storage, dispatcher, headers, status
+):
     user = await client.create_persona("冒充")
     await client.update_persona(user, started=True)  # it has opened the bot before
     update = text_update(900_001, user, "/start")
@@ -73,14 +75,14 @@ async def test_a_missing_or_wrong_secret_is_refused(webhook_bot, client, storage
         refused = await http.post(url, json=update, headers=headers)
         assert refused.status_code == status
         async with storage.sessions() as session:
-            assert await session.get(ProcessedUpdate, 900_001) is None
+            assert await session.get(ProcessedUpdate, (dispatcher.bot_id, 900_001)) is None
         assert await client.bot_messages(user) == []
 
         # The very same request with the right secret is taken: only the secret was wrong.
         taken = await http.post(url, json=update, headers={SECRET_HEADER: SECRET})
         assert taken.status_code == 200
     async with storage.sessions() as session:
-        assert await session.get(ProcessedUpdate, 900_001) is not None
+        assert await session.get(ProcessedUpdate, (dispatcher.bot_id, 900_001)) is not None
     assert [m["text"] for m in await client.bot_messages(user)] == ["Menu"]
 
 

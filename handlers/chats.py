@@ -1,0 +1,208 @@
+"""A chat's row on the per-update path: the user, their live roles and the conversation
+state, read in one query (or, for a batch, three) and written back only when changed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, insert, literal, literal_column, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.context import Binding, Roles
+from handlers.types import Incoming
+from storage.models import ConversationState, RoleBinding, TelegramUser
+
+# Core tables, not ORM entities, on the per-update path: ORM-enabled statements cost several
+# times more to execute.
+USER: Table = TelegramUser.__table__  # type: ignore[attr-defined]
+BINDING: Table = RoleBinding.__table__  # type: ignore[attr-defined]
+CHAT: Table = ConversationState.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class ChatState:
+    """The chat's place in its conversation, as the handlers change it."""
+
+    chat_id: int
+    state: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChatRow:
+    user_exists: bool
+    language: str | None
+    language_chosen: bool
+    blocked_bot: bool
+    last_seen: datetime | None
+    has_state: bool
+    state: str | None
+    data: dict[str, Any] | None
+    roles: Roles
+
+
+def json_key(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+
+
+async def load_chat(session: AsyncSession, incoming: Incoming) -> ChatRow:
+    """The user, their live role bindings and the chat's state in one query."""
+    user, binding, chat = USER, BINDING, CHAT
+    statement = sa_select(
+        user.c.id,
+        user.c.language,
+        user.c.language_chosen,
+        user.c.blocked_bot,
+        user.c.last_seen,
+        binding.c.role,
+        binding.c.unit_id,
+        binding.c.worker_id,
+        binding.c.official_id,
+        chat.c.chat_id,
+        chat.c.state,
+        chat.c.data,
+    ).select_from(
+        sa_select(literal(incoming.user.id).label("uid"))
+        .subquery("me")
+        .outerjoin(user, user.c.id == literal_column("me.uid"))
+        .outerjoin(
+            binding,
+            and_(
+                binding.c.user_id == literal_column("me.uid"),
+                binding.c.revoked_at.is_(None),
+            ),
+        )
+        .outerjoin(chat, chat.c.chat_id == incoming.chat_id)
+    )
+    rows = (await session.execute(statement)).all()
+    first = rows[0]
+    bindings = tuple(
+        Binding(r.role, unit_id=r.unit_id, worker_id=r.worker_id, official_id=r.official_id)
+        for r in rows
+        if r.role is not None
+    )
+    return ChatRow(
+        user_exists=first.id is not None,
+        language=first.language,
+        language_chosen=bool(first.language_chosen),
+        blocked_bot=bool(first.blocked_bot),
+        last_seen=first.last_seen,
+        has_state=first.chat_id is not None,
+        state=first.state,
+        data=first.data,
+        roles=Roles(bindings),
+    )
+
+
+async def save_chat(
+    session: AsyncSession, incoming: Incoming, chat: ChatState, now: datetime, *, exists: bool
+) -> None:
+    if exists:
+        await session.execute(
+            update(CHAT)
+            .where(CHAT.c.chat_id == chat.chat_id)
+            .values(state=chat.state, data=chat.data, updated_at=now)
+        )
+    else:
+        await session.execute(
+            insert(CHAT).values(
+                chat_id=chat.chat_id,
+                user_id=incoming.user.id,
+                state=chat.state,
+                data=chat.data,
+                updated_at=now,
+            )
+        )
+
+
+async def load_chats(session: AsyncSession, incomings: Sequence[Incoming]) -> dict[int, ChatRow]:
+    """``load_chat`` for many chats in three queries, keyed by chat id."""
+    user_ids = {incoming.user.id for incoming in incomings}
+    users = {
+        row.id: row
+        for row in await session.execute(
+            sa_select(
+                USER.c.id,
+                USER.c.language,
+                USER.c.language_chosen,
+                USER.c.blocked_bot,
+                USER.c.last_seen,
+            ).where(USER.c.id.in_(user_ids))
+        )
+    }
+    bindings: dict[int, list[Binding]] = {}
+    for row in await session.execute(
+        sa_select(
+            BINDING.c.user_id,
+            BINDING.c.role,
+            BINDING.c.unit_id,
+            BINDING.c.worker_id,
+            BINDING.c.official_id,
+        ).where(BINDING.c.user_id.in_(user_ids), BINDING.c.revoked_at.is_(None))
+    ):
+        bindings.setdefault(row.user_id, []).append(
+            Binding(
+                row.role, unit_id=row.unit_id, worker_id=row.worker_id, official_id=row.official_id
+            )
+        )
+    states = {
+        row.chat_id: row
+        for row in await session.execute(
+            sa_select(CHAT.c.chat_id, CHAT.c.state, CHAT.c.data).where(
+                CHAT.c.chat_id.in_({incoming.chat_id for incoming in incomings})
+            )
+        )
+    }
+    loaded: dict[int, ChatRow] = {}
+    for incoming in incomings:
+        user = users.get(incoming.user.id)
+        state = states.get(incoming.chat_id)
+        loaded[incoming.chat_id] = ChatRow(
+            user_exists=user is not None,
+            language=user.language if user is not None else None,
+            language_chosen=bool(user.language_chosen) if user is not None else False,
+            blocked_bot=bool(user.blocked_bot) if user is not None else False,
+            last_seen=user.last_seen if user is not None else None,
+            has_state=state is not None,
+            state=state.state if state is not None else None,
+            data=state.data if state is not None else None,
+            roles=Roles(tuple(bindings.get(incoming.user.id, ()))),
+        )
+    return loaded
+
+
+async def save_chats(
+    session: AsyncSession, changed: list[tuple[Incoming, ChatState, bool]], now: datetime
+) -> None:
+    updates = [
+        {"key": chat.chat_id, "state": chat.state, "data": chat.data, "updated_at": now}
+        for _incoming, chat, exists in changed
+        if exists
+    ]
+    inserts = [
+        {
+            "chat_id": chat.chat_id,
+            "user_id": incoming.user.id,
+            "state": chat.state,
+            "data": chat.data,
+            "updated_at": now,
+        }
+        for incoming, chat, exists in changed
+        if not exists
+    ]
+    if updates:
+        await session.execute(
+            update(CHAT)
+            .where(CHAT.c.chat_id == bindparam("key"))
+            .values(
+                state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
+            ),
+            updates,
+        )
+    if inserts:
+        await session.execute(insert(CHAT), inserts)
