@@ -10,15 +10,19 @@ plain data: the checked rows and the problems; the database is written by the ca
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import logging
+import os
+import pickle
 import resource
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import sys
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from domain.sheet import ImportKind, RowChecker, RowIssue, SheetRow
 from storage.sheet_reader import ReadLimits, SheetError, find_header, parse_table
+
+log = logging.getLogger(__name__)
 
 
 def N_(message: str) -> str:
@@ -104,8 +108,7 @@ def _stopped(memory_mb: int, cpu_seconds: int) -> SheetError:
     )
 
 
-_context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload([__name__])
+_ROOT = Path(__file__).resolve().parents[1]
 
 
 async def check_in_child(
@@ -114,28 +117,61 @@ async def check_in_child(
     memory_mb: int = DEFAULT_MEMORY_MB,
     cpu_seconds: int = DEFAULT_CPU_SECONDS,
 ) -> Checked:
-    """check_file in a fresh process under the two ceilings; the caller's event loop only waits.
+    """check_file in a fresh Python process under the two ceilings; the caller's event loop only
+    waits for its answer. A process that ran out of memory or time, or died any other way, is a
+    SheetError.
 
-    A process that ran out of memory or time, or died any other way, is a SheetError.
+    A fresh interpreter (``python -m``) rather than a multiprocessing child: nothing of the
+    caller is imported again or inherited there, whatever program the caller is.
     """
-    executor = ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=_context,
-        initializer=_bound,
-        initargs=(memory_mb, cpu_seconds),
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_ROOT), *sys.path[1:]])}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        __name__,
+        str(memory_mb),
+        str(cpu_seconds),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=environment,
     )
     try:
-        future = executor.submit(_check_in_child, request, memory_mb, cpu_seconds)
-        return await asyncio.wrap_future(future)
-    except BrokenProcessPool:
-        raise _stopped(memory_mb, cpu_seconds) from None
+        answer, errors = await process.communicate(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        if process.returncode is None:  # cancelled while it ran
+            process.kill()
+            await process.wait()
+    if process.returncode != 0 or not answer:
+        tail = errors.decode(errors="replace").strip().splitlines()[-1:] if errors else []
+        log.warning("the reading process ended with %s %s", process.returncode, tail)
+        raise _stopped(memory_mb, cpu_seconds)
+    outcome = pickle.loads(answer)  # our own process, our own classes
+    if isinstance(outcome, SheetError):
+        raise outcome
+    assert isinstance(outcome, Checked)
+    return outcome
 
 
-def _check_in_child(request: CheckRequest, memory_mb: int, cpu_seconds: int) -> Checked:
+def _main(memory_mb: int, cpu_seconds: int) -> None:
+    """The reading process: a request on stdin, a Checked or a SheetError on stdout."""
+    request = pickle.loads(sys.stdin.buffer.read())  # sent by our own parent
+    _bound(memory_mb, cpu_seconds)
+    outcome: Checked | SheetError
     try:
-        return check_file(request)
+        outcome = check_file(request)
+    except SheetError as error:
+        outcome = error
     except MemoryError:
         # Python was refused memory and said so: the process is sound enough to answer.
-        raise _stopped(memory_mb, cpu_seconds) from None
+        outcome = _stopped(memory_mb, cpu_seconds)
+    sys.stdout.buffer.write(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    # Through the module's own name, so that what goes back pickles as storage.import_child's
+    # classes, not as those of __main__.
+    from storage.import_child import _main as main
+
+    main(int(sys.argv[1]), int(sys.argv[2]))
