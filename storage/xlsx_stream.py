@@ -265,9 +265,7 @@ class XlsxReader:
         """Every row from row 1 as text, blank rows kept, each as wide as the widest."""
         strings = self._shared_strings()
         dated = self._date_styles()
-        sheet = _SheetState(self, strings, dated)
-        self._elements(part, sheet.start, sheet.end, sheet.text)
-        return sheet.finish()
+        return _Sheet(self, strings, dated).read(part)
 
 
 def _int(text: str | None) -> int:
@@ -281,8 +279,28 @@ _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
 
 
-class _SheetState:
-    """The sheet's cells as they stream past: each placed at its row and column, nothing else."""
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$"
+_DIGITS = "0123456789$"
+
+
+def _column_of(reference: str, known: dict[str, int]) -> int:
+    """The column of a cell reference like "C12", 0 when it has none; letters cached."""
+    letters = reference.rstrip(_DIGITS)
+    column = known.get(letters)
+    if column is None:
+        if len(letters) > 7 or letters.strip(_LETTERS):
+            raise ValueError("not a cell reference")
+        column = 0
+        for letter in letters.replace("$", "").upper():
+            column = column * 26 + ord(letter) - 64
+        known[letters] = column
+    return column
+
+
+class _Sheet:
+    """The sheet's cells as they stream past, each placed at its row and column: a cell far
+    away costs one row, never the rectangle up to it. Handlers are set on expat directly and
+    keep their state in closures: a large sheet has millions of elements."""
 
     def __init__(self, reader: XlsxReader, strings: list[str], dated: list[bool]) -> None:
         self.reader = reader
@@ -290,60 +308,93 @@ class _SheetState:
         self.dated = dated
         self.rows: list[list[str]] = []
         self.width = 0
-        self.row = 0
-        self.column = 0
-        self.kind = ""
-        self.style = 0
-        self.capturing = False
-        self.pieces: list[str] = []
-        self.length = 0
 
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == "c":
-            found = parse_reference(attrs["r"]) if "r" in attrs else None
-            self.column = found[1] if found else self.column + 1
-            self.kind = attrs.get("t", "n")
-            self.style = _int(attrs.get("s"))
-            self.pieces = []
-            self.length = 0
-        elif tag in ("v", "t"):
-            self.capturing = True
-        elif tag == "row":
-            number = _int(attrs.get("r"))
-            self.row = number if number > 0 else self.row + 1
-            self.column = 0
-        elif tag == "rPh":
-            self.capturing = False
-        elif tag == "dimension":
-            self._check_dimension(attrs.get("ref", ""))
+    def read(self, part: str) -> list[list[str]]:
+        parse = _Parse(self.reader)
+        self._install(parse.parser)
+        parse.run(part)
+        width = self.width
+        for cells in self.rows:
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+        return self.rows
 
-    def _check_dimension(self, ref: str) -> None:
-        """The used range the sheet declares: refused at once when it is too large, before a
-        single cell is read. Not trusted either: every cell is checked as it comes."""
-        corner = parse_reference(ref.rpartition(":")[2])
-        if corner is None:
-            return
-        row, column = corner
-        if row > self.reader.max_rows:
-            raise Breach("rows", row)
-        if column > self.reader.max_columns:
-            raise Breach("columns", column)
+    def _install(self, parser: expat.XMLParserType) -> None:
+        reader, rows = self.reader, self.rows
+        max_rows, max_columns = reader.max_rows, reader.max_columns
+        longest = reader.max_cell_chars
+        names: dict[str, str] = {}
+        columns: dict[str, int] = {}
+        # row, column, kind, style, capturing, length
+        row = column = style = length = 0
+        kind = "n"
+        capturing = False
+        pieces: list[str] = []
 
-    def text(self, data: str) -> None:
-        if self.capturing:
-            self.length += len(data)
-            if self.length > self.reader.max_cell_chars:
-                raise Breach("cell", self.length)
-            self.pieces.append(data)
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal row, column, kind, style, capturing, length
+            tag = names.get(name)
+            if tag is None:
+                tag = names[name] = _local(name)
+            if tag == "c":
+                reference = attrs.get("r")
+                found = _column_of(reference, columns) if reference else 0
+                column = found if found else column + 1
+                kind = attrs.get("t", "n")
+                style = _int(attrs["s"]) if "s" in attrs else 0
+                pieces.clear()
+                length = 0
+            elif tag == "v" or tag == "t":
+                capturing = True
+            elif tag == "row":
+                number = _int(attrs.get("r"))
+                row = number if number > 0 else row + 1
+                column = 0
+            elif tag == "rPh":
+                capturing = False
+            elif tag == "dimension":
+                _check_dimension(attrs.get("ref", ""), max_rows, max_columns)
 
-    def end(self, tag: str) -> None:
-        if tag in ("v", "t"):
-            self.capturing = False
-        elif tag == "c" and self.pieces:
-            self._place(self._value("".join(self.pieces)))
+        def text(data: str) -> None:
+            nonlocal length
+            if capturing:
+                length += len(data)
+                if length > longest:
+                    raise Breach("cell", length)
+                pieces.append(data)
 
-    def _value(self, raw: str) -> str:
-        kind = self.kind
+        def end(name: str) -> None:
+            nonlocal capturing
+            tag = names.get(name)
+            if tag is None:
+                tag = names[name] = _local(name)
+            if tag == "v" or tag == "t":
+                capturing = False
+            elif tag == "c" and pieces:
+                value = self._value(kind, style, "".join(pieces))
+                if value:
+                    place(value)
+
+        def place(value: str) -> None:
+            at_row, at_column = max(row, 1), max(column, 1)
+            if at_row > max_rows:
+                raise Breach("rows", at_row)
+            if at_column > max_columns:
+                raise Breach("columns", at_column)
+            while len(rows) < at_row:
+                rows.append([])
+            cells = rows[at_row - 1]
+            if len(cells) < at_column:
+                cells.extend([""] * (at_column - len(cells)))
+                if at_column > self.width:
+                    self.width = at_column
+            cells[at_column - 1] = value
+
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = text
+
+    def _value(self, kind: str, style: int, raw: str) -> str:
         if kind == "s":
             return self.strings[int(raw)]
         if kind in ("inlineStr", "str", "e"):
@@ -353,7 +404,7 @@ class _SheetState:
         if kind == "d":
             return raw.replace("T", " ")
         number = float(raw)
-        if 0 <= self.style < len(self.dated) and self.dated[self.style]:
+        if 0 <= style < len(self.dated) and self.dated[style]:
             return cell_text(self._date(number))
         return cell_text(number)
 
@@ -365,27 +416,15 @@ class _SheetState:
         moment = (_EPOCH_1904 if self.reader.date1904 else _EPOCH_1900) + timedelta(days=serial)
         return moment.date() if serial.is_integer() else moment.replace(microsecond=0)
 
-    def _place(self, value: str) -> None:
-        if not value:
-            return
-        row, column = max(self.row, 1), max(self.column, 1)
-        if row > self.reader.max_rows:
-            raise Breach("rows", row)
-        if column > self.reader.max_columns:
-            raise Breach("columns", column)
-        rows = self.rows
-        while len(rows) < row:
-            rows.append([])
-        cells = rows[row - 1]
-        if len(cells) < column:
-            cells.extend([""] * (column - len(cells)))
-        cells[column - 1] = value
-        if column > self.width:
-            self.width = column
 
-    def finish(self) -> list[list[str]]:
-        width = self.width
-        for cells in self.rows:
-            if len(cells) < width:
-                cells.extend([""] * (width - len(cells)))
-        return self.rows
+def _check_dimension(reference: str, max_rows: int, max_columns: int) -> None:
+    """The used range the sheet declares: refused at once when it is too large, before a single
+    cell is read. Not trusted either: every cell is checked as it comes."""
+    corner = parse_reference(reference.rpartition(":")[2])
+    if corner is None:
+        return
+    row, column = corner
+    if row > max_rows:
+        raise Breach("rows", row)
+    if column > max_columns:
+        raise Breach("columns", column)
