@@ -26,6 +26,7 @@ from bot.runtime_context import (
 )
 from bot.settings import Settings
 from storage.importer import ImportReport, SheetError, import_results, import_roster
+from storage.sheet_reader import ReadLimits
 
 import_app = typer.Typer(
     help="导入名册与考核结果 / import rosters and results.",
@@ -54,6 +55,16 @@ def roster(
     _import_file(file, None)
 
 
+def read_limits(settings: Settings) -> ReadLimits:
+    """The bounds of one imported file, from the settings."""
+    return ReadLimits(
+        max_rows=settings.import_max_rows,
+        max_columns=settings.import_max_columns,
+        max_cell_chars=settings.import_max_cell_chars,
+        max_uncompressed_mb=settings.import_max_uncompressed_mb,
+    )
+
+
 def _import_file(file: Path, cycle: int | None) -> None:
     settings = settings_or_exit()
     t = Translator(settings.language)
@@ -79,6 +90,8 @@ async def _run(settings: Settings, t: Translator, file: Path, cycle: int | None)
                         progress=progress,
                         max_mb=settings.import_max_mb,
                         today=today,
+                        limits=read_limits(settings),
+                        memory_mb=settings.import_max_memory_mb,
                     )
                 return await import_results(
                     sessions=storage.sessions,
@@ -88,6 +101,8 @@ async def _run(settings: Settings, t: Translator, file: Path, cycle: int | None)
                     progress=progress,
                     max_mb=settings.import_max_mb,
                     today=today,
+                    limits=read_limits(settings),
+                    memory_mb=settings.import_max_memory_mb,
                 )
             except SheetError as error:
                 raise CommandError(t(error.reason, **error.params)) from None

@@ -191,10 +191,14 @@ def _upload_sweep(
     clock: Clock,
 ) -> Sweep:
     """Results spreadsheets sent in chat are imported beside the updates, not inside them."""
+    from bot.cli_import import read_limits
     from notices.uploads import UploadSettings, upload_sweep
 
     chosen = UploadSettings(
-        secret_key=settings.secret_key.get_secret_value(), import_max_mb=settings.import_max_mb
+        secret_key=settings.secret_key.get_secret_value(),
+        import_max_mb=settings.import_max_mb,
+        limits=read_limits(settings),
+        import_max_memory_mb=settings.import_max_memory_mb,
     )
     return upload_sweep(sessions=sessions, files=files, clock=clock, settings=chosen)
 

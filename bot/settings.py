@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     serious_complainants: int = Field(default=3, ge=2, le=100)
     max_upload_mb: int = Field(default=20, ge=1, le=2000)
     import_max_mb: int = Field(default=50, ge=1, le=2000)
+    # Bounds of one imported spreadsheet, checked before it is read whole (storage.sheet_reader):
+    # the largest legitimate file, a city's results, has about 100,000 rows of 10 columns.
+    import_max_rows: int = Field(default=200_000, ge=10, le=1_048_576)
+    import_max_columns: int = Field(default=100, ge=8, le=16_384)
+    import_max_cell_chars: int = Field(default=32_767, ge=500, le=10_000_000)
+    import_max_uncompressed_mb: int = Field(default=200, ge=1, le=20_000)
+    # The ceiling of the process that reads and checks a file (storage.import_child).
+    import_max_memory_mb: int = Field(default=1024, ge=256, le=65_536)
     # Delivery of the outbox, within Telegram's limits; with several processes each takes a
     # share (the limits are per sender process).
     outbox_rate: float = Field(default=30.0, gt=0)

@@ -199,6 +199,14 @@ REASON_OTHER_UNIT = N_(
 )
 REASON_DUPLICATE = N_("The same person (same ID number) is already on row {first_row}.")
 REASON_TOO_LONG = N_("Too long: at most {limit} characters, this cell has {length}.")
+REASON_FORMULA_START = N_(
+    "Begins with “{char}”, which Excel and WPS read as the start of a formula; remove the sign."
+)
+REASON_NO_LETTERS = N_("Holds no Chinese character or letter.")
+REASON_POST_CHARACTER = N_(
+    "Post titles are published as written and may hold only Chinese characters, letters, "
+    "digits, spaces and the marks · （ ） ( ) 、 - — /; this one holds “{char}”."
+)
 REASON_PHONE_AS_NUMBER = N_(
     "The spreadsheet stored the phone number as a number in scientific notation and its last "
     "digits are lost. Format the column as text and enter the number again."
@@ -238,6 +246,40 @@ class SheetRow(NamedTuple):
 _FLOAT_TAIL = re.compile(r"([0-9]+)\.0+", re.ASCII)
 _PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE]\+?[0-9]+", re.ASCII)
+
+
+# A cell that begins with one of these is a formula to Excel and WPS once exported again
+# (a tab or a carriage return too, in the forms that survive a CSV export).
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+# Chinese characters (the unified blocks and their extensions) and Latin letters, full-width too.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_LATIN = "A-Za-z\u00c0-\u024fＡ-Ｚａ-ｚ"
+_LETTER = re.compile(f"[{_CJK}{_LATIN}]")
+# What a published post title may hold: letters, digits, spaces and a few marks.
+_POST_CHARACTERS = f"{_CJK}{_LATIN}0-9０-９ \u3000·・（）()、\\-—/"
+_POST_OK = re.compile(f"[{_POST_CHARACTERS}]+")
+_POST_BAD = re.compile(f"[^{_POST_CHARACTERS}]")
+
+
+def plain_text_problem(text: str, *, post: bool = False) -> tuple[str, dict[str, str]] | None:
+    """Why a name or a post title may not be stored, or None: a leading formula sign, no
+    letter at all, and for a post title (shown unmasked to the public) any unusual character."""
+    if not text:
+        return None
+    if text[0] in FORMULA_STARTS:
+        return REASON_FORMULA_START, {"char": _visible(text[0])}
+    if post:
+        bad = _POST_BAD.search(text)
+        if bad is not None:
+            return REASON_POST_CHARACTER, {"char": _visible(bad.group())}
+    if _LETTER.search(text) is None:
+        return REASON_NO_LETTERS, {}
+    return None
+
+
+def _visible(char: str) -> str:
+    """A character as it can be quoted in a message: control characters by their code."""
+    return char if char.isprintable() else f"U+{ord(char):04X}"
 
 
 _LONG_DIGITS = re.compile(r"[0-9０-９]{6,}")
@@ -324,6 +366,14 @@ class RowChecker:
         id_text = cells[at_id].strip()
         if not (name and post and id_text) or len(name) > _NAME_LIMIT or len(post) > _POST_LIMIT:
             return self._check_fully(row, cells)
+        if (
+            name[0] in FORMULA_STARTS
+            or post[0] in FORMULA_STARTS
+            or not _POST_OK.fullmatch(post)
+            or _LETTER.search(name) is None
+            or _LETTER.search(post) is None
+        ):
+            return self._check_fully(row, cells)
         remark = cells[at_remark].strip() if at_remark >= 0 else ""
         if len(remark) > _REMARK_LIMIT:
             return self._check_fully(row, cells)
@@ -372,6 +422,10 @@ class RowChecker:
         for column, limit in self._limits:
             if len(values[column]) > limit:
                 report(column, REASON_TOO_LONG, limit=str(limit), length=str(len(values[column])))
+        for column in (NAME, POST):
+            problem = plain_text_problem(values[column], post=column == POST)
+            if problem is not None:
+                report(column, problem[0], **problem[1])
         unit = self._unit(values[UNIT], report)
         id_number = self._id_number(row, values[ID_NUMBER], report)
         phone = self._phone(values.get(PHONE, ""), report)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import xlsxwriter
@@ -23,7 +23,9 @@ from handlers.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, Fi
 from notices.outbox import Attachment, enqueue
 from notices.scheduler import Sweep
 from storage.db import transaction
+from storage.import_child import DEFAULT_MEMORY_MB
 from storage.importer import ImportReport, SheetError, import_results
+from storage.sheet_reader import ReadLimits
 from storage.upload_jobs import (
     MAX_ATTEMPTS,
     ClaimedJob,
@@ -48,6 +50,10 @@ DOWNLOAD_FAILED = N_(
     "please send it again."
 )
 TOO_LARGE = N_("The file “{file}” is larger than {mb} MB. Nothing was imported.")
+GAVE_UP = N_(
+    "The file “{file}” could not be imported after {attempts} attempts. Nothing was imported; "
+    "please check the file, or send it to the bureau."
+)
 PROBLEMS_FILE = N_("problems")
 COLUMN_ROW = N_("Row")
 COLUMN_COLUMN = N_("Column")
@@ -59,6 +65,8 @@ COLUMN_REASON = N_("Problem")
 class UploadSettings:
     secret_key: str
     import_max_mb: int
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    import_max_memory_mb: int = DEFAULT_MEMORY_MB
 
 
 async def import_uploads(
@@ -89,6 +97,48 @@ async def _import_one(
     settings: UploadSettings,
 ) -> None:
     t = Translator(job.language)
+    if job.attempts > MAX_ATTEMPTS:
+        # Counted when the job was claimed, before anything was read: a file that ended the
+        # process mid-import comes back here, and is not read yet again.
+        log.warning("import job %s: gave up after %s attempts", job.id, MAX_ATTEMPTS)
+        lines = [t(GAVE_UP, file=job.file_name, attempts=MAX_ATTEMPTS)]
+        await _finish(sessions, job, clock, "failed", lines)
+        return
+    try:
+        await _fetch_and_import(job, sessions=sessions, files=files, clock=clock, settings=settings)
+    except Exception:
+        # Whatever went wrong, the job is tried again later and, past the last attempt, given
+        # up with one line to the sender: never pending for ever, never retried in a loop.
+        log.exception("import job %s: attempt %s failed", job.id, job.attempts)
+        await _retry_or_give_up(job, sessions=sessions, clock=clock, t=t)
+
+
+async def _retry_or_give_up(
+    job: ClaimedJob,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    t: Translator,
+    final: str = GAVE_UP,
+) -> None:
+    if job.attempts < MAX_ATTEMPTS:
+        retry_at = clock.now() + RETRY_AFTER * job.attempts
+        async with transaction(sessions) as session:
+            await retry_import_later(session=session, job_id=job.id, at=retry_at)
+        return
+    lines = [t(final, file=job.file_name, attempts=MAX_ATTEMPTS)]
+    await _finish(sessions, job, clock, "failed", lines)
+
+
+async def _fetch_and_import(
+    job: ClaimedJob,
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    files: FileFetcher,
+    clock: Clock,
+    settings: UploadSettings,
+) -> None:
+    t = Translator(job.language)
     max_mb = min(settings.import_max_mb, TELEGRAM_DOWNLOAD_MB)
     try:
         data = await files.fetch(job.file_id, max_bytes=max_mb * MB)
@@ -99,12 +149,7 @@ async def _import_one(
         return
     except FileFetchError as error:
         log.warning("import job %s: download failed (%s)", job.id, error)
-        if job.attempts < MAX_ATTEMPTS:
-            retry_at = clock.now() + RETRY_AFTER * job.attempts
-            async with transaction(sessions) as session:
-                await retry_import_later(session=session, job_id=job.id, at=retry_at)
-            return
-        await _finish(sessions, job, clock, "failed", [t(DOWNLOAD_FAILED, file=job.file_name)])
+        await _retry_or_give_up(job, sessions=sessions, clock=clock, t=t, final=DOWNLOAD_FAILED)
         return
     try:
         report = await import_results(
@@ -118,6 +163,8 @@ async def _import_one(
             today=clock.today(),
             now=clock.now(),
             only_unit=job.only_unit,
+            limits=settings.limits,
+            memory_mb=settings.import_max_memory_mb,
         )
     except SheetError as error:
         lines = [

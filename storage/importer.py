@@ -15,44 +15,71 @@ plain Python, and written with executemany.
 
 from __future__ import annotations
 
-import csv
 import gc
 import hashlib
-import io
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from python_calamine import (
-    CalamineError,
-    CalamineWorkbook,
-    PasswordError,
-    SheetTypeEnum,
-    SheetVisibleEnum,
-)
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
-from domain.sheet import (
-    COLUMN_LABELS,
-    HEADER_SCAN_ROWS,
-    REQUIRED,
-    HeaderMatch,
-    ImportKind,
-    RowChecker,
-    RowIssue,
-    SheetRow,
-    locate_header,
-)
+from domain.sheet import ImportKind, RowIssue, SheetRow
 from storage.db import transaction
+from storage.import_child import DEFAULT_MEMORY_MB, CheckRequest, check_in_child
 from storage.models import utcnow
+from storage.sheet_reader import (
+    DEFAULT_MAX_MB,
+    REASON_CORRUPT,
+    REASON_EMPTY,
+    REASON_MISSING_COLUMNS,
+    REASON_NO_HEADER,
+    REASON_NOT_A_FILE,
+    REASON_NOT_FOUND,
+    REASON_NOT_TEXT,
+    REASON_PROTECTED,
+    REASON_TOO_LARGE,
+    ReadLimits,
+    SheetError,
+    Source,
+    find_header,
+    load_file,
+    parse_table,
+    read_table,
+)
+from storage.xlsx_stream import cell_text
+
+# Reading lives in storage.sheet_reader; callers have always found these here.
+__all__ = [
+    "DEFAULT_MAX_MB",
+    "REASON_CORRUPT",
+    "REASON_EMPTY",
+    "REASON_MISSING_COLUMNS",
+    "REASON_NOT_A_FILE",
+    "REASON_NOT_FOUND",
+    "REASON_NOT_TEXT",
+    "REASON_NO_HEADER",
+    "REASON_PROTECTED",
+    "REASON_TOO_LARGE",
+    "ImportReport",
+    "ReadLimits",
+    "SheetError",
+    "cell_text",
+    "find_header",
+    "import_results",
+    "import_roster",
+    "keyed_hasher",
+    "load_file",
+    "parse_table",
+    "read_table",
+]
 
 
 def N_(message: str) -> str:
@@ -60,56 +87,15 @@ def N_(message: str) -> str:
     return message
 
 
-DEFAULT_MAX_MB = 50
 CHUNK = 5000  # rows per bulk statement; keys in an IN list stay under asyncpg's 32767 limit
 
-OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
-ZIP_SIGNATURE = b"PK\x03\x04"
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-OLD_EXCEL_SUFFIXES = (".xls", ".et")
-
-REASON_NOT_FOUND = N_("File not found: {file}")
-REASON_NOT_A_FILE = N_("{file} is not a file.")
-REASON_UNREADABLE = N_("Cannot read {file}: {problem}")
-REASON_TOO_LARGE = N_(
-    "The file is {size} MB; files larger than {limit} MB are not accepted. "
-    "Split it into several files, for example one per unit."
-)
-REASON_EMPTY = N_("The file is empty: it has no rows.")
 REASON_NO_DATA_ROWS = N_("The file has a header row but no data rows below it.")
-REASON_PROTECTED = N_(
-    "The file is password-protected or in the old .xls format. Open it in Excel or WPS, "
-    "remove the password if it has one, and save it as an unprotected .xlsx workbook."
-)
-REASON_CORRUPT = N_(
-    "The file is not a readable .xlsx workbook; it may be damaged. "
-    "Open it in Excel or WPS and save it again as .xlsx."
-)
-REASON_NOT_TEXT = N_("The file is neither an .xlsx workbook nor a CSV text file.")
-REASON_NO_HEADER = N_(
-    "No header row found in the first {scan} rows. The file needs the columns: {required}."
-)
-REASON_MISSING_COLUMNS = N_(
-    "The header (row {row}) lacks the columns: {missing}. Required columns: {required}."
-)
 REASON_CYCLE_CLOSED = N_(
     "The {year} assessment is closed: its results are final and cannot be imported again."
 )
 REASON_CONFLICT = N_(
     "Another import changed the same records at the same time; run this import again."
 )
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be imported; ``reason`` is a message id with ``params``.
-
-    The English text is the exception's message; people see it translated.
-    """
-
-    def __init__(self, reason: str, **params: str) -> None:
-        self.reason = reason
-        self.params = params
-        super().__init__(reason.format(**params))
 
 
 @dataclass
@@ -129,168 +115,6 @@ class ImportReport:
 
 
 Progress = Callable[[int, int], None]
-Source = str | os.PathLike[str] | bytes
-
-
-# Reading files ---------------------------------------------------------------------------------
-
-
-def load_file(
-    source: Source, filename: str | None = None, *, max_mb: int = DEFAULT_MAX_MB
-) -> bytes:
-    """The file's bytes, refused by size before anything is read."""
-    limit = max_mb * 2**20
-    if isinstance(source, bytes):
-        _check_size(len(source), limit, max_mb)
-        return source
-    path = Path(source)
-    name = filename or path.name
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise SheetError(REASON_NOT_A_FILE, file=name)
-        _check_size(size, limit, max_mb)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SheetError(REASON_NOT_FOUND, file=str(source)) from None
-    except OSError as error:
-        raise SheetError(REASON_UNREADABLE, file=name, problem=error.strerror or "?") from None
-
-
-def _check_size(size: int, limit: int, max_mb: int) -> None:
-    if size > limit:
-        raise SheetError(REASON_TOO_LARGE, size=f"{size / 2**20:.1f}", limit=str(max_mb))
-    if size == 0:
-        raise SheetError(REASON_EMPTY)
-
-
-def read_table(
-    source: Source, filename: str | None = None, *, max_mb: int = DEFAULT_MAX_MB
-) -> list[list[str]]:
-    """Every row of the file's first visible sheet as text, row 1 of the file first.
-
-    Blank rows are kept, so that a row's position is the row number the person sees.
-    """
-    if filename is None and isinstance(source, bytes):
-        raise ValueError("bytes need a filename")
-    name = filename or Path(cast("str | os.PathLike[str]", source)).name
-    return parse_table(load_file(source, name, max_mb=max_mb), name)
-
-
-def parse_table(data: bytes, filename: str) -> list[list[str]]:
-    """The rows of a file already in memory; the format is told by its first bytes."""
-    suffix = Path(filename).suffix.lower()
-    if data.startswith(OLE_SIGNATURE):
-        # Excel encrypts a password-protected .xlsx into an OLE container, the format of old .xls.
-        raise SheetError(REASON_PROTECTED)
-    if data.startswith(ZIP_SIGNATURE) or suffix in XLSX_SUFFIXES:
-        rows = _read_xlsx(data)
-    elif suffix in OLD_EXCEL_SUFFIXES:
-        raise SheetError(REASON_CORRUPT)
-    else:
-        rows = _read_text(data)
-    if not any(any(cell.strip() for cell in row) for row in rows):
-        raise SheetError(REASON_EMPTY)
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_name(_first_visible_sheet(workbook))
-        values = sheet.to_python(skip_empty_area=False)
-    except PasswordError:
-        raise SheetError(REASON_PROTECTED) from None
-    except CalamineError:
-        raise SheetError(REASON_CORRUPT) from None
-    # Converted in place: a hundred thousand rows would otherwise be held twice.
-    rows = cast(list[list[Any]], values)
-    for row in rows:
-        row[:] = [cell if type(cell) is str else cell_text(cell) for cell in row]
-    return cast(list[list[str]], rows)
-
-
-def _first_visible_sheet(workbook: CalamineWorkbook) -> str:
-    for sheet in workbook.sheets_metadata:
-        if sheet.visible == SheetVisibleEnum.Visible and sheet.typ == SheetTypeEnum.WorkSheet:
-            return sheet.name
-    raise SheetError(REASON_EMPTY)
-
-
-# Beyond 15 significant digits Excel keeps no digits, so a larger whole number cannot be trusted:
-# it keeps the scientific notation that domain.idnumber recognises and explains.
-_EXACT_WHOLE = 10**15
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet value as the text the person typed, as nearly as it can be recovered."""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < _EXACT_WHOLE:
-            return str(int(value))  # phones typed as numbers: 13800138000.0 → 13800138000
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
-_DELIMITERS = (",", "\t", ";")
-
-
-def _read_text(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    if "\x00" in text:
-        raise SheetError(REASON_NOT_TEXT)
-    delimiter = _sniff_delimiter(text.splitlines()[: HEADER_SCAN_ROWS + 5])
-    # newline="": a quoted cell may hold line breaks (Alt+Enter in Excel).
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), else GB18030,
-    the superset of GBK that Excel and WPS write on Chinese Windows."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
-
-
-def _sniff_delimiter(lines: Sequence[str]) -> str:
-    """The separator used most in the first lines (csv.Sniffer stumbles on Chinese text)."""
-    counts = {delimiter: sum(line.count(delimiter) for line in lines) for delimiter in _DELIMITERS}
-    return max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
-
-
-# The header ------------------------------------------------------------------------------------
-
-
-def _labels(columns: Sequence[str]) -> str:
-    return "、".join(COLUMN_LABELS[column] for column in columns)
-
-
-def find_header(rows: Sequence[Sequence[str]], kind: ImportKind) -> HeaderMatch:
-    header = locate_header(rows, kind)
-    if header is None:
-        raise SheetError(
-            REASON_NO_HEADER, scan=str(HEADER_SCAN_ROWS), required=_labels(REQUIRED[kind])
-        )
-    if header.missing:
-        raise SheetError(
-            REASON_MISSING_COLUMNS,
-            row=str(header.row_index + 1),
-            missing=_labels(header.missing),
-            required=_labels(REQUIRED[kind]),
-        )
-    return header
 
 
 # Importing -------------------------------------------------------------------------------------
@@ -309,6 +133,8 @@ async def import_results(
     today: date | None = None,
     now: datetime | None = None,
     only_unit: str | None = None,
+    limits: ReadLimits | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> ImportReport:
     """Import a results file for the assessment of ``cycle_year``.
 
@@ -330,6 +156,8 @@ async def import_results(
         today=today,
         now=now,
         only_unit=only_unit,
+        limits=limits,
+        memory_mb=memory_mb,
     )
 
 
@@ -344,6 +172,8 @@ async def import_roster(
     max_mb: int = DEFAULT_MAX_MB,
     today: date | None = None,
     now: datetime | None = None,
+    limits: ReadLimits | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> ImportReport:
     """Import a roster: each row creates or updates a worker and the post they hold.
 
@@ -363,6 +193,8 @@ async def import_roster(
         max_mb=max_mb,
         today=today,
         now=now,
+        limits=limits,
+        memory_mb=memory_mb,
     )
 
 
@@ -380,26 +212,38 @@ async def _import(
     today: date | None,
     now: datetime | None,
     only_unit: str | None = None,
+    limits: ReadLimits | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> ImportReport:
     if filename is None and isinstance(path, bytes):
         raise ValueError("bytes need a filename")
     name = filename or Path(cast("str | os.PathLike[str]", path)).name
     data = load_file(path, name, max_mb=max_mb)
     batch = _BatchInfo(kind, name[-255:], hashlib.sha256(data).hexdigest(), imported_by)
-    rows = parse_table(data, name)
-    del data
-    header = find_header(rows, kind)
     async with sessions() as session:
         units = await _load_units(session)
-    tick = _Ticker(progress, 2 * (len(rows) - header.row_index - 1))
-    checker = RowChecker(header, kind=kind, known_units=units, today=today, only_unit=only_unit)
-    clean = _check_rows(rows, header, checker, tick)
-    del rows
-    report = ImportReport(
-        kind=kind, ok=False, ignored_columns=list(header.ignored), rows=checker.rows
+    # Read and checked in a process of its own: a hostile file ends that process, not this one,
+    # and the event loop goes on serving others meanwhile.
+    request = CheckRequest(
+        data=data,
+        filename=name,
+        kind=kind,
+        known_units=tuple(units),
+        today=today,
+        only_unit=only_unit,
+        limits=limits or ReadLimits(),
     )
-    if checker.issues:
-        report.issues = checker.issues
+    del data
+    checked = await check_in_child(request, memory_mb=memory_mb)
+    del request
+    tick = _Ticker(progress, 2 * checked.data_rows)
+    tick.advance(checked.data_rows)
+    clean = checked.clean
+    report = ImportReport(
+        kind=kind, ok=False, ignored_columns=list(checked.ignored_columns), rows=checked.rows
+    )
+    if checked.issues:
+        report.issues = checked.issues
         return report
     if not clean:
         raise SheetError(REASON_NO_DATA_ROWS)
@@ -484,25 +328,6 @@ class _Ticker:
 
     def finish(self) -> None:
         self.advance(self.total - self.done)
-
-
-_CHECKED: list[str] = []
-
-
-def _check_rows(
-    rows: list[list[str]], header: HeaderMatch, checker: RowChecker, tick: _Ticker
-) -> list[SheetRow]:
-    """Every data row checked; the clean ones in order. Problems collect in the checker."""
-    clean: list[SheetRow] = []
-    for start in range(header.row_index + 1, len(rows), CHUNK):
-        stop = min(start + CHUNK, len(rows))
-        for index in range(start, stop):
-            checked = checker.check(index + 1, rows[index])
-            if checked is not None:
-                clean.append(checked)
-            rows[index] = _CHECKED  # the text is no longer needed: keeps the peak memory down
-        tick.advance(stop - start)
-    return clean
 
 
 async def _load_units(session: AsyncSession) -> dict[str, int]:

@@ -264,3 +264,74 @@ async def test_uploaded_file_is_downloaded_over_the_bot_api(
     assert taken == 1
     assert await count(storage, Result) == len(rows)
     assert (await the_job(storage)).outcome == "imported"
+
+
+async def test_a_job_that_ends_the_process_is_given_up_after_its_attempts(
+    chat, storage, clock, files, people, monkeypatch
+):
+    """Each claim counts as an attempt before the file is read: a file that kills the process
+    mid-import (the claim is never finished) is not read again past the last attempt, and the
+    sender hears so in one line."""
+    from notices import uploads
+    from storage.upload_jobs import LEASE, claim_import
+
+    me = chat(UNIT_CONTACT)
+    await me.send("/start")
+    await me.click("上传考核结果（表格）")
+    await send_sheet(me, files, "deadly.xlsx", xlsx(own_unit_rows(2)))
+    for _ in range(MAX_ATTEMPTS):  # each time the process died while importing
+        assert await claim_import(sessions=storage.sessions, now=clock.now()) is not None
+        clock.advance(LEASE + timedelta(seconds=1))
+    imported = []
+
+    async def never(**kwargs):
+        imported.append(kwargs)
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(uploads, "import_results", never)
+    assert await run_imports(storage, files, clock) == 1
+    assert imported == []
+    job = await the_job(storage)
+    assert (job.state, job.outcome) == ("done", "failed")
+    answer = (await answers(storage, UNIT_CONTACT))[-1]
+    assert answer.payload["text"].count("\n") == 0
+    assert "deadly.xlsx" in answer.payload["text"] and str(MAX_ATTEMPTS) in answer.payload["text"]
+    clock.advance(LEASE * 2)
+    assert await run_imports(storage, files, clock) == 0
+
+
+async def test_any_failure_of_an_import_is_retried_then_told_in_one_line(
+    chat, storage, clock, files, people, monkeypatch
+):
+    from notices import uploads
+
+    me = chat(UNIT_CONTACT)
+    await me.send("/start")
+    await me.click("上传考核结果（表格）")
+    await send_sheet(me, files, "odd.xlsx", xlsx(own_unit_rows(2)))
+
+    async def broken(**kwargs):
+        raise RuntimeError("unforeseen")
+
+    monkeypatch.setattr(uploads, "import_results", broken)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        assert await run_imports(storage, files, clock) == 1
+        job = await the_job(storage)
+        assert job.attempts == attempt
+        clock.advance(timedelta(minutes=5))
+    assert job.state == "done" and job.outcome == "failed"
+    last = (await answers(storage, UNIT_CONTACT))[-1]
+    assert "odd.xlsx" in last.payload["text"] and "\n" not in last.payload["text"]
+
+
+async def test_a_hostile_upload_is_refused_in_one_line(chat, storage, clock, files, people):
+    me = chat(UNIT_CONTACT)
+    await me.send("/start")
+    await me.click("上传考核结果（表格）")
+    huge_cell = (",".join(HEADER) + "\n" + "a," + "x" * 200_000 + "\n").encode()
+    await send_sheet(me, files, "huge.csv", huge_cell)
+    await run_imports(storage, files, clock)
+    job = await the_job(storage)
+    assert (job.state, job.outcome) == ("done", "refused")
+    text = (await answers(storage, UNIT_CONTACT))[-1].payload["text"]
+    assert "GONGSHI_IMPORT_MAX_CELL_CHARS" in text and len(text.splitlines()) == 2

@@ -146,3 +146,21 @@ def test_a_101_mb_file_is_refused_by_its_size_without_being_read(sheet_files, mo
     assert reason(path)[0] == importer.REASON_TOO_LARGE  # the default limit, 50 MB
     assert read == []
     assert time.perf_counter() - started < 1
+
+
+def test_xlsx_dates_booleans_and_formulas_read_as_shown(sheet_files):
+    import datetime as dt
+
+    import xlsxwriter
+
+    path = sheet_files.folder / "kinds.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_datetime(
+        0, 0, dt.datetime(2026, 3, 1), book.add_format({"num_format": "yyyy-mm-dd"})
+    )
+    sheet.write_boolean(0, 1, True)
+    sheet.write_formula(0, 2, "=1+1", None, 2)
+    sheet.write_number(0, 3, 2.5)
+    book.close()
+    assert read_table(path)[0] == ["2026-03-01", "TRUE", "2", "2.5"]

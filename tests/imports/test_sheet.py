@@ -278,6 +278,7 @@ ODD_VALUES = [
     "13900000001.0", "+86 13900000001", " 张三 ", "保洁员 ", "张" * 64, "张" * 65, "岗" * 65,
     "备" * 500, "备" * 501, id_number(1), id_number(2).lower(), f" {id_number(5)} ",
     id_number(3) + ".0", "１１０１０５１９７０", "\u200b" + id_number(4), id_number(4)[:-1],
+    "=1+1", "＝HYPERLINK()", "-保洁员", "@张三", "+86", "123", "——", "保洁员<b>", "环卫/保洁",
 ]  # fmt: skip
 odd_cells = st.one_of(st.sampled_from(ODD_VALUES), cells)
 
@@ -339,3 +340,45 @@ def test_the_shortcut_agrees_on_every_odd_value_in_every_column(kind):
                 ]
                 assert got[0] == got[1], (header_cells, position, value)
                 assert checkers[0].issues == checkers[1].issues
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        (NAME, '=HYPERLINK("http://x","张三")', sheet.REASON_FORMULA_START),
+        (NAME, "＋张三", sheet.REASON_FORMULA_START),
+        (NAME, "-张三", sheet.REASON_FORMULA_START),
+        (NAME, "@张三", sheet.REASON_FORMULA_START),
+        (NAME, "12345", sheet.REASON_NO_LETTERS),
+        (NAME, "……", sheet.REASON_NO_LETTERS),
+        (POST, "=1+1", sheet.REASON_FORMULA_START),
+        (POST, "＠保洁", sheet.REASON_FORMULA_START),
+        (POST, "保洁员<script>", sheet.REASON_POST_CHARACTER),
+        (POST, "保洁员，见http://x.cn", sheet.REASON_POST_CHARACTER),
+        (POST, "2026", sheet.REASON_NO_LETTERS),
+    ],
+)
+def test_names_and_posts_that_a_spreadsheet_would_run_are_bad_rows(column, value, reason):
+    row = result_row(1)
+    row[HEADER.index("姓名" if column == NAME else "岗位")] = value
+    clean, issues = check([HEADER, result_row(2), row])
+    assert len(clean) == 1
+    [issue] = issues
+    label = "姓名" if column == NAME else "岗位"
+    assert (issue.row, issue.column, issue.reason) == (3, label, reason)
+
+
+@pytest.mark.parametrize(
+    ("name", "post"),
+    [
+        ("买买提·艾力", "公共设施管护员（临时）"),
+        ("Anna Li", "交通协管 - 东城"),
+        ("张三", "环卫/保洁、绿化"),
+        ("李四", "治安巡逻员(夜班)—2组"),
+    ],
+)
+def test_ordinary_names_and_posts_pass(name, post):
+    row = result_row(1)
+    row[HEADER.index("姓名")], row[HEADER.index("岗位")] = name, post
+    clean, issues = check([HEADER, row])
+    assert issues == [] and (clean[0].name, clean[0].post) == (name, post)
