@@ -23,7 +23,8 @@ direct reply, or by another process's sender) is not claimed before its pause en
 it already held here wait too: the pauses are read at every claim. A post to a group or channel
 that is a 公示 page is checked against the 公示 right before it goes: once the 公示 is closed the
 row is cancelled, not sent, also when it was claimed or held for the channel's next turn before
-the close.
+the close; a page that was on its way as the 公示 closed is deleted as soon as it is recorded
+as sent.
 
 Nothing is lost: a row is "sending" under a lease until its result is committed, and a row whose
 sender died is given back when the lease runs out. A row is sent twice only when the process
@@ -293,7 +294,8 @@ class OutboxSender:
         if verdict is Verdict.SENT:
             self._transient_streak = 0
             self.stats.sent += 1
-            self._outcomes.append(Sent(row.id, result.message_id, wall))
+            public = chat < 0 and row.method != "deleteMessage"
+            self._outcomes.append(Sent(row.id, result.message_id, wall, public))
             self.queue.finished(chat, self.pacer.chat_ready_at(chat), now)
         elif verdict is Verdict.RETRY_AFTER:
             wait = result.retry_after or 1.0
@@ -361,6 +363,11 @@ class OutboxSender:
                 try:
                     async with self.sessions() as session, session.begin():
                         await outbox_queue.record(session, worker=self.name, outcomes=batch)
+                        if any(isinstance(o, Sent) and o.public for o in batch):
+                            # Sent just as the 公示 closed: the close could not delete it yet.
+                            await publication.withdraw_leftovers(
+                                session=session, now=self._wall_now()
+                            )
                 except Exception:
                     log.exception("recording %d outbox results failed; will retry", len(batch))
                     self._outcomes = batch + self._outcomes

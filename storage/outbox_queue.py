@@ -56,6 +56,8 @@ class Sent:
     id: int
     message_id: int | None
     at: datetime
+    # A post to a group or channel: its 公示 may have closed while it was on its way.
+    public: bool = False
 
 
 @dataclass(frozen=True)
