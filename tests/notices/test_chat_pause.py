@@ -32,9 +32,7 @@ async def test_a_paused_chat_is_not_claimed_until_its_pause_ends(any_storage):
             session, worker="w", now=NOW, lease=timedelta(seconds=60), limit=10
         )
         assert [row.chat_id for row in claimed] == [12]
-        assert await outbox_queue.chat_pauses(session, now=NOW) == {
-            11: NOW + timedelta(seconds=30)
-        }
+        assert await outbox_queue.chat_pauses(session, now=NOW) == {11: NOW + timedelta(seconds=30)}
     later = NOW + timedelta(seconds=31)
     async with transaction(any_storage.sessions) as session:
         claimed = await outbox_queue.claim(
