@@ -20,6 +20,7 @@ class Verdict(StrEnum):
     CHAT_GONE = "chat_gone"  # the chat cannot be written to: this row and its others fail
     BAD_ROW = "bad_row"  # this message is refused (too long, bad button): only it fails
     MISCONFIGURED = "misconfigured"  # wrong token or API base: nothing is sent until fixed
+    WITHDRAWN = "withdrawn"  # not sent at all: our own check cancelled it (a closed 公示)
 
 
 # Telegram's 400s that say the chat, not the message, is the problem.

@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from handlers.types import Button
+from handlers.types import Button, FileReply, Reply
 from storage.models import Outbox
 from storage.models.ops import OutboxAttachment
 
-# Lower goes first: a case alert is never stuck behind a broadcast to thousands.
-PRIORITY = {"alert": 10, "reminder": 30, "notice": 50, "broadcast": 70}
+# Lower goes first: a case alert is never stuck behind a broadcast to thousands, and a
+# direct reply Telegram made us put off (the user is waiting for it) goes before everything.
+PRIORITY = {"reply": 5, "alert": 10, "reminder": 30, "notice": 50, "broadcast": 70}
 KINDS = tuple(PRIORITY)
 METHODS = ("sendMessage", "sendPhoto", "sendDocument", "deleteMessage")
 FILE_FIELD = {"sendPhoto": "photo", "sendDocument": "document"}
@@ -54,12 +55,16 @@ async def enqueue(
     not_before: datetime | None = None,
     protect: bool = False,
     message_id: int | None = None,
+    request_contact: str | None = None,
+    remove_keyboard: bool = False,
 ) -> Outbox:
     """Add a message for ``chat_id`` to the session's transaction.
 
-    ``kind`` is alert, reminder, notice or broadcast, and sets the priority unless one is
-    given. A ``dedup_key`` already used returns the existing row instead of a second one: the
-    same reminder written twice is sent once. ``file`` is an ``Attachment`` to upload or a
+    ``kind`` is reply, alert, reminder, notice or broadcast, and sets the priority unless one
+    is given. A ``dedup_key`` already used returns the existing row instead of a second one:
+    the same reminder written twice is sent once. ``request_contact`` is the label of a button
+    that shares the user's phone, and ``remove_keyboard`` takes such a keyboard away, as a
+    direct reply may. ``file`` is an ``Attachment`` to upload or a
     Telegram file_id to send again, for sendPhoto and sendDocument; ``text`` is then the caption.
     deleteMessage takes the ``message_id`` to delete (a withdrawn 公示 post) and no text.
     """
@@ -80,6 +85,10 @@ async def enqueue(
         payload["buttons"] = _buttons_json(buttons)
     if protect:
         payload["protect"] = True
+    if request_contact is not None:
+        payload["request_contact"] = request_contact
+    elif remove_keyboard and not buttons:
+        payload["remove_keyboard"] = True
     if message_id is not None:
         payload["message_id"] = message_id
     row = Outbox(
@@ -98,6 +107,45 @@ async def enqueue(
         row.not_before = not_before
     session.add(row)
     return row
+
+
+async def enqueue_replies(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    replies: Sequence[Reply | FileReply],
+    not_before: datetime,
+) -> list[Outbox]:
+    """Direct replies that could not be sent when they were made (Telegram asked to wait
+    longer than a user is kept waiting), in their order, to go from ``not_before``. An edit
+    becomes a new message: the message it would change may be long gone by then. A file
+    is stored with the row, as a chart is."""
+    rows = []
+    for reply in replies:
+        if isinstance(reply, FileReply):
+            row = await enqueue(
+                session,
+                chat_id=chat_id,
+                kind="reply",
+                text=reply.caption,
+                method="sendPhoto" if reply.as_photo else "sendDocument",
+                file=Attachment(reply.filename, reply.content),
+                not_before=not_before,
+            )
+        else:
+            row = await enqueue(
+                session,
+                chat_id=chat_id,
+                kind="reply",
+                text=reply.text,
+                buttons=reply.buttons,
+                protect=reply.protect,
+                request_contact=reply.request_contact,
+                remove_keyboard=reply.remove_keyboard,
+                not_before=not_before,
+            )
+        rows.append(row)
+    return rows
 
 
 async def _by_dedup_key(session: AsyncSession, key: str) -> Outbox | None:
@@ -155,7 +203,13 @@ def bot_api_params(chat_id: int, method: str, payload: dict[str, Any]) -> dict[s
         if "file_id" in payload:
             params[FILE_FIELD[method]] = payload["file_id"]
     buttons = payload.get("buttons")
-    if buttons:
+    if "request_contact" in payload:
+        keyboard = [[{"text": str(payload["request_contact"]), "request_contact": True}]]
+        markup = {"keyboard": keyboard, "resize_keyboard": True, "one_time_keyboard": True}
+        params["reply_markup"] = json.dumps(markup, ensure_ascii=False)
+    elif payload.get("remove_keyboard"):
+        params["reply_markup"] = json.dumps({"remove_keyboard": True})
+    elif buttons:
         params["reply_markup"] = json.dumps(
             {
                 "inline_keyboard": [

@@ -154,6 +154,14 @@ class ChatQueues:
             # The pacer keeps the chat's turn; ``add`` brings it back with the next row.
             self._ready_at.pop(chat_id, None)
 
+    def hold(self, chat_id: int, until: float, now: float) -> None:
+        """Nothing more to ``chat_id`` before ``until`` (Telegram said so, maybe to another
+        sender): its rows held here wait."""
+        if chat_id not in self._rows or until <= self._ready_at.get(chat_id, 0.0):
+            return
+        self._ready_at[chat_id] = until
+        self._schedule(chat_id, now)
+
     def remove_chat(self, chat_id: int) -> list[ClaimedRow]:
         heap = self._rows.pop(chat_id, [])
         self.count -= len(heap)

@@ -9,13 +9,22 @@ urgent row whose chat has its turn, and sends it. The recorder writes results in
 
 What the answers do (see ``notices.botapi.Verdict``):
 - 429: the row waits ``retry_after`` and so does every send of this process, since Telegram does
-  not say whether the chat or the bot hit the limit;
+  not say whether the chat or the bot hit the limit; the chat is paused in the database too, so
+  other processes' senders wait for it as well;
 - 5xx, timeout, lost connection: the row is retried after an exponential backoff with jitter,
   and repeated failures slow the whole sender the same way (Telegram is probably down);
 - 403, or 400 "chat not found" and the like: the row fails with the reason, so do the chat's
   other pending rows, and a user is marked as having blocked the bot;
 - any other 400: that row fails; 401/404 (wrong token or API base): nothing is failed, the
   sender waits and tries again.
+
+Before the answers, two checks of our own. A chat paused by someone else (a 429 met by a
+direct reply, or by another process's sender) is not claimed before its pause ends, and rows of
+it already held here wait too: the pauses are read at every claim. A post to a group or channel
+that is a 公示 page is checked against the 公示 right before it goes: once the 公示 is closed the
+row is cancelled, not sent, also when it was claimed or held for the channel's next turn before
+the close; a page that was on its way as the 公示 closed is deleted as soon as it is recorded
+as sent.
 
 Nothing is lost: a row is "sending" under a lease until its result is committed, and a row whose
 sender died is given back when the lease runs out. A row is sent twice only when the process
@@ -45,8 +54,17 @@ from notices.botapi import ApiResult, BotApi, Verdict
 from notices.config import NoticeSettings
 from notices.outbox import FILE_FIELD, bot_api_params
 from notices.pacing import ChatQueues, Pacer, backoff
-from storage import outbox_queue
-from storage.outbox_queue import ChatGone, ClaimedRow, Failed, Outcome, Release, Retry, Sent
+from storage import outbox_queue, publication
+from storage.outbox_queue import (
+    ChatGone,
+    ClaimedRow,
+    Failed,
+    Outcome,
+    Pause,
+    Release,
+    Retry,
+    Sent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +87,7 @@ class DeliveryStats:
     retried: int = 0
     failed: int = 0
     rate_limited: int = 0
+    withdrawn: int = 0
 
 
 class OutboxSender:
@@ -170,10 +189,9 @@ class OutboxSender:
 
     async def _claim(self) -> None:
         want = self._capacity - self.queue.count - len(self._in_flight)
-        if want <= 0:
-            return
         now_wall = self._wall_now()
         async with self.sessions() as session, session.begin():
+            pauses = await outbox_queue.chat_pauses(session, now=now_wall)
             rows = await outbox_queue.claim(
                 session,
                 worker=self.name,
@@ -182,6 +200,11 @@ class OutboxSender:
                 limit=want,
             )
         now = time.monotonic()
+        for chat, until in pauses.items():
+            # The pause is wall-clock time from the database; the pacer counts in monotonic.
+            ready = now + (until - now_wall).total_seconds()
+            self.pacer.hold_chat(chat, ready)
+            self.queue.hold(chat, ready, now)
         later: list[Outcome] = []
         for row in rows:
             chat_at = max(self.pacer.chat_ready_at(row.chat_id), now)
@@ -200,6 +223,7 @@ class OutboxSender:
         now = self._wall_now()
         async with self.sessions() as session, session.begin():
             recovered = await outbox_queue.recover_expired(session, now=now)
+            await outbox_queue.forget_pauses(session, before=now)
             await outbox_queue.extend_lease(
                 session,
                 worker=self.name,
@@ -244,6 +268,14 @@ class OutboxSender:
         self._work.set()
 
     async def _call(self, row: ClaimedRow) -> ApiResult:
+        if row.chat_id < 0 and row.method != "deleteMessage":
+            # A 公示 page may have waited here for the channel's turn while the 公示 closed.
+            async with self.sessions() as session, session.begin():
+                withdrawn = await publication.withdraw_claimed_post(
+                    session=session, outbox_id=row.id, worker=self.name, now=self._wall_now()
+                )
+            if withdrawn:
+                return ApiResult(Verdict.WITHDRAWN, None, publication.WITHDRAWN)
         params = bot_api_params(row.chat_id, row.method, row.payload)
         upload = None
         if row.attachment_id is not None:
@@ -262,7 +294,8 @@ class OutboxSender:
         if verdict is Verdict.SENT:
             self._transient_streak = 0
             self.stats.sent += 1
-            self._outcomes.append(Sent(row.id, result.message_id, wall))
+            public = chat < 0 and row.method != "deleteMessage"
+            self._outcomes.append(Sent(row.id, result.message_id, wall, public))
             self.queue.finished(chat, self.pacer.chat_ready_at(chat), now)
         elif verdict is Verdict.RETRY_AFTER:
             wait = result.retry_after or 1.0
@@ -270,6 +303,7 @@ class OutboxSender:
             self.pacer.pause_all(now + wait)
             self.pacer.hold_chat(chat, now + wait)
             log.warning("429 for chat %s: nothing is sent for %.0f s", chat, wait)
+            self._outcomes.append(Pause(chat, wall + timedelta(seconds=wait)))
             self._retry(row, wait, result.description)
             self.queue.finished(chat, now + wait, now)
         elif verdict in (Verdict.TRANSIENT, Verdict.MISCONFIGURED):
@@ -296,6 +330,9 @@ class OutboxSender:
                 self.pacer.pause_all(now + pause)
             self._retry(row, wait, result.description)
             self.queue.finished(chat, max(self.pacer.chat_ready_at(chat), now + wait), now)
+        elif verdict is Verdict.WITHDRAWN:
+            self.stats.withdrawn += 1  # already recorded as cancelled
+            self.queue.finished(chat, self.pacer.chat_ready_at(chat), now)
         elif verdict is Verdict.CHAT_GONE:
             others = self.queue.remove_chat(chat)
             self.stats.failed += 1 + len(others)
@@ -326,6 +363,11 @@ class OutboxSender:
                 try:
                     async with self.sessions() as session, session.begin():
                         await outbox_queue.record(session, worker=self.name, outcomes=batch)
+                        if any(isinstance(o, Sent) and o.public for o in batch):
+                            # Sent just as the 公示 closed: the close could not delete it yet.
+                            await publication.withdraw_leftovers(
+                                session=session, now=self._wall_now()
+                            )
                 except Exception:
                     log.exception("recording %d outbox results failed; will retry", len(batch))
                     self._outcomes = batch + self._outcomes

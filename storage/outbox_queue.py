@@ -6,6 +6,10 @@ SKIP LOCKED``, so concurrent senders pass over each other's rows instead of wait
 where writers take turns, one ``UPDATE ... WHERE id IN (SELECT ...) RETURNING`` is atomic.
 Every result is written only ``WHERE claimed_by = <this sender>``: a sender whose lease ran out
 and was taken over cannot overwrite the new owner's result.
+
+A chat Telegram asked us to leave alone (a 429 on a direct reply or on an outbox message) is
+paused in ``chat_pause``: no sender claims its rows before the pause ends, and senders holding
+some of its rows in memory read the pauses at every claim.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Outbox, TelegramUser
-from storage.models.ops import OutboxAttachment
+from storage.models.ops import ChatPause, OutboxAttachment
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 _ERROR_LENGTH = 500
@@ -27,6 +32,10 @@ _ERROR_LENGTH = 500
 
 def _table() -> Table:
     return cast(Table, Outbox.__table__)  # type: ignore[attr-defined]
+
+
+def _pauses() -> Table:
+    return cast(Table, ChatPause.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class Sent:
     id: int
     message_id: int | None
     at: datetime
+    # A post to a group or channel: its 公示 may have closed while it was on its way.
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,15 @@ class ChatGone:
     ids: tuple[int, ...] = field(default_factory=tuple)
 
 
-Outcome = Sent | Retry | Release | Failed | ChatGone
+@dataclass(frozen=True)
+class Pause:
+    """Telegram said to wait: nothing goes to ``chat_id`` before ``until``, from any sender."""
+
+    chat_id: int
+    until: datetime
+
+
+Outcome = Sent | Retry | Release | Failed | ChatGone | Pause
 
 
 async def claim(
@@ -94,7 +113,9 @@ async def claim(
     if limit <= 0:
         return []
     t = _table()
-    due = and_(t.c.state == PENDING, t.c.not_before <= now)
+    p = _pauses()
+    paused = exists().where(p.c.chat_id == t.c.chat_id, p.c.not_before > now)
+    due = and_(t.c.state == PENDING, t.c.not_before <= now, ~paused)
     order = (t.c.priority, t.c.id)
     claim_values = {"state": SENDING, "claimed_by": worker, "claimed_until": now + lease}
     returned = (
@@ -199,6 +220,36 @@ async def record(session: AsyncSession, *, worker: str, outcomes: Sequence[Outco
         )
     for gone in (o for o in outcomes if isinstance(o, ChatGone)):
         await fail_chat(session, worker=worker, chat_id=gone.chat_id, error=gone.error)
+    for pause in (o for o in outcomes if isinstance(o, Pause)):
+        await pause_chat(session, chat_id=pause.chat_id, until=pause.until)
+
+
+async def pause_chat(session: AsyncSession, *, chat_id: int, until: datetime) -> None:
+    """Nothing is sent to ``chat_id`` before ``until``; a later pause already recorded stays."""
+    p = _pauses()
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(p).values(chat_id=chat_id, not_before=until)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[p.c.chat_id],
+            set_={"not_before": statement.excluded.not_before},
+            where=p.c.not_before < statement.excluded.not_before,
+        )
+    )
+
+
+async def chat_pauses(session: AsyncSession, *, now: datetime) -> dict[int, datetime]:
+    """The chats paused at ``now``, and until when."""
+    p = _pauses()
+    found = await session.execute(select(p.c.chat_id, p.c.not_before).where(p.c.not_before > now))
+    return {int(chat_id): until for chat_id, until in found.all()}
+
+
+async def forget_pauses(session: AsyncSession, *, before: datetime) -> int:
+    """Drop pauses over before ``before``, so the table holds only the chats still waiting."""
+    p = _pauses()
+    result = await session.execute(delete(p).where(p.c.not_before < before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def fail_chat(session: AsyncSession, *, worker: str, chat_id: int, error: str) -> int:
@@ -255,9 +306,12 @@ async def attachment(session: AsyncSession, attachment_id: int) -> tuple[str, by
 
 
 async def due_count(session: AsyncSession, *, now: datetime | None = None) -> int:
-    """Rows waiting or being sent; with ``now``, only those already due."""
+    """Rows waiting or being sent; with ``now``, only those already due (a paused chat's
+    rows are not)."""
     t = _table()
     statement = select(func.count()).select_from(t).where(t.c.state.in_((PENDING, SENDING)))
     if now is not None:
-        statement = statement.where(or_(t.c.state == SENDING, t.c.not_before <= now))
+        p = _pauses()
+        paused = exists().where(p.c.chat_id == t.c.chat_id, p.c.not_before > now)
+        statement = statement.where(or_(t.c.state == SENDING, and_(t.c.not_before <= now, ~paused)))
     return int((await session.execute(statement)).scalar_one())

@@ -38,7 +38,7 @@ from storage.models import (
     Unit,
     Worker,
 )
-from storage.outbox_queue import FAILED, PENDING, SENT
+from storage.outbox_queue import FAILED, PENDING, SENDING, SENT
 
 OPEN, CLOSED = "open", "closed"
 TOPIC = "gongshi"
@@ -346,8 +346,10 @@ async def due_to_close(session: AsyncSession, *, today: date) -> list[int]:
 
 async def withdraw_posts(*, session: AsyncSession, cycle_ids: Sequence[int], now: datetime) -> int:
     """Queue the deletion of every posted channel post of closed cycles; a post still waiting
-    in the outbox is cancelled instead. A post being sent right now is left for the next
-    sweep, which finds it sent. Returns how many posts were withdrawn."""
+    in the outbox is cancelled instead. A post a sender has claimed (held for the channel's
+    next turn) is cancelled by that sender, which checks ``withdraw_claimed_post`` right
+    before it sends; one already on its way is left for the next sweep, which finds it sent.
+    Returns how many posts were withdrawn."""
     found = await session.execute(
         select(ChannelPost, Outbox)
         .outerjoin(Outbox, col(Outbox.id) == col(ChannelPost.outbox_id))
@@ -397,6 +399,33 @@ async def _cancel(session: AsyncSession, outbox_id: int) -> bool:
         .values(state=FAILED, last_error=WITHDRAWN)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def withdraw_claimed_post(
+    *, session: AsyncSession, outbox_id: int, worker: str, now: datetime
+) -> bool:
+    """Cancel the channel post that outbox row ``outbox_id`` (claimed by ``worker``) would
+    send, if its 公示 is closed; True when it must not be sent. Rows that are no 公示 post
+    are left alone."""
+    found = await session.execute(
+        select(ChannelPost)
+        .join(Cycle, col(Cycle.id) == col(ChannelPost.cycle_id))
+        .where(col(ChannelPost.outbox_id) == outbox_id, col(Cycle.state) != OPEN)
+    )
+    post = found.scalars().first()
+    if post is None:
+        return False
+    await session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == outbox_id,
+            col(Outbox.state) == SENDING,
+            col(Outbox.claimed_by) == worker,
+        )
+        .values(state=FAILED, claimed_by=None, claimed_until=None, last_error=WITHDRAWN)
+    )
+    post.deleted_at = post.deleted_at or now
+    return True
 
 
 async def withdraw_leftovers(*, session: AsyncSession, now: datetime) -> int:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.runtimes.convert import to_incoming
-from bot.runtimes.delivery import Delivery, Sender
+from bot.runtimes.delivery import Delivery, ReplyOutbox, Sender
 from handlers.core import Dispatcher
 from handlers.types import Incoming, Outcome
 
@@ -199,7 +199,8 @@ async def serve(
             username = await transport.open()
             if webhook is None:
                 await transport.delete_webhook()  # getUpdates is refused while a webhook is set
-        pipeline = Pipeline(dispatcher, Delivery(transport.sender), username)
+        delivery = Delivery(transport.sender, later=ReplyOutbox(dispatcher.sessions))
+        pipeline = Pipeline(dispatcher, delivery, username)
         if webhook is None:
             if on_ready:
                 on_ready(username)

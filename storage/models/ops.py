@@ -85,6 +85,18 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = when(nullable=True)
 
 
+class ChatPause(SQLModel, table=True):
+    """A chat Telegram told us to leave alone until ``not_before`` (a 429 with retry_after,
+    on a direct reply or an outbox message): every sender of every process waits for it."""
+
+    __tablename__ = "chat_pause"
+
+    chat_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    not_before: datetime = when(index=True)
+
+
 class ChannelPost(SQLModel, table=True):
     """A 公示 message in the public channel, to be deleted when the window closes."""
 
