@@ -2,7 +2,8 @@
 
 Two copies: the public one, which may reach the unit, the worker or the complainant, has no
 complainant field at all (信访工作条例: the complainant's identity never reaches the unit or
-the worker complained about); the internal one, for the bureau's file, adds the complainant.
+the worker complained about), nor the ticket code, with which anyone can follow the case by
+/status; the internal one, for the bureau's file, adds both.
 The caller hands in labels already translated (category, severity, finding) and the worker's
 masked name.
 """
@@ -51,7 +52,6 @@ DATE_FORMAT = N_("{year}-{month:02d}-{day:02d}")
 @dataclass(frozen=True)
 class OpinionFacts:
     case_number: str
-    ticket_code: str
     cycle_year: int | None
     unit_name: str
     worker_masked: str
@@ -66,6 +66,7 @@ class OpinionFacts:
     handled_by: str
     history: Sequence[tuple[date, str]]
     complainant: str | None = None
+    ticket_code: str | None = None  # the internal copy's only
 
 
 def render_opinion(facts: OpinionFacts, *, internal: bool = False, language: str = "zh") -> bytes:
@@ -113,7 +114,9 @@ def format_date(day: date, t: Translator) -> str:
 
 
 def _case_fields(facts: OpinionFacts, *, internal: bool, t: Translator) -> list[tuple[str, str]]:
-    pairs = [(t(LABEL_CASE), facts.case_number), (t(LABEL_TICKET), facts.ticket_code)]
+    pairs = [(t(LABEL_CASE), facts.case_number)]
+    if internal:
+        pairs.append((t(LABEL_TICKET), facts.ticket_code or t(NOT_RECORDED)))
     if facts.cycle_year is not None:
         pairs.append((t(LABEL_CYCLE), str(facts.cycle_year)))
     pairs.append((t(LABEL_UNIT), facts.unit_name))

@@ -1,22 +1,40 @@
 """Tables as files for Excel: CSV in UTF-8 with a BOM (what Chinese Excel opens cleanly) and
 XLSX with a title, a few lines of notes and a frozen header. Every cell is written as text,
-so ID fragments, codes and dates keep their leading zeros and their form."""
+so ID fragments, codes and dates keep their leading zeros and their form.
+
+Cells come from people (a complaint's unit, a post title, a name): Excel and WPS evaluate a
+CSV cell that starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return,
+or their full-width forms), so such a cell is written behind a single quote (OWASP's CSV
+injection advice); a plain number, negative ones too, is left as it is. XLSX cells are string
+cells, never formulas.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
 import xlsxwriter
 
 Lines = Sequence[Sequence[str]]
 
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def safe_cell(value: str) -> str:
+    """The cell as a spreadsheet will show it and never evaluate it."""
+    if value[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
 
 def csv_bytes(lines: Lines) -> bytes:
     """The table alone (header first), UTF-8 with a BOM, CRLF line ends."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(lines)
+    csv.writer(buffer).writerows([safe_cell(str(value)) for value in line] for line in lines)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -30,7 +48,8 @@ def xlsx_bytes(
 ) -> bytes:
     """A bold title, the notes below it, an empty row, then the table (header frozen)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # write_string never makes a formula; the option keeps it so should a write() slip in.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     worksheet = book.add_worksheet(sheet)
     bold = book.add_format({"bold": True})
     worksheet.write_string(0, 0, title, bold)

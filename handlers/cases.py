@@ -22,6 +22,8 @@ from domain import cases as rules
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.masking import mask_name
 from domain.workdays import WorkCalendar
+from handlers import case_scope as scope
+from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
 from handlers.core import Router
 from handlers.hotline import alert_case
@@ -32,13 +34,16 @@ from storage import case_opinion as opinions
 from storage import cases as store
 from storage.case_export import export_cases
 from storage.complaints import investigators
-from storage.models import AuditLog, Case
+from storage.models import Case, CaseEvent
 from storage.publication import current_cycle
 
-DESK_ROLES = ("bureau", "investigator", "unit")
 CASE_TEXT = "case_text"
 RATING_COMMENT = "case_rating_comment"
 HISTORY_SHOWN = 12
+# What an event may say on the card. A unit's card leaves out what may name the complainant:
+# the desk's reply to them, their rating comment, and the notes officials keep among themselves.
+EVENT_DETAILS = ("reason", "note", "reply", "finding", "comment")
+UNIT_EVENT_DETAILS = ("reason", "finding")
 
 FILTERS = {"o": "open", "d": "overdue", "m": "mine", "a": "all"}
 FILTER_NAMES = {
@@ -116,30 +121,6 @@ def _calendar(ctx: Context) -> WorkCalendar:
     return found if isinstance(found, WorkCalendar) else WorkCalendar()
 
 
-def _actors(ctx: Context) -> list[store.Actor]:
-    """The user's desk roles as the database has them, the widest first."""
-    actors = []
-    for role in DESK_ROLES:
-        binding = ctx.roles.binding(role)
-        if binding is not None:
-            actors.append(
-                store.Actor(
-                    user_id=ctx.user_id,
-                    role=role,
-                    official_id=binding.official_id,
-                    unit_id=binding.unit_id,
-                )
-            )
-    return actors
-
-
-async def _actor_for(ctx: Context, case: Case) -> store.Actor | None:
-    for actor in _actors(ctx):
-        if await desk.may_see(ctx.session, case=case, actor=actor):
-            return actor
-    return None
-
-
 def _numbers(parts: list[str]) -> list[int] | None:
     return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else None
 
@@ -153,7 +134,7 @@ async def show_desk(ctx: Context) -> None:
 
 async def show_queue(ctx: Context, *, key: str, page: int, edit: bool = True) -> None:
     t = ctx.t
-    actor = _actors(ctx)[0]
+    actor = scope.actors(ctx)[0]
     cases, total = await desk.queue(
         ctx.session, actor=actor, filter_name=FILTERS[key], today=ctx.clock.today(), page=page
     )
@@ -257,30 +238,8 @@ async def process_case_button(ctx: Context) -> None:
         ctx.answer(ctx.t(STALE))
 
 
-async def _visible(ctx: Context, case_id: int) -> tuple[Case, store.Actor] | None:
-    """The case and the role the user sees it in; a case out of their sight is refused and
-    logged, as a forged button would be."""
-    case = await ctx.session.get(Case, case_id)
-    actor = await _actor_for(ctx, case) if case is not None else None
-    if case is None or actor is None:
-        ctx.session.add(
-            AuditLog(
-                at=ctx.clock.now(),
-                actor_user_id=ctx.user_id,
-                actor="telegram",
-                action="denied",
-                target_type="case",
-                target_id=str(case_id),
-                detail={"roles": list(ctx.roles.names()), "button": ctx.incoming.button},
-            )
-        )
-        ctx.answer(_refusal_text(ctx, "missing" if case is None else "scope"), alert=True)
-        return None
-    return case, actor
-
-
 async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
-    seen = await _visible(ctx, case_id)
+    seen = await scope.visible(ctx, case_id)
     if seen is None:
         return
     case, actor = seen
@@ -323,23 +282,26 @@ def _card_text(ctx: Context, card: desk.Card, actor: store.Actor) -> str:
         lines.append(t(N_("Finding: {finding}"), finding=case.finding))
         lines.append(t(N_("Handling opinion: {opinion}"), opinion=case.opinion))
     if case.rating is not None:
-        lines.append(
-            t(N_("Rating: {rating} {comment}"), rating=case.rating, comment=case.rating_comment)
-        )
+        comment = "" if actor.role == "unit" else case.rating_comment
+        lines.append(t(N_("Rating: {rating} {comment}"), rating=case.rating, comment=comment))
     lines += ["", card.complaint.description, "", t(N_("History:"))]
     zone = ctx.clock.now().tzinfo
     for event in card.history[-HISTORY_SHOWN:]:
-        said = _event_detail(ctx, event.detail)
+        said = _event_detail(ctx, event, for_unit=actor.role == "unit")
         name = t(rules.STEP_NAMES.get(event.action, event.action))
         when = event.at.astimezone(zone)
         lines.append(f"{when:%m-%d %H:%M} {name}" + (f": {said}" if said else ""))
     return "\n".join(lines)
 
 
-def _event_detail(ctx: Context, detail: dict[str, Any]) -> str:
+def _event_detail(ctx: Context, event: CaseEvent, *, for_unit: bool = False) -> str:
+    detail = event.detail
     if detail.get("to") in BY_KEY and detail.get("from") in BY_KEY:
         return f"{ctx.t(BY_KEY[detail['from']].label)} → {ctx.t(BY_KEY[detail['to']].label)}"
-    for key in ("reason", "note", "reply", "finding", "comment"):
+    keys: tuple[str, ...] = EVENT_DETAILS
+    if for_unit:
+        keys = UNIT_EVENT_DETAILS + (("note",) if event.actor_role == "unit" else ())
+    for key in keys:
         if detail.get(key):
             return str(detail[key])[:200]
     if detail.get("into"):
@@ -404,7 +366,7 @@ async def back_to_card(ctx: Context, case_id: int) -> None:
 async def send_evidence(ctx: Context, case_id: int) -> None:
     """The files go through the outbox: a reply cannot carry a Telegram file_id. Units get
     none: a complainant's own photos may show who they are."""
-    seen = await _visible(ctx, case_id)
+    seen = await scope.visible(ctx, case_id)
     if seen is None:
         return
     case, actor = seen
@@ -430,7 +392,7 @@ async def send_evidence(ctx: Context, case_id: int) -> None:
 
 async def send_opinion(ctx: Context, case_id: int) -> None:
     """The archived public copy of the 处理意见书: no complainant field in it."""
-    if await _visible(ctx, case_id) is None:
+    if await scope.visible(ctx, case_id) is None:
         return
     document = await opinions.archived_opinion(ctx.session, case_id)
     if document is None:
@@ -442,7 +404,7 @@ async def send_opinion(ctx: Context, case_id: int) -> None:
 
 async def send_internal_opinion(ctx: Context, case_id: int) -> None:
     """The bureau's internal copy, naming the complainant; storage logs every request."""
-    seen = await _visible(ctx, case_id)
+    seen = await scope.visible(ctx, case_id)
     if seen is None:
         return
     try:
@@ -465,7 +427,7 @@ async def _take(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
     """Take a step as the role the user sees the case in; a refusal is answered (storage has
     logged it)."""
     case = await ctx.session.get(Case, case_id)
-    actor = (await _actor_for(ctx, case) if case is not None else None) or _actors(ctx)[0]
+    actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
     try:
         await step(session=ctx.session, case_id=case_id, actor=actor, now=ctx.clock.now(), **kw)
     except store.CaseRefused as refused:
@@ -494,7 +456,7 @@ async def _may(ctx: Context, case_id: int, action: str) -> bool:
     """Whether the user may take ``action`` now, asked before they pick or type anything;
     a refusal is answered and logged like a refused step."""
     case = await ctx.session.get(Case, case_id)
-    actor = (await _actor_for(ctx, case) if case is not None else None) or _actors(ctx)[0]
+    actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
     try:
         await store.check(
             session=ctx.session, case_id=case_id, action=action, actor=actor, now=ctx.clock.now()

@@ -46,9 +46,11 @@ from handlers.context import Context
 from handlers.core import Router
 from handlers.files import FileFetcher, FileTooLarge, FileUnavailable
 from handlers.hotline import alert_case, alert_escalated
+from handlers.name_search import search_allowed
 from handlers.types import Button
 from storage import complaints as store
 from storage.models import Result, Unit, Worker
+from storage.name_search import NameQuery, find_workers
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +251,8 @@ async def _ask_worker(ctx: Context, unit_name: str) -> None:
         ctx.t(
             N_(
                 "{unit}: is the complaint about the unit itself, or about one worker? "
-                "To name a worker, type their name (or part of it)."
+                "To name a worker, type their full name, or their name as the 公示 shows it "
+                "(张*三)."
             ),
             unit=unit_name,
         ),
@@ -258,16 +261,27 @@ async def _ask_worker(ctx: Context, unit_name: str) -> None:
 
 
 async def process_subject(ctx: Context) -> None:
-    """A worker's name typed after the unit was chosen: show the matches, masked."""
+    """A worker's name typed after the unit was chosen: matched on its masked form, as the
+    公示's search is, and counted against the same limits; the matches are shown masked."""
     text = (ctx.incoming.text or "").strip()
     unit_id = draft(ctx).get("unit_id")
     if not text or not isinstance(unit_id, int):
         await process_other_input(ctx)
         return
-    workers = await store.find_workers(ctx.session, unit_id=unit_id, name=text[:32])
+    if not search_allowed(ctx):
+        return
+    query = NameQuery.parse(text[:32])
+    workers = await find_workers(ctx.session, unit_id=unit_id, query=query)
     if not workers:
+        shown = query.surname or "、".join(sorted(query.forms)) or text
         ctx.say(
-            ctx.t(N_("No worker of this unit matches “{name}”. Try another spelling."), name=text),
+            ctx.t(
+                N_(
+                    "No worker of this unit is shown as “{masked}”. Type the full name, or the "
+                    "name as the 公示 shows it."
+                ),
+                masked=shown,
+            ),
             [[Button(ctx.t(N_("The unit itself")), "cp:whole")], nav(ctx)],
         )
         return

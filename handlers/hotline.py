@@ -5,7 +5,8 @@ the bureau desk; medium and triage → the bureau desk; minor → the unit's con
 bureau desk. Unit contacts get a text built without any complainant field at all, so no later
 edit of the officials' text can leak one to them.
 
-Steps: ``show_contact`` (bureau staff and investigators only, audited).
+Steps: ``show_contact`` (bureau staff, and investigators on the cases they may open;
+audited).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import N_, translate
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
+from handlers.case_scope import visible
 from handlers.context import Context
 from handlers.core import Router
 from handlers.types import Button
@@ -190,18 +192,20 @@ def _contact_button(language: str, case: Case, complaint: Complaint) -> list[lis
 
 
 async def show_contact(ctx: Context) -> None:
-    """The complainant's contact, for bureau staff and investigators (the router checked the
-    role against the database); every view is written to the audit log."""
+    """The complainant's contact, for bureau staff and for the investigators who may open the
+    case (the same sight as the case card: a serious case unassigned or assigned to them);
+    every view is written to the audit log, and so is every refusal."""
     parts = (ctx.incoming.button or "").split(":")
     if len(parts) != 3 or parts[1] != "contact" or not parts[2].isdigit():
         ctx.answer(ctx.t(N_("This button is no longer valid. Send /start for the menu.")))
         return
-    found = await contact_of_case(ctx.session, int(parts[2]))
-    if found is None:
-        ctx.answer(ctx.t(N_("That case does not exist.")), alert=True)
+    seen = await visible(ctx, int(parts[2]), CONTACT_ROLES)
+    if seen is None:
         return
-    case, contact = found
+    case = seen[0]
     assert case.id is not None
+    found = await contact_of_case(ctx.session, case.id)
+    contact = found[1] if found is not None else None
     record_identity_view(
         ctx.session,
         user_id=ctx.user_id,

@@ -1,10 +1,10 @@
 """The 公示 in the bot: anyone reads the published lists by unit or finds a name while the
 公示 is open; an administrator opens and closes it, and gets the printable notices.
 
-Steps: ``show_units``, ``show_unit``, ``ask_name`` / ``process_name``, ``complain_about`` (a
-person's button starts the hotline's complaint about them); for the administrator
-``show_admin``, ``confirm_open`` / ``process_open``, ``confirm_close`` / ``process_close``,
-``choose_notice`` / ``send_notice``.
+Steps: ``show_units``, ``show_unit``, ``ask_name`` / ``process_name`` (masked matching,
+throttled), ``complain_about`` (a person's button starts the hotline's complaint about them);
+for the administrator ``show_admin``, ``confirm_open`` / ``process_open``, ``confirm_close`` /
+``process_close``, ``choose_notice`` / ``send_notice``.
 
 Only masked names leave this module: the lists come from ``storage.publication``'s public rows.
 """
@@ -17,11 +17,13 @@ from bot.i18n import N_
 from domain.workdays import UnknownYearError, WorkCalendar
 from handlers.context import Context
 from handlers.core import Router
+from handlers.name_search import search_allowed
 from handlers.types import Button
 from notices import publication as texts
 from notices.texts import day_text
 from storage import publication as store
 from storage.models import Cycle
+from storage.name_search import NameQuery
 
 UNITS_PER_PAGE = 8
 ROWS_PER_PAGE = 15
@@ -35,10 +37,14 @@ UNITS_HEAD = N_(
     "Choose a unit, or find a person by name."
 )
 FIND_BUTTON = N_("Find a name")
-ASK_NAME = N_("Type the person's name, or part of it.")
-FOUND_NONE = N_("Nobody in the published lists has a name containing “{name}”.")
+ASK_NAME = N_(
+    "Type the name as the lists show it (张*三), or the full name; a surname alone lists "
+    "everyone under it. The search, like the lists, shows names masked."
+)
+FOUND_NONE = N_("Nobody in the published lists is shown as “{masked}”.")
+FOUND_NONE_SURNAME = N_("Nobody in the published lists has the surname “{surname}”.")
 FOUND_HEAD = N_("Found in the published lists:")
-FOUND_MORE = N_("More than {n} found: type more of the name.")
+FOUND_MORE = N_("More than {n} found: type the full name, or the name as the lists show it.")
 COMPLAIN_HINT = N_("To report a problem about someone, press their button.")
 ALL_UNITS = N_("« All units")
 PREVIOUS = N_("« Previous")
@@ -223,18 +229,23 @@ async def ask_name(ctx: Context) -> None:
 
 
 async def process_name(ctx: Context) -> None:
+    """Names match on their masked form only (storage.name_search), and each search counts
+    against the user's limits (handlers.name_search)."""
     ctx.reset()
     cycle = await _open_cycle(ctx)
-    if cycle is None:
+    if cycle is None or not search_allowed(ctx):
         return
     t = ctx.t
-    name = (ctx.incoming.text or "").strip()[:64]
+    query = NameQuery.parse((ctx.incoming.text or "")[:64])
     found = await store.search_public(
-        session=ctx.session, cycle_id=_id(cycle), name=name, limit=FOUND_AT_MOST
+        session=ctx.session, cycle_id=_id(cycle), query=query, limit=FOUND_AT_MOST
     )
     again = [Button(t(FIND_BUTTON), "gs:find"), Button(t(ALL_UNITS), "gs:units:0")]
     if not found:
-        ctx.say(t(FOUND_NONE, name=name), [again])
+        if query.surname is not None:
+            ctx.say(t(FOUND_NONE_SURNAME, surname=query.surname), [again])
+        else:
+            ctx.say(t(FOUND_NONE, masked="、".join(sorted(query.forms))), [again])
         return
     shown = found[:FOUND_AT_MOST]
     lines = [t(FOUND_HEAD), ""]

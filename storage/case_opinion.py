@@ -35,7 +35,8 @@ ANONYMOUS = N_("anonymous")
 async def opinion_facts(
     session: AsyncSession, case: Case, *, language: str, now: datetime, internal: bool = False
 ) -> OpinionFacts:
-    """What the 处理意见书 says; the complainant only in the internal copy."""
+    """What the 处理意见书 says; the complainant and the ticket code only in the internal copy:
+    the public one reaches the unit, and the code would let it follow the complainant's case."""
     t = Translator(language)
     found = await card(session, case.id or 0)
     assert found is not None
@@ -53,7 +54,6 @@ async def opinion_facts(
         )
     return OpinionFacts(
         case_number=f"#{case.id}",
-        ticket_code=found.complaint.ticket_code,
         cycle_year=cycle.year if cycle else None,
         unit_name=found.unit_name,
         worker_masked=mask_name(found.worker_name) if found.worker_name else "",
@@ -72,6 +72,7 @@ async def opinion_facts(
             if e.public
         ],
         complainant=complainant,
+        ticket_code=found.complaint.ticket_code if internal else None,
     )
 
 

@@ -29,7 +29,6 @@ from storage.models import (
     RoleBinding,
     TelegramUser,
     Unit,
-    Worker,
 )
 
 WRONG_CODE = "status_code_wrong"
@@ -85,24 +84,6 @@ async def units_page(session: AsyncSession, *, page: int, per_page: int) -> list
         .limit(per_page + 1)
     )
     return [(int(i or 0), str(n)) for i, n in rows.all()]
-
-
-async def find_workers(
-    session: AsyncSession, *, unit_id: int, name: str, limit: int = 8
-) -> list[Worker]:
-    """Workers on duty in the unit whose name contains what was typed."""
-    pattern = "%" + name.replace("%", "").replace("_", "") + "%"
-    rows = await session.execute(
-        select(Worker)
-        .where(
-            col(Worker.unit_id) == unit_id,
-            col(Worker.status) == "on_duty",
-            col(Worker.name).like(pattern),
-        )
-        .order_by(col(Worker.name), col(Worker.id))
-        .limit(limit)
-    )
-    return list(rows.scalars())
 
 
 def complainant_hash(secret_key: str, user_id: int) -> str:

@@ -11,6 +11,7 @@ carry dedup keys, so running a step again never posts or tells anyone twice.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +39,7 @@ from storage.models import (
     Unit,
     Worker,
 )
+from storage.name_search import NameQuery
 from storage.outbox_queue import FAILED, PENDING, SENDING, SENT
 
 OPEN, CLOSED = "open", "closed"
@@ -573,20 +575,21 @@ async def published_units(*, session: AsyncSession, cycle_id: int) -> list[tuple
 
 
 async def search_public(
-    *, session: AsyncSession, cycle_id: int, name: str, limit: int
+    *, session: AsyncSession, cycle_id: int, query: NameQuery, limit: int
 ) -> list[PublicRow]:
-    """Rows whose name contains ``name``, matched on the stored name but shown masked; at most
-    ``limit`` + 1, so the caller can tell there are more."""
-    wanted = "".join(ch for ch in name.strip() if ch not in "%_\\")
-    if not wanted:
+    """Rows whose masked name the query matches (storage.name_search): a full name finds what
+    its masked form finds, nothing narrower. At most ``limit`` + 1, so the caller can tell
+    there are more."""
+    if query.empty:
         return []
     found = await session.execute(
         _public_select(cycle_id)
-        .where(col(Worker.name).contains(wanted, autoescape=True))
+        .where(query.narrowing(Worker.name))
         .order_by(col(Unit.name), col(Worker.name), col(Result.id))
-        .limit(limit + 1)
     )
-    return [_public(row) for row in found.all()]
+    # The worker's name is the row's fourth column; it is only ever shown masked.
+    matched = (_public(row) for row in found.all() if query.matches(str(row[3])))
+    return list(itertools.islice(matched, limit + 1))
 
 
 async def published_result(*, session: AsyncSession, result_id: int) -> Result | None:

@@ -8,7 +8,16 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from case_helpers import BUREAU, CALENDAR, INVESTIGATORS, actor, audits, file_case, outbox_to
+from case_helpers import (
+    BUREAU,
+    CALENDAR,
+    INVESTIGATORS,
+    UNIT_A_CONTACT,
+    actor,
+    audits,
+    file_case,
+    outbox_to,
+)
 from pdftext import pdf_text
 from sqlalchemy import select
 
@@ -17,7 +26,7 @@ from documents.opinion import LABEL_COMPLAINANT
 from handlers.types import FileReply
 from storage import cases as store
 from storage.complaints import IDENTITY_VIEWED
-from storage.models import Result
+from storage.models import Complaint, Result
 from storage.models.cases import CaseDocument
 
 NOW = datetime(2026, 12, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -118,3 +127,29 @@ async def test_the_internal_copy_only_for_the_bureau_and_audited(chat, storage, 
     ]
     [refused] = await audits(storage, "case_step_refused")
     assert (refused.actor_user_id, refused.detail["step"]) == (INVESTIGATORS[0], "internal_opinion")
+
+
+async def test_the_units_copy_does_not_carry_the_ticket_code(chat, storage, county):
+    case_id = await file_case(
+        storage,
+        unit_id=county.units["01号单位"],
+        worker_id=None,
+        category="conduct",
+        now=NOW,
+        contact=True,
+    )
+    async with storage.sessions() as session:
+        code = (await session.execute(select(Complaint.ticket_code))).scalar_one()
+    unit = chat(UNIT_A_CONTACT)
+    await unit.press(f"cs:open:{case_id}")
+    await unit.click("受理")
+    await unit.click("记录核查结论和处理意见")
+    await unit.click("部分属实")
+    await unit.send("已对该人员进行批评教育，责令改正。")
+    await unit.click("办结")
+    outcome = await unit.click("处理意见书（PDF）")
+    [copy] = [r for r in outcome.replies if isinstance(r, FileReply)]
+    text = squeeze(pdf_text(copy.content))
+    assert "批评教育" in text and f"#{case_id}" in text
+    for secret in (code, "受理编号", "王二", "13800138000"):
+        assert secret not in text

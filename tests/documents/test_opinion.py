@@ -1,5 +1,6 @@
 """The handling opinion: the facts, finding, opinion and dates on both copies; the complainant,
-and even the complainant's label, only on the internal copy."""
+and even the complainant's label, only on the internal copy; so the ticket code, which lets
+whoever holds it follow the case by /status."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pdftext import pdf_text
 from bot.i18n import Translator
 from documents.opinion import (
     LABEL_COMPLAINANT,
+    LABEL_TICKET,
     NOT_GIVEN,
     OpinionFacts,
     format_date,
@@ -59,7 +61,6 @@ def test_both_copies_hold_the_finding_the_opinion_and_the_dates(internal, langua
     t = Translator(language)
     for value in (
         FACTS.case_number,
-        FACTS.ticket_code,
         FACTS.unit_name,
         FACTS.worker_masked,
         FACTS.category,
@@ -85,6 +86,16 @@ def test_the_public_copy_has_no_complainant_at_all(language):
     assert COMPLAINANT_PHONE not in text
     assert COMPLAINANT_PHONE[-4:] not in text
     assert squeeze(Translator(language)(LABEL_COMPLAINANT)) not in text
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_only_the_internal_copy_carries_the_ticket_code(language):
+    label = squeeze(Translator(language)(LABEL_TICKET))
+    public = squeeze(pdf_text(render_opinion(FACTS, language=language)))
+    internal = squeeze(pdf_text(render_opinion(FACTS, internal=True, language=language)))
+    assert FACTS.ticket_code is not None
+    assert FACTS.ticket_code not in public and label not in public
+    assert label + FACTS.ticket_code in internal
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

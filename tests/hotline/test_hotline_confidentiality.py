@@ -39,7 +39,7 @@ async def file_named(chat, category: str) -> str:
     await me.send("/start")
     await me.click("我要投诉")
     await me.click("01号单位")
-    await me.send("小三")
+    await me.send("张小三")
     await me.click("张*三 · 环卫")
     await me.click(category)
     await me.send("这位人员经常迟到，态度恶劣，请核查。")

@@ -86,7 +86,7 @@ async def test_named_complaint_with_evidence_survives_a_restart(
     await client.wait_for(user, 1)
     await step(client, user, "我要投诉", "您要投诉哪个用人单位")
     await step(client, user, "01号单位", "还是其中某位从业人员")
-    await say(client, user, "小三", "是哪一位")
+    await say(client, user, "张*三", "是哪一位")
     await step(client, user, "张*三 · 环卫", "请选择问题类型")
     await step(client, user, "不在岗 / 吃空饷", "请描述具体情况")
     await say(client, user, DESCRIPTION, "证据材料可选")

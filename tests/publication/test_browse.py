@@ -115,7 +115,7 @@ async def test_a_name_is_found_masked_and_its_button_starts_a_complaint(chat, pe
     await citizen.send("/gongshi")
     await citizen.click("按姓名查找")
     await citizen.send("不存在的人")
-    assert "没有姓名包含" in citizen.last
+    assert "没有显示为“不*人”的人员" in citizen.last
 
 
 async def test_after_the_close_browsing_says_the_lists_are_withdrawn(chat, clock, people):

@@ -24,6 +24,7 @@ from documents.notice import notice_pdf
 from domain.clock import FixedClock
 from domain.idnumber import make_id_number
 from domain.workdays import WorkCalendar
+from handlers.name_search import SearchLimits
 from notices.publication import unit_notices
 from storage import publication as store
 from storage.db import transaction
@@ -91,8 +92,13 @@ async def published_texts(roster: list[Person]) -> list[str]:
             text = pdf_text(pdf)
             assert notice.unit_name in text  # the PDF's text is readable, so the check means it
             texts.append(text)
+        # Every name of the roster is searched: no limit may cut the check short.
+        unlimited = SearchLimits(per_minute=1000, per_day=1000)
         dispatcher = build_dispatcher(
-            settings=storage.settings, sessions=storage.sessions, clock=clock
+            settings=storage.settings,
+            sessions=storage.sessions,
+            clock=clock,
+            services={"search_limits": unlimited},
         )
         chat = Chat(dispatcher, 7100)
         await chat.send("/gongshi")
