@@ -15,6 +15,7 @@ from case_helpers import (
     CITIZEN,
     DESCRIPTION,
     INVESTIGATORS,
+    SECRET_KEY,
     UNIT_A_CONTACT,
     UNIT_B_CONTACT,
     actor,
@@ -58,6 +59,7 @@ async def serious_case_of_the_first_investigator(storage, county) -> int:
             now=NOW,
             accept_due=CALENDAR.add_workdays(NOW.date(), 1),
             threshold=3,
+            secret_key=SECRET_KEY,
         )
         case_id = submitted.case.id
         assert case_id is not None
