@@ -4,14 +4,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench reliability clean
+# Exact versions with their hashes, resolved from pyproject.toml's ranges for Python 3.11 on
+# Linux: requirements.lock for a deployment, requirements-dev.lock (the same pins plus the dev
+# extra) for this checkout. `make lock` resolves them again.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+LOCK_TOOLS := $(VENV)/lock-tools
+COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
-$(STAMP): pyproject.toml
+.PHONY: demo test lint typecheck bench reliability lock clean
+
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON))"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# After changing a dependency in pyproject.toml (pins that still fit are kept; `make lock
+# UPGRADE=--upgrade` moves every pin to the newest release in its range). Needs PyPI.
+lock:
+	test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/python -m pip install --quiet pip-tools; }
+	$(COMPILE) $(UPGRADE) --output-file $(LOCK) pyproject.toml
+	$(COMPILE) $(UPGRADE) --extra dev --constraint $(LOCK) --output-file $(DEV_LOCK) pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/gongshi demo

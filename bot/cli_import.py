@@ -24,7 +24,7 @@ from bot.runtime_context import (
     run_async,
     settings_or_exit,
 )
-from bot.settings import Settings
+from bot.settings import Settings, require_real_secret_key
 from storage.importer import ImportReport, SheetError, import_results, import_roster
 from storage.sheet_reader import ReadLimits
 
@@ -44,6 +44,7 @@ def results(
     ),
 ) -> None:
     """导入考核结果（单位、姓名、身份证号、岗位、考核等次、是否续签等）/ Import results."""
+    require_real_secret_key()
     _import_file(file, cycle)
 
 
@@ -52,6 +53,7 @@ def roster(
     file: Path = typer.Argument(..., help="XLSX 或 CSV 文件 / an XLSX or CSV file"),
 ) -> None:
     """导入在岗人员名册（单位、姓名、身份证号、手机号、岗位）/ Import a roster of workers."""
+    require_real_secret_key()
     _import_file(file, None)
 
 

@@ -22,6 +22,7 @@ from bot.runtime_context import (
     run_async,
     settings_or_exit,
 )
+from bot.settings import require_real_secret_key
 from domain.clock import SystemClock
 from storage.db import transaction
 from storage.importer import SheetError
@@ -94,6 +95,7 @@ def backup(
 ) -> None:
     """SQLite 在线备份（机器人可继续运行）/ Online backup of a SQLite database."""
     settings = settings_or_exit()
+    require_real_secret_key(settings)
     t = Translator(settings.language)
     url = make_url(settings.database_url)
     if url.get_backend_name() != "sqlite":
@@ -163,6 +165,8 @@ def rekey(
     """更换密钥后按单位表格重算身份证号和手机号哈希（旧密钥放在 GONGSHI_OLD_SECRET_KEY）/
     Move ID and phone hashes to a new GONGSHI_SECRET_KEY, using the units' sheets."""
     settings = settings_or_exit()
+    # Only the new key: moving off the built-in one is what rekey is for.
+    require_real_secret_key(settings)
     t = Translator(settings.language)
     new_key = settings.secret_key.get_secret_value()
     old_key = settings.old_secret_key.get_secret_value() if settings.old_secret_key else ""

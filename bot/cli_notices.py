@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from pathlib import Path
 
 import typer
 
+from bot.cli_logging import LogLevel, log_level_option, setup_logging
 from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
@@ -18,7 +18,7 @@ from bot.runtime_context import (
     run_async,
     settings_or_exit,
 )
-from bot.settings import Settings
+from bot.settings import Settings, require_real_secret_key
 from domain.clock import SystemClock
 
 tasks_app = typer.Typer(
@@ -177,19 +177,15 @@ def import_verification(
 
 
 @notices_app.command("run")
-def run_notices_command() -> None:
+def run_notices_command(log_level: LogLevel = log_level_option()) -> None:
     """发送消息并运行定时任务（不含对话）/ Deliver the outbox and run the sweeps."""
     from notices.config import NoticeSettings
     from notices.service import run_notices, work_calendar
 
     settings = settings_or_exit()
+    require_real_secret_key(settings)
     t = Translator(settings.language)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # APScheduler logs every run of every sweep at INFO: a line every half minute.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    setup_logging(log_level)
 
     async def go() -> None:
         from bot.runtimes.serving import stop_on_signals

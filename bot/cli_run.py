@@ -4,7 +4,6 @@ polling or behind a webhook."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from enum import StrEnum
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli_logging import LogLevel, log_level_option, setup_logging
 from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
@@ -24,7 +24,7 @@ from bot.runtime_context import (
 )
 from bot.runtimes import RuntimeName
 from bot.runtimes.serving import StartupError, Webhook
-from bot.settings import Settings
+from bot.settings import Settings, require_real_secret_key
 from domain.clock import Clock
 from handlers.core import Dispatcher
 from handlers.files import FileFetcher
@@ -60,6 +60,7 @@ def run(
         "--api-base",
         help="Bot API 地址（默认 GONGSHI_API_BASE）/ Bot API base URL (default GONGSHI_API_BASE)",
     ),
+    log_level: LogLevel = log_level_option(),
 ) -> None:
     """运行机器人 / Run the bot."""
     settings = settings_or_exit(**({"api_base": api_base} if api_base else {}))
@@ -67,12 +68,8 @@ def run(
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         fail(bilingual(t, NO_TOKEN), 2)
     hook = webhook_config(settings, webhook, listen, t) if webhook else None
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # PTB's client logs every request, Alembic every schema check.
-    for chatty in ("httpx", "alembic"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    require_real_secret_key(settings)
+    setup_logging(log_level)
     run_async(serve_bot(settings, runtime=runtime.value, webhook=hook))
 
 

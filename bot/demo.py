@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from bot.cli_logging import LogLevel, log_level_option, setup_logging
 from bot.cli_run import Runtime
 from bot.i18n import N_, Translator
 from bot.runtime_context import open_storage, run_async, settings_or_exit
@@ -175,6 +176,8 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
 def demo(
     port: int = typer.Option(8081, "--port", help="聊天页面端口 / chat page port (127.0.0.1)"),
     runtime: Runtime = typer.Option(Runtime.aiogram, "--runtime", help="aiogram | ptb"),
+    log_level: LogLevel = log_level_option(),
 ) -> None:
     """一键演示：沙盒、示例数据与机器人 / The demo: sandbox, demo data and the bot."""
+    setup_logging(log_level)
     run_async(run_demo(port=port, runtime=runtime.value))

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.i18n import N_, translate
+
 TELEGRAM_API = "https://api.telegram.org"
+# Public, in this repository: fine for the demo's synthetic county, never for real people.
+BUILT_IN_SECRET_KEY = "gongshi-demo-secret-change-me"
+# 48 random bytes of token_urlsafe are 64 characters; 32 is the least a real key may have.
+REAL_KEY_MIN_LENGTH = 32
+WEAK_SECRET_KEY = N_(
+    "GONGSHI_SECRET_KEY is the built-in demo key or shorter than 32 characters: the stored "
+    "hashes would give back every ID number. Make one with "
+    '`python -c "import secrets; print(secrets.token_urlsafe(48))"` and keep it secret.'
+)
 
 
 class Settings(BaseSettings):
@@ -24,7 +36,7 @@ class Settings(BaseSettings):
     api_base: str = TELEGRAM_API
     timezone: str = "Asia/Shanghai"
     secret_key: SecretStr = Field(
-        default=SecretStr("gongshi-demo-secret-change-me"),
+        default=SecretStr(BUILT_IN_SECRET_KEY),
         description="key of the keyed hashes of ID numbers and phones; rotate with care",
     )
     old_secret_key: SecretStr | None = Field(
@@ -138,3 +150,30 @@ def load_settings(**overrides: object) -> Settings:
             message = str(error["msg"]).removeprefix("Value error, ")
             lines.append(f"GONGSHI_{field.upper()}: {message}")
         raise SettingsError("; ".join(lines)) from None
+
+
+def weak_secret_key(settings: Settings) -> bool:
+    key = settings.secret_key.get_secret_value()
+    return key == BUILT_IN_SECRET_KEY or len(key) < REAL_KEY_MIN_LENGTH
+
+
+def require_real_secret_key(settings: Settings | None = None) -> None:
+    """Refuse to go on, in one line and with exit code 2, when the secret key is the public
+    built-in one or too short: from its keyed hashes and the stored last four digits every ID
+    number comes back in seconds (about 20,000 candidates a person).
+
+    Every command that handles real people calls it first (`run`, `notices run`, `import`,
+    `rekey`, `backup`). `demo` and `sandbox` do not: the demo county is synthetic and the
+    sandbox talks to no one. Without ``settings`` they are read here; settings that cannot be
+    read are left to the command, which says why."""
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError:
+            return
+    if not weak_secret_key(settings):
+        return
+    # Chinese first, English after it, whatever the language setting: an operator who reads
+    # either must not miss this.
+    print(f"{translate(WEAK_SECRET_KEY, 'zh')} / {WEAK_SECRET_KEY}", file=sys.stderr)
+    raise SystemExit(2)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.settings import Settings, load_settings
 
-SECRET = "test-secret-key-0123456789"
+# Long enough for the commands that refuse a weak key (bot.settings.require_real_secret_key).
+SECRET = "test-secret-key-0123456789-abcdefghij"
 
 
 def make_settings(url: str, **overrides: object) -> Settings:

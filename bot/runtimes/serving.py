@@ -287,7 +287,10 @@ def webhook_handler(transport: Transport, pipeline: Pipeline, secret: str) -> An
             if not isinstance(data, dict):
                 raise TypeError("not an object")
             update = transport.parse_update(data)
-        except (ValueError, TypeError, KeyError):  # JSONDecodeError and pydantic's are ValueErrors
+        # JSONDecodeError and pydantic's are ValueErrors; a body nested deeper than the
+        # interpreter's recursion limit (json's decoder, or a framework walking nested
+        # messages) is a RecursionError, and just as much not an update.
+        except (ValueError, TypeError, KeyError, RecursionError):
             return web.Response(status=400, text="not an update")
         # 200 only once the update is committed: if we die before, Telegram sends it again.
         await pipeline.process(update)

@@ -52,6 +52,8 @@ class SandboxClient:
         if timeout is not None:
             # A long poll answers after `timeout`; give the HTTP request a little longer.
             kw["timeout"] = timeout + 10
+        if verb != "GET" and "json" not in kw:
+            kw["json"] = {}  # what changes state must be JSON, even with nothing to say
         response = await self._http.request(verb, f"/_control/{path}", **kw)
         if response.status_code >= 400:
             try:

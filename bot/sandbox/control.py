@@ -1,5 +1,6 @@
 """The control API under /_control/: what tests and the chat page use to play users and to read
-what the bot did. JSON in and out; errors are {"error": "..."} with 400 or 404."""
+what the bot did. JSON in and out; errors are {"error": "..."} with 400 or 404 (403 and 415
+for what only another web page would send: see guard.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from . import inject
+from . import guard, inject
 from .faults import Fault
 from .limits import Limits
 from .models import ROLES, Chat
@@ -430,5 +431,6 @@ async def clear_faults(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
+    app.middlewares.append(guard.own_origin_only)  # outermost: before anything is read
     app.middlewares.append(control_errors)
     app.router.add_routes(routes)

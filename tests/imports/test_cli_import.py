@@ -118,6 +118,7 @@ def test_a_file_that_cannot_be_read_is_one_line(gongshi, sheet_files, name, data
 
 def test_an_old_database_must_be_upgraded_first(monkeypatch, tmp_path, sheet_files):
     monkeypatch.setenv("GONGSHI_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/old.db")
+    monkeypatch.setenv("GONGSHI_SECRET_KEY", "k" * 32)
     path = sheet_files.xlsx([HEADER, *result_rows(1)])
     done = CliRunner().invoke(import_app, ["results", str(path), "--cycle", "2026"])
     assert done.exit_code == 2

@@ -23,7 +23,7 @@ from storage.models import Cycle, Post, RoleBinding, TelegramUser, Unit, Worker
 from storage.unit_tasks import create_tasks
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SECRET = "test-secret-key-0123456789"  # tests/conftest.py's
+SECRET = "test-secret-key-0123456789-abcdefghij"  # tests/testsupport.py's
 
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = 2026) -> datetime:

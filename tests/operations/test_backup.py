@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 from sqlalchemy import func, select
-from testsupport import make_settings
+from testsupport import SECRET, make_settings
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -24,7 +24,7 @@ from storage.models import Result, Unit
 
 async def gongshi(url: str, *args: str):
     """The command in a thread of its own: it runs its own event loop."""
-    env = {"GONGSHI_DATABASE_URL": url, "GONGSHI_LANGUAGE": "en"}
+    env = {"GONGSHI_DATABASE_URL": url, "GONGSHI_LANGUAGE": "en", "GONGSHI_SECRET_KEY": SECRET}
     return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=env)
 
 

@@ -23,7 +23,7 @@ from storage.rekey import read_people, rekey_workers
 from storage.workers import bind_by_phone
 
 PEOPLE = range(9)  # three workers in each of the three units
-NEW_KEY = "the-new-secret-key-after-a-leak"
+NEW_KEY = "the-new-secret-key-after-a-leak-of-the-old"
 
 
 def name(n: int) -> str:

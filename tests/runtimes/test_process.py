@@ -136,6 +136,7 @@ def test_run_without_a_token_says_so_in_one_line(tmp_path):
 def test_run_refuses_a_database_below_the_newest_schema(monkeypatch, tmp_path):
     monkeypatch.setenv("GONGSHI_BOT_TOKEN", "1:never-used")
     monkeypatch.setenv("GONGSHI_API_BASE", "http://127.0.0.1:9")  # nothing is ever called
+    monkeypatch.setenv("GONGSHI_SECRET_KEY", "k" * 32)
     monkeypatch.setenv("GONGSHI_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/empty.db")
     result = CliRunner().invoke(gongshi_app(), ["run"])
     assert result.exit_code == 2

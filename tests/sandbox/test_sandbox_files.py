@@ -112,6 +112,7 @@ async def test_page_upload_is_multipart(sandbox: Any, tg: BotApi, user: dict[str
             f"{sandbox.url}/_control/inject/file",
             data={"user_id": str(user["id"]), "kind": "document"},
             files={"file": ("a.xlsx", b"PK\x03\x04 fake xlsx")},
+            headers={"Origin": sandbox.url},  # what the page's browser sends
         )
     assert response.status_code == 200, response.text
     update = (await tg.ok("getUpdates"))[0]
