@@ -55,7 +55,9 @@ BODIES = {
 
 
 @pytest.mark.parametrize("shape", sorted(BODIES))
-async def test_a_body_nested_too_deep_is_a_bad_request(webhook_bot, client, storage, shape):
+async def test_a_body_nested_too_deep_is_a_bad_request(
+    webhook_bot, client, storage, dispatcher, shape
+):
     headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
     async with httpx.AsyncClient(timeout=30) as http:
         refused = await http.post(webhook_bot.webhook.url, content=BODIES[shape], headers=headers)
@@ -78,4 +80,4 @@ async def test_a_body_nested_too_deep_is_a_bad_request(webhook_bot, client, stor
         taken = await http.post(webhook_bot.webhook.url, json=update, headers=headers)
         assert taken.status_code == 200
     async with storage.sessions() as session:
-        assert await session.get(ProcessedUpdate, 900_002) is not None
+        assert await session.get(ProcessedUpdate, (dispatcher.bot_id, 900_002)) is not None
