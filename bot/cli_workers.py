@@ -46,15 +46,16 @@ def codes_sheet_xlsx(
 ) -> bytes:
     """One row per worker: masked name, post, code, deep link; a hint above the table."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # The title carries the unit's name: written as text, it can never become a formula.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet("codes")
     bold = book.add_format({"bold": True})
     code_format = book.add_format({"font_name": "Consolas", "font_size": 14, "bold": True})
-    sheet.write(0, 0, t(SHEET_TITLE, unit=unit_name), bold)
-    sheet.write(1, 0, t(SHEET_HINT))
+    sheet.write_string(0, 0, t(SHEET_TITLE, unit=unit_name), bold)
+    sheet.write_string(1, 0, t(SHEET_HINT))
     headers = (t(COLUMN_NAME), t(COLUMN_POST), t(COLUMN_CODE), t(COLUMN_LINK))
     for column, header in enumerate(headers):
-        sheet.write(3, column, header, bold)
+        sheet.write_string(3, column, header, bold)
     for index, row in enumerate(rows, start=4):
         sheet.write_string(index, 0, mask_name(row.name))
         sheet.write_string(index, 1, row.post_title)

@@ -211,7 +211,7 @@ def _fitting(lines: list[str], *, budget: int) -> list[str]:
 
 def _problems_sheet(report: ImportReport, t: Translator) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet()
     bold = book.add_format({"bold": True})
     for column, title in enumerate((COLUMN_ROW, COLUMN_COLUMN, COLUMN_NAME, COLUMN_REASON)):

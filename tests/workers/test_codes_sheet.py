@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import openpyxl
 from hypothesis import given, settings
@@ -98,3 +99,19 @@ async def test_sheet_from_the_roster_holds_no_identity(county, issue):
         len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET) for code in codes.values()
     )
     assert len(set(codes.values())) == len(codes)
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text():
+    """The title carries the unit's name; a sheet handed around must never compute it."""
+    content = codes_sheet_xlsx(
+        [CodeSheetRow(worker_id=1, name="王伟", post_title="保洁", code=new_code())],
+        unit_name='=HYPERLINK("http://example.invalid","点此")',
+        bot_username="gongshi_bot",
+        t=Translator("zh"),
+    )
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml
+    title = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]["A1"]
+    assert title.data_type == "s"
+    assert "HYPERLINK" in str(title.value)
