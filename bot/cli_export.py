@@ -20,7 +20,6 @@ from pathlib import Path
 
 import typer
 
-from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
     fail,
@@ -32,6 +31,7 @@ from bot.runtime_context import (
 from documents.tables import csv_bytes, xlsx_bytes
 from domain.clock import SystemClock
 from domain.subsidy import SubsidyStatus
+from messages.i18n import N_, Translator
 from storage.case_export import CaseRow, case_rows, cases_file
 from storage.case_export import summary as case_summary
 from storage.subsidy import SubsidyRow, cycle_by_year, subsidy_rows

@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from bot.cli_logging import LogLevel, log_level_option, setup_logging
-from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
     open_storage,
@@ -20,6 +19,7 @@ from bot.runtime_context import (
 )
 from bot.settings import Settings, require_real_secret_key
 from domain.clock import SystemClock
+from messages.i18n import N_, Translator
 
 tasks_app = typer.Typer(
     help="单位任务与截止日期 / units' tasks and deadlines.", no_args_is_help=True

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import typer
 
-from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
     open_storage,
@@ -20,6 +19,7 @@ from bot.runtime_context import (
 from bot.settings import Settings
 from domain.clock import SystemClock
 from domain.workdays import WorkCalendar
+from messages.i18n import N_, Translator
 
 publish_app = typer.Typer(help="公示 / the public notice of a cycle.", no_args_is_help=True)
 

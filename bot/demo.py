@@ -15,12 +15,12 @@ from sqlmodel import col
 
 from bot.cli_logging import LogLevel, log_level_option, setup_logging
 from bot.cli_run import Runtime
-from bot.i18n import N_, Translator
 from bot.runtime_context import open_storage, run_async, settings_or_exit
 from bot.runtimes import RuntimeName
 from bot.settings import Settings
 from domain.idnumber import normalize_id_number
 from handlers.processed import bot_id_of, last_update_id
+from messages.i18n import N_, Translator
 from storage.demo import demo_identity, load_demo_data
 from storage.identity import keyed_hash
 from storage.migrate import upgrade

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.i18n import N_, translate
+from messages.i18n import N_, translate
 
 TELEGRAM_API = "https://api.telegram.org"
 # Public, in this repository: fine for the demo's synthetic county, never for real people.

@@ -15,12 +15,7 @@ from datetime import date
 
 from domain.idnumber import IdNumberError, normalize_id_number
 from domain.sheet import RowIssue, header_key
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/notices.po)."""
-    return message
-
+from messages import N_
 
 ID_COLUMN = "身份证号"
 PRESENT_COLUMN = "是否到场"

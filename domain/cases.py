@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from domain.complaints import BY_KEY, N_, Category
+from domain.complaints import BY_KEY, Category
+from messages import N_
 
 State = Literal[
     "submitted", "accepted", "rejected", "investigating", "concluded", "closed", "review", "merged"

@@ -17,12 +17,7 @@ from datetime import date
 from typing import Any, Literal
 
 from domain.workdays import WorkCalendar
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/notices.po)."""
-    return message
-
+from messages import N_
 
 Anchor = Literal["gongshi_opens", "gongshi_closes"]
 ANCHORS: tuple[Anchor, ...] = ("gongshi_opens", "gongshi_closes")

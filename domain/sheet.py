@@ -29,12 +29,7 @@ from domain.grades import (
 )
 from domain.idnumber import IdNumberError, normalize_id_number
 from domain.masking import PhoneError, mask_name, normalize_phone
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/import.po)."""
-    return message
-
+from messages import N_
 
 ImportKind = Literal["results", "roster"]
 

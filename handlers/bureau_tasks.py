@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from handlers.context import Context
 from handlers.core import Router
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
 from notices.outbox import PRIORITY, enqueue
 from notices.reminders import remind_by_hand
 from notices.texts import day_text, state_text, task_title

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import N_
 from handlers.context import Context
+from messages.i18n import N_
 from storage import case_desk as desk
 from storage import cases as store
 from storage.models import AuditLog, Case

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import N_
 from domain import cases as rules
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.masking import mask_name
@@ -27,7 +26,8 @@ from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
 from handlers.core import Router
 from handlers.hotline import alert_case
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
 from notices.outbox import PRIORITY, enqueue
 from storage import case_desk as desk
 from storage import case_opinion as opinions

@@ -23,7 +23,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.i18n import N_
 from domain import cases as rules
 from domain.complaints import (
     BY_KEY,
@@ -44,10 +43,11 @@ from domain.masking import mask_name
 from domain.workdays import UnknownYearError, WorkCalendar
 from handlers.context import Context
 from handlers.core import Router
-from handlers.files import FileFetcher, FileTooLarge, FileUnavailable
 from handlers.hotline import alert_case, alert_escalated
 from handlers.name_search import search_allowed
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
+from services.files import FileFetcher, FileTooLarge, FileUnavailable
 from storage import complaints as store
 from storage.models import Result, Unit, Worker
 from storage.name_search import NameQuery, find_workers

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
 from bot.settings import Settings
 from domain.clock import Clock
+from messages.i18n import Translator
 
 if TYPE_CHECKING:
     from handlers.chats import ChatState
-from handlers.types import Button, FileReply, Incoming, Keyboard, Outcome, Reply
+from handlers.types import Incoming, Outcome
+from messages.replies import Button, FileReply, Keyboard, Reply
 
 OFFICIAL_ROLES = ("admin", "bureau", "investigator", "unit")
 

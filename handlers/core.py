@@ -24,12 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.i18n import N_, normalize_language
 from bot.settings import Settings
 from domain.clock import Clock
 from handlers import chats, processed
 from handlers.context import Binding, Context, Roles
 from handlers.types import Incoming, Outcome
+from messages.i18n import N_, normalize_language
 from storage.models import AuditLog, RoleBinding
 
 log = logging.getLogger(__name__)
@@ -345,7 +345,7 @@ class Dispatcher:
 
     async def _apologise(self, incoming: Incoming) -> Outcome:
         """Record the update so a poisonous one is not redelivered forever, and say sorry."""
-        from bot.i18n import translate
+        from messages.i18n import translate
 
         try:
             async with self.sessions() as session, session.begin():
@@ -358,7 +358,7 @@ class Dispatcher:
             outcome.callback_answer = message
             outcome.callback_alert = True
         else:
-            from handlers.types import Reply
+            from messages.replies import Reply
 
             outcome.replies.append(Reply(text=message))
         return outcome

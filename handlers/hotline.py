@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, translate
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers.case_scope import visible
 from handlers.context import Context
 from handlers.core import Router
-from handlers.types import Button
+from messages.i18n import N_, translate
+from messages.replies import Button
 from notices.outbox import enqueue
 from storage.audiences import Recipient, bureau_staff, unit_contacts
 from storage.complaints import contact_of_case, investigators, record_identity_view

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from handlers.context import Context
 from handlers.core import Router
 from handlers.menu import ROLE_NAMES, show_menu
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
 from storage.invitations import OFFICIAL_ROLES, create_invitation, redeem_invitation
 from storage.models import AuditLog, Unit
 

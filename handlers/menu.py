@@ -10,16 +10,16 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from handlers.bureau_tasks import bureau_menu_rows
 from handlers.cases import case_menu_rows
 from handlers.context import Context
 from handlers.core import Router
 from handlers.publication import publication_menu_rows
-from handlers.types import Button
 from handlers.unit import unit_menu_rows
 from handlers.uploads import upload_menu_rows
 from handlers.worker import worker_menu_rows
+from messages.i18n import N_
+from messages.replies import Button
 from storage.models import Subscription, TelegramUser, Unit
 
 ROLE_NAMES = {

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.i18n import N_
 from domain.complaints import MessageThrottle
 from handlers.context import Context
+from messages.i18n import N_
 
 TOO_FAST = N_(
     "You are searching faster than the lists allow: at most {n} searches a minute. Please wait "

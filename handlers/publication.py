@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.i18n import N_
 from domain.workdays import UnknownYearError, WorkCalendar
 from handlers.context import Context
 from handlers.core import Router
 from handlers.name_search import search_allowed
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
 from notices import publication as texts
 from notices.texts import day_text
 from storage import publication as store

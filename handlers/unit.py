@@ -11,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from bot.i18n import N_
 from handlers.context import Context
 from handlers.core import Router
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
 from notices.texts import day_text, file_asked, state_text, task_title
 from storage.models import Result, UnitTask
 from storage.unit_tasks import latest_cycle, mark_done, unit_tasks

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
 from notices.attendance import record_and_tell
 from storage.models import Cycle, Unit, Worker
 from storage.unit_tasks import latest_cycle

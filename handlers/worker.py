@@ -12,14 +12,14 @@ window; never a complaint about them, nor whether one holds their result.
 
 from __future__ import annotations
 
-from bot.i18n import N_, translate
 from domain.complaints import DESCRIPTION_MAX, DESCRIPTION_MIN, OFFICES
 from domain.grades import Grade
 from domain.masking import mask_name
 from handlers.citizen import _accept_due
 from handlers.context import Context
 from handlers.core import Router, load_roles
-from handlers.types import Button
+from messages.i18n import N_, translate
+from messages.replies import Button
 from notices.outbox import enqueue
 from notices.texts import day_text
 from storage.audiences import bureau_staff

@@ -10,10 +10,10 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import N_, Translator
 from domain.attendance import REASON_NOT_ON_ROSTER, read_attendance
 from domain.masking import mask_name
 from domain.sheet import RowIssue
+from messages.i18n import N_, Translator
 from notices.outbox import enqueue
 from storage.audiences import unit_contacts
 from storage.db import transaction

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.i18n import N_, translate
 from domain import cases as rules
 from domain.clock import Clock
 from domain.workdays import UnknownYearError, WorkCalendar
-from handlers.types import Button
+from messages.i18n import N_, translate
+from messages.replies import Button
 from notices.outbox import enqueue
 from notices.reminders import local_now
 from storage.audiences import Recipient, bureau_staff, unit_contacts

@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bot.i18n import N_, Translator
 from domain.clock import Clock
+from messages.i18n import N_, Translator
 from notices.config import NoticeSettings
 from notices.outbox import Attachment, enqueue
 from notices.reminders import local_now

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import N_, Translator
 from domain.clock import Clock
-from handlers.types import Button
+from messages.i18n import N_, Translator
+from messages.replies import Button
 from notices.texts import day_text
 from storage.db import transaction
 

@@ -19,11 +19,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.i18n import N_, Translator
 from domain.clock import Clock
 from domain.deadlines import DueReminder, ReminderPolicy, reminders_due
 from domain.workdays import REASON_UNKNOWN_YEAR, UnknownYearError, WorkCalendar
-from handlers.types import Button
+from messages.i18n import N_, Translator
+from messages.replies import Button
 from notices.outbox import enqueue
 from notices.texts import day_text, file_asked, task_title
 from storage.audiences import Recipient, admins, bureau_staff, unit_contacts

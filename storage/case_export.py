@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.i18n import N_, Translator
 from documents.tables import csv_bytes, xlsx_bytes
 from domain import cases as rules
 from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
 from domain.masking import mask_name
+from messages.i18n import N_, Translator
 from storage.models import Case, CaseEvent, Complaint, Cycle, Unit, Worker
 
 TITLE_CYCLE = N_("Hotline cases of the {year} assessment")

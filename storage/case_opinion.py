@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.i18n import N_, Translator, translate
 from documents.opinion import OpinionFacts, render_opinion
 from documents.pdf import FontNotFoundError
 from domain import cases as rules
 from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
 from domain.masking import mask_name
+from messages.i18n import N_, Translator, translate
 from notices.outbox import Attachment, enqueue
 from storage.audiences import bureau_staff
 from storage.case_desk import card

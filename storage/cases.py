@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.i18n import N_, translate
 from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
+from messages.i18n import N_, translate
 from notices.outbox import enqueue
 from storage.audiences import bureau_staff, unit_contacts
 from storage.complaints import add_event, forget_complainant

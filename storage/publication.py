@@ -21,10 +21,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.i18n import N_
 from domain.cases import FINAL_STATES
 from domain.masking import mask_name
 from domain.workdays import WorkCalendar
+from messages.i18n import N_
 from notices import publication as texts
 from notices.outbox import PRIORITY, enqueue
 from storage.models import (

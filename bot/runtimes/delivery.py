@@ -31,7 +31,8 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.types import FileReply, Incoming, Outcome, Reply
+from handlers.types import Incoming, Outcome
+from messages.replies import FileReply, Reply
 from notices.outbox import enqueue_replies
 from storage import outbox_queue
 from storage.db import transaction

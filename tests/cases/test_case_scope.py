@@ -24,7 +24,7 @@ from case_helpers import (
     outbox_to,
 )
 
-from handlers.types import FileReply
+from messages.replies import FileReply
 from storage import cases as store
 from storage.complaints import (
     IDENTITY_VIEWED,

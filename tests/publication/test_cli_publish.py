@@ -12,9 +12,9 @@ from pubworld import CHANNEL, UNITS, import_people, person
 from typer.testing import CliRunner
 
 from bot.cli_publish import publish_app
-from bot.i18n import Translator
 from domain.clock import SystemClock
 from domain.workdays import WorkCalendar
+from messages.i18n import Translator
 from notices.texts import day_text
 from storage import publication as store
 

@@ -13,7 +13,8 @@ from test_delivery import RecordingSender, press
 
 from bot.runtimes.delivery import INLINE_WAIT, Delivery, SendError
 from domain.clock import SystemClock
-from handlers.types import Button, FileReply, Outcome, Reply
+from handlers.types import Outcome
+from messages.replies import Button, FileReply, Reply
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
 from notices.outbox import enqueue
