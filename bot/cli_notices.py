@@ -54,8 +54,8 @@ def create_tasks(
     """为各单位生成本年度任务（可重复运行）/ Create every unit's tasks for a cycle."""
     from domain.deadlines import DeadlineConfigError, gongshi_window, plan_tasks
     from domain.workdays import CalendarFileError, UnknownYearError
+    from messages.tasks import day_text, task_title
     from notices.service import deadline_config, work_calendar
-    from notices.texts import day_text, task_title
     from storage.db import transaction
     from storage.unit_tasks import create_tasks as create
     from storage.unit_tasks import cycle_by_year

@@ -60,7 +60,7 @@ def open_command(
     ),
 ) -> None:
     """开始公示：发布名单、通知订阅者、开通投诉 / Open the cycle's 公示."""
-    from notices.texts import day_text
+    from messages.tasks import day_text
     from storage.db import transaction
     from storage.publication import open_gongshi
 
@@ -132,7 +132,7 @@ def close_command(cycle: int = CYCLE) -> None:
 @publish_app.command("status")
 def status_command(cycle: int = CYCLE) -> None:
     """公示状态 / The 公示's window, results and channel posts."""
-    from notices.texts import day_text
+    from messages.tasks import day_text
     from storage.publication import gongshi_status
 
     settings = settings_or_exit()

@@ -13,10 +13,10 @@ from handlers.context import Context
 from handlers.core import Router
 from messages.i18n import N_
 from messages.replies import Button
-from notices.outbox import PRIORITY, enqueue
+from messages.tasks import day_text, state_text, task_title
 from notices.reminders import remind_by_hand
-from notices.texts import day_text, state_text, task_title
 from storage.models import AuditLog, Unit, UnitTask
+from storage.outbox import PRIORITY, enqueue
 from storage.unit_tasks import latest_cycle, progress_by_unit, unit_tasks
 
 ROLES = ["bureau", "admin"]

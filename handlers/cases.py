@@ -28,13 +28,13 @@ from handlers.core import Router
 from handlers.hotline import alert_case
 from messages.i18n import N_
 from messages.replies import Button
-from notices.outbox import PRIORITY, enqueue
 from storage import case_desk as desk
 from storage import case_opinion as opinions
 from storage import cases as store
 from storage.case_export import export_cases
 from storage.complaints import investigators
 from storage.models import Case, CaseEvent
+from storage.outbox import PRIORITY, enqueue
 from storage.publication import current_cycle
 
 CASE_TEXT = "case_text"

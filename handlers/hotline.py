@@ -20,10 +20,10 @@ from handlers.context import Context
 from handlers.core import Router
 from messages.i18n import N_, translate
 from messages.replies import Button
-from notices.outbox import enqueue
 from storage.audiences import Recipient, bureau_staff, unit_contacts
 from storage.complaints import contact_of_case, investigators, record_identity_view
 from storage.models import Case, Complaint, Unit, Worker
+from storage.outbox import enqueue
 
 CONTACT_ROLES = ("bureau", "investigator")
 OFFICIAL_ALERT = N_(

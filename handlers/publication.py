@@ -19,8 +19,8 @@ from handlers.core import Router
 from handlers.name_search import search_allowed
 from messages.i18n import N_
 from messages.replies import Button
+from messages.tasks import day_text
 from notices import publication as texts
-from notices.texts import day_text
 from storage import publication as store
 from storage.models import Cycle
 from storage.name_search import NameQuery

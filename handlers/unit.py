@@ -15,7 +15,7 @@ from handlers.context import Context
 from handlers.core import Router
 from messages.i18n import N_
 from messages.replies import Button
-from notices.texts import day_text, file_asked, state_text, task_title
+from messages.tasks import day_text, file_asked, state_text, task_title
 from storage.models import Result, UnitTask
 from storage.unit_tasks import latest_cycle, mark_done, unit_tasks
 

@@ -20,11 +20,11 @@ from handlers.context import Context
 from handlers.core import Router, load_roles
 from messages.i18n import N_, translate
 from messages.replies import Button
-from notices.outbox import enqueue
-from notices.texts import day_text
+from messages.tasks import day_text
 from storage.audiences import bureau_staff
 from storage.complaints import ComplaintDraft, ContactDraft, open_cycle, submit_complaint
 from storage.models import Worker
+from storage.outbox import enqueue
 from storage.workers import (
     MAX_FAILURES,
     WorkerView,

@@ -14,12 +14,12 @@ from domain.attendance import REASON_NOT_ON_ROSTER, read_attendance
 from domain.masking import mask_name
 from domain.sheet import RowIssue
 from messages.i18n import N_, Translator
-from notices.outbox import enqueue
 from storage.audiences import unit_contacts
 from storage.db import transaction
 from storage.identity import keyed_hash
 from storage.importer import read_table
 from storage.models import Worker
+from storage.outbox import enqueue
 from storage.verification import Attendance, record_attendance, workers_by_id_hash
 
 TOLD_ABSENT = N_(

@@ -22,13 +22,13 @@ from domain.clock import Clock
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages.i18n import N_, translate
 from messages.replies import Button
-from notices.outbox import enqueue
 from notices.reminders import local_now
 from storage.audiences import Recipient, bureau_staff, unit_contacts
 from storage.cases import assignee_user
 from storage.complaints import add_event, investigators
 from storage.db import transaction
 from storage.models import Case, CaseEvent, TelegramUser
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 

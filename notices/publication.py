@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.clock import Clock
 from messages.i18n import N_, Translator
 from messages.replies import Button
-from notices.texts import day_text
+from messages.tasks import day_text
 from storage.db import transaction
 
 if TYPE_CHECKING:

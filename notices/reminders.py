@@ -24,11 +24,11 @@ from domain.deadlines import DueReminder, ReminderPolicy, reminders_due
 from domain.workdays import REASON_UNKNOWN_YEAR, UnknownYearError, WorkCalendar
 from messages.i18n import N_, Translator
 from messages.replies import Button
-from notices.outbox import enqueue
-from notices.texts import day_text, file_asked, task_title
+from messages.tasks import day_text, file_asked, task_title
 from storage.audiences import Recipient, admins, bureau_staff, unit_contacts
 from storage.db import transaction
 from storage.models import AuditLog, Cycle, Reminder, Unit, UnitTask
+from storage.outbox import enqueue
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,13 @@ from domain import cases as rules
 from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
 from domain.masking import mask_name
 from messages.i18n import N_, Translator, translate
-from notices.outbox import Attachment, enqueue
 from storage.audiences import bureau_staff
 from storage.case_desk import card
 from storage.cases import Actor, event_seq, refuse
 from storage.complaints import record_identity_view
 from storage.models import Case, ComplainantContact, Cycle
 from storage.models.cases import CaseDocument
+from storage.outbox import Attachment, enqueue
 
 log = logging.getLogger(__name__)
 

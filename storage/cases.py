@@ -21,7 +21,6 @@ from sqlmodel import col
 from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages.i18n import N_, translate
-from notices.outbox import enqueue
 from storage.audiences import bureau_staff, unit_contacts
 from storage.complaints import add_event, forget_complainant
 from storage.models import (
@@ -37,6 +36,7 @@ from storage.models import (
     Unit,
     UnitTask,
 )
+from storage.outbox import enqueue
 from storage.publication import release_held_results
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,6 @@ from domain.masking import mask_name
 from domain.workdays import WorkCalendar
 from messages.i18n import N_
 from notices import publication as texts
-from notices.outbox import PRIORITY, enqueue
 from storage.models import (
     AuditLog,
     Case,
@@ -40,6 +39,7 @@ from storage.models import (
     Worker,
 )
 from storage.name_search import NameQuery
+from storage.outbox import PRIORITY, enqueue
 from storage.outbox_queue import FAILED, PENDING, SENDING, SENT
 
 OPEN, CLOSED = "open", "closed"

@@ -16,7 +16,7 @@ from handlers.core import NOT_ALLOWED
 from handlers.publication import ROWS_PER_PAGE
 from messages.i18n import Translator, translate
 from messages.replies import FileReply
-from notices.texts import day_text
+from messages.tasks import day_text
 from storage import publication as store
 from storage.db import transaction
 from storage.models import AuditLog, Cycle, RoleBinding

@@ -15,7 +15,7 @@ from bot.cli_publish import publish_app
 from domain.clock import SystemClock
 from domain.workdays import WorkCalendar
 from messages.i18n import Translator
-from notices.texts import day_text
+from messages.tasks import day_text
 from storage import publication as store
 
 PEOPLE = [person(n, UNITS[n % 2]) for n in range(6)]

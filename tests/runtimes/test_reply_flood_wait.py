@@ -17,11 +17,11 @@ from handlers.types import Outcome
 from messages.replies import Button, FileReply, Reply
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
-from notices.outbox import enqueue
 from notices.sender import OutboxSender
 from storage.db import transaction
 from storage.models import Outbox
 from storage.models.ops import ChatPause
+from storage.outbox import enqueue
 
 T0 = datetime(2026, 12, 16, 1, 0, tzinfo=UTC)
 
