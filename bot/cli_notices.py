@@ -56,8 +56,8 @@ def create_tasks(
     from domain.workdays import CalendarFileError, UnknownYearError
     from messages.tasks import day_text, task_title
     from notices.service import deadline_config, work_calendar
+    from services.tasks import create_tasks as create
     from storage.db import transaction
-    from storage.unit_tasks import create_tasks as create
     from storage.unit_tasks import cycle_by_year
 
     settings = settings_or_exit()
@@ -86,7 +86,7 @@ def create_tasks(
                         window=window,
                         source=str(config or "deadlines.toml"),
                     )
-                    counts = await create(session, cycle=row, plan=plan)
+                    counts = await create(session=session, cycle=row, plan=plan)
                     units = counts.units
                     if not units:
                         raise CommandError(t(NO_UNITS))
@@ -128,7 +128,7 @@ def import_verification(
 ) -> None:
     """从表格导入人员核对结果；未到场者按空岗除名 / Record attendance from a sheet."""
     from domain.attendance import AttendanceSheetError
-    from notices.attendance import import_attendance
+    from services.attendance import import_attendance
     from storage.importer import SheetError
     from storage.unit_tasks import cycle_by_year
 

@@ -18,7 +18,6 @@ from domain.sheet import RowIssue, header_key
 from messages import N_
 
 ID_COLUMN = "身份证号"
-PRESENT_COLUMN = "是否到场"
 
 _ID_ALIASES = (
     "身份证号", "身份证号码", "身份证", "公民身份号码", "公民身份证号码", "身份证件号码",

@@ -419,11 +419,6 @@ def reminders_due(
     return found
 
 
-def overdue_workdays(*, due_on: date, today: date, calendar: WorkCalendar) -> int:
-    """Working days a task is late (0 if not late)."""
-    return max(0, calendar.workdays_between(due_on, today)) if today > due_on else 0
-
-
 def read_config(
     default_text: str, override_text: str | None = None, *, override_source: str = ""
 ) -> DeadlineConfig:

@@ -14,8 +14,9 @@ from handlers.core import Router
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, state_text, task_title
-from notices.reminders import remind_by_hand
-from storage.models import AuditLog, Unit, UnitTask
+from services.tasks import remind_by_hand
+from storage.audit import audit
+from storage.models import Unit, UnitTask
 from storage.outbox import PRIORITY, enqueue
 from storage.unit_tasks import latest_cycle, progress_by_unit, unit_tasks
 
@@ -167,14 +168,12 @@ async def open_file(ctx: Context, *, task_id: int) -> None:
             name=task.file_name,
         ),
     )
-    ctx.session.add(
-        AuditLog(
-            actor_user_id=ctx.user_id,
-            actor="telegram",
-            action="unit_task_file_opened",
-            target_type="unit_task",
-            target_id=str(task.id),
-        )
+    audit(
+        ctx.session,
+        actor_user_id=ctx.user_id,
+        action="unit_task_file_opened",
+        target_type="unit_task",
+        target_id=task.id,
     )
     ctx.answer(ctx.t(FILE_SENT))
 
@@ -188,7 +187,7 @@ async def remind_task(ctx: Context, *, task_id: int) -> None:
         ctx.answer(ctx.t(NOTHING_OPEN), alert=True)
         return
     recipients = await remind_by_hand(
-        ctx.session,
+        session=ctx.session,
         task=task,
         by_user=ctx.user_id,
         now=ctx.clock.now(),
@@ -214,7 +213,7 @@ async def remind_unit(ctx: Context, *, unit_id: int, cycle_id: int) -> None:
     reached = 0
     for task in sorted(tasks, key=lambda task: task.due_on):
         recipients = await remind_by_hand(
-            ctx.session, task=task, by_user=ctx.user_id, now=ctx.clock.now(), today=today
+            session=ctx.session, task=task, by_user=ctx.user_id, now=ctx.clock.now(), today=today
         )
         reached = len(recipients)
     _answer_reminded(ctx, reached)

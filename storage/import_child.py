@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from domain.sheet import ImportKind, RowChecker, RowIssue, SheetRow
+from domain.sheet import ImportKind, RowIssue, SheetRow
+from domain.sheet_rows import RowChecker
 from messages import N_
 from storage.sheet_reader import ReadLimits, SheetError, find_header, parse_table
 

@@ -1,6 +1,6 @@
-"""Staff verification with its consequences told: the unit learns, through the outbox, whose
-absence made a post vacant (masked name and post only: never an ID number or a phone).
-Used by the bureau's chat flow and by `gongshi verify import`."""
+"""Record attendance and tell the unit: the staff verification's use case. The unit learns,
+through the outbox, whose absence made a post vacant (masked name and post only: never an ID
+number or a phone). Used by the bureau's chat flow and by `gongshi verify import`."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ TOLD_RESTORED = N_(
 
 
 async def record_and_tell(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     cycle_id: int,
     worker: Worker,
     present: bool,
@@ -102,7 +102,7 @@ async def import_attendance(
             return report
         for row in sheet.rows:
             result = await record_and_tell(
-                session,
+                session=session,
                 cycle_id=cycle_id,
                 worker=workers[hashes[row.id_number]],
                 present=row.present,
