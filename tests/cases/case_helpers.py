@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from domain.workdays import WorkCalendar
-from storage import cases as store
+from services import cases as store
 from storage.complaints import ComplaintDraft, ContactDraft, submit_complaint
 from storage.models import AuditLog, Case, CaseEvent, Outbox
 

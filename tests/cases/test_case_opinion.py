@@ -24,7 +24,7 @@ from sqlalchemy import select
 from documents.opinion import LABEL_COMPLAINANT
 from messages.i18n import translate
 from messages.replies import FileReply
-from storage import cases as store
+from services import cases as store
 from storage.complaints import IDENTITY_VIEWED
 from storage.models import Complaint, Result
 from storage.models.cases import CaseDocument

@@ -25,7 +25,7 @@ from case_helpers import (
 )
 
 from messages.replies import FileReply
-from storage import cases as store
+from services import cases as store
 from storage.complaints import (
     IDENTITY_VIEWED,
     ComplaintDraft,

@@ -19,7 +19,7 @@ from bot.runtime_context import open_storage
 from domain.complaints import BY_KEY
 from domain.masking import mask_name
 from messages.i18n import Translator
-from storage.case_export import COLUMNS, UnknownFormatError, export_cases
+from services.case_export import COLUMNS, UnknownFormatError, export_cases
 from storage.migrate import upgrade
 from storage.models import Case, CaseEvent, ComplainantContact, Complaint, Cycle, Unit, Worker
 from storage.subsidy import cycle_by_year

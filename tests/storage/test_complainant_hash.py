@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from storage import cases as steps
+from services import cases as steps
 from storage.complaints import (
     ComplaintDraft,
     complainant_hash,
