@@ -93,6 +93,7 @@ def router() -> Router:
     r.button("gs")(process_browse)
     r.state(FIND)(process_name)
     r.button("gsa", roles=("admin",))(process_admin)
+    r.menu_rows(publication_menu_rows, place=60)
     return r
 
 
@@ -314,8 +315,7 @@ async def show_admin(ctx: Context) -> None:
 
 
 def _calendar(ctx: Context) -> WorkCalendar:
-    calendar = ctx.services.get("calendar")
-    return calendar if isinstance(calendar, WorkCalendar) else WorkCalendar()
+    return ctx.deps.calendar
 
 
 def _refused(ctx: Context, error: store.PublicationError | UnknownYearError) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Any, ClassVar, Literal, Self, get_args, get_origin
+from typing import Any, ClassVar, Literal, Self, dataclass_transform, get_args, get_origin
 
 MAX_BYTES = 64
 SEPARATOR = ":"
@@ -30,6 +30,7 @@ class CallbackDataError(ValueError):
     """A button's data that cannot be packed: too long, or holding the separator."""
 
 
+@dataclass_transform(frozen_default=True)
 class CallbackData:
     """Base of every button's data; subclasses become frozen dataclasses."""
 
