@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         description="TrueType font (.ttf/.ttc) with Chinese for PDF documents; "
         "default: the Debian package fonts-wqy-microhei",
     )
+    evidence_dir: Path = Field(
+        default=Path("var/evidence"),
+        description="folder where evidence files sent to the hotline are kept, by content; "
+        "a relative path is taken from the working directory at start-up",
+    )
     webhook_secret: SecretStr | None = None
     public_channel: str | None = Field(
         default=None,

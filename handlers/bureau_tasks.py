@@ -41,6 +41,7 @@ STALE = N_("This button is no longer valid. Send /start for the menu.")
 def router() -> Router:
     r = Router()
     r.button("bt", roles=ROLES)(process_bureau_button)
+    r.menu_rows(bureau_menu_rows, place=40)
     return r
 
 

@@ -81,6 +81,7 @@ def router() -> Router:
     r.state(CASE_TEXT, roles=DESK_ROLES)(process_text)
     r.button("rt")(process_rating)
     r.state(RATING_COMMENT)(process_rating_comment)
+    r.menu_rows(case_menu_rows, place=10)
     return r
 
 
@@ -94,8 +95,7 @@ def case_menu_rows(ctx: Context) -> list[list[Button]]:
 
 
 def _calendar(ctx: Context) -> WorkCalendar:
-    found = ctx.services.get("calendar")
-    return found if isinstance(found, WorkCalendar) else WorkCalendar()
+    return ctx.deps.calendar
 
 
 # --- the queue ------------------------------------------------------------------------------

@@ -33,14 +33,13 @@ from domain.complaints import (
     MAX_EVIDENCE,
     OFFICES,
     HotlineLimits,
-    MessageThrottle,
     acceptance_due,
     check_evidence,
     normalize_ticket_code,
     sniff,
 )
 from domain.masking import mask_name
-from domain.workdays import UnknownYearError, WorkCalendar
+from domain.workdays import UnknownYearError
 from handlers.context import Context
 from handlers.core import Router
 from handlers.hotline import alert_case, alert_escalated
@@ -99,22 +98,20 @@ def router() -> Router:
     r.state(DESCRIPTION)(throttled(process_description))
     r.state(EVIDENCE)(throttled(process_evidence))
     r.state(STATUS_CODE)(throttled(process_status_code))
+    r.deep_link("c_", start_from_entry, fresh=True)
     return r
 
 
 def limits(ctx: Context) -> HotlineLimits:
-    found = ctx.services.get("hotline_limits")
-    return found if isinstance(found, HotlineLimits) else HotlineLimits()
+    return ctx.deps.hotline_limits
 
 
 def throttled(step: Step) -> Step:
     """At most so many hotline messages a minute per user, answered, never dropped silently."""
 
     async def guarded(ctx: Context) -> None:
-        throttle = ctx.services.get("hotline_throttle")
-        if isinstance(throttle, MessageThrottle) and not throttle.allow(
-            ctx.user_id, ctx.clock.now()
-        ):
+        throttle = ctx.deps.hotline_throttle
+        if throttle is not None and not throttle.allow(ctx.user_id, ctx.clock.now()):
             if ctx.incoming.button is not None:
                 ctx.answer(ctx.t(TOO_FAST), alert=True)
             else:
@@ -448,8 +445,8 @@ async def process_evidence(ctx: Context) -> None:
         "mime": mime,
         "size": ref.size,
     }
-    fetcher = ctx.services.get("files")
-    if isinstance(fetcher, FileFetcher):
+    fetcher = ctx.deps.files
+    if fetcher is not None:
         kept = await _keep_evidence(ctx, fetcher, ref.file_id)
         if kept is None:
             return
@@ -488,8 +485,7 @@ async def _keep_evidence(ctx: Context, fetcher: FileFetcher, file_id: str) -> di
         ctx.say(ctx.t(message), _evidence_buttons(ctx))
         return None
     digest = hashlib.sha256(content).hexdigest()
-    found = ctx.services.get("evidence_dir")
-    folder = found if isinstance(found, Path) else Path("var/evidence")
+    folder = ctx.deps.evidence_dir
     path = folder / digest[:2] / f"{digest}{EVIDENCE_TYPES[mime][0]}"
     await asyncio.to_thread(_write_once, path, content)
     return {"mime": mime, "size": len(content), "sha256": digest, "stored_path": str(path)}
@@ -678,8 +674,7 @@ def _to_draft(current: dict[str, Any]) -> store.ComplaintDraft:
 
 
 def _accept_due(ctx: Context, *, in_gongshi: bool) -> date | None:
-    calendar = ctx.services.get("calendar")
-    work = calendar if isinstance(calendar, WorkCalendar) else WorkCalendar()
+    work = ctx.deps.calendar
     today = ctx.clock.today()
     try:
         return acceptance_due(today, in_gongshi=in_gongshi, add_workdays=work.add_workdays)

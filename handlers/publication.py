@@ -77,6 +77,7 @@ def router() -> Router:
     r.button("gs")(process_browse)
     r.state(FIND)(process_name)
     r.button("gsa", roles=("admin",))(admin.process_admin)
+    r.menu_rows(publication_menu_rows, place=60)
     return r
 
 

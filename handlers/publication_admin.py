@@ -115,8 +115,7 @@ async def show_admin(ctx: Context) -> None:
 
 
 def _calendar(ctx: Context) -> WorkCalendar:
-    calendar = ctx.services.get("calendar")
-    return calendar if isinstance(calendar, WorkCalendar) else WorkCalendar()
+    return ctx.deps.calendar
 
 
 def _refused(ctx: Context, error: store.PublicationError | UnknownYearError) -> None:

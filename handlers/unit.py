@@ -58,6 +58,7 @@ def router() -> Router:
     r = Router()
     r.button("ut", roles=["unit"])(process_unit_button)
     r.state(AWAIT_FILE, roles=["unit"])(process_task_file)
+    r.menu_rows(unit_menu_rows, place=20)
     return r
 
 

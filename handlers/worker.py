@@ -140,6 +140,8 @@ def router() -> Router:
     r.state(AWAIT_BINDING)(process_binding)
     r.state(OBJECTION_REASON, roles=["worker"])(process_objection_reason)
     r.state(OBJECTION_CONFIRM, roles=["worker"])(process_objection_other)
+    r.deep_link("w_", redeem_link)
+    r.menu_rows(worker_menu_rows, place=50)
     return r
 
 
