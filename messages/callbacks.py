@@ -30,6 +30,7 @@ class CallbackDataError(ValueError):
     """A button's data that cannot be packed: too long, or holding the separator."""
 
 
+@typing.dataclass_transform(frozen_default=True)
 class CallbackData:
     """Base of every button's data; subclasses become frozen dataclasses."""
 
