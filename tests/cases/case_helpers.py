@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from domain.workdays import WorkCalendar
 from services import cases as store
-from storage.complaints import ComplaintDraft, ContactDraft, submit_complaint
+from services.complaints import submit_complaint
+from storage.complaints import ComplaintDraft, ContactDraft
 from storage.models import AuditLog, Case, CaseEvent, Outbox
 
 BUREAU = 8001

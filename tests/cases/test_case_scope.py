@@ -26,12 +26,12 @@ from case_helpers import (
 
 from messages.replies import FileReply
 from services import cases as store
+from services.complaints import submit_complaint
 from storage.complaints import (
     IDENTITY_VIEWED,
     ComplaintDraft,
     ContactDraft,
     Evidence,
-    submit_complaint,
 )
 
 NOW = datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

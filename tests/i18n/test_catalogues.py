@@ -11,7 +11,7 @@ from babel.messages.extract import extract_from_dir
 from messages.i18n import Translator, catalogue, normalize_language
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bot", "handlers", "domain", "storage", "notices", "documents", "services")
+PACKAGES = ("bot", "handlers", "domain", "storage", "notices", "documents", "services", "messages")
 KEYWORDS = {"t": None, "N_": None, "translate": None, "_": None}
 
 
