@@ -39,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy domain storage handlers notices bot documents
+	$(BIN)/mypy messages domain storage services handlers notices bot documents
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest -q

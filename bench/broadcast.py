@@ -38,11 +38,11 @@ from sqlalchemy import func, select  # noqa: E402
 
 from notices.botapi import BotApi  # noqa: E402
 from notices.config import NoticeSettings  # noqa: E402
-from notices.outbox import enqueue  # noqa: E402
 from notices.sender import OutboxSender  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, transaction  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Outbox  # noqa: E402
+from storage.outbox import enqueue  # noqa: E402
 
 FIRST_ID = 6_000_000_001
 TOKEN = "7000000001:BENCH"

@@ -6,7 +6,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from domain.clock import Clock
-from domain.complaints import HotlineLimits, MessageThrottle
 from handlers import (
     bureau_tasks,
     cases,
@@ -21,6 +20,7 @@ from handlers import (
 )
 from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
+from services.deps import Deps
 
 
 def build_router() -> Router:
@@ -47,27 +47,25 @@ def build_dispatcher(
     clock: Clock,
     services: dict[str, object] | None = None,
 ) -> Dispatcher:
+    """Every conversation behind one dispatcher; ``services`` replaces parts of the
+    dependencies by name (``services.deps.SERVICE_NAMES``; any other name is refused)."""
     return Dispatcher(
         sessions=sessions,
         settings=settings,
         clock=clock,
         router=build_router(),
-        services=_with_calendar(settings, _with_hotline_throttle(services)),
+        deps=build_deps(settings, clock=clock, services=services),
     )
 
 
-def _with_calendar(settings: Settings, services: dict[str, object]) -> dict[str, object]:
-    """The working-day calendar with the deployment's override file, for the case clocks."""
+def build_deps(
+    settings: Settings, *, clock: Clock, services: dict[str, object] | None = None
+) -> Deps:
+    """The dependencies of every step and use case, made once from the settings: the
+    working-day calendar with the deployment's override file, the evidence folder, the
+    limits and their throttles (one per dispatcher)."""
     from notices.service import work_calendar
 
-    services.setdefault("calendar", work_calendar(settings))
-    return services
-
-
-def _with_hotline_throttle(services: dict[str, object] | None) -> dict[str, object]:
-    """One message throttle per dispatcher, sized by the hotline limits given (or defaults)."""
-    chosen = dict(services or {})
-    limits = chosen.setdefault("hotline_limits", HotlineLimits())
-    per_minute = limits.messages_per_minute if isinstance(limits, HotlineLimits) else 20
-    chosen.setdefault("hotline_throttle", MessageThrottle(per_minute))
-    return chosen
+    return Deps.from_settings(
+        settings, clock=clock, calendar=work_calendar(settings), services=services
+    )

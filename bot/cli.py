@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.i18n import Translator
 from bot.runtime_context import open_storage, require_newest_schema, run_async, settings_or_exit
+from messages.i18n import Translator
 
 app = typer.Typer(
     help="公示通 (gongshi): 公益性岗位考核结果公示与投诉机器人 / public-welfare posts bot.",

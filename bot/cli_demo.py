@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.i18n import N_, Translator
 from bot.runtime_context import CommandError, open_storage, run_async, settings_or_exit
 from domain.grades import Grade
+from messages.i18n import N_, Translator
 from storage.demo import DemoDataExists, DemoSummary, ProgressCallback, load_demo_data
 from storage.migrate import upgrade
 

@@ -8,7 +8,7 @@ the result's status, and whether the subsidies continue, stop, end or wait, with
 CSV is written in UTF-8 with a BOM so that Chinese Excel opens it correctly.
 
 `cases`: the hotline cases of a cycle, one row per case, never the complainant's identity
-(storage/case_export.py, which the bureau's chat menu uses too).
+(services/case_export.py, which the bureau's chat menu uses too).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pathlib import Path
 
 import typer
 
-from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
     fail,
@@ -32,8 +31,10 @@ from bot.runtime_context import (
 from documents.tables import csv_bytes, xlsx_bytes
 from domain.clock import SystemClock
 from domain.subsidy import SubsidyStatus
-from storage.case_export import CaseRow, case_rows, cases_file
-from storage.case_export import summary as case_summary
+from messages.i18n import N_, Translator
+from services.case_export import cases_file
+from services.case_export import summary as case_summary
+from storage.case_export import CaseRow, case_rows
 from storage.subsidy import SubsidyRow, cycle_by_year, subsidy_rows
 
 export_app = typer.Typer(help="导出 / exports.", no_args_is_help=True)

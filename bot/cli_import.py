@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.i18n import N_, Translator
-from bot.import_report import report_lines
 from bot.runtime_context import (
     CommandError,
     open_storage,
@@ -25,6 +23,8 @@ from bot.runtime_context import (
     settings_or_exit,
 )
 from bot.settings import Settings, require_real_secret_key
+from messages.i18n import N_, Translator
+from services.import_report import report_lines
 from storage.importer import ImportReport, SheetError, import_results, import_roster
 from storage.sheet_reader import ReadLimits
 

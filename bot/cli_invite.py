@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 from sqlmodel import select
 
-from bot.i18n import N_, Translator
 from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
 from domain.clock import SystemClock
 from handlers.invitations import invitation_link
 from handlers.menu import ROLE_NAMES
+from messages.i18n import N_, Translator
 from storage.invitations import DEFAULT_TTL, OFFICIAL_ROLES, create_invitation
 from storage.models import Unit
 

@@ -13,8 +13,6 @@ from pathlib import Path
 import typer
 from sqlalchemy.engine import make_url
 
-from bot.i18n import N_, Translator
-from bot.import_report import MSG_ISSUE
 from bot.runtime_context import (
     fail,
     open_storage,
@@ -24,6 +22,8 @@ from bot.runtime_context import (
 )
 from bot.settings import require_real_secret_key
 from domain.clock import SystemClock
+from messages.i18n import N_, Translator
+from services.import_report import MSG_ISSUE
 from storage.db import transaction
 from storage.importer import SheetError
 from storage.models import utcnow

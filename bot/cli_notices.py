@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from bot.cli_logging import LogLevel, log_level_option, setup_logging
-from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
     open_storage,
@@ -20,6 +19,7 @@ from bot.runtime_context import (
 )
 from bot.settings import Settings, require_real_secret_key
 from domain.clock import SystemClock
+from messages.i18n import N_, Translator
 
 tasks_app = typer.Typer(
     help="单位任务与截止日期 / units' tasks and deadlines.", no_args_is_help=True
@@ -54,10 +54,10 @@ def create_tasks(
     """为各单位生成本年度任务（可重复运行）/ Create every unit's tasks for a cycle."""
     from domain.deadlines import DeadlineConfigError, gongshi_window, plan_tasks
     from domain.workdays import CalendarFileError, UnknownYearError
+    from messages.tasks import day_text, task_title
     from notices.service import deadline_config, work_calendar
-    from notices.texts import day_text, task_title
+    from services.tasks import create_tasks as create
     from storage.db import transaction
-    from storage.unit_tasks import create_tasks as create
     from storage.unit_tasks import cycle_by_year
 
     settings = settings_or_exit()
@@ -86,7 +86,7 @@ def create_tasks(
                         window=window,
                         source=str(config or "deadlines.toml"),
                     )
-                    counts = await create(session, cycle=row, plan=plan)
+                    counts = await create(session=session, cycle=row, plan=plan)
                     units = counts.units
                     if not units:
                         raise CommandError(t(NO_UNITS))
@@ -128,7 +128,7 @@ def import_verification(
 ) -> None:
     """从表格导入人员核对结果；未到场者按空岗除名 / Record attendance from a sheet."""
     from domain.attendance import AttendanceSheetError
-    from notices.attendance import import_attendance
+    from services.attendance import import_attendance
     from storage.importer import SheetError
     from storage.unit_tasks import cycle_by_year
 

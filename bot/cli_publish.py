@@ -6,10 +6,10 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
     open_storage,
@@ -20,6 +20,10 @@ from bot.runtime_context import (
 from bot.settings import Settings
 from domain.clock import SystemClock
 from domain.workdays import WorkCalendar
+from messages.i18n import N_, Translator
+
+if TYPE_CHECKING:
+    from services.publication import PublicationRules
 
 publish_app = typer.Typer(help="公示 / the public notice of a cycle.", no_args_is_help=True)
 
@@ -60,9 +64,9 @@ def open_command(
     ),
 ) -> None:
     """开始公示：发布名单、通知订阅者、开通投诉 / Open the cycle's 公示."""
-    from notices.texts import day_text
+    from messages.tasks import day_text
+    from services.publication import open_gongshi
     from storage.db import transaction
-    from storage.publication import open_gongshi
 
     settings = settings_or_exit()
     t = Translator(settings.language)
@@ -75,16 +79,11 @@ def open_command(
             async with _refusals(t), transaction(storage.sessions) as session:
                 opened = await open_gongshi(
                     session=session,
+                    rules=publication_rules(settings, calendar),
+                    clock=clock,
                     year=cycle,
-                    calendar=calendar,
-                    now=clock.now(),
-                    today=clock.today(),
-                    workdays=days or settings.gongshi_min_workdays,
-                    min_workdays=settings.gongshi_min_workdays,
-                    channel_id=_channel(settings),
-                    bot_username=settings.bot_username,
-                    language=settings.language,
                     actor="cli",
+                    workdays=days,
                 )
         window = opened.window
         lines = [
@@ -108,8 +107,8 @@ def open_command(
 @publish_app.command("close")
 def close_command(cycle: int = CYCLE) -> None:
     """结束公示：撤回名单，结果生效 / Close the 公示 now (it also closes by itself)."""
+    from services.publication import close_gongshi
     from storage.db import transaction
-    from storage.publication import close_gongshi
 
     settings = settings_or_exit()
     t = Translator(settings.language)
@@ -132,7 +131,7 @@ def close_command(cycle: int = CYCLE) -> None:
 @publish_app.command("status")
 def status_command(cycle: int = CYCLE) -> None:
     """公示状态 / The 公示's window, results and channel posts."""
-    from notices.texts import day_text
+    from messages.tasks import day_text
     from storage.publication import gongshi_status
 
     settings = settings_or_exit()
@@ -178,8 +177,8 @@ def notice_command(
     """生成各单位张榜公示 PDF / Write each unit's printable notice (PDF)."""
     from documents.notice import notice_filename, notice_pdf
     from documents.pdf import FontNotFoundError, check_font
-    from notices.publication import unit_notices
-    from storage.publication import notice_lists
+    from services.publication_texts import unit_notices
+    from storage.public_rows import notice_lists
 
     settings = settings_or_exit()
     t = Translator(settings.language)
@@ -209,8 +208,17 @@ def notice_command(
     typer.echo(run_async(go()))
 
 
-def _channel(settings: Settings) -> int | None:
-    return int(settings.public_channel) if settings.public_channel else None
+def publication_rules(settings: Settings, calendar: WorkCalendar) -> PublicationRules:
+    """What opening a 公示 reads from the settings."""
+    from services.publication import PublicationRules
+
+    return PublicationRules(
+        calendar=calendar,
+        min_workdays=settings.gongshi_min_workdays,
+        channel_id=int(settings.public_channel) if settings.public_channel else None,
+        bot_username=settings.bot_username,
+        language=settings.language,
+    )
 
 
 def _calendar(settings: Settings, path: Path | None, t: Translator) -> WorkCalendar:

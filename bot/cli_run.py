@@ -13,7 +13,6 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli_logging import LogLevel, log_level_option, setup_logging
-from bot.i18n import N_, Translator
 from bot.runtime_context import (
     CommandError,
     fail,
@@ -27,8 +26,9 @@ from bot.runtimes.serving import StartupError, Webhook
 from bot.settings import Settings, require_real_secret_key
 from domain.clock import Clock
 from handlers.core import Dispatcher
-from handlers.files import FileFetcher
+from messages.i18n import N_, Translator
 from notices.scheduler import Sweep
+from services.files import FileFetcher
 
 NO_TOKEN = N_("No bot token: set GONGSHI_BOT_TOKEN.")
 # Telegram's rule for a webhook's secret_token.

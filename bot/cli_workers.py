@@ -13,7 +13,6 @@ from pathlib import Path
 import typer
 import xlsxwriter
 
-from bot.i18n import N_, Translator
 from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
 from documents.codes_sheet import (
     COLUMN_CODE,
@@ -28,6 +27,7 @@ from documents.codes_sheet import (
 from documents.pdf import FontNotFoundError, check_font
 from domain.clock import SystemClock
 from domain.masking import mask_name
+from messages.i18n import N_, Translator
 from storage.workers import DEEP_LINK_PREFIX, CodeSheetRow, issue_codes, unit_by_name
 
 UNKNOWN_UNIT = N_("Unknown unit: {unit}. `gongshi status` shows how many units there are.")

@@ -15,16 +15,16 @@ from sqlmodel import col
 
 from bot.cli_logging import LogLevel, log_level_option, setup_logging
 from bot.cli_run import Runtime
-from bot.i18n import N_, Translator
 from bot.runtime_context import open_storage, run_async, settings_or_exit
 from bot.runtimes import RuntimeName
 from bot.settings import Settings
 from domain.idnumber import normalize_id_number
-from handlers.processed import bot_id_of, last_update_id
+from messages.i18n import N_, Translator
 from storage.demo import demo_identity, load_demo_data
 from storage.identity import keyed_hash
 from storage.migrate import upgrade
 from storage.models import Official, RoleBinding, Unit, Worker
+from storage.processed_updates import bot_id_of, last_update_id
 
 if TYPE_CHECKING:
     from bot.sandbox.state import SandboxState
@@ -139,7 +139,7 @@ async def continue_update_ids(
     """The sandbox starts counting update ids at 1 on every start; the database remembers
     the ids the bot handled, so a restarted demo numbers on from there and is answered."""
     async with sessions() as session:
-        last = await last_update_id(session, bot_id_of(token))
+        last = await last_update_id(session=session, bot_id=bot_id_of(token))
     if last is not None:
         state.continue_after(last)
 

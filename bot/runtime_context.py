@@ -11,8 +11,8 @@ from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.i18n import N_, Translator
 from bot.settings import Settings, SettingsError, load_settings
+from messages.i18n import N_, Translator
 from storage.db import make_engine, make_sessionmaker
 
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.i18n import N_, translate
+from messages.i18n import N_, translate
 
 TELEGRAM_API = "https://api.telegram.org"
 # Public, in this repository: fine for the demo's synthetic county, never for real people.
@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         default=None,
         description="TrueType font (.ttf/.ttc) with Chinese for PDF documents; "
         "default: the Debian package fonts-wqy-microhei",
+    )
+    evidence_dir: Path = Field(
+        default=Path("var/evidence"),
+        description="folder where evidence files sent to the hotline are kept, by content; "
+        "a relative path is taken from the working directory at start-up",
     )
     webhook_secret: SecretStr | None = None
     public_channel: str | None = Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import N_, Translator
+from messages.i18n import N_, Translator
 
 GRADE_ORDER = ("合格", "基本合格", "不合格")
 CYCLE_STATES = {

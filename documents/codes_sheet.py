@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.i18n import N_, Translator
 from documents.pdf import Block, CutLine, Fields, Group, Paragraph, PdfDocument, render_pdf
+from messages.i18n import N_, Translator
 
 SHEET_TITLE = N_("{unit}: binding codes for workers")
 SHEET_HINT = N_(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.i18n import N_, Translator
 from documents.pdf import Fields, Paragraph, PdfDocument, Table, render_pdf
+from messages.i18n import N_, Translator
 
 TITLE = N_("Public notice of the {year} assessment results of public-welfare posts")
 INTRO = N_(

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.i18n import N_, Translator
 from documents.pdf import Block, Fields, Heading, Paragraph, PdfDocument, Table, render_pdf
+from messages.i18n import N_, Translator
 
 TITLE = N_("Handling opinion")
 INTERNAL_MARK = N_(

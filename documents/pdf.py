@@ -52,7 +52,7 @@ from reportlab.platypus import PageBreak as _PageBreak
 from reportlab.platypus import Paragraph as _Paragraph
 from reportlab.platypus import Table as _Table
 
-from bot.i18n import N_, translate
+from messages.i18n import N_, translate
 
 DEFAULT_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 FONT_PACKAGE = "fonts-wqy-microhei"

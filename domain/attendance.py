@@ -15,15 +15,9 @@ from datetime import date
 
 from domain.idnumber import IdNumberError, normalize_id_number
 from domain.sheet import RowIssue, header_key
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/notices.po)."""
-    return message
-
+from messages import N_
 
 ID_COLUMN = "身份证号"
-PRESENT_COLUMN = "是否到场"
 
 _ID_ALIASES = (
     "身份证号", "身份证号码", "身份证", "公民身份号码", "公民身份证号码", "身份证件号码",

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from domain.complaints import BY_KEY, N_, Category
+from domain.complaints import BY_KEY, Category
+from messages import N_
 
 State = Literal[
     "submitted", "accepted", "rejected", "investigating", "concluded", "closed", "review", "merged"
@@ -269,13 +270,38 @@ DeadlineKind = Literal["accept", "conclude"]
 Alarm = Literal["warn", "overdue"]
 
 
+# Which deadline a case in each state works against. A concluded case (findings recorded) has
+# met its conclusion clock: only the closing remains, so nothing runs and it is never overdue.
+CLOCK_STATES: dict[DeadlineKind, frozenset[str]] = {
+    "accept": _states("submitted"),
+    "conclude": _states("accepted", "investigating", "review"),
+}
+RUNNING_STATES: frozenset[str] = CLOCK_STATES["accept"] | CLOCK_STATES["conclude"]
+
+
 def running_clock(state: str) -> DeadlineKind | None:
     """Which deadline a case in ``state`` is working against."""
-    if state == "submitted":
-        return "accept"
-    if state in ("accepted", "investigating", "review"):
-        return "conclude"
+    for kind, states in CLOCK_STATES.items():
+        if state in states:
+            return kind
     return None
+
+
+def running_due(*, state: str, accept_due: date | None, conclude_due: date | None) -> date | None:
+    """The due day of the clock a case in ``state`` runs against, if any."""
+    clock = running_clock(state)
+    if clock == "accept":
+        return accept_due
+    return conclude_due if clock == "conclude" else None
+
+
+def is_overdue(
+    *, state: str, accept_due: date | None, conclude_due: date | None, today: date
+) -> bool:
+    """Past the due day of its running clock: the one meaning of "overdue", for the desk's
+    queue and mark, the card and the export (按期办结率 counts these as late)."""
+    due = running_due(state=state, accept_due=accept_due, conclude_due=conclude_due)
+    return due is not None and today > due
 
 
 def alarm(*, due: date, today: date, workdays_between: Callable[[date, date], int]) -> Alarm | None:

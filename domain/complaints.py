@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Literal
 
+from messages import N_
+
 Severity = Literal["serious", "medium", "minor", "triage"]
 Route = Literal["investigators", "bureau", "unit"]
 
@@ -25,11 +27,6 @@ class Category:
     label: str  # an English msgid; the handlers translate it
     severity: Severity
     route: Route
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for the catalogues without importing the bot: domain stays pure."""
-    return message
 
 
 # How each severity reads to officials and in exports.

@@ -17,12 +17,7 @@ from datetime import date
 from typing import Any, Literal
 
 from domain.workdays import WorkCalendar
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/notices.po)."""
-    return message
-
+from messages import N_
 
 Anchor = Literal["gongshi_opens", "gongshi_closes"]
 ANCHORS: tuple[Anchor, ...] = ("gongshi_opens", "gongshi_closes")
@@ -422,11 +417,6 @@ def reminders_due(
     elif ahead in policy.before_workdays:
         found.append(DueReminder("before", today, "unit", ahead))
     return found
-
-
-def overdue_workdays(*, due_on: date, today: date, calendar: WorkCalendar) -> int:
-    """Working days a task is late (0 if not late)."""
-    return max(0, calendar.workdays_between(due_on, today)) if today > due_on else 0
 
 
 def read_config(

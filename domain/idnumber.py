@@ -39,7 +39,7 @@ PROVINCE_CODES = frozenset(
 
 EARLIEST_BIRTH_YEAR = 1900
 
-# Error reasons are message ids: English text, translated in bot/locales/*/domain.po.
+# Error reasons are message ids: English text, translated in messages/locales/*/domain.po.
 # They never quote the number itself, because error reports end up in logs and chats.
 REASON_EMPTY = "The ID number is empty."
 REASON_OLD_15 = (

@@ -23,7 +23,7 @@ class SubsidyStatus(StrEnum):
     PENDING = "pending"
 
 
-# Message ids (English); the Chinese is in bot/locales/zh_CN/export.po.
+# Message ids (English); the Chinese is in messages/locales/zh_CN/export.po.
 REASON_WRONG_PERSON = "人岗不符 confirmed: the post and social-insurance subsidies stop."
 REASON_NOT_ON_DUTY = "不在岗 confirmed: the post and social-insurance subsidies stop."
 REASON_ABSENT_AT_VERIFICATION = (

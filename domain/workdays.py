@@ -18,7 +18,6 @@ from typing import Any
 
 import chinese_calendar
 
-CALENDAR_FILE_VARIABLE = "GONGSHI_CALENDAR_FILE"
 _KEYS = ("holidays", "workdays")
 _SATURDAY = 5
 

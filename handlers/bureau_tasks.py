@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from handlers.context import Context
 from handlers.core import Router
-from handlers.types import Button
-from notices.outbox import PRIORITY, enqueue
-from notices.reminders import remind_by_hand
-from notices.texts import day_text, state_text, task_title
-from storage.models import AuditLog, Unit, UnitTask
+from messages.i18n import N_
+from messages.replies import Button
+from messages.tasks import day_text, state_text, task_title
+from services.tasks import remind_by_hand
+from storage.audit import audit
+from storage.models import Unit, UnitTask
+from storage.outbox import PRIORITY, enqueue
 from storage.unit_tasks import latest_cycle, progress_by_unit, unit_tasks
 
 ROLES = ["bureau", "admin"]
@@ -40,6 +41,7 @@ STALE = N_("This button is no longer valid. Send /start for the menu.")
 def router() -> Router:
     r = Router()
     r.button("bt", roles=ROLES)(process_bureau_button)
+    r.menu_rows(bureau_menu_rows, place=40)
     return r
 
 
@@ -167,14 +169,12 @@ async def open_file(ctx: Context, *, task_id: int) -> None:
             name=task.file_name,
         ),
     )
-    ctx.session.add(
-        AuditLog(
-            actor_user_id=ctx.user_id,
-            actor="telegram",
-            action="unit_task_file_opened",
-            target_type="unit_task",
-            target_id=str(task.id),
-        )
+    audit(
+        ctx.session,
+        actor_user_id=ctx.user_id,
+        action="unit_task_file_opened",
+        target_type="unit_task",
+        target_id=task.id,
     )
     ctx.answer(ctx.t(FILE_SENT))
 
@@ -188,7 +188,7 @@ async def remind_task(ctx: Context, *, task_id: int) -> None:
         ctx.answer(ctx.t(NOTHING_OPEN), alert=True)
         return
     recipients = await remind_by_hand(
-        ctx.session,
+        session=ctx.session,
         task=task,
         by_user=ctx.user_id,
         now=ctx.clock.now(),
@@ -214,7 +214,7 @@ async def remind_unit(ctx: Context, *, unit_id: int, cycle_id: int) -> None:
     reached = 0
     for task in sorted(tasks, key=lambda task: task.due_on):
         recipients = await remind_by_hand(
-            ctx.session, task=task, by_user=ctx.user_id, now=ctx.clock.now(), today=today
+            session=ctx.session, task=task, by_user=ctx.user_id, now=ctx.clock.now(), today=today
         )
         reached = len(recipients)
     _answer_reminded(ctx, reached)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import N_
 from handlers.context import Context
+from messages.i18n import N_
 from storage import case_desk as desk
 from storage import cases as store
-from storage.models import AuditLog, Case
+from storage.audit import DENIED, audit
+from storage.models import Case
 
 DESK_ROLES = ("bureau", "investigator", "unit")
 OUT_OF_SCOPE = N_("That case is not yours to handle.")
@@ -56,16 +57,15 @@ async def visible(
     case = await ctx.session.get(Case, case_id)
     actor = await actor_for(ctx, case, roles) if case is not None else None
     if case is None or actor is None:
-        ctx.session.add(
-            AuditLog(
-                at=ctx.clock.now(),
-                actor_user_id=ctx.user_id,
-                actor="telegram",
-                action="denied",
-                target_type="case",
-                target_id=str(case_id),
-                detail={"roles": list(ctx.roles.names()), "button": ctx.incoming.button},
-            )
+        audit(
+            ctx.session,
+            action=DENIED,
+            actor_user_id=ctx.user_id,
+            target_type="case",
+            target_id=case_id,
+            at=ctx.clock.now(),
+            roles=list(ctx.roles.names()),
+            button=ctx.incoming.button,
         )
         ctx.answer(ctx.t(NO_SUCH_CASE if case is None else OUT_OF_SCOPE), alert=True)
         return None

@@ -1,4 +1,5 @@
-"""The officials' case desk, and the complainant's rating.
+"""The officials' case desk (the card is handlers.case_card's, the complainant's rating
+handlers.case_rating's).
 
 Steps: ``show_queue`` (per role: the bureau sees every case, investigators the serious ones
 assigned to them or to nobody, a unit contact the minor ones of their unit; filters open,
@@ -7,9 +8,9 @@ press now) → a step: ``accept``, ``close`` at once; ``ask_investigator`` → `
 ``ask_category`` → ``reclassify`` (the new route's officials alerted); ``ask_finding`` →
 ``ask_text``; ``ask_text`` (a reason, a note, a reply to the complainant, the opinion, the
 other case's number) → ``process_text``. ``send_evidence`` sends the evidence files through
-the outbox. The complainant: ``process_rating`` (1-5) → optional ``process_rating_comment``.
+the outbox.
 
-Button data is never trusted: every step goes through ``storage.cases``, which checks the role
+Button data is never trusted: every step goes through ``services.cases``, which checks the role
 and the case's state on the server and writes every refusal to the audit log.
 """
 
@@ -17,52 +18,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import N_
 from domain import cases as rules
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
-from domain.masking import mask_name
 from domain.workdays import WorkCalendar
 from handlers import case_scope as scope
+from handlers.case_card import (
+    DONE,
+    back_to_card,
+    open_card,
+    refusal_text,
+    send_evidence,
+    send_internal_opinion,
+    send_opinion,
+    show_card,
+)
+from handlers.case_rating import RATING_COMMENT, process_rating, process_rating_comment
 from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
 from handlers.core import Router
 from handlers.hotline import alert_case
-from handlers.types import Button
-from notices.outbox import PRIORITY, enqueue
+from messages import callbacks_cases as buttons
+from messages.callbacks_cases import FILTERS, CaseAction, CaseChoice, CaseExport, CaseQueue
+from messages.i18n import N_
+from messages.replies import Button
+from messages.wording import STALE_BUTTON
+from services import cases as steps
+from services.case_export import export_cases
 from storage import case_desk as desk
-from storage import case_opinion as opinions
-from storage import cases as store
-from storage.case_export import export_cases
+from storage.cases import event_seq, investigator_names
 from storage.complaints import investigators
-from storage.models import Case, CaseEvent
+from storage.models import Case
 from storage.publication import current_cycle
 
 CASE_TEXT = "case_text"
-RATING_COMMENT = "case_rating_comment"
-HISTORY_SHOWN = 12
-# What an event may say on the card. A unit's card leaves out what may name the complainant:
-# the desk's reply to them, their rating comment, and the notes officials keep among themselves.
-EVENT_DETAILS = ("reason", "note", "reply", "finding", "comment")
-UNIT_EVENT_DETAILS = ("reason", "finding")
 
-FILTERS = {"o": "open", "d": "overdue", "m": "mine", "a": "all"}
 FILTER_NAMES = {
     "o": N_("Open"),
     "d": N_("Overdue"),
     "m": N_("Mine"),
     "a": N_("All"),
-}
-BUTTONS = {
-    "accept": N_("Accept (受理)"),
-    "reject": N_("Reject with a reason"),
-    "assign": N_("Assign an investigator"),
-    "note": N_("Add a note"),
-    "reply": N_("Reply to the complainant"),
-    "reclassify": N_("Reclassify"),
-    "record_finding": N_("Record the finding and opinion"),
-    "extend": N_("Extend with a reason"),
-    "close": N_("Close (办结)"),
-    "merge": N_("Merge into another case (并单)"),
 }
 ASK_TEXT = {
     "reject": N_("Case #{case}: type the reason for not accepting it. The complainant is told."),
@@ -78,23 +72,6 @@ ASK_TEXT = {
     "extend": N_("Case #{case}: type the reason for the extension."),
     "merge": N_("Case #{case}: type the number of the case to merge it into."),
 }
-REFUSED = {
-    "role": N_("Your role may not take that step on this case."),
-    "scope": N_("That case is not yours to handle."),
-    "state": N_("That step is already taken or no longer possible: the case has moved on."),
-    "once": N_("That can be done only once, and it was done."),
-    "input": N_("That cannot be used here. Please check it and try again."),
-    "missing": N_("That case does not exist."),
-}
-STALE = N_("This button is no longer valid. Send /start for the menu.")
-
-
-def _refusal_text(ctx: Context, reason: str) -> str:
-    message = REFUSED.get(reason, REFUSED["input"])
-    return ctx.t(message)
-
-
-DONE = N_("Done.")
 
 
 def router() -> Router:
@@ -104,25 +81,21 @@ def router() -> Router:
     r.state(CASE_TEXT, roles=DESK_ROLES)(process_text)
     r.button("rt")(process_rating)
     r.state(RATING_COMMENT)(process_rating_comment)
+    r.menu_rows(case_menu_rows, place=10)
     return r
 
 
 def case_menu_rows(ctx: Context) -> list[list[Button]]:
     if not ctx.roles.has(*DESK_ROLES):
         return []
-    rows = [[Button(ctx.t(N_("Cases")), "cs:q:o:0")]]
+    rows = [[Button(ctx.t(N_("Cases")), buttons.queue("o"))]]
     if ctx.roles.has("bureau"):
-        rows.append([Button(ctx.t(N_("Export the cases (Excel)")), "cs:export")])
+        rows.append([Button(ctx.t(N_("Export the cases (Excel)")), buttons.EXPORT)])
     return rows
 
 
 def _calendar(ctx: Context) -> WorkCalendar:
-    found = ctx.services.get("calendar")
-    return found if isinstance(found, WorkCalendar) else WorkCalendar()
-
-
-def _numbers(parts: list[str]) -> list[int] | None:
-    return [int(p) for p in parts] if parts and all(p.isdigit() for p in parts) else None
+    return ctx.deps.calendar
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -132,7 +105,7 @@ async def show_desk(ctx: Context) -> None:
     await show_queue(ctx, key="o", page=0, edit=False)
 
 
-async def show_queue(ctx: Context, *, key: str, page: int, edit: bool = True) -> None:
+async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bool = True) -> None:
     t = ctx.t
     actor = scope.actors(ctx)[0]
     cases, total = await desk.queue(
@@ -142,16 +115,16 @@ async def show_queue(ctx: Context, *, key: str, page: int, edit: bool = True) ->
     shown = [k for k in FILTERS if FILTERS[k] != "mine" or actor.role == "investigator"]
     rows = [
         [
-            Button(f"• {t(FILTER_NAMES[k])}" if k == key else t(FILTER_NAMES[k]), f"cs:q:{k}:0")
+            Button(f"• {t(FILTER_NAMES[k])}" if k == key else t(FILTER_NAMES[k]), buttons.queue(k))
             for k in shown
         ]
     ]
-    rows += [[Button(_queue_label(ctx, case), f"cs:card:{case.id}")] for case in cases]
+    rows += [[Button(_queue_label(ctx, case), buttons.action("card", case.id))] for case in cases]
     paging = []
     if page > 0:
-        paging.append(Button(t(N_("« Previous")), f"cs:q:{key}:{page - 1}"))
+        paging.append(Button(t(N_("« Previous")), buttons.queue(key, page - 1)))
     if (page + 1) * desk.PAGE_SIZE < total:
-        paging.append(Button(t(N_("Next »")), f"cs:q:{key}:{page + 1}"))
+        paging.append(Button(t(N_("Next »")), buttons.queue(key, page + 1)))
     if paging:
         rows.append(paging)
     rows.append([Button(t(N_("Back to the menu")), "menu:home")])
@@ -166,7 +139,12 @@ async def show_queue(ctx: Context, *, key: str, page: int, edit: bool = True) ->
 
 def _queue_label(ctx: Context, case: Case) -> str:
     due = case.accept_due if case.state == "submitted" else case.conclude_due
-    overdue = due is not None and due < ctx.clock.today() and case.state in rules.OPEN_STATES
+    overdue = rules.is_overdue(
+        state=case.state,
+        accept_due=case.accept_due,
+        conclude_due=case.conclude_due,
+        today=ctx.clock.today(),
+    )
     mark = "⚠️ " if overdue else ""
     return (
         f"{mark}#{case.id} {ctx.t(BY_KEY[case.category].label)} · "
@@ -178,7 +156,7 @@ def _queue_label(ctx: Context, case: Case) -> str:
 async def send_export(ctx: Context) -> None:
     """The newest cycle's cases as a spreadsheet, for the bureau (no complainant in it)."""
     if not ctx.roles.has("bureau"):
-        ctx.answer(_refusal_text(ctx, "role"), alert=True)
+        ctx.answer(refusal_text(ctx, "role"), alert=True)
         return
     cycle = await current_cycle(ctx.session)
     content = await export_cases(
@@ -196,228 +174,59 @@ async def send_export(ctx: Context) -> None:
 # --- buttons --------------------------------------------------------------------------------
 
 
+# The views a case's button opens, and the steps taken at once, by the code in its data; the
+# steps that ask for a text first are ``callbacks_cases.STEP_OF_CODE``'s others.
+VIEWS: dict[str, Any] = {
+    "card": show_card,
+    "open": open_card,
+    "ev": send_evidence,
+    "x": back_to_card,
+    "doc": send_opinion,
+    "idoc": send_internal_opinion,
+}
+
+
 async def process_case_button(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "q" and len(parts) == 4 and parts[2] in FILTERS and parts[3].isdigit():
-        await show_queue(ctx, key=parts[2], page=int(parts[3]))
+    data = ctx.incoming.button
+    queue_page = CaseQueue.parse(data)
+    if queue_page is not None and queue_page.page >= 0:
+        await show_queue(ctx, key=queue_page.key, page=queue_page.page)
         return
-    if action == "export" and len(parts) == 2:
+    if CaseExport.parse(data) is not None:
         await send_export(ctx)
         return
-    numbers = _numbers(parts[2:])
-    if numbers is None:
-        ctx.answer(ctx.t(STALE))
+    pressed = CaseAction.parse(data)
+    if pressed is not None and pressed.case_id >= 0:
+        await _case_action(ctx, pressed.action, pressed.case_id)
         return
-    case_id = numbers[0]
-    simple = {
-        "card": show_card,
-        "open": open_card,
-        "ev": send_evidence,
-        "acc": accept,
-        "cls": close,
-        "asg": ask_investigator,
-        "find": ask_finding,
-        "rcl": ask_category,
-        "x": back_to_card,
-        "doc": send_opinion,
-        "idoc": send_internal_opinion,
-    }
-    typed = {"rej": "reject", "note": "note", "rep": "reply", "ext": "extend", "mrg": "merge"}
-    if action in simple and len(numbers) == 1:
-        await simple[action](ctx, case_id)
-    elif action in typed and len(numbers) == 1:
-        await ask_text(ctx, case_id, typed[action])
-    elif action == "to" and len(numbers) == 2:
-        await assign(ctx, case_id, numbers[1])
-    elif action == "cat" and len(numbers) == 2 and numbers[1] < len(CATEGORIES):
-        await reclassify(ctx, case_id, CATEGORIES[numbers[1]].key)
-    elif action == "fd" and len(numbers) == 2 and numbers[1] < len(rules.FINDINGS):
-        await ask_text(ctx, case_id, "record_finding", finding=rules.FINDINGS[numbers[1]])
+    choice = CaseChoice.parse(data)
+    if choice is not None and min(choice.case_id, choice.choice) >= 0:
+        await _case_choice(ctx, choice)
+        return
+    ctx.answer(ctx.t(STALE_BUTTON))
+
+
+async def _case_action(ctx: Context, code: str, case_id: int) -> None:
+    if code in VIEWS:
+        await VIEWS[code](ctx, case_id)
+        return
+    step = buttons.STEP_OF_CODE[code]
+    if step in STEP_BUTTONS:
+        await STEP_BUTTONS[step](ctx, case_id)
     else:
-        ctx.answer(ctx.t(STALE))
+        await ask_text(ctx, case_id, step)
 
 
-async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
-    seen = await scope.visible(ctx, case_id)
-    if seen is None:
-        return
-    case, actor = seen
-    found = await desk.card(ctx.session, case_id)
-    assert found is not None
-    facts = await store.facts_for(ctx.session, case, actor)
-    ctx.say(_card_text(ctx, found, actor), _card_buttons(ctx, found, actor, facts), edit=edit)
-
-
-def _card_text(ctx: Context, card: desk.Card, actor: store.Actor) -> str:
-    t, case = ctx.t, card.case
-    # A unit never sees who complained, nor the worker's full name.
-    target = card.unit_name
-    if card.worker_name:
-        worker = mask_name(card.worker_name) if actor.role == "unit" else card.worker_name
-        target = f"{target} · {worker}"
-    lines = [
-        t(
-            N_("Case #{case} ({severity}): {category}"),
-            case=case.id,
-            severity=t(SEVERITY_NAMES.get(case.severity, case.severity)),
-            category=t(BY_KEY[case.category].label),
-        ),
-        t(N_("State: {state}"), state=t(rules.STATE_NAMES.get(case.state, case.state))),
-        t(N_("About: {target}"), target=target),
-        t(
-            N_("Accept by: {accept}; conclude by: {conclude}"),
-            accept=str(case.accept_due or "—"),
-            conclude=str(case.conclude_due or "—"),
-        ),
-    ]
-    if actor.role != "unit":
-        lines.append(
-            t(N_("Complainant: anonymous"))
-            if card.complaint.anonymous
-            else t(N_("Complainant: left a contact (the button shows it; each view is logged)"))
-        )
-        lines.append(t(N_("Evidence files: {n}"), n=len(card.evidence)))
-    if case.finding:
-        lines.append(t(N_("Finding: {finding}"), finding=case.finding))
-        lines.append(t(N_("Handling opinion: {opinion}"), opinion=case.opinion))
-    if case.rating is not None:
-        comment = "" if actor.role == "unit" else case.rating_comment
-        lines.append(t(N_("Rating: {rating} {comment}"), rating=case.rating, comment=comment))
-    lines += ["", card.complaint.description, "", t(N_("History:"))]
-    zone = ctx.clock.now().tzinfo
-    for event in card.history[-HISTORY_SHOWN:]:
-        said = _event_detail(ctx, event, for_unit=actor.role == "unit")
-        name = t(rules.STEP_NAMES.get(event.action, event.action))
-        when = event.at.astimezone(zone)
-        lines.append(f"{when:%m-%d %H:%M} {name}" + (f": {said}" if said else ""))
-    return "\n".join(lines)
-
-
-def _event_detail(ctx: Context, event: CaseEvent, *, for_unit: bool = False) -> str:
-    detail = event.detail
-    if detail.get("to") in BY_KEY and detail.get("from") in BY_KEY:
-        return f"{ctx.t(BY_KEY[detail['from']].label)} → {ctx.t(BY_KEY[detail['to']].label)}"
-    keys: tuple[str, ...] = EVENT_DETAILS
-    if for_unit:
-        keys = UNIT_EVENT_DETAILS + (("note",) if event.actor_role == "unit" else ())
-    for key in keys:
-        if detail.get(key):
-            return str(detail[key])[:200]
-    if detail.get("into"):
-        return f"#{detail['into']}"
-    if detail.get("rating"):
-        return str(detail["rating"])
-    return ""
-
-
-def _card_buttons(
-    ctx: Context, card: desk.Card, actor: store.Actor, facts: rules.Facts
-) -> list[list[Button]]:
-    t, case = ctx.t, card.case
-    codes = {
-        "accept": "acc",
-        "reject": "rej",
-        "assign": "asg",
-        "note": "note",
-        "reply": "rep",
-        "reclassify": "rcl",
-        "record_finding": "find",
-        "extend": "ext",
-        "close": "cls",
-        "merge": "mrg",
-    }
-    steps = rules.available(role=actor.role, facts=facts)
-    rows = [
-        [Button(t(BUTTONS[step]), f"cs:{codes[step]}:{case.id}") for step in steps[i : i + 2]]
-        for i in range(0, len(steps), 2)
-    ]
-    if actor.role != "unit":
-        extra = []
-        if card.evidence:
-            extra.append(
-                Button(t(N_("Evidence files ({n})"), n=len(card.evidence)), f"cs:ev:{case.id}")
-            )
-        if not card.complaint.anonymous:
-            extra.append(Button(t(N_("Show contact")), f"hl:contact:{case.id}"))
-        if extra:
-            rows.append(extra)
-    if case.state == "closed" and case.finding:
-        documents = [Button(t(N_("Handling opinion (PDF)")), f"cs:doc:{case.id}")]
-        if actor.role == "bureau":
-            documents.append(
-                Button(t(N_("Internal copy (names the complainant)")), f"cs:idoc:{case.id}")
-            )
-        rows.append(documents)
-    rows.append([Button(t(N_("Back to the cases")), "cs:q:o:0")])
-    return rows
-
-
-async def open_card(ctx: Context, case_id: int) -> None:
-    """From an alert or a notice: the card as a new message, the alert stays as it was."""
-    await show_card(ctx, case_id, edit=False)
-
-
-async def back_to_card(ctx: Context, case_id: int) -> None:
-    ctx.reset()
-    await show_card(ctx, case_id, edit=False)
-
-
-async def send_evidence(ctx: Context, case_id: int) -> None:
-    """The files go through the outbox: a reply cannot carry a Telegram file_id. Units get
-    none: a complainant's own photos may show who they are."""
-    seen = await scope.visible(ctx, case_id)
-    if seen is None:
-        return
-    case, actor = seen
-    if actor.role == "unit":
-        ctx.answer(_refusal_text(ctx, "role"), alert=True)
-        return
-    found = await desk.card(ctx.session, case_id)
-    assert found is not None
-    for number, item in enumerate(found.evidence, start=1):
-        if not item.telegram_file_id:
-            continue
-        await enqueue(
-            ctx.session,
-            chat_id=ctx.incoming.chat_id,
-            kind="notice",
-            priority=PRIORITY["alert"],  # the official is waiting for it
-            method="sendPhoto" if item.kind == "photo" else "sendDocument",
-            file=item.telegram_file_id,
-            text=ctx.t(N_("Case #{case}, evidence {n}"), case=case.id, n=number),
-        )
-    ctx.answer(ctx.t(N_("The files are on their way to you.")))
-
-
-async def send_opinion(ctx: Context, case_id: int) -> None:
-    """The archived public copy of the 处理意见书: no complainant field in it."""
-    if await scope.visible(ctx, case_id) is None:
-        return
-    document = await opinions.archived_opinion(ctx.session, case_id)
-    if document is None:
-        ctx.answer(ctx.t(N_("This case has no handling opinion on file.")), alert=True)
-        return
-    ctx.send_file(document.filename, document.content, ctx.t(N_("Case #{case}"), case=case_id))
-    ctx.answer(ctx.t(DONE))
-
-
-async def send_internal_opinion(ctx: Context, case_id: int) -> None:
-    """The bureau's internal copy, naming the complainant; storage logs every request."""
-    seen = await scope.visible(ctx, case_id)
-    if seen is None:
-        return
-    try:
-        filename, content = await opinions.internal_opinion(
-            session=ctx.session, case_id=case_id, actor=seen[1], now=ctx.clock.now()
-        )
-    except store.CaseRefused as refused:
-        ctx.answer(_refusal_text(ctx, refused.reason), alert=True)
-        return
-    ctx.send_file(
-        filename, content, ctx.t(N_("Case #{case}, internal copy: confidential."), case=case_id)
-    )
-    ctx.answer(ctx.t(DONE))
+async def _case_choice(ctx: Context, choice: CaseChoice) -> None:
+    case_id, picked = choice.case_id, choice.choice
+    if choice.action == "to":
+        await assign(ctx, case_id, picked)
+    elif choice.action == "cat" and picked < len(CATEGORIES):
+        await reclassify(ctx, case_id, CATEGORIES[picked].key)
+    elif choice.action == "fd" and picked < len(rules.FINDINGS):
+        await ask_text(ctx, case_id, "record_finding", finding=rules.FINDINGS[picked])
+    else:
+        ctx.answer(ctx.t(STALE_BUTTON))
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -430,8 +239,8 @@ async def _take(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
     actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
     try:
         await step(session=ctx.session, case_id=case_id, actor=actor, now=ctx.clock.now(), **kw)
-    except store.CaseRefused as refused:
-        message = _refusal_text(ctx, refused.reason)
+    except steps.CaseRefused as refused:
+        message = refusal_text(ctx, refused.reason)
         if ctx.incoming.button is not None:
             ctx.answer(message, alert=True)
         else:
@@ -441,13 +250,13 @@ async def _take(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
 
 
 async def accept(ctx: Context, case_id: int) -> None:
-    if await _take(ctx, case_id, store.accept, calendar=_calendar(ctx)):
+    if await _take(ctx, case_id, steps.accept, calendar=_calendar(ctx)):
         ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id)
 
 
 async def close(ctx: Context, case_id: int) -> None:
-    if await _take(ctx, case_id, store.close):
+    if await _take(ctx, case_id, steps.close):
         ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id)
 
@@ -458,11 +267,11 @@ async def _may(ctx: Context, case_id: int, action: str) -> bool:
     case = await ctx.session.get(Case, case_id)
     actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
     try:
-        await store.check(
+        await steps.check(
             session=ctx.session, case_id=case_id, action=action, actor=actor, now=ctx.clock.now()
         )
-    except store.CaseRefused as refused:
-        ctx.answer(_refusal_text(ctx, refused.reason), alert=True)
+    except steps.CaseRefused as refused:
+        ctx.answer(refusal_text(ctx, refused.reason), alert=True)
         return False
     return True
 
@@ -470,21 +279,22 @@ async def _may(ctx: Context, case_id: int, action: str) -> bool:
 async def ask_investigator(ctx: Context, case_id: int) -> None:
     if not await _may(ctx, case_id, "assign"):
         return
-    names = await store.investigator_names(ctx.session)
+    names = await investigator_names(ctx.session)
     rows = [
         [
             Button(
-                names.get(person.user_id, f"#{person.user_id}"), f"cs:to:{case_id}:{person.user_id}"
+                names.get(person.user_id, f"#{person.user_id}"),
+                CaseChoice(action="to", case_id=case_id, choice=person.user_id).pack(),
             )
         ]
         for person in await investigators(ctx.session)
     ]
-    rows.append([Button(ctx.t(N_("Cancel")), f"cs:x:{case_id}")])
+    rows.append([Button(ctx.t(N_("Cancel")), buttons.action("x", case_id))])
     ctx.say(ctx.t(N_("Case #{case}: assign it to which investigator?"), case=case_id), rows)
 
 
 async def assign(ctx: Context, case_id: int, investigator: int) -> None:
-    if await _take(ctx, case_id, store.assign, investigator=investigator):
+    if await _take(ctx, case_id, steps.assign, investigator=investigator):
         ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id)
 
@@ -502,13 +312,13 @@ async def ask_category(ctx: Context, case_id: int) -> None:
                     category=ctx.t(category.label),
                     severity=ctx.t(SEVERITY_NAMES[category.severity]),
                 ),
-                f"cs:cat:{case_id}:{index}",
+                CaseChoice(action="cat", case_id=case_id, choice=index).pack(),
             )
         ]
         for index, category in enumerate(CATEGORIES)
         if category.key != case.category
     ]
-    rows.append([Button(ctx.t(N_("Cancel")), f"cs:x:{case_id}")])
+    rows.append([Button(ctx.t(N_("Cancel")), buttons.action("x", case_id))])
     ctx.say(
         ctx.t(
             N_(
@@ -527,7 +337,7 @@ async def reclassify(ctx: Context, case_id: int, category: str) -> None:
     case, in the same transaction."""
     case = await ctx.session.get(Case, case_id)
     before = case.route if case is not None else None
-    if not await _take(ctx, case_id, store.reclassify, category=category):
+    if not await _take(ctx, case_id, steps.reclassify, category=category):
         return
     found = await desk.card(ctx.session, case_id)
     assert found is not None and before is not None
@@ -538,7 +348,7 @@ async def reclassify(ctx: Context, case_id: int, category: str) -> None:
         general=found.complaint.cycle_id is None,
         evidence=len(found.evidence),
         reclassified_from=before,
-        occasion=f"reclassified{await store.event_seq(ctx.session, found.case)}",
+        occasion=f"reclassified{await event_seq(ctx.session, found.case)}",
     )
     ctx.answer(ctx.t(DONE))
     await show_card(ctx, case_id)
@@ -548,8 +358,11 @@ async def ask_finding(ctx: Context, case_id: int) -> None:
     if not await _may(ctx, case_id, "record_finding"):
         return
     rows = [
-        [Button(finding, f"cs:fd:{case_id}:{i}") for i, finding in enumerate(rules.FINDINGS)],
-        [Button(ctx.t(N_("Cancel")), f"cs:x:{case_id}")],
+        [
+            Button(finding, CaseChoice(action="fd", case_id=case_id, choice=i).pack())
+            for i, finding in enumerate(rules.FINDINGS)
+        ],
+        [Button(ctx.t(N_("Cancel")), buttons.action("x", case_id))],
     ]
     ctx.say(ctx.t(N_("Case #{case}: what did the investigation find?"), case=case_id), rows)
 
@@ -560,7 +373,7 @@ async def ask_text(ctx: Context, case_id: int, action: str, **extra: Any) -> Non
     ctx.goto(CASE_TEXT, case_step={"case": case_id, "action": action, **extra})
     ctx.say(
         ctx.t(ASK_TEXT[action], case=case_id, finding=extra.get("finding", "")),
-        [[Button(ctx.t(N_("Cancel")), f"cs:x:{case_id}")]],
+        [[Button(ctx.t(N_("Cancel")), buttons.action("x", case_id))]],
     )
 
 
@@ -603,69 +416,19 @@ async def process_text(ctx: Context) -> None:
 
 
 _STEPS_WITH_TEXT: dict[str, Any] = {
-    "reject": store.reject,
-    "note": store.note,
-    "reply": store.reply,
-    "record_finding": store.record_finding,
-    "extend": store.extend,
-    "merge": store.merge,
+    "reject": steps.reject,
+    "note": steps.note,
+    "reply": steps.reply,
+    "record_finding": steps.record_finding,
+    "extend": steps.extend,
+    "merge": steps.merge,
 }
 
-
-# --- the complainant's rating ---------------------------------------------------------------
-
-
-async def process_rating(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    if parts == ["rt", "skip"]:
-        ctx.reset()
-        ctx.say(ctx.t(N_("Thank you for your rating.")))
-        return
-    numbers = _numbers(parts[1:])
-    if numbers is None or len(numbers) != 2:
-        ctx.answer(ctx.t(STALE))
-        return
-    case_id, rating = numbers
-    try:
-        await store.rate(
-            session=ctx.session,
-            case_id=case_id,
-            user_id=ctx.user_id,
-            now=ctx.clock.now(),
-            rating=rating,
-        )
-    except store.CaseRefused as refused:
-        ctx.answer(_refusal_text(ctx, refused.reason), alert=True)
-        return
-    ctx.goto(RATING_COMMENT, rated_case=case_id)
-    ctx.answer(ctx.t(N_("Thank you for your rating.")))
-    ctx.say(
-        ctx.t(
-            N_("You rated the handling {rating}. Add a comment if you wish, or skip."),
-            rating=rating,
-        ),
-        [[Button(ctx.t(N_("Skip")), "rt:skip")]],
-    )
-
-
-async def process_rating_comment(ctx: Context) -> None:
-    case_id = ctx.data.get("rated_case")
-    text = (ctx.incoming.text or "").strip()
-    if not isinstance(case_id, int) or not text:
-        ctx.say(
-            ctx.t(N_("Type your comment, or press Skip.")), [[Button(ctx.t(N_("Skip")), "rt:skip")]]
-        )
-        return
-    ctx.reset()
-    try:
-        await store.comment_rating(
-            session=ctx.session,
-            case_id=case_id,
-            user_id=ctx.user_id,
-            now=ctx.clock.now(),
-            comment=text[:1000],
-        )
-    except store.CaseRefused:
-        ctx.say(ctx.t(STALE))
-        return
-    ctx.say(ctx.t(N_("Thank you: your comment was added to the case.")))
+# The steps whose button acts at once or asks a pick, rather than a typed text (ASK_TEXT).
+STEP_BUTTONS: dict[str, Any] = {
+    "accept": accept,
+    "close": close,
+    "assign": ask_investigator,
+    "record_finding": ask_finding,
+    "reclassify": ask_category,
+}

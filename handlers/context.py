@@ -3,61 +3,68 @@ user's roles as stored on the server, their language, and the chat's conversatio
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
-from bot.settings import Settings
 from domain.clock import Clock
+from handlers.types import Incoming, Outcome
+from messages.i18n import Translator
+from messages.replies import Button, FileReply, Keyboard, Reply
+from services.deps import Deps, HandlerSettings
+from storage.conversations import OFFICIAL_ROLES, Binding, ChatState, Roles
 
-if TYPE_CHECKING:
-    from handlers.chats import ChatState
-from handlers.types import Button, FileReply, Incoming, Keyboard, Outcome, Reply
+__all__ = ["OFFICIAL_ROLES", "Binding", "Context", "Menu", "Roles"]
 
-OFFICIAL_ROLES = ("admin", "bureau", "investigator", "unit")
-
-
-@dataclass(frozen=True)
-class Binding:
-    role: str
-    unit_id: int | None = None
-    worker_id: int | None = None
-    official_id: int | None = None
+MenuRows = Callable[["Context"], list[list[Button]]]
+DeepLink = Callable[["Context", str], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class Roles:
-    """What the database says this user may do; citizens have no bindings."""
+@dataclass
+class Menu:
+    """What the audiences put in the main menu and which ``/start`` links they answer,
+    registered with the router (``Router.menu_rows``, ``Router.deep_link``) so the menu
+    itself knows none of them."""
 
-    bindings: tuple[Binding, ...] = ()
+    rows: list[tuple[int, MenuRows]] = field(default_factory=list)
+    links: dict[str, DeepLink] = field(default_factory=dict)
 
-    def has(self, *roles: str) -> bool:
-        return any(binding.role in roles for binding in self.bindings)
+    def rows_for(self, ctx: Context) -> list[list[Button]]:
+        """Each audience's rows for this user, in the order of their places."""
+        found: list[list[Button]] = []
+        for _place, rows in sorted(self.rows, key=lambda entry: entry[0]):
+            found += rows(ctx)
+        return found
 
-    def names(self) -> tuple[str, ...]:
-        return tuple(binding.role for binding in self.bindings)
+    def link(self, argument: str) -> tuple[DeepLink, str] | None:
+        """The handler of a ``/start`` argument and what follows its prefix."""
+        for prefix, handler in self.links.items():
+            if argument.startswith(prefix):
+                return handler, argument.removeprefix(prefix)
+        return None
 
-    def binding(self, role: str) -> Binding | None:
-        return next((b for b in self.bindings if b.role == role), None)
-
-    @property
-    def is_official(self) -> bool:
-        return self.has(*OFFICIAL_ROLES)
+    def merge(self, other: Menu) -> None:
+        clash = set(self.links) & set(other.links)
+        if clash:
+            raise ValueError(f"deep links registered twice: {sorted(clash)}")
+        self.rows += other.rows
+        self.links.update(other.links)
 
 
 @dataclass
 class Context:
     incoming: Incoming
     session: AsyncSession
-    settings: Settings
+    settings: HandlerSettings
+    deps: Deps
     clock: Clock
     roles: Roles
     language: str
     conversation: ChatState
     outcome: Outcome
-    services: dict[str, Any] = field(default_factory=dict)
+    menu: Menu = field(default_factory=Menu)
 
     @property
     def t(self) -> Translator:

@@ -18,25 +18,29 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import insert, select, update
+from pydantic import SecretStr
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col
 
-from bot.i18n import N_, normalize_language
-from bot.settings import Settings
 from domain.clock import Clock
-from handlers import chats, processed
-from handlers.context import Binding, Context, Roles
+from domain.workdays import WorkCalendar
+from handlers.context import Context, DeepLink, Menu, MenuRows, Roles
 from handlers.types import Incoming, Outcome
-from storage.models import AuditLog, RoleBinding
+from messages import wording
+from messages.i18n import N_, normalize_language, translate
+from messages.replies import Reply
+from services.deps import Deps, DepsSettings
+from storage import conversations as chats
+from storage import processed_updates as processed
+from storage.audit import DENIED, audit
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Context], Awaitable[None]]
 
-STALE_BUTTON = N_("This button is no longer valid. Send /start for the menu.")
+STALE_BUTTON = wording.STALE_BUTTON
 NOT_ALLOWED = N_("You are not allowed to do that.")
 UNKNOWN_COMMAND = N_("Unknown command. Send /help to see what I can do.")
 SOMETHING_WRONG = N_("Sorry, something went wrong on our side. Please try again later.")
@@ -59,6 +63,7 @@ class Router:
         self.buttons: dict[str, Route] = {}
         self.states: dict[str, Route] = {}
         self.fallback: Handler | None = None
+        self.menu = Menu()
 
     @staticmethod
     def _roles(roles: Iterable[str] | None) -> frozenset[str] | None:
@@ -97,6 +102,24 @@ class Router:
         self.fallback = handler
         return handler
 
+    def menu_rows(self, rows: MenuRows, *, place: int) -> None:
+        """An audience's rows in the main menu (empty for users it does not serve); the
+        menu shows them by ``place``, lowest first."""
+        self.menu.rows.append((place, rows))
+
+    def deep_link(self, prefix: str, handler: DeepLink, *, fresh: bool = False) -> None:
+        """``/start <prefix><rest>`` calls ``handler(ctx, rest)``; ``fresh`` forgets what
+        the chat was doing first."""
+        if not fresh:
+            self.menu.merge(Menu(links={prefix: handler}))
+            return
+
+        async def afresh(ctx: Context, rest: str) -> None:
+            ctx.reset()
+            await handler(ctx, rest)
+
+        self.menu.merge(Menu(links={prefix: afresh}))
+
     def include(self, other: Router) -> None:
         for table, extra in (
             (self.commands, other.commands),
@@ -108,6 +131,7 @@ class Router:
                 raise ValueError(f"routes registered twice: {sorted(clash)}")
             table.update(extra)
         self.fallback = other.fallback or self.fallback
+        self.menu.merge(other.menu)
 
     async def route(self, ctx: Context) -> None:
         incoming = ctx.incoming
@@ -133,15 +157,13 @@ class Router:
 
     async def _call(self, ctx: Context, route: Route, what: str) -> None:
         if not route.allows(ctx.roles):
-            ctx.session.add(
-                AuditLog(
-                    actor_user_id=ctx.user_id,
-                    actor="telegram",
-                    action="denied",
-                    target_type="route",
-                    target_id=what[:64],
-                    detail={"roles": list(ctx.roles.names())},
-                )
+            audit(
+                ctx.session,
+                action=DENIED,
+                actor_user_id=ctx.user_id,
+                target_type="route",
+                target_id=what,
+                roles=list(ctx.roles.names()),
             )
             if ctx.incoming.button is not None:
                 ctx.answer(ctx.t(NOT_ALLOWED), alert=True)
@@ -152,17 +174,20 @@ class Router:
 
 
 async def load_roles(session: AsyncSession, user_id: int) -> Roles:
-    rows = await session.execute(
-        select(RoleBinding).where(
-            col(RoleBinding.user_id) == user_id, col(RoleBinding.revoked_at).is_(None)
-        )
-    )
-    return Roles(
-        tuple(
-            Binding(b.role, unit_id=b.unit_id, worker_id=b.worker_id, official_id=b.official_id)
-            for b in rows.scalars()
-        )
-    )
+    """The user's live roles, read again after a step bound or revoked one."""
+    return await chats.load_roles(session=session, user_id=user_id)
+
+
+class DispatcherSettings(DepsSettings, Protocol):
+    """The settings the dispatcher and its runtimes read besides those its steps read."""
+
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def bot_token(self) -> SecretStr | None: ...
+    @property
+    def processed_update_days(self) -> int: ...
 
 
 class Dispatcher:
@@ -172,16 +197,30 @@ class Dispatcher:
         self,
         *,
         sessions: async_sessionmaker[AsyncSession],
-        settings: Settings,
+        settings: DispatcherSettings,
         clock: Clock,
         router: Router,
+        deps: Deps | None = None,
         services: dict[str, object] | None = None,
     ) -> None:
+        """``deps`` as the application builds them (``bot.app``); without them, those the
+        settings describe, with the shipped calendar and no per-minute hotline limit, and
+        ``services`` replacing parts by name (an unknown name is refused)."""
         self.sessions = sessions
         self.settings = settings
         self.clock = clock
         self.router = router
-        self.services = dict(services or {})
+        if deps is None:
+            deps = Deps.from_settings(
+                settings,
+                clock=clock,
+                calendar=WorkCalendar(),
+                throttle_hotline=False,
+                services=services,
+            )
+        elif services:
+            raise ValueError("give either deps or services, not both")
+        self.deps = deps
         self.bot_id = processed.bot_id_of(settings.bot_token)
         self.keep_processed = timedelta(days=settings.processed_update_days)
         self._next_prune: datetime | None = None
@@ -225,11 +264,17 @@ class Dispatcher:
         update. The chats are distinct, so no step can see another's chat state."""
         now = self.clock.now()
         fresh = await processed.record_many(
-            session, self.bot_id, [incoming.update_id for incoming in incomings], now
+            session=session,
+            bot_id=self.bot_id,
+            update_ids=[incoming.update_id for incoming in incomings],
+            now=now,
         )
-        rows = await chats.load_chats(session, incomings)
+        rows = await chats.load_chats(
+            session=session,
+            keys=[chats.ChatKey(incoming.chat_id, incoming.user.id) for incoming in incomings],
+        )
         outcomes: list[Outcome] = []
-        changed: list[tuple[Incoming, chats.ChatState, bool]] = []
+        changed: list[tuple[int, chats.ChatState, bool]] = []
         for incoming in incomings:
             if incoming.update_id not in fresh:
                 outcomes.append(self._duplicate(incoming))
@@ -242,33 +287,56 @@ class Dispatcher:
             outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
             outcomes.append(outcome)
             if dirty:
-                changed.append((incoming, conversation, who.has_state))
-        await chats.save_chats(session, changed, now)
+                changed.append((incoming.user.id, conversation, who.has_state))
+        await chats.save_chats(session=session, changed=changed, now=now)
         return outcomes
 
     async def _handle(self, incoming: Incoming) -> Outcome:
         async with self.sessions() as session, session.begin():
             return await self._handle_in(session, incoming)
 
+    @property
+    def services(self) -> dict[str, object]:
+        """The replaceable parts of the dependencies, for another dispatcher to share."""
+        return self.deps.services()
+
     async def _handle_in(self, session: AsyncSession, incoming: Incoming) -> Outcome:
         # Few round trips per update, each a plain statement: on SQLite every update waits
         # for the single writer, so each statement saved is throughput gained.
         now = self.clock.now()
-        if not await processed.record(session, self.bot_id, incoming.update_id, now):
+        recorded = await processed.record(
+            session=session, bot_id=self.bot_id, update_id=incoming.update_id, now=now
+        )
+        if not recorded:
             return self._duplicate(incoming)
         if not is_private(incoming):
             return Outcome(chat_id=incoming.chat_id)
-        who = await chats.load_chat(session, incoming)
+        who = await chats.load_chat(
+            session=session, chat_id=incoming.chat_id, user_id=incoming.user.id
+        )
         outcome, conversation, dirty = await self._run_step(session, incoming, who, now)
         if dirty:
-            await chats.save_chat(session, incoming, conversation, now, exists=who.has_state)
+            await chats.save_chat(
+                session=session,
+                user_id=incoming.user.id,
+                chat=conversation,
+                now=now,
+                exists=who.has_state,
+            )
         return outcome
 
     async def _run_step(
         self, session: AsyncSession, incoming: Incoming, who: chats.ChatRow, now: datetime
     ) -> tuple[Outcome, chats.ChatState, bool]:
         """Route one update; returns its outcome, the chat's state, and whether it changed."""
-        language = await self._touch_user(session, incoming, who, now)
+        language = await chats.touch_user(
+            session=session,
+            user_id=incoming.user.id,
+            telegram_language=normalize_language(incoming.user.language),
+            language_given=bool(incoming.user.language),
+            row=who,
+            now=now,
+        )
         conversation = chats.ChatState(
             chat_id=incoming.chat_id,
             state=who.state or "",
@@ -279,55 +347,31 @@ class Dispatcher:
             incoming=incoming,
             session=session,
             settings=self.settings,
+            deps=self.deps,
             clock=self.clock,
             roles=who.roles,
             language=language,
             conversation=conversation,
             outcome=Outcome(chat_id=incoming.chat_id),
-            services=self.services,
+            menu=self.router.menu,
         )
         await self.router.route(ctx)
         after = (conversation.state, chats.json_key(conversation.data))
         return ctx.outcome, conversation, not who.has_state or before != after
 
-    async def _touch_user(
-        self, session: AsyncSession, incoming: Incoming, who: chats.ChatRow, now: datetime
-    ) -> str:
-        telegram_language = normalize_language(incoming.user.language)
-        if not who.user_exists:
-            await session.execute(
-                insert(chats.USER).values(
-                    id=incoming.user.id,
-                    language=telegram_language,
-                    language_chosen=False,
-                    blocked_bot=False,
-                    first_seen=now,
-                    last_seen=now,
-                )
-            )
-            return telegram_language
-        language = who.language or telegram_language
-        changes: dict[str, object] = {}
-        if not who.language_chosen and incoming.user.language and language != telegram_language:
-            changes["language"] = language = telegram_language
-        # last_seen is for retention and statistics: a write per hour is enough.
-        if who.last_seen is None or now - who.last_seen > LAST_SEEN_PRECISION:
-            changes["last_seen"] = now
-        if who.blocked_bot:
-            changes["blocked_bot"] = False
-        if changes:
-            await session.execute(
-                update(chats.USER).where(chats.USER.c.id == incoming.user.id).values(**changes)
-            )
-        return language
-
     def _duplicate(self, incoming: Incoming) -> Outcome:
-        processed.warn_duplicate(self.bot_id, incoming.update_id)
+        # A redelivery is normal now and then; many in a row mean the ids started again
+        # (see storage.processed_updates) and would otherwise go unnoticed.
+        log.warning(
+            "update %s of bot %s was handled before: dropped", incoming.update_id, self.bot_id
+        )
         return Outcome(chat_id=incoming.chat_id, duplicate=True)
 
     async def _already_processed(self, update_id: int) -> bool:
         async with self.sessions() as session:
-            return await processed.was_recorded(session, self.bot_id, update_id)
+            return await processed.was_recorded(
+                session=session, bot_id=self.bot_id, update_id=update_id
+            )
 
     async def _prune_if_due(self) -> None:
         """Forget processed updates older than the window, at most once an hour, in a
@@ -339,17 +383,20 @@ class Dispatcher:
         self._next_prune = now + processed.PRUNE_EVERY
         try:
             async with self.sessions() as session, session.begin():
-                await processed.prune(session, now - self.keep_processed)
+                await processed.prune(session=session, before=now - self.keep_processed)
         except Exception:
             log.exception("could not prune the processed updates")
 
     async def _apologise(self, incoming: Incoming) -> Outcome:
         """Record the update so a poisonous one is not redelivered forever, and say sorry."""
-        from bot.i18n import translate
-
         try:
             async with self.sessions() as session, session.begin():
-                await processed.record(session, self.bot_id, incoming.update_id, self.clock.now())
+                await processed.record(
+                    session=session,
+                    bot_id=self.bot_id,
+                    update_id=incoming.update_id,
+                    now=self.clock.now(),
+                )
         except Exception:
             log.exception("could not record failed update %s", incoming.update_id)
         outcome = Outcome(chat_id=incoming.chat_id)
@@ -358,13 +405,8 @@ class Dispatcher:
             outcome.callback_answer = message
             outcome.callback_alert = True
         else:
-            from handlers.types import Reply
-
             outcome.replies.append(Reply(text=message))
         return outcome
-
-
-LAST_SEEN_PRECISION = timedelta(hours=1)
 
 
 def is_private(incoming: Incoming) -> bool:

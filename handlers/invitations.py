@@ -9,27 +9,47 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from handlers.context import Context
-from handlers.core import Router
+from handlers.core import Router, load_roles
 from handlers.menu import ROLE_NAMES, show_menu
-from handlers.types import Button
-from storage.invitations import OFFICIAL_ROLES, create_invitation, redeem_invitation
-from storage.models import AuditLog, Unit
+from messages.callbacks_menu import (
+    InviteRole,
+    InviteStart,
+    InviteUnit,
+    InviteUnitsPage,
+    MenuAction,
+    OfficialRole,
+)
+from messages.i18n import N_
+from messages.replies import Button
+from messages.wording import STALE_BUTTON
+from storage.audit import audit
+from storage.invitations import PREFIX, create_invitation, redeem_invitation
+from storage.models import Unit
 
 REFUSED = N_("This invitation link is not valid. Ask the bureau for a new one.")
 BOUND = N_("Welcome. You are now signed in as: {role}.")
 UNITS_PER_PAGE = 8
+# The roles an invitation may bind, in the order offered; the typed button data admits no other.
+INVITED_ROLES: tuple[OfficialRole, ...] = ("admin", "bureau", "investigator", "unit")
 
 
 def invitation_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username}?start=inv_{token}"
+    return f"https://t.me/{bot_username}?start={PREFIX}{token}"
 
 
 def router() -> Router:
     r = Router()
     r.button("adm", roles=["admin"])(process_admin_button)
+    r.deep_link(PREFIX, redeem)
+    r.menu_rows(invitation_menu_rows, place=70)
     return r
+
+
+def invitation_menu_rows(ctx: Context) -> list[list[Button]]:
+    if not ctx.roles.has("admin"):
+        return []
+    return [[Button(ctx.t(N_("Invite an official")), InviteStart(action="invite").pack())]]
 
 
 async def redeem(ctx: Context, token: str) -> None:
@@ -42,23 +62,18 @@ async def redeem(ctx: Context, token: str) -> None:
     )
     # The same words whether the token was used, expired or never existed.
     if binding is None:
-        ctx.session.add(
-            AuditLog(actor_user_id=ctx.user_id, actor="telegram", action="invitation_refused")
-        )
+        audit(ctx.session, action="invitation_refused", actor_user_id=ctx.user_id)
         ctx.say(ctx.t(REFUSED))
         return
-    ctx.session.add(
-        AuditLog(
-            actor_user_id=ctx.user_id,
-            actor="telegram",
-            action="invitation_used",
-            target_type="role_binding",
-            target_id=str(binding.id),
-            detail={"role": binding.role, "unit_id": binding.unit_id},
-        )
+    audit(
+        ctx.session,
+        action="invitation_used",
+        actor_user_id=ctx.user_id,
+        target_type="role_binding",
+        target_id=binding.id,
+        role=binding.role,
+        unit_id=binding.unit_id,
     )
-    from handlers.core import load_roles
-
     ctx.roles = await load_roles(ctx.session, ctx.user_id)
     ctx.reset()
     ctx.say(ctx.t(BOUND, role=ctx.t(ROLE_NAMES[binding.role])))
@@ -66,32 +81,37 @@ async def redeem(ctx: Context, token: str) -> None:
 
 
 async def process_admin_button(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "invite":
+    data = ctx.incoming.button
+    role = InviteRole.parse(data)
+    page = InviteUnitsPage.parse(data)
+    chosen = InviteUnit.parse(data)
+    if InviteStart.parse(data) is not None:
         await ask_invite_role(ctx)
-    elif action == "role" and len(parts) == 3 and parts[2] in OFFICIAL_ROLES:
-        if parts[2] == "unit":
+    elif role is not None:
+        if role.role == "unit":
             await ask_invite_unit(ctx, page=0)
         else:
-            await show_invitation(ctx, role=parts[2], unit_id=None)
-    elif action == "units" and len(parts) == 3 and parts[2].isdigit():
-        await ask_invite_unit(ctx, page=int(parts[2]))
-    elif action == "unit" and len(parts) == 3 and parts[2].isdigit():
-        unit = await ctx.session.get(Unit, int(parts[2]))
+            await show_invitation(ctx, role=role.role, unit_id=None)
+    elif page is not None and page.page >= 0:
+        await ask_invite_unit(ctx, page=page.page)
+    elif chosen is not None and chosen.unit_id >= 0:
+        unit = await ctx.session.get(Unit, chosen.unit_id)
         if unit is None:
             ctx.answer(ctx.t(N_("That unit no longer exists.")), alert=True)
             return
         await show_invitation(ctx, role="unit", unit_id=unit.id)
     else:
-        ctx.answer(ctx.t(N_("This button is no longer valid. Send /start for the menu.")))
+        ctx.answer(ctx.t(STALE_BUTTON))
 
 
 async def ask_invite_role(ctx: Context) -> None:
     ctx.say(
         ctx.t(N_("Whom do you want to invite?")),
-        [[Button(ctx.t(ROLE_NAMES[role]), f"adm:role:{role}")] for role in OFFICIAL_ROLES]
-        + [[Button(ctx.t(N_("Back to the menu")), "menu:home")]],
+        [
+            [Button(ctx.t(ROLE_NAMES[role]), InviteRole(step="role", role=role).pack())]
+            for role in INVITED_ROLES
+        ]
+        + [[Button(ctx.t(N_("Back to the menu")), MenuAction(action="home").pack())]],
         edit=True,
     )
 
@@ -108,12 +128,17 @@ async def ask_invite_unit(ctx: Context, *, page: int) -> None:
     if not rows and page == 0:
         ctx.say(ctx.t(N_("There are no units yet: import a roster first.")), edit=True)
         return
-    buttons = [[Button(str(name), f"adm:unit:{uid}")] for uid, name in rows[:UNITS_PER_PAGE]]
+    buttons = [
+        [Button(str(name), InviteUnit(step="unit", unit_id=uid).pack())]
+        for uid, name in rows[:UNITS_PER_PAGE]
+    ]
     paging = []
     if page > 0:
-        paging.append(Button(ctx.t(N_("« Previous")), f"adm:units:{page - 1}"))
+        earlier = InviteUnitsPage(step="units", page=page - 1).pack()
+        paging.append(Button(ctx.t(N_("« Previous")), earlier))
     if len(rows) > UNITS_PER_PAGE:
-        paging.append(Button(ctx.t(N_("Next »")), f"adm:units:{page + 1}"))
+        later = InviteUnitsPage(step="units", page=page + 1).pack()
+        paging.append(Button(ctx.t(N_("Next »")), later))
     if paging:
         buttons.append(paging)
     ctx.say(ctx.t(N_("Which unit is the contact from?")), buttons, edit=True)
@@ -128,15 +153,13 @@ async def show_invitation(ctx: Context, *, role: str, unit_id: int | None) -> No
         now=now,
         created_by=f"tg:{ctx.user_id}",
     )
-    ctx.session.add(
-        AuditLog(
-            actor_user_id=ctx.user_id,
-            actor="telegram",
-            action="invitation_created",
-            target_type="role",
-            target_id=role,
-            detail={"unit_id": unit_id},
-        )
+    audit(
+        ctx.session,
+        action="invitation_created",
+        actor_user_id=ctx.user_id,
+        target_type="role",
+        target_id=role,
+        unit_id=unit_id,
     )
     link = invitation_link(ctx.settings.bot_username, token)
     ctx.say(

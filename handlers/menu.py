@@ -1,8 +1,9 @@
 """/start, /help, /cancel, the language switch and the menu each role sees.
 
 Steps: ``show_menu`` (from /start or the menu button), ``show_help``, ``cancel``,
-``ask_language`` and ``process_language``. A ``/start inv_<token>`` deep link binds an
-official (see ``handlers.invitations``).
+``ask_language`` and ``process_language``. The audiences register their rows of the menu
+and their ``/start`` deep links with the router (``Router.menu_rows``, ``Router.deep_link``),
+so this module knows none of them.
 """
 
 from __future__ import annotations
@@ -10,16 +11,12 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlmodel import col, select
 
-from bot.i18n import N_
-from handlers.bureau_tasks import bureau_menu_rows
-from handlers.cases import case_menu_rows
 from handlers.context import Context
 from handlers.core import Router
-from handlers.publication import publication_menu_rows
-from handlers.types import Button
-from handlers.unit import unit_menu_rows
-from handlers.uploads import upload_menu_rows
-from handlers.worker import worker_menu_rows
+from messages.callbacks_menu import Language, LanguageChoice, MenuAction, SubscriptionChoice
+from messages.i18n import N_
+from messages.replies import Button
+from messages.wording import STALE_BUTTON
 from storage.models import Subscription, TelegramUser, Unit
 
 ROLE_NAMES = {
@@ -52,11 +49,10 @@ HELP = N_(
 
 CANCELLED = N_("Cancelled. Nothing was sent.")
 NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
-STALE = N_("This button is no longer valid. Send /start for the menu.")
 CHOOSE_LANGUAGE = N_("Choose your language")
 LANGUAGE_SET = N_("Language set to English.")
 # Each language is offered in its own name, whatever the current language is.
-LANGUAGE_BUTTONS = (("简体中文", "zh"), ("English", "en"))
+LANGUAGE_BUTTONS: tuple[tuple[str, Language], ...] = (("简体中文", "zh"), ("English", "en"))
 
 
 def router() -> Router:
@@ -74,22 +70,10 @@ def router() -> Router:
 
 
 async def start(ctx: Context) -> None:
-    argument = ctx.incoming.argument.strip()
-    if argument.startswith("inv_"):
-        from handlers.invitations import redeem
-
-        await redeem(ctx, argument.removeprefix("inv_"))
-        return
-    if argument.startswith("w_"):
-        from handlers.worker import redeem_link
-
-        await redeem_link(ctx, argument.removeprefix("w_"))
-        return
-    if argument.startswith("c_"):
-        from handlers.citizen import start_from_entry
-
-        ctx.reset()
-        await start_from_entry(ctx, argument.removeprefix("c_"))
+    link = ctx.menu.link(ctx.incoming.argument.strip())
+    if link is not None:
+        handler, rest = link
+        await handler(ctx, rest)
         return
     ctx.reset()
     await show_menu(ctx)
@@ -112,25 +96,26 @@ async def show_menu(ctx: Context, *, edit: bool = False) -> None:
 
 async def menu_buttons(ctx: Context) -> list[list[Button]]:
     t = ctx.t
-    rows: list[list[Button]] = []
-    rows += case_menu_rows(ctx)
-    rows += unit_menu_rows(ctx) + upload_menu_rows(ctx) + bureau_menu_rows(ctx)
-    rows += worker_menu_rows(ctx)
-    rows += publication_menu_rows(ctx)
-    if ctx.roles.has("admin"):
-        rows.append([Button(t("Invite an official"), "adm:invite")])
+    rows = ctx.menu.rows_for(ctx)
     if not ctx.roles.is_official:
         rows.append([Button(t(N_("File a complaint")), "cp:new")])
         rows.append([Button(t(N_("Follow my complaint")), "cp:status")])
         subscribed = await _subscribed(ctx)
         label = t("Stop notice alerts") if subscribed else t("Tell me when a notice opens")
-        rows.append([Button(label, "sub:off" if subscribed else "sub:on")])
-    rows.append([Button(t("Help"), "menu:help"), Button("中文 / English", "lang:ask")])
+        choice = SubscriptionChoice(choice="off" if subscribed else "on")
+        rows.append([Button(label, choice.pack())])
+    rows.append(
+        [
+            Button(t("Help"), MenuAction(action="help").pack()),
+            Button("中文 / English", LanguageChoice(choice="ask").pack()),
+        ]
+    )
     return rows
 
 
 async def show_help(ctx: Context) -> None:
-    ctx.say(ctx.t(HELP), [[Button(ctx.t("Back to the menu"), "menu:home")]])
+    home = MenuAction(action="home").pack()
+    ctx.say(ctx.t(HELP), [[Button(ctx.t("Back to the menu"), home)]])
 
 
 async def cancel(ctx: Context) -> None:
@@ -142,31 +127,32 @@ async def cancel(ctx: Context) -> None:
 
 
 async def process_menu(ctx: Context) -> None:
-    action = (ctx.incoming.button or "").partition(":")[2]
-    if action == "help":
+    pressed = MenuAction.parse(ctx.incoming.button)
+    if pressed is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+    elif pressed.action == "help":
         await show_help(ctx)
-    elif action == "home":
+    else:
         ctx.reset()
         await show_menu(ctx, edit=True)
-    else:
-        ctx.answer(ctx.t(STALE))
 
 
 async def ask_language(ctx: Context) -> None:
     ctx.say(
         ctx.t(CHOOSE_LANGUAGE),
-        [[Button(label, f"lang:{code}") for label, code in LANGUAGE_BUTTONS]],
+        [[Button(label, LanguageChoice(choice=code).pack()) for label, code in LANGUAGE_BUTTONS]],
     )
 
 
 async def process_language(ctx: Context) -> None:
-    choice = (ctx.incoming.button or "").partition(":")[2]
-    if choice == "ask":
+    pressed = LanguageChoice.parse(ctx.incoming.button)
+    if pressed is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
+    if pressed.choice == "ask":
         await ask_language(ctx)
         return
-    if choice not in ("zh", "en"):
-        ctx.answer(ctx.t(STALE))
-        return
+    choice = pressed.choice
     user = await ctx.session.get(TelegramUser, ctx.user_id)
     if user is not None:
         user.language = choice
@@ -177,7 +163,8 @@ async def process_language(ctx: Context) -> None:
 
 
 async def process_subscription(ctx: Context) -> None:
-    choice = (ctx.incoming.button or "").partition(":")[2]
+    pressed = SubscriptionChoice.parse(ctx.incoming.button)
+    choice = pressed.choice if pressed is not None else None
     if choice == "on":
         if not await _subscribed(ctx):
             ctx.session.add(Subscription(user_id=ctx.user_id, topic="gongshi"))
@@ -191,7 +178,7 @@ async def process_subscription(ctx: Context) -> None:
         )
         ctx.answer(ctx.t(N_("You will no longer be told when a public notice opens.")))
     else:
-        ctx.answer(ctx.t(STALE))
+        ctx.answer(ctx.t(STALE_BUTTON))
         return
     await show_menu(ctx, edit=True)
 

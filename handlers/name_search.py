@@ -9,70 +9,20 @@ restart forgets the counts and each process counts its own share, which only sof
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from bot.i18n import N_
-from domain.complaints import MessageThrottle
+from domain.search_limits import TOO_FAST, SearchLimits, SearchThrottle
 from handlers.context import Context
-
-TOO_FAST = N_(
-    "You are searching faster than the lists allow: at most {n} searches a minute. Please wait "
-    "a minute and try again."
-)
-TOO_MANY = N_(
-    "You have made {n} searches in the last 24 hours, the most the lists allow one person. "
-    "Please browse the lists by unit, or search again tomorrow."
-)
-DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class SearchLimits:
-    """Per-user search limits; pass another instance through the dispatcher's services as
-    ``search_limits``."""
-
-    per_minute: int = 10
-    per_day: int = 100
-
-
-@dataclass
-class SearchThrottle:
-    """The hotline's one-minute window, and a day counted from a user's first search in it."""
-
-    limits: SearchLimits
-    _minute: MessageThrottle = field(init=False)
-    _days: dict[int, tuple[datetime, int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._minute = MessageThrottle(self.limits.per_minute)
-
-    def refusal(self, user_id: int, now: datetime) -> str | None:
-        """None when the search may run (and it is counted), else why not: the message id."""
-        started, count = self._days.get(user_id, (now, 0))
-        if now - started >= DAY:
-            started, count = now, 0
-        if count >= self.limits.per_day:
-            return TOO_MANY
-        if not self._minute.allow(user_id, now):
-            return TOO_FAST
-        self._days[user_id] = (started, count + 1)
-        if len(self._days) > 10_000:
-            self._days = {u: d for u, d in self._days.items() if now - d[0] < DAY}
-        return None
 
 
 def search_allowed(ctx: Context) -> bool:
     """Count this search; beyond the limits, answer politely and say no."""
-    limits = ctx.services.get("search_limits")
-    if not isinstance(limits, SearchLimits):
-        limits = SearchLimits()
-    throttle = ctx.services.get("search_throttle")
-    if not isinstance(throttle, SearchThrottle) or throttle.limits != limits:
-        throttle = ctx.services["search_throttle"] = SearchThrottle(limits)
+    limits = ctx.deps.search_limits
+    throttle = ctx.deps.search_throttle
     refused = throttle.refusal(ctx.user_id, ctx.clock.now())
     if refused is None:
         return True
     n = limits.per_minute if refused == TOO_FAST else limits.per_day
     ctx.say(ctx.t(refused, n=n))
     return False
+
+
+__all__ = ["SearchLimits", "SearchThrottle", "search_allowed"]

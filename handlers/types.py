@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from messages.replies import FileReply, Reply
+
 
 @dataclass(frozen=True)
 class User:
@@ -64,36 +66,6 @@ class Incoming:
             if getattr(self, name) is not None:
                 return name
         return "other"
-
-
-@dataclass(frozen=True)
-class Button:
-    text: str
-    data: str | None = None
-    url: str | None = None
-
-
-Keyboard = tuple[tuple[Button, ...], ...]
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A text message; with ``edit`` it replaces the message whose button was pressed."""
-
-    text: str
-    buttons: Keyboard = ()
-    request_contact: str | None = None
-    remove_keyboard: bool = False
-    edit: bool = False
-    protect: bool = False
-
-
-@dataclass(frozen=True)
-class FileReply:
-    filename: str
-    content: bytes
-    caption: str = ""
-    as_photo: bool = False
 
 
 @dataclass

@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from bot.i18n import N_
 from handlers.context import Context
 from handlers.core import Router
-from handlers.types import Button
-from notices.texts import day_text, file_asked, state_text, task_title
+from messages.i18n import N_
+from messages.replies import Button
+from messages.tasks import day_text, file_asked, state_text, task_title
 from storage.models import Result, UnitTask
 from storage.unit_tasks import latest_cycle, mark_done, unit_tasks
 
@@ -58,6 +58,7 @@ def router() -> Router:
     r = Router()
     r.button("ut", roles=["unit"])(process_unit_button)
     r.state(AWAIT_FILE, roles=["unit"])(process_task_file)
+    r.menu_rows(unit_menu_rows, place=20)
     return r
 
 

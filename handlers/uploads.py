@@ -11,11 +11,11 @@ from pathlib import PurePath
 
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from handlers.context import Context
 from handlers.core import Router
-from handlers.files import TELEGRAM_DOWNLOAD_MB
-from handlers.types import Button
+from messages.i18n import N_
+from messages.replies import Button
+from services.files import TELEGRAM_DOWNLOAD_MB
 from storage.models import Cycle, Unit
 from storage.upload_jobs import queue_import
 
@@ -48,6 +48,7 @@ def router() -> Router:
     r = Router()
     r.button("up", roles=ROLES)(ask_for_results)
     r.state(AWAIT_RESULTS, roles=ROLES)(process_results_file)
+    r.menu_rows(upload_menu_rows, place=30)
     return r
 
 

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from bot.i18n import N_
 from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
-from handlers.types import Button
-from notices.attendance import record_and_tell
+from messages.callbacks_verification import (
+    VerifyMark,
+    VerifyUnit,
+    VerifyUnits,
+    parse_verification,
+)
+from messages.i18n import N_
+from messages.replies import Button
+from messages.wording import STALE_BUTTON
+from services.attendance import record_and_tell
 from storage.models import Cycle, Unit, Worker
 from storage.unit_tasks import latest_cycle
 from storage.verification import ABSENT_REASON, unit_roster
@@ -40,7 +47,6 @@ YES_ABSENT = N_("Yes, did not come")
 BACK = N_("Back")
 RECORDED = N_("Recorded.")
 WORKER_GONE = N_("That worker is no longer on the roster.")
-STALE = N_("This button is no longer valid. Send /start for the menu.")
 
 
 def router() -> Router:
@@ -50,32 +56,28 @@ def router() -> Router:
 
 
 async def process_verification_button(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    numbers = [int(p) for p in parts[2:] if p.isdigit()]
-    if len(numbers) != len(parts[2:]) or not numbers:
-        ctx.answer(ctx.t(STALE))
+    data = parse_verification(ctx.incoming.button)
+    if data is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
         return
     cycle = await _cycle(ctx)
     if cycle is None or cycle.id is None:
         ctx.say(ctx.t(NO_CYCLE), edit=True)
         return
-    if action == "units":
-        await ask_unit(ctx, cycle, page=numbers[0])
-    elif action == "unit" and len(numbers) == 2:
-        await show_workers(ctx, cycle, unit_id=numbers[0], page=numbers[1])
-    elif action in ("p", "a", "ax") and len(numbers) == 2:
-        worker = await ctx.session.get(Worker, numbers[0])
+    if isinstance(data, VerifyUnits):
+        await ask_unit(ctx, cycle, page=data.page)
+    elif isinstance(data, VerifyUnit):
+        await show_workers(ctx, cycle, unit_id=data.unit_id, page=data.page)
+    else:
+        worker = await ctx.session.get(Worker, data.worker_id)
         if worker is None or (
             worker.status == "removed" and worker.removed_reason != ABSENT_REASON
         ):
             ctx.answer(ctx.t(WORKER_GONE), alert=True)
-        elif action == "a":
-            await confirm_absent(ctx, worker, page=numbers[1])
+        elif data.action == "a":
+            await confirm_absent(ctx, worker, page=data.page)
         else:
-            await record(ctx, cycle, worker, present=action == "p", page=numbers[1])
-    else:
-        ctx.answer(ctx.t(STALE))
+            await record(ctx, cycle, worker, present=data.action == "p", page=data.page)
 
 
 async def _cycle(ctx: Context) -> Cycle | None:
@@ -100,12 +102,17 @@ async def ask_unit(ctx: Context, cycle: Cycle, *, page: int) -> None:
     if not rows and page == 0:
         ctx.say(t(NO_UNITS), [back], edit=True)
         return
-    buttons = [[Button(str(name), f"vf:unit:{uid}:0")] for uid, name in rows[:UNITS_PER_PAGE]]
+    buttons = [
+        [Button(str(name), VerifyUnit(action="unit", unit_id=uid, page=0).pack())]
+        for uid, name in rows[:UNITS_PER_PAGE]
+    ]
     paging = []
     if page > 0:
-        paging.append(Button(t(N_("« Previous")), f"vf:units:{page - 1}"))
+        paging.append(
+            Button(t(N_("« Previous")), VerifyUnits(action="units", page=page - 1).pack())
+        )
     if len(rows) > UNITS_PER_PAGE:
-        paging.append(Button(t(N_("Next »")), f"vf:units:{page + 1}"))
+        paging.append(Button(t(N_("Next »")), VerifyUnits(action="units", page=page + 1).pack()))
     if paging:
         buttons.append(paging)
     buttons.append(back)
@@ -117,7 +124,7 @@ async def show_workers(ctx: Context, cycle: Cycle, *, unit_id: int, page: int) -
     assert cycle.id is not None
     unit = await ctx.session.get(Unit, unit_id)
     if unit is None:
-        ctx.answer(t(STALE))
+        ctx.answer(t(STALE_BUTTON))
         return
     entries, total = await unit_roster(
         ctx.session,
@@ -137,18 +144,33 @@ async def show_workers(ctx: Context, cycle: Cycle, *, unit_id: int, page: int) -
         lines.append(f"{number}. {name} — {t(state)}")
         buttons.append(
             [
-                Button(f"✅ {number}. {name}", f"vf:p:{entry.worker_id}:{page}"),
-                Button(f"❌ {number}. {name}", f"vf:a:{entry.worker_id}:{page}"),
+                Button(
+                    f"✅ {number}. {name}",
+                    VerifyMark(action="p", worker_id=entry.worker_id, page=page).pack(),
+                ),
+                Button(
+                    f"❌ {number}. {name}",
+                    VerifyMark(action="a", worker_id=entry.worker_id, page=page).pack(),
+                ),
             ]
         )
     paging = []
     if page > 0:
-        paging.append(Button(t(N_("« Previous")), f"vf:unit:{unit_id}:{page - 1}"))
+        paging.append(
+            Button(
+                t(N_("« Previous")),
+                VerifyUnit(action="unit", unit_id=unit_id, page=page - 1).pack(),
+            )
+        )
     if (page + 1) * WORKERS_PER_PAGE < total:
-        paging.append(Button(t(N_("Next »")), f"vf:unit:{unit_id}:{page + 1}"))
+        paging.append(
+            Button(
+                t(N_("Next »")), VerifyUnit(action="unit", unit_id=unit_id, page=page + 1).pack()
+            )
+        )
     if paging:
         buttons.append(paging)
-    buttons.append([Button(t(N_("Back to the units")), "vf:units:0")])
+    buttons.append([Button(t(N_("Back to the units")), VerifyUnits(action="units", page=0).pack())])
     ctx.say("\n".join(lines), buttons, edit=True)
 
 
@@ -172,8 +194,12 @@ async def confirm_absent(ctx: Context, worker: Worker, *, page: int) -> None:
         t(CONFIRM_ABSENT, name=mask_name(worker.name)),
         [
             [
-                Button(t(YES_ABSENT), f"vf:ax:{worker.id}:{page}"),
-                Button(t(BACK), f"vf:unit:{worker.unit_id}:{page}"),
+                Button(
+                    t(YES_ABSENT), VerifyMark(action="ax", worker_id=_id(worker), page=page).pack()
+                ),
+                Button(
+                    t(BACK), VerifyUnit(action="unit", unit_id=worker.unit_id, page=page).pack()
+                ),
             ]
         ],
         edit=True,
@@ -184,7 +210,7 @@ async def record(ctx: Context, cycle: Cycle, worker: Worker, *, present: bool, p
     assert cycle.id is not None
     binding = ctx.roles.binding("bureau") or ctx.roles.binding("admin")
     await record_and_tell(
-        ctx.session,
+        session=ctx.session,
         cycle_id=cycle.id,
         worker=worker,
         present=present,
@@ -194,3 +220,8 @@ async def record(ctx: Context, cycle: Cycle, worker: Worker, *, present: bool, p
     )
     ctx.answer(ctx.t(RECORDED))
     await show_workers(ctx, cycle, unit_id=worker.unit_id, page=page)
+
+
+def _id(worker: Worker) -> int:
+    assert worker.id is not None
+    return worker.id

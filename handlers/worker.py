@@ -3,8 +3,7 @@
 Steps: ``ask_binding`` → ``process_binding`` (a typed code, or their own shared contact);
 ``redeem_link`` for ``/start w_<code>``; ``show_result`` for a bound worker. Unit contacts
 and the bureau: ``show_bound_workers`` → ``process_revoke``. During an open 公示 a bound
-worker may file an objection (申辩): ``ask_objection`` → ``process_objection_reason`` →
-``submit_objection``, a case for the bureau desk followed with /status like a complaint.
+worker may file an objection (申辩): handlers.objection.
 
 A worker sees their grade, the renewal decision, what follows and by when, and the 公示
 window; never a complaint about them, nor whether one holds their result.
@@ -12,38 +11,20 @@ window; never a complaint about them, nor whether one holds their result.
 
 from __future__ import annotations
 
-from bot.i18n import N_, translate
-from domain.complaints import DESCRIPTION_MAX, DESCRIPTION_MIN, OFFICES
 from domain.grades import Grade
 from domain.masking import mask_name
-from handlers.citizen import _accept_due
+from handlers import objection
 from handlers.context import Context
 from handlers.core import Router, load_roles
-from handlers.types import Button
-from notices.outbox import enqueue
-from notices.texts import day_text
-from storage.audiences import bureau_staff
-from storage.complaints import ComplaintDraft, ContactDraft, open_cycle, submit_complaint
-from storage.models import Worker
-from storage.workers import (
-    MAX_FAILURES,
-    WorkerView,
-    bind_by_phone,
-    bound_workers,
-    failures_in_window,
-    open_objection,
-    record_failure,
-    redeem_code,
-    revoke_binding,
-    worker_view,
-)
+from messages.callbacks_worker import BindMe, BoundList, MyResult, RevokeBinding
+from messages.i18n import N_
+from messages.replies import Button
+from messages.tasks import day_text
+from messages.wording import STALE_BUTTON
+from services.workers import bind_by_code, bind_by_contact, revoke_binding
+from storage.workers import MAX_FAILURES, WorkerView, bound_workers, failures_in_window, worker_view
 
 AWAIT_BINDING = "worker_binding"
-OBJECTION_REASON = "worker_objection_reason"
-OBJECTION_CONFIRM = "worker_objection_confirm"
-# Stored under an existing hotline category, so every case view can name it; the complaint's
-# kind ("objection") is what tells it apart.
-OBJECTION_CATEGORY = "unfair"
 BUREAU_ROLES = ("bureau", "admin")
 REVOKERS = ("unit", *BUREAU_ROLES)
 
@@ -97,49 +78,17 @@ REVOKE = N_("Revoke {name}")
 REVOKED = N_("The binding was revoked.")
 REVOKE_REFUSED = N_("This binding no longer exists or is not yours to revoke.")
 BACK = N_("Back to the menu")
-STALE = N_("This button is no longer valid. Send /start for the menu.")
-
-FILE_OBJECTION = N_("File an objection (申辩)")
-OBJECTION_ASK = N_(
-    "You may object (申辩) to your result while the public notice is open. Write your reasons "
-    "in one message ({min} to {max} characters). The county employment bureau will handle it."
-)
-OBJECTION_LENGTH = N_(
-    "Sorry, the reasons must be {min} to {max} characters long (yours: {length}). "
-    "Please send them again."
-)
-OBJECTION_TEXT_ONLY = N_("Please write your reasons as a text message, or send /cancel.")
-OBJECTION_CONFIRM_TEXT = N_("Your objection to send to the employment bureau:\n\n{reason}")
-OBJECTION_SEND = N_("Send the objection")
-OBJECTION_PRESS = N_("Please press 「Send the objection」 below, or send /cancel.")
-OBJECTION_CANCEL = N_("Cancel")
-OBJECTION_CANCELLED = N_("The objection was not sent.")
-OBJECTION_CLOSED = N_(
-    "Sorry, an objection can only be filed while the public notice (公示) is open."
-)
-OBJECTION_EXISTS = N_(
-    "You already filed an objection in this public notice; it is still being handled. "
-    "Follow it with /status {code}."
-)
-OBJECTION_SENT = N_(
-    "Your objection was sent. Your ticket code is {code}. Keep it: with /status {code} you "
-    "can follow it.\n\nIt is held by: {office}. Expected acceptance by {date}."
-)
-OBJECTION_ALERT = N_(
-    "New objection (申辩) from a worker, case #{case} ({severity})\n"
-    "Worker: {unit} · {name} · post: {post}\n\n{reason}"
-)
 
 
 def router() -> Router:
     r = Router()
-    r.button("wk")(ask_binding)
-    r.button("wkme", roles=["worker"])(show_result)
-    r.button("wkb", roles=REVOKERS)(process_bound_button)
-    r.button("wkob", roles=["worker"])(process_objection_button)
+    r.button(BindMe.prefix)(ask_binding)
+    r.button(MyResult.prefix, roles=["worker"])(show_result)
+    r.button(BoundList.prefix, roles=REVOKERS)(process_bound_button)
     r.state(AWAIT_BINDING)(process_binding)
-    r.state(OBJECTION_REASON, roles=["worker"])(process_objection_reason)
-    r.state(OBJECTION_CONFIRM, roles=["worker"])(process_objection_other)
+    r.include(objection.router())
+    r.deep_link("w_", redeem_link)
+    r.menu_rows(worker_menu_rows, place=50)
     return r
 
 
@@ -148,11 +97,13 @@ def worker_menu_rows(ctx: Context) -> list[list[Button]]:
     t = ctx.t
     rows: list[list[Button]] = []
     if ctx.roles.has("worker"):
-        rows.append([Button(t(N_("My assessment result")), "wkme:show")])
+        rows.append([Button(t(N_("My assessment result")), MyResult(action="show").pack())])
     elif not ctx.roles.is_official:
-        rows.append([Button(t(N_("I am a worker: bind my identity")), "wk:bind")])
+        rows.append(
+            [Button(t(N_("I am a worker: bind my identity")), BindMe(action="bind").pack())]
+        )
     if ctx.roles.has(*REVOKERS):
-        rows.append([Button(t(N_("Workers bound to the bot")), "wkb:list")])
+        rows.append([Button(t(N_("Workers bound to the bot")), BoundList(action="list").pack())])
     return rows
 
 
@@ -190,15 +141,10 @@ async def _throttled(ctx: Context) -> bool:
 async def _try_code(ctx: Context, code: str) -> None:
     if await _throttled(ctx):
         return
-    now = ctx.clock.now()
-    binding = await redeem_code(
-        session=ctx.session,
-        code=code,
-        user_id=ctx.user_id,
-        now=now,
+    binding = await bind_by_code(
+        session=ctx.session, code=code, user_id=ctx.user_id, now=ctx.clock.now()
     )
     if binding is None:
-        record_failure(session=ctx.session, user_id=ctx.user_id, now=now, via="code")
         ctx.say(ctx.t(CODE_REFUSED))
         return
     await _bound(ctx)
@@ -207,20 +153,18 @@ async def _try_code(ctx: Context, code: str) -> None:
 async def _try_contact(ctx: Context, phone: str, contact_user: int | None) -> None:
     if await _throttled(ctx):
         return
-    now = ctx.clock.now()
-    if contact_user != ctx.user_id:
-        record_failure(session=ctx.session, user_id=ctx.user_id, now=now, via="other_contact")
-        ctx.say(ctx.t(NOT_YOUR_CONTACT), request_contact=ctx.t(SHARE_PHONE))
-        return
-    binding = await bind_by_phone(
+    outcome = await bind_by_contact(
         session=ctx.session,
         secret_key=ctx.settings.secret_key.get_secret_value(),
         phone=phone,
+        contact_user_id=contact_user,
         user_id=ctx.user_id,
-        now=now,
+        now=ctx.clock.now(),
     )
-    if binding is None:
-        record_failure(session=ctx.session, user_id=ctx.user_id, now=now, via="contact")
+    if outcome == "not_yours":
+        ctx.say(ctx.t(NOT_YOUR_CONTACT), request_contact=ctx.t(SHARE_PHONE))
+        return
+    if outcome == "unknown":
         ctx.say(ctx.t(PHONE_UNKNOWN), remove_keyboard=True)
         return
     await _bound(ctx)
@@ -285,151 +229,11 @@ def result_text(ctx: Context, view: WorkerView) -> str:
 def _say_result(ctx: Context, view: WorkerView) -> None:
     rows = [[Button(ctx.t(BACK), "menu:home")]]
     if view.cycle_state == "open":
-        rows.insert(0, [Button(ctx.t(FILE_OBJECTION), "wkob:start")])
+        rows.insert(0, [objection.objection_button(ctx)])
     ctx.say(result_text(ctx, view), rows)
 
 
 # --- objections (申辩) ----------------------------------------------------------------------
-
-
-def _own_worker_id(ctx: Context) -> int | None:
-    binding = ctx.roles.binding("worker")
-    return binding.worker_id if binding is not None else None
-
-
-async def process_objection_button(ctx: Context) -> None:
-    action = (ctx.incoming.button or "").partition(":")[2]
-    if action == "start":
-        await ask_objection(ctx)
-    elif action == "send":
-        await submit_objection(ctx)
-    elif action == "cancel":
-        ctx.reset()
-        ctx.say(ctx.t(OBJECTION_CANCELLED), [[Button(ctx.t(BACK), "menu:home")]])
-    else:
-        ctx.answer(ctx.t(STALE))
-
-
-async def _may_object(ctx: Context) -> tuple[int, int] | None:
-    """(worker id, open cycle id) when this worker may file an objection now; else says why."""
-    worker_id = _own_worker_id(ctx)
-    cycle = await open_cycle(ctx.session)
-    if worker_id is None or cycle is None or cycle.id is None:
-        ctx.reset()
-        if ctx.incoming.button is not None:
-            ctx.answer(ctx.t(OBJECTION_CLOSED), alert=True)
-        else:
-            ctx.say(ctx.t(OBJECTION_CLOSED))
-        return None
-    code = await open_objection(
-        session=ctx.session, worker_id=worker_id, cycle_id=cycle.id, user_id=ctx.user_id
-    )
-    if code is not None:
-        ctx.reset()
-        ctx.say(ctx.t(OBJECTION_EXISTS, code=code), [[Button(ctx.t(BACK), "menu:home")]])
-        return None
-    return worker_id, cycle.id
-
-
-def _objection_nav(ctx: Context) -> list[Button]:
-    return [Button(ctx.t(OBJECTION_CANCEL), "wkob:cancel")]
-
-
-async def ask_objection(ctx: Context) -> None:
-    if await _may_object(ctx) is None:
-        return
-    ctx.goto(OBJECTION_REASON)
-    ctx.say(ctx.t(OBJECTION_ASK, min=DESCRIPTION_MIN, max=DESCRIPTION_MAX), [_objection_nav(ctx)])
-
-
-async def process_objection_reason(ctx: Context) -> None:
-    text = (ctx.incoming.text or "").strip()
-    if not text:
-        ctx.say(ctx.t(OBJECTION_TEXT_ONLY), [_objection_nav(ctx)])
-        return
-    if not DESCRIPTION_MIN <= len(text) <= DESCRIPTION_MAX:
-        ctx.say(
-            ctx.t(OBJECTION_LENGTH, min=DESCRIPTION_MIN, max=DESCRIPTION_MAX, length=len(text)),
-            [_objection_nav(ctx)],
-        )
-        return
-    ctx.goto(OBJECTION_CONFIRM, reason=text)
-    ctx.say(
-        ctx.t(OBJECTION_CONFIRM_TEXT, reason=text),
-        [[Button(ctx.t(OBJECTION_SEND), "wkob:send")], _objection_nav(ctx)],
-    )
-
-
-async def process_objection_other(ctx: Context) -> None:
-    ctx.say(
-        ctx.t(OBJECTION_PRESS),
-        [[Button(ctx.t(OBJECTION_SEND), "wkob:send")], _objection_nav(ctx)],
-    )
-
-
-async def submit_objection(ctx: Context) -> None:
-    """Complaint (kind objection) + case for the bureau desk + first event + the desk's
-    alerts, all in this update's transaction."""
-    reason = ctx.data.get("reason")
-    if ctx.state != OBJECTION_CONFIRM or not isinstance(reason, str):
-        ctx.answer(ctx.t(STALE))
-        return
-    allowed = await _may_object(ctx)
-    if allowed is None:
-        return
-    worker_id, _ = allowed
-    view = await worker_view(session=ctx.session, worker_id=worker_id)
-    if view is None:
-        ctx.reset()
-        ctx.answer(ctx.t(STALE))
-        return
-    worker = await ctx.session.get(Worker, worker_id)
-    assert worker is not None
-    submitted = await submit_complaint(
-        session=ctx.session,
-        draft=ComplaintDraft(
-            unit_id=worker.unit_id,
-            worker_id=worker_id,
-            category=OBJECTION_CATEGORY,
-            description=reason,
-            contact=ContactDraft(user_id=ctx.user_id, name=worker.name, phone=""),
-        ),
-        user_id=ctx.user_id,
-        language=ctx.language,
-        now=ctx.clock.now(),
-        accept_due=_accept_due(ctx, in_gongshi=True),
-        threshold=ctx.settings.serious_complainants,
-        secret_key=ctx.settings.secret_key.get_secret_value(),
-        kind="objection",
-    )
-    case = submitted.case
-    for recipient in await bureau_staff(ctx.session):
-        await enqueue(
-            ctx.session,
-            chat_id=recipient.user_id,
-            kind="alert",
-            text=translate(
-                OBJECTION_ALERT,
-                recipient.language,
-                case=case.id,
-                severity=translate(N_("medium"), recipient.language),
-                unit=view.unit_name,
-                name=worker.name,
-                post=view.post_title or "—",
-                reason=reason,
-            ),
-            dedup_key=f"case:{case.id}:new:{recipient.user_id}",
-        )
-    ctx.reset()
-    ctx.say(
-        ctx.t(
-            OBJECTION_SENT,
-            code=submitted.complaint.ticket_code,
-            office=ctx.t(OFFICES[case.route]),
-            date=str(case.accept_due or "—"),
-        ),
-        [[Button(ctx.t(BACK), "menu:home")]],
-    )
 
 
 def _unit_scope(ctx: Context) -> list[int] | None:
@@ -440,13 +244,13 @@ def _unit_scope(ctx: Context) -> list[int] | None:
 
 
 async def process_bound_button(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    if parts[1:2] == ["list"]:
+    data = ctx.incoming.button
+    if BoundList.parse(data):
         await show_bound_workers(ctx)
-    elif len(parts) == 3 and parts[1] == "rv" and parts[2].isdigit():
-        await process_revoke(ctx, int(parts[2]))
+    elif revoke := RevokeBinding.parse(data):
+        await process_revoke(ctx, revoke.binding_id)
     else:
-        ctx.answer(ctx.t(STALE))
+        ctx.answer(ctx.t(STALE_BUTTON))
 
 
 async def show_bound_workers(ctx: Context) -> None:
@@ -464,7 +268,14 @@ async def show_bound_workers(ctx: Context) -> None:
     for bound in found:
         masked = mask_name(bound.name)
         lines.append(f"• {masked} · {bound.post_title} · {t(VIA.get(bound.via, bound.via))}")
-        buttons.append([Button(t(REVOKE, name=masked), f"wkb:rv:{bound.binding_id}")])
+        buttons.append(
+            [
+                Button(
+                    t(REVOKE, name=masked),
+                    RevokeBinding(action="rv", binding_id=bound.binding_id).pack(),
+                )
+            ]
+        )
     ctx.say("\n".join(lines), [*buttons, back], edit=ctx.incoming.button is not None)
 
 

@@ -17,14 +17,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from bot.i18n import N_, Translator
 from domain.clock import Clock
+from messages.i18n import N_, Translator
 from notices.config import NoticeSettings
-from notices.outbox import Attachment, enqueue
 from notices.reminders import local_now
 from storage.audiences import bureau_staff
 from storage.db import transaction
 from storage.models import Outbox
+from storage.outbox import Attachment, enqueue
 from storage.unit_tasks import UnitLoad, overdue_and_open_cases
 
 log = logging.getLogger(__name__)

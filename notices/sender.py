@@ -52,9 +52,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.clock import Clock, SystemClock
 from notices.botapi import ApiResult, BotApi, Verdict
 from notices.config import NoticeSettings
-from notices.outbox import FILE_FIELD, bot_api_params
 from notices.pacing import ChatQueues, Pacer, backoff
 from storage import outbox_queue, publication
+from storage.outbox import FILE_FIELD, bot_api_params
 from storage.outbox_queue import (
     ChatGone,
     ClaimedRow,

@@ -16,15 +16,15 @@ from datetime import timedelta
 import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import N_, Translator
-from bot.import_report import report_lines
 from domain.clock import Clock
-from handlers.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
-from notices.outbox import Attachment, enqueue
+from messages.i18n import N_, Translator
 from notices.scheduler import Sweep
+from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
+from services.import_report import report_lines
 from storage.db import transaction
 from storage.import_child import DEFAULT_MEMORY_MB
 from storage.importer import ImportReport, SheetError, import_results
+from storage.outbox import Attachment, enqueue
 from storage.sheet_reader import ReadLimits
 from storage.upload_jobs import (
     MAX_ATTEMPTS,

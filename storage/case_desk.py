@@ -1,5 +1,5 @@
 """The officials' queues and the case card: which cases each role sees, with the filters
-open, overdue, mine and all (SPEC.md §3)."""
+open, overdue, mine and all (SPEC.md §3; the buttons' keys in messages.callbacks_cases)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from storage.cases import Actor
 from storage.models import Case, CaseEvent, Complaint, EvidenceFile, RoleBinding, Unit, Worker
 
 PAGE_SIZE = 8
-
-QUEUE_FILTERS = ("open", "overdue", "mine", "all")
 
 
 def _scope(actor: Actor, official_id: int | None) -> Any:
@@ -38,18 +36,23 @@ def _scope(actor: Actor, official_id: int | None) -> Any:
 def _filtered(filter_name: str, today: date, official_id: int | None) -> Any:
     open_states = col(Case.state).in_(sorted(rules.OPEN_STATES))
     if filter_name == "overdue":
-        return and_(
-            open_states,
-            or_(
-                and_(col(Case.state) == "submitted", col(Case.accept_due) < today),
-                and_(col(Case.state) != "submitted", col(Case.conclude_due) < today),
-            ),
-        )
+        return overdue_where(today)
     if filter_name == "mine":
         return and_(open_states, col(Case.assignee_id) == official_id)
     if filter_name == "all":
         return col(Case.id).is_not(None)
     return open_states
+
+
+def overdue_where(today: date) -> Any:
+    """``domain.cases.is_overdue`` as SQL: past the due day of the clock the state runs."""
+    due_columns = {"accept": col(Case.accept_due), "conclude": col(Case.conclude_due)}
+    return or_(
+        *(
+            and_(col(Case.state).in_(sorted(states)), due_columns[kind] < today)
+            for kind, states in rules.CLOCK_STATES.items()
+        )
+    )
 
 
 async def _own_official(session: AsyncSession, actor: Actor) -> int | None:

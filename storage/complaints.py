@@ -1,13 +1,14 @@
-"""Complaints and their cases: submit one (complaint, contact, case, first event) in the
-caller's transaction, escalate when enough people name the same target, look one up by code.
+"""Complaints and their cases as tables: the rows of a new complaint and its case, the counts
+the hotline's rules read (per person, per target), a case's events, a look-up by code.
 
+Which severity a case gets, what it escalates and who hears of it is services.complaints'.
 Nothing here commits: the caller's transaction also holds the alerts and the chat's state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,8 +16,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.complaints import Triage, new_ticket_code, triage
+from domain.complaints import Triage, new_ticket_code
 from storage.audiences import Recipient
+from storage.audit import audit
 from storage.identity import keyed_hash
 from storage.models import (
     AuditLog,
@@ -26,6 +28,7 @@ from storage.models import (
     Complaint,
     Cycle,
     EvidenceFile,
+    Result,
     RoleBinding,
     TelegramUser,
     Unit,
@@ -61,15 +64,6 @@ class ComplaintDraft:
     contact: ContactDraft | None = None
 
 
-@dataclass
-class Submitted:
-    complaint: Complaint
-    case: Case
-    triage: Triage
-    complainants: int = 0  # distinct people naming the target in this 公示, this one included
-    escalated: list[Case] = field(default_factory=list)
-
-
 async def open_cycle(session: AsyncSession) -> Cycle | None:
     found = await session.execute(select(Cycle).where(col(Cycle.state) == "open"))
     return found.scalars().first()
@@ -84,6 +78,18 @@ async def units_page(session: AsyncSession, *, page: int, per_page: int) -> list
         .limit(per_page + 1)
     )
     return [(int(i or 0), str(n)) for i, n in rows.all()]
+
+
+async def post_titles(session: AsyncSession, worker_ids: list[int]) -> dict[int, str]:
+    """Each worker's post title, the latest cycle's when there are several."""
+    if not worker_ids:
+        return {}
+    rows = await session.execute(
+        select(col(Result.worker_id), col(Result.post_title))
+        .where(col(Result.worker_id).in_(worker_ids))
+        .order_by(col(Result.cycle_id))
+    )
+    return {int(w): str(p) for w, p in rows.all()}
 
 
 def complainant_hash(secret_key: str, user_id: int) -> str:
@@ -127,7 +133,7 @@ async def wrong_codes_since(session: AsyncSession, *, user_id: int, since: datet
     return int(found.scalar_one())
 
 
-async def _unique_code(session: AsyncSession) -> str:
+async def unique_ticket_code(session: AsyncSession) -> str:
     # A clash is a one-in-10^11 event; checking keeps it from ever being a failed submission.
     while True:
         code = new_ticket_code()
@@ -138,19 +144,21 @@ async def _unique_code(session: AsyncSession) -> str:
             return code
 
 
-async def _complainants(session: AsyncSession, *, cycle_id: int, draft: ComplaintDraft) -> int:
-    """Distinct people (so far) who named the draft's worker, or its unit, in this cycle.
+async def distinct_complainants(
+    session: AsyncSession, *, cycle_id: int, unit_id: int, worker_id: int | None
+) -> int:
+    """Distinct people (so far) who named the worker, or the unit, in this cycle.
 
     A worker named counts for the worker and for the unit; a unit named counts for the unit.
-    The larger count decides, so a unit with trouble spread over several workers escalates too.
+    The larger count decides, so a unit with trouble spread over several workers counts too.
     """
     by_unit = await _distinct_submitters(
-        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.unit_id) == draft.unit_id
+        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.unit_id) == unit_id
     )
-    if draft.worker_id is None:
+    if worker_id is None:
         return by_unit
     by_worker = await _distinct_submitters(
-        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.worker_id) == draft.worker_id
+        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.worker_id) == worker_id
     )
     return max(by_unit, by_worker)
 
@@ -164,32 +172,25 @@ async def _distinct_submitters(session: AsyncSession, *where: Any) -> int:
     return int(found.scalar_one())
 
 
-async def submit_complaint(
-    *,
+async def add_complaint(
     session: AsyncSession,
+    *,
     draft: ComplaintDraft,
+    kind: str,
+    cycle_id: int | None,
     user_id: int,
     language: str,
     now: datetime,
-    accept_due: date | None,
-    threshold: int,
     secret_key: str,
-    kind: str = "complaint",
-) -> Submitted:
-    """Write the complaint, its contact, its case and the case's first event; escalate the
-    target's earlier cases when this complaint makes it serious. Alerts are the caller's.
+) -> Complaint:
+    """The complaint row, its contact and its evidence files.
 
     The Telegram id is kept only as the chat to tell (``submitted_by``, cleared once the case
-    is over, see storage.purge); the counts read a keyed hash, and no event names the citizen.
-
-    A worker's objection (``kind="objection"``) always goes to the bureau desk as a medium
-    case: it never counts as a complaint against its own worker, nor escalates anything."""
-    objection = kind == "objection"
-    cycle = await open_cycle(session)
+    is over, see storage.purge); the counts read a keyed hash."""
     complaint = Complaint(
-        ticket_code=await _unique_code(session),
+        ticket_code=await unique_ticket_code(session),
         kind=kind,
-        cycle_id=cycle.id if cycle else None,
+        cycle_id=cycle_id,
         unit_id=draft.unit_id,
         worker_id=draft.worker_id,
         category=draft.category,
@@ -227,59 +228,45 @@ async def submit_complaint(
             )
         )
     await session.flush()
-    people = (
-        await _complainants(session, cycle_id=cycle.id, draft=draft)
-        if cycle is not None and cycle.id is not None and not objection
-        else 0
-    )
-    decided = (
-        Triage("medium", "bureau")
-        if objection
-        else triage(
-            draft.category, in_gongshi=cycle is not None, complainants=people, threshold=threshold
-        )
-    )
+    return complaint
+
+
+async def add_case(
+    session: AsyncSession,
+    *,
+    complaint: Complaint,
+    triage: Triage,
+    accept_due: date | None,
+    now: datetime,
+) -> Case:
+    """The case of a new complaint, with the severity and route its triage gave."""
+    assert complaint.id is not None
     case = Case(
         complaint_id=complaint.id,
         cycle_id=complaint.cycle_id,
-        unit_id=draft.unit_id,
-        worker_id=draft.worker_id,
-        category=draft.category,
-        severity=decided.severity,
-        route=decided.route,
+        unit_id=complaint.unit_id,
+        worker_id=complaint.worker_id,
+        category=complaint.category,
+        severity=triage.severity,
+        route=triage.route,
         accept_due=accept_due,
         created_at=now,
         updated_at=now,
     )
     session.add(case)
     await session.flush()
-    await add_event(
-        session,
-        case,
-        "submitted",
-        to_state="submitted",
-        public=True,
-        # A worker's objection is theirs by name; a citizen's complaint names nobody here.
-        actor_user_id=user_id if objection else None,
-        actor_role="worker" if objection else "citizen",
-        now=now,
-        detail={"severity": decided.severity, "route": decided.route, "general": decided.general},
-    )
-    submitted = Submitted(complaint, case, decided, people)
-    if not objection and decided.severity == "serious" and people >= threshold and cycle:
-        submitted.escalated = await _escalate_related(
-            session, case=case, draft=draft, people=people, now=now
-        )
-    return submitted
+    return case
 
 
-async def _escalate_related(
-    session: AsyncSession, *, case: Case, draft: ComplaintDraft, people: int, now: datetime
+async def open_cases_below_serious(
+    session: AsyncSession, *, case: Case, unit_id: int, worker_id: int | None
 ) -> list[Case]:
+    """The other live complaint cases of this cycle about the unit (or the worker) that are
+    not serious yet: what a serious complaint about the same target escalates."""
     target = (
-        or_(col(Case.unit_id) == draft.unit_id, col(Case.worker_id) == draft.worker_id)
-        if draft.worker_id is not None
-        else col(Case.unit_id) == draft.unit_id
+        or_(col(Case.unit_id) == unit_id, col(Case.worker_id) == worker_id)
+        if worker_id is not None
+        else col(Case.unit_id) == unit_id
     )
     found = await session.execute(
         select(Case)
@@ -293,18 +280,7 @@ async def _escalate_related(
             target,
         )
     )
-    escalated = list(found.scalars())
-    for earlier in escalated:
-        before = earlier.severity
-        earlier.severity, earlier.route, earlier.updated_at = "serious", "investigators", now
-        await add_event(
-            session,
-            earlier,
-            "escalated",
-            now=now,
-            detail={"from_severity": before, "complainants": people, "by_case": case.id},
-        )
-    return escalated
+    return list(found.scalars())
 
 
 async def add_event(
@@ -390,7 +366,7 @@ async def status_by_code(session: AsyncSession, code: str) -> Status | None:
 
 async def record_wrong_code(session: AsyncSession, *, user_id: int, now: datetime) -> None:
     # The audit log doubles as the throttle's memory: it is indexed by time and action.
-    session.add(AuditLog(at=now, actor_user_id=user_id, actor="telegram", action=WRONG_CODE))
+    audit(session, action=WRONG_CODE, actor_user_id=user_id, at=now)
 
 
 async def investigators(session: AsyncSession) -> list[Recipient]:
@@ -422,16 +398,15 @@ def record_identity_view(
     **detail: Any,
 ) -> None:
     """Every view of a complainant's identity, whatever shows it, leaves this audit entry."""
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=user_id,
-            actor="telegram",
-            action=IDENTITY_VIEWED,
-            target_type="case",
-            target_id=str(case_id),
-            detail={"roles": list(roles), **detail},
-        )
+    audit(
+        session,
+        action=IDENTITY_VIEWED,
+        actor_user_id=user_id,
+        target_type="case",
+        target_id=case_id,
+        at=now,
+        roles=list(roles),
+        **detail,
     )
 
 

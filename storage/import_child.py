@@ -19,15 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from domain.sheet import ImportKind, RowChecker, RowIssue, SheetRow
+from domain.sheet import ImportKind, RowIssue, SheetRow
+from domain.sheet_rows import RowChecker
+from messages import N_
 from storage.sheet_reader import ReadLimits, SheetError, find_header, parse_table
 
 log = logging.getLogger(__name__)
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/import.po)."""
-    return message
 
 
 REASON_READER_STOPPED = N_(

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from sqlmodel import SQLModel
 
 from domain.sheet import ImportKind, RowIssue, SheetRow
+from messages import N_
 from storage.db import transaction
 from storage.import_child import DEFAULT_MEMORY_MB, CheckRequest, check_in_child
 from storage.models import utcnow
@@ -80,11 +81,6 @@ __all__ = [
     "parse_table",
     "read_table",
 ]
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/import.po)."""
-    return message
 
 
 CHUNK = 5000  # rows per bulk statement; keys in an IN list stay under asyncpg's 32767 limit

@@ -1,17 +1,15 @@
-"""The 公示 of a cycle: open it (its window counted on the working-day calendar, each unit's
-list queued for the public channel, the subscribers told), close it (the channel posts
-withdrawn, the results final or held while a serious case is open), and the public rows.
+"""The 公示's tables and queries: a cycle's state and window, its channel posts (withdrawn at
+the close), its results (final or held while a serious case is open), and the public rows.
+Opening and closing are use cases (services.publication).
 
 A public row is a masked name, the unit, the post, the grade and the renewal decision: the
 queries here never read an ID number or a phone, so nothing built on them can show one.
 
-Each step runs in the caller's transaction and commits nothing; the outbox rows it writes
-carry dedup keys, so running a step again never posts or tells anyone twice.
+Each function runs in the caller's transaction and commits nothing.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,14 +19,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.i18n import N_
 from domain.cases import FINAL_STATES
-from domain.masking import mask_name
 from domain.workdays import WorkCalendar
-from notices import publication as texts
-from notices.outbox import PRIORITY, enqueue
+from messages.i18n import N_
 from storage.models import (
-    AuditLog,
     Case,
     ChannelPost,
     Cycle,
@@ -36,10 +30,8 @@ from storage.models import (
     Result,
     Subscription,
     TelegramUser,
-    Unit,
-    Worker,
 )
-from storage.name_search import NameQuery
+from storage.outbox import PRIORITY, enqueue
 from storage.outbox_queue import FAILED, PENDING, SENDING, SENT
 
 OPEN, CLOSED = "open", "closed"
@@ -50,18 +42,10 @@ WITHDRAW_PRIORITY = PRIORITY["alert"] + 10
 WITHDRAWN = "withdrawn: the 公示 closed before it was posted"
 
 NO_CYCLE = N_("There is no {year} assessment cycle.")
-ALREADY_OPEN = N_("The 公示 of {year} is already open, until {closes}.")
-ANOTHER_OPEN = N_("The 公示 of {other} is still open: close it before opening {year}'s.")
-ALREADY_CLOSED = N_(
-    "The 公示 of {year} is closed and its results are final; it cannot be reopened."
-)
-NOT_OPEN = N_("The 公示 of {year} is not open.")
-NO_RESULTS = N_("The {year} cycle has no results to publish: import them first.")
 NO_WINDOW = N_(
     "The 公示 of {year} has not been opened: open it first, so the notice shows its period."
 )
 UNKNOWN_UNIT = N_("No unit named {unit} has results in the {year} cycle.")
-TOO_SHORT = N_("A 公示 lasts at least {min} working days; {days} is too short.")
 
 
 class PublicationError(Exception):
@@ -78,36 +62,6 @@ class Window:
     opens_on: date
     closes_on: date
     workdays: int
-
-
-@dataclass(frozen=True)
-class PublicRow:
-    """One line of a published list. Deliberately without ID number, phone or remark."""
-
-    result_id: int
-    unit_id: int
-    unit_name: str
-    masked_name: str
-    post: str
-    grade: str
-    renew: bool
-
-
-@dataclass(frozen=True)
-class Opened:
-    cycle: Cycle
-    window: Window
-    units: int
-    posts: int
-    subscribers: int
-
-
-@dataclass(frozen=True)
-class Closed:
-    cycle: Cycle
-    final: int
-    held: int
-    withdrawn: int
 
 
 @dataclass(frozen=True)
@@ -147,193 +101,34 @@ async def current_cycle(session: AsyncSession) -> Cycle | None:
     return found.scalars().first()
 
 
-# Opening -------------------------------------------------------------------------------------
+# Opening and closing ------------------------------------------------------------------------
 
 
-async def open_gongshi(
-    *,
-    session: AsyncSession,
-    year: int,
-    calendar: WorkCalendar,
-    now: datetime,
-    today: date,
-    workdays: int,
-    min_workdays: int,
-    channel_id: int | None,
-    bot_username: str,
-    language: str,
-    actor: str,
-    actor_user_id: int | None = None,
-) -> Opened:
-    """Open the 公示 of ``year``: the window, the state (which opens the hotline for the cycle),
-    each unit's list queued for ``channel_id`` (none without a channel), the subscribers told."""
-    if workdays < min_workdays:
-        raise PublicationError(TOO_SHORT, min=min_workdays, days=workdays)
-    cycle = await cycle_by_year(session, year)
-    await _check_may_open(session, cycle)
-    rows = await public_rows(session=session, cycle_id=_id(cycle))
-    if not rows:
-        raise PublicationError(NO_RESULTS, year=year)
-    window = plan_window(calendar=calendar, today=today, workdays=workdays)
-    cycle.state, cycle.opened_at, cycle.closed_at = OPEN, now, None
-    cycle.gongshi_opens_on, cycle.gongshi_closes_on = window.opens_on, window.closes_on
-    by_unit = _group_by_unit(rows)
-    posts = 0
-    if channel_id is not None:
-        posts = await _queue_channel_posts(
-            session, cycle, by_unit, window, channel_id, bot_username, language
-        )
-    told = await _tell_subscribers(session, cycle, window)
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=actor_user_id,
-            actor=actor,
-            action="gongshi_opened",
-            target_type="cycle",
-            target_id=str(year),
-            detail={
-                "opens_on": window.opens_on.isoformat(),
-                "closes_on": window.closes_on.isoformat(),
-                "workdays": workdays,
-                "posts": posts,
-                "subscribers": told,
-            },
-        )
-    )
-    return Opened(cycle, window, len(by_unit), posts, told)
-
-
-async def _check_may_open(session: AsyncSession, cycle: Cycle) -> None:
-    if cycle.state == OPEN:
-        raise PublicationError(ALREADY_OPEN, year=cycle.year, closes=cycle.gongshi_closes_on)
-    if cycle.state == CLOSED:
-        raise PublicationError(ALREADY_CLOSED, year=cycle.year)
+async def open_year(session: AsyncSession) -> int | None:
+    """The year whose 公示 is open, if any."""
     other = await session.execute(select(col(Cycle.year)).where(col(Cycle.state) == OPEN))
-    other_year = other.scalar_one_or_none()
-    if other_year is not None:
-        raise PublicationError(ANOTHER_OPEN, other=other_year, year=cycle.year)
+    return other.scalar_one_or_none()
 
 
-def _group_by_unit(rows: Sequence[PublicRow]) -> dict[int, list[PublicRow]]:
-    grouped: dict[int, list[PublicRow]] = {}
-    for row in rows:
-        grouped.setdefault(row.unit_id, []).append(row)
-    return grouped
-
-
-async def _queue_channel_posts(
-    session: AsyncSession,
-    cycle: Cycle,
-    by_unit: dict[int, list[PublicRow]],
-    window: Window,
-    channel_id: int,
-    bot_username: str,
-    language: str,
-) -> int:
-    cycle_id = _id(cycle)
+async def queued_pages(session: AsyncSession, *, cycle_id: int) -> set[tuple[int, int]]:
+    """The (unit, page) channel posts already queued for the cycle."""
     existing = await session.execute(
         select(col(ChannelPost.unit_id), col(ChannelPost.page)).where(
             col(ChannelPost.cycle_id) == cycle_id
         )
     )
-    done = {(int(unit), int(page)) for unit, page in existing.all()}
-    queued = 0
-    for unit_id, rows in by_unit.items():
-        pages = texts.channel_pages(
-            rows=rows,
-            unit_name=rows[0].unit_name,
-            year=cycle.year,
-            opens_on=window.opens_on,
-            closes_on=window.closes_on,
-            bot_username=bot_username,
-            language=language,
-        )
-        for number, page in enumerate(pages, start=1):
-            if (unit_id, number) in done:
-                continue
-            row = await enqueue(
-                session,
-                chat_id=channel_id,
-                kind="notice",
-                text=page.text,
-                buttons=page.buttons,
-                dedup_key=f"gs:{cycle_id}:post:{unit_id}:{number}",
-                protect=True,
-            )
-            await session.flush()
-            session.add(
-                ChannelPost(
-                    cycle_id=cycle_id,
-                    unit_id=unit_id,
-                    page=number,
-                    chat_id=channel_id,
-                    outbox_id=row.id,
-                )
-            )
-            queued += 1
-    return queued
+    return {(int(unit), int(page)) for unit, page in existing.all()}
 
 
-async def _tell_subscribers(session: AsyncSession, cycle: Cycle, window: Window) -> int:
+async def subscribers(session: AsyncSession) -> list[tuple[int, str]]:
+    """Who is told when a 公示 opens, with their language: the subscribers still reachable."""
     found = await session.execute(
         select(col(Subscription.user_id), col(TelegramUser.language))
         .join(TelegramUser, col(TelegramUser.id) == col(Subscription.user_id))
         .where(col(Subscription.topic) == TOPIC, col(TelegramUser.blocked_bot).is_(False))
         .order_by(col(Subscription.user_id))
     )
-    told = 0
-    for user_id, language in found.all():
-        notice = texts.subscriber_notice(
-            language=language,
-            year=cycle.year,
-            opens_on=window.opens_on,
-            closes_on=window.closes_on,
-        )
-        await enqueue(
-            session,
-            chat_id=int(user_id),
-            kind="broadcast",
-            text=notice.text,
-            buttons=notice.buttons,
-            dedup_key=f"gs:{_id(cycle)}:sub:{user_id}",
-        )
-        told += 1
-    return told
-
-
-# Closing -------------------------------------------------------------------------------------
-
-
-async def close_gongshi(
-    *,
-    session: AsyncSession,
-    year: int,
-    now: datetime,
-    actor: str,
-    actor_user_id: int | None = None,
-) -> Closed:
-    """Close the 公示 of ``year``: browsing stops, the channel posts are withdrawn, results
-    become final except those of a worker with a serious case still open, which are held."""
-    cycle = await cycle_by_year(session, year)
-    if cycle.state != OPEN:
-        raise PublicationError(NOT_OPEN, year=year)
-    cycle.state, cycle.closed_at = CLOSED, now
-    cycle_id = _id(cycle)
-    withdrawn = await withdraw_posts(session=session, cycle_ids=[cycle_id], now=now)
-    held, final = await _settle_results(session, cycle_id, now)
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=actor_user_id,
-            actor=actor,
-            action="gongshi_closed",
-            target_type="cycle",
-            target_id=str(year),
-            detail={"final": final, "held": held, "withdrawn": withdrawn},
-        )
-    )
-    return Closed(cycle, final, held, withdrawn)
+    return [(int(user_id), str(language)) for user_id, language in found.all()]
 
 
 async def due_to_close(session: AsyncSession, *, today: date) -> list[int]:
@@ -452,7 +247,9 @@ def _open_serious_cases() -> Any:
     )
 
 
-async def _settle_results(session: AsyncSession, cycle_id: int, now: datetime) -> tuple[int, int]:
+async def settle_results(session: AsyncSession, *, cycle_id: int, now: datetime) -> tuple[int, int]:
+    """The cycle's results become final, or held for a worker with a serious case still
+    open: (held, final)."""
     this_cycle = col(Result.cycle_id) == cycle_id
     named = col(Result.worker_id).in_(_open_serious_cases())
     held = await session.execute(
@@ -483,157 +280,6 @@ async def release_held_results(
     for result in released:
         result.status, result.updated_at = "final", now
     return released
-
-
-# The public rows -----------------------------------------------------------------------------
-
-
-def _public_select(cycle_id: int) -> Any:
-    # Only these columns: an ID number or phone cannot leak from a query that never reads it.
-    return (
-        select(
-            col(Result.id),
-            col(Result.unit_id),
-            col(Unit.name),
-            col(Worker.name),
-            col(Result.post_title),
-            col(Result.grade),
-            col(Result.renew),
-        )
-        .join(Unit, col(Unit.id) == col(Result.unit_id))
-        .join(Worker, col(Worker.id) == col(Result.worker_id))
-        .where(col(Result.cycle_id) == cycle_id)
-    )
-
-
-def _public(row: Any) -> PublicRow:
-    result_id, unit_id, unit_name, name, post, grade, renew = row
-    return PublicRow(
-        result_id=int(result_id),
-        unit_id=int(unit_id),
-        unit_name=str(unit_name),
-        masked_name=mask_name(str(name)),
-        post=str(post),
-        grade=str(grade),
-        renew=bool(renew),
-    )
-
-
-async def public_rows(
-    *, session: AsyncSession, cycle_id: int, unit_id: int | None = None
-) -> list[PublicRow]:
-    """The published list of the cycle (or of one unit), by unit then name."""
-    statement = _public_select(cycle_id)
-    if unit_id is not None:
-        statement = statement.where(col(Result.unit_id) == unit_id)
-    found = await session.execute(
-        statement.order_by(col(Unit.name), col(Worker.name), col(Result.id))
-    )
-    return [_public(row) for row in found.all()]
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[PublicRow]
-    page: int
-    pages: int
-    total: int
-
-
-async def unit_page(
-    *, session: AsyncSession, cycle_id: int, unit_id: int, page: int, per_page: int
-) -> Page:
-    """One page of a unit's list; a page past the end shows the last one."""
-    total = await session.execute(
-        select(func.count())
-        .select_from(Result)
-        .where(col(Result.cycle_id) == cycle_id, col(Result.unit_id) == unit_id)
-    )
-    count = int(total.scalar_one())
-    pages = max(1, -(-count // per_page))
-    page = min(max(page, 0), pages - 1)
-    found = await session.execute(
-        _public_select(cycle_id)
-        .where(col(Result.unit_id) == unit_id)
-        .order_by(col(Worker.name), col(Result.id))
-        .offset(page * per_page)
-        .limit(per_page)
-    )
-    return Page([_public(row) for row in found.all()], page, pages, count)
-
-
-async def published_units(*, session: AsyncSession, cycle_id: int) -> list[tuple[int, str, int]]:
-    """Units with results in the cycle: id, name and how many results, by name."""
-    found = await session.execute(
-        select(col(Unit.id), col(Unit.name), func.count(col(Result.id)))
-        .join(Result, col(Result.unit_id) == col(Unit.id))
-        .where(col(Result.cycle_id) == cycle_id)
-        .group_by(col(Unit.id), col(Unit.name))
-        .order_by(col(Unit.name))
-    )
-    return [(int(i or 0), str(n), int(c)) for i, n, c in found.all()]
-
-
-async def search_public(
-    *, session: AsyncSession, cycle_id: int, query: NameQuery, limit: int
-) -> list[PublicRow]:
-    """Rows whose masked name the query matches (storage.name_search): a full name finds what
-    its masked form finds, nothing narrower. At most ``limit`` + 1, so the caller can tell
-    there are more."""
-    if query.empty:
-        return []
-    found = await session.execute(
-        _public_select(cycle_id)
-        .where(query.narrowing(Worker.name))
-        .order_by(col(Unit.name), col(Worker.name), col(Result.id))
-    )
-    # The worker's name is the row's fourth column; it is only ever shown masked.
-    matched = (_public(row) for row in found.all() if query.matches(str(row[3])))
-    return list(itertools.islice(matched, limit + 1))
-
-
-async def published_result(*, session: AsyncSession, result_id: int) -> Result | None:
-    """A result of the cycle whose 公示 is open (the in-bot complaint button names one)."""
-    found = await session.execute(
-        select(Result)
-        .join(Cycle, col(Cycle.id) == col(Result.cycle_id))
-        .where(col(Result.id) == result_id, col(Cycle.state) == OPEN)
-    )
-    return found.scalars().first()
-
-
-@dataclass(frozen=True)
-class NoticeLists:
-    """What the printable notices show: the window and each unit's public rows."""
-
-    year: int
-    opens_on: date
-    closes_on: date
-    units: list[tuple[str, list[PublicRow]]]
-
-
-async def notice_lists(
-    *,
-    session: AsyncSession,
-    year: int,
-    unit_name: str | None = None,
-    unit_id: int | None = None,
-) -> NoticeLists:
-    """Every unit's list of an opened (or closed) 公示, or only one unit's (by name or id):
-    only that unit's rows are read."""
-    cycle = await cycle_by_year(session, year)
-    if cycle.gongshi_opens_on is None or cycle.gongshi_closes_on is None:
-        raise PublicationError(NO_WINDOW, year=year)
-    if unit_name is not None:
-        named = select(col(Unit.id)).where(col(Unit.name) == unit_name.strip())
-        unit_id = (await session.execute(named)).scalar_one_or_none()
-        if unit_id is None:
-            raise PublicationError(UNKNOWN_UNIT, unit=unit_name, year=year)
-    rows = await public_rows(session=session, cycle_id=_id(cycle), unit_id=unit_id)
-    units = [(unit_rows[0].unit_name, unit_rows) for unit_rows in _group_by_unit(rows).values()]
-    if unit_id is not None and not units:
-        raise PublicationError(UNKNOWN_UNIT, unit=unit_name or str(unit_id), year=year)
-    return NoticeLists(year, cycle.gongshi_opens_on, cycle.gongshi_closes_on, units)
 
 
 async def gongshi_status(*, session: AsyncSession, year: int) -> Status:

@@ -22,14 +22,9 @@ from typing import cast
 
 from domain.sheet import COLUMN_LABELS, HEADER_SCAN_ROWS, REQUIRED, HeaderMatch, ImportKind
 from domain.sheet import locate_header as _locate_header
+from messages import N_
 from storage.xlsx_stream import Breach, XlsxReader, column_name
 from storage.xlsx_stream import cell_text as cell_text
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues (bot/locales/*/import.po)."""
-    return message
-
 
 DEFAULT_MAX_MB = 50
 

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.deadlines import PlannedTask
-from storage.models import AuditLog, Case, Cycle, Unit, UnitTask
+from storage.audit import audit
+from storage.models import Case, Cycle, Unit, UnitTask
 
 OPEN_CASE_STATES_EXCLUDED = ("closed", "rejected", "merged")
 
@@ -134,15 +135,15 @@ async def mark_done(
     task.file_id = file_id
     task.file_name = file_name[:255]
     task.note = note[:1000]
-    session.add(
-        AuditLog(
-            actor_user_id=user_id,
-            actor="telegram",
-            action="unit_task_done",
-            target_type="unit_task",
-            target_id=str(task.id),
-            detail={"kind": task.kind, "unit_id": task.unit_id, "with_file": bool(file_id)},
-        )
+    audit(
+        session,
+        actor_user_id=user_id,
+        action="unit_task_done",
+        target_type="unit_task",
+        target_id=task.id,
+        kind=task.kind,
+        unit_id=task.unit_id,
+        with_file=bool(file_id),
     )
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import AuditLog, Post, UnitTask, Verification, Worker
+from storage.audit import audit
+from storage.models import Post, UnitTask, Verification, Worker
 
 ABSENT_REASON = "absent_at_verification"
 
@@ -92,21 +93,18 @@ async def record_attendance(
                 title = left.title
         record.vacated_post_id = None
         restored = True
-    session.add(
-        AuditLog(
-            actor_user_id=user_id,
-            actor="telegram" if source == "chat" else "cli",
-            action="verification_recorded",
-            target_type="worker",
-            target_id=str(worker.id),
-            detail={
-                "cycle_id": cycle_id,
-                "present": present,
-                "removed": removed,
-                "restored": restored,
-                "source": source,
-            },
-        )
+    audit(
+        session,
+        actor_user_id=user_id,
+        actor="telegram" if source == "chat" else "cli",
+        action="verification_recorded",
+        target_type="worker",
+        target_id=worker.id,
+        cycle_id=cycle_id,
+        present=present,
+        removed=removed,
+        restored=restored,
+        source=source,
     )
     await session.flush()
     await _complete_verification_task(session, cycle_id, worker.unit_id, now)

@@ -2,8 +2,8 @@
 
 A worker binds once: with a one-time code the unit hands out (only the code's hash is
 stored), or by sharing their own Telegram contact, matched to the roster phone by keyed hash.
-Failed attempts are written to the audit log, which is also what throttles them. A worker row
-has at most one live binding: a new one replaces the old.
+Failed attempts are in the audit log (services.workers writes them), which is also what
+throttles them. A worker row has at most one live binding: a new one replaces the old.
 """
 
 from __future__ import annotations
@@ -63,11 +63,6 @@ def normalize_code(text: str) -> str:
     if text.lower().startswith(DEEP_LINK_PREFIX):
         text = text[len(DEEP_LINK_PREFIX) :]
     return "".join(ch for ch in text.upper() if ch not in " -_")
-
-
-def looks_like_code(text: str) -> bool:
-    code = normalize_code(text)
-    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
 @dataclass(frozen=True)
@@ -136,23 +131,9 @@ async def failures_in_window(*, session: AsyncSession, user_id: int, now: dateti
     return int(found.scalar_one())
 
 
-def record_failure(*, session: AsyncSession, user_id: int, now: datetime, via: str) -> None:
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=user_id,
-            actor="telegram",
-            action=FAILED_ACTION,
-            detail={"via": via},
-        )
-    )
-
-
-async def redeem_code(
-    *, session: AsyncSession, code: str, user_id: int, now: datetime
-) -> RoleBinding | None:
-    """Bind ``user_id`` to the code's worker, or None for a used, revoked, expired or unknown
-    code (the caller cannot tell which)."""
+async def claim_code(*, session: AsyncSession, code: str, now: datetime) -> int | None:
+    """Mark a live code used and return its worker's id, or None for a used, revoked,
+    expired or unknown code (the caller cannot tell which)."""
     wanted = normalize_code(code)
     if len(wanted) != CODE_LENGTH:
         return None
@@ -175,15 +156,11 @@ async def redeem_code(
             select(WorkerCode.worker_id).where(col(WorkerCode.code_hash) == digest)
         )
     ).scalar_one()
-    return await _bind(
-        session=session, worker_id=int(worker_id), user_id=user_id, now=now, via="code"
-    )
+    return int(worker_id)
 
 
-async def bind_by_phone(
-    *, session: AsyncSession, secret_key: str, phone: str, user_id: int, now: datetime
-) -> RoleBinding | None:
-    """Bind ``user_id`` to the on-duty worker whose roster phone this is, or None."""
+async def worker_by_phone(*, session: AsyncSession, secret_key: str, phone: str) -> int | None:
+    """The on-duty worker whose roster phone this is, matched by keyed hash, or None."""
     try:
         digest = keyed_hash(secret_key, "phone", normalize_phone(phone))
     except ValueError:
@@ -198,14 +175,14 @@ async def bind_by_phone(
     # Two roster rows sharing a phone cannot tell us who this is: a code must do.
     if len(found) != 1:
         return None
-    return await _bind(
-        session=session, worker_id=int(found[0][0]), user_id=user_id, now=now, via="contact"
-    )
+    return int(found[0][0])
 
 
-async def _bind(
+async def replace_binding(
     *, session: AsyncSession, worker_id: int, user_id: int, now: datetime, via: str
 ) -> RoleBinding | None:
+    """The one live binding of an on-duty worker and of this account: earlier ones of
+    either end here. None when the worker is not on duty."""
     worker = await session.get(Worker, worker_id)
     if worker is None or worker.status != "on_duty":
         return None
@@ -228,18 +205,6 @@ async def _bind(
         bound_at=now,
     )
     session.add(binding)
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=user_id,
-            actor="telegram",
-            action="worker_bound",
-            target_type="worker",
-            target_id=str(worker_id),
-            detail={"via": via},
-        )
-    )
-    await session.flush()
     return binding
 
 
@@ -279,38 +244,6 @@ async def bound_workers(
         BoundWorker(int(b or 0), int(w or 0), str(n), str(p or ""), str(v), at)
         for b, w, n, p, v, at in rows
     ]
-
-
-async def revoke_binding(
-    *,
-    session: AsyncSession,
-    binding_id: int,
-    by_user: int,
-    now: datetime,
-    unit_ids: list[int] | None,
-) -> bool:
-    """End a live worker binding. ``unit_ids`` limits a unit contact to their own units'
-    workers; None is the bureau, who may end any."""
-    binding = await session.get(RoleBinding, binding_id)
-    if binding is None or binding.role != "worker" or binding.revoked_at is not None:
-        return False
-    if unit_ids is not None and binding.unit_id not in unit_ids:
-        return False
-    binding.revoked_at = now
-    binding.revoked_by = by_user
-    session.add(
-        AuditLog(
-            at=now,
-            actor_user_id=by_user,
-            actor="telegram",
-            action="worker_binding_revoked",
-            target_type="role_binding",
-            target_id=str(binding_id),
-            detail={"worker_id": binding.worker_id},
-        )
-    )
-    await session.flush()
-    return True
 
 
 @dataclass(frozen=True)

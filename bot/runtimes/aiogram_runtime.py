@@ -32,7 +32,7 @@ from aiogram.types import (
 
 from bot.runtimes.delivery import SendError
 from bot.runtimes.serving import ALLOWED_UPDATES
-from handlers.types import FileReply, Reply
+from messages.replies import FileReply, Reply
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 

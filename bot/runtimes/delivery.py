@@ -31,10 +31,11 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.types import FileReply, Incoming, Outcome, Reply
-from notices.outbox import enqueue_replies
+from handlers.types import Incoming, Outcome
+from messages.replies import FileReply, Reply
 from storage import outbox_queue
 from storage.db import transaction
+from storage.outbox import enqueue_replies
 
 log = logging.getLogger(__name__)
 

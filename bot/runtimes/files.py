@@ -1,4 +1,4 @@
-"""``handlers.files.FileFetcher`` over the Bot API's HTTP: ``getFile``, then the download."""
+"""``services.files.FileFetcher`` over the Bot API's HTTP: ``getFile``, then the download."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from handlers.files import FileTooLarge, FileUnavailable
+from services.files import FileTooLarge, FileUnavailable
 
 
 class BotApiFileFetcher:

@@ -9,8 +9,13 @@ import json
 
 from aiohttp import web
 
-# The method modules register themselves when imported.
-from . import editing, info, sending, updates  # noqa: F401
+# The method modules register themselves when imported. By absolute name: a relative
+# ``from . import`` would import the package, whose __init__ imports this module back.
+import bot.sandbox.editing
+import bot.sandbox.info
+import bot.sandbox.sending
+import bot.sandbox.updates  # noqa: F401
+
 from .errors import ApiError, too_many_requests
 from .faults import Fault
 from .params import Params

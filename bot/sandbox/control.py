@@ -12,7 +12,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from . import guard, inject
+import bot.sandbox.guard as guard
+import bot.sandbox.inject as inject
+
 from .faults import Fault
 from .limits import Limits
 from .models import ROLES, Chat

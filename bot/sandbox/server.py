@@ -11,8 +11,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-from . import api, control, page
+from .api import setup as setup_api
+from .control import setup as setup_control
 from .limits import Limits
+from .page import setup as setup_page
 from .personas import load_personas
 from .state import STATE_KEY, SandboxState
 from .webhook import stop_delivery
@@ -29,9 +31,9 @@ def build_app(state: SandboxState | None = None, limits: Limits | None = None) -
         state.limits = limits
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[STATE_KEY] = state
-    api.setup(app)
-    control.setup(app)
-    page.setup(app)
+    setup_api(app)
+    setup_control(app)
+    setup_page(app)
 
     async def stop_webhook(app: web.Application) -> None:
         await stop_delivery(app[STATE_KEY])

@@ -55,7 +55,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 # Documents are pure rendering of facts handed in: messages and the font setting, no data.
-DOCUMENTS_MAY_USE_FROM_BOT = {"bot.i18n", "bot.settings"}
+DOCUMENTS_MAY_USE_FROM_BOT = {"messages.i18n", "bot.settings"}
 
 
 @pytest.mark.parametrize("path", modules("documents"), ids=lambda p: p.name)

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from domain.workdays import WorkCalendar
-from storage import cases as store
-from storage.complaints import ComplaintDraft, ContactDraft, submit_complaint
+from services import cases as store
+from services.complaints import submit_complaint
+from storage.complaints import ComplaintDraft, ContactDraft
 from storage.models import AuditLog, Case, CaseEvent, Outbox
 
 BUREAU = 8001

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from bot.runtime_context import open_storage
 from domain.clock import FixedClock
 from notices.case_clocks import sweep_case_clocks
-from storage import cases as store
+from services import cases as store
 from storage.models import CaseEvent
 
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -21,7 +21,7 @@ from case_helpers import (
 )
 from openpyxl import load_workbook
 
-from handlers.types import FileReply
+from messages.replies import FileReply
 
 NOW = datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 

@@ -21,10 +21,10 @@ from case_helpers import (
 from pdftext import pdf_text
 from sqlalchemy import select
 
-from bot.i18n import translate
 from documents.opinion import LABEL_COMPLAINANT
-from handlers.types import FileReply
-from storage import cases as store
+from messages.i18n import translate
+from messages.replies import FileReply
+from services import cases as store
 from storage.complaints import IDENTITY_VIEWED
 from storage.models import Complaint, Result
 from storage.models.cases import CaseDocument

@@ -22,7 +22,7 @@ from case_helpers import (
 from sqlalchemy import select
 
 from domain.complaints import BY_KEY, CATEGORIES
-from storage import cases as store
+from services import cases as store
 from storage.models import CaseEvent, Result
 
 NOW = datetime(2026, 12, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -22,7 +22,7 @@ from case_helpers import (
 from sqlalchemy import select
 
 from domain import cases as rules
-from storage import cases as store
+from services import cases as store
 from storage.models import CaseEvent, Complaint
 
 NOW = datetime(2026, 12, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

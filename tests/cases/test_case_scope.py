@@ -24,14 +24,14 @@ from case_helpers import (
     outbox_to,
 )
 
-from handlers.types import FileReply
-from storage import cases as store
+from messages.replies import FileReply
+from services import cases as store
+from services.complaints import submit_complaint
 from storage.complaints import (
     IDENTITY_VIEWED,
     ComplaintDraft,
     ContactDraft,
     Evidence,
-    submit_complaint,
 )
 
 NOW = datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

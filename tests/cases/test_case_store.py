@@ -25,8 +25,8 @@ from case_helpers import (
 )
 from sqlalchemy import select
 
+from services import cases as store
 from storage import case_desk as desk
-from storage import cases as store
 from storage.models import CaseEvent, Result, Unit, UnitTask
 
 NOW = datetime(2026, 12, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -6,7 +6,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from handlers.core import Dispatcher
-from handlers.types import FileRef, Incoming, Outcome, Reply, SharedContact, User
+from handlers.types import FileRef, Incoming, Outcome, SharedContact, User
+from messages.replies import Reply
 
 _update_ids = itertools.count(1000)
 

@@ -89,7 +89,7 @@ async def test_a_dropped_duplicate_is_logged_as_a_warning(storage, clock, caplog
 
 
 def test_the_bot_id_is_the_number_before_the_colon_of_the_token():
-    from handlers.processed import bot_id_of
+    from storage.processed_updates import bot_id_of
 
     assert bot_id_of("123456789:AAE-secret") == 123456789
     assert bot_id_of(None) == 0

@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 from pdftext import pdf_text
 
-from bot.i18n import Translator
 from documents.opinion import (
     LABEL_COMPLAINANT,
     LABEL_TICKET,
@@ -20,6 +19,7 @@ from documents.opinion import (
     format_date,
     render_opinion,
 )
+from messages.i18n import Translator
 
 COMPLAINANT_NAME = "李小花"
 COMPLAINANT_PHONE = "13912345678"

@@ -8,7 +8,6 @@ import re
 import pytest
 from pdftext import embedded_fonts, pdf_pages, pdf_reader, pdf_text
 
-from bot.i18n import translate
 from documents.pdf import (
     FONT_PACKAGE,
     PAGE_NUMBER,
@@ -25,6 +24,7 @@ from documents.pdf import (
     configured_font_file,
     render_pdf,
 )
+from messages.i18n import translate
 
 HEADER = ["序号", "姓名", "岗位", "绑定码"]
 

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import catalogue
 from domain import grades
 from domain.grades import (
     ALL_CONSEQUENCES,
@@ -21,6 +20,7 @@ from domain.grades import (
     parse_renewal,
     renewal_allowed,
 )
+from messages.i18n import catalogue
 
 NON_RENEWAL = ["no_new_agreement", "report_non_renewal", "social_insurance_change",
                "unemployment_registration"]  # fmt: skip

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import catalogue
 from domain import idnumber
 from domain.idnumber import (
     PROVINCE_CODES,
@@ -19,6 +18,7 @@ from domain.idnumber import (
     make_id_number,
     normalize_id_number,
 )
+from messages.i18n import catalogue
 
 # Check characters worked out by hand from the weights and the 10X98765432 table:
 # 11010519491231002X (GB 11643's example): sum 167, 167 mod 11 = 2 -> X.

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.i18n import catalogue
 from domain import masking
 from domain.idnumber import PROVINCE_CODES, make_id_number
 from domain.masking import (
@@ -18,6 +17,7 @@ from domain.masking import (
     mask_phone,
     normalize_phone,
 )
+from messages.i18n import catalogue
 
 han = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 # Surnames drawn from outside the compound list, so "given name" below is what follows char 0.

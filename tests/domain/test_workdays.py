@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import catalogue
 from domain import workdays
 from domain.workdays import (
     CalendarFileError,
@@ -17,6 +16,7 @@ from domain.workdays import (
     load_overrides,
     parse_overrides,
 )
+from messages.i18n import catalogue
 
 EXAMPLE = Path(workdays.__file__).parent / "calendar_example.toml"
 CALENDAR = WorkCalendar()

@@ -15,11 +15,11 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.i18n import Translator
 from bot.runtime_context import open_storage
 from domain.complaints import BY_KEY
 from domain.masking import mask_name
-from storage.case_export import COLUMNS, UnknownFormatError, export_cases
+from messages.i18n import Translator
+from services.case_export import COLUMNS, UnknownFormatError, export_cases
 from storage.migrate import upgrade
 from storage.models import Case, CaseEvent, ComplainantContact, Complaint, Cycle, Unit, Worker
 from storage.subsidy import cycle_by_year

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from bot.cli_export import export_app
 from bot.runtime_context import open_storage
 from documents.tables import csv_bytes, xlsx_bytes
-from storage.case_export import export_cases
+from services.case_export import export_cases
 from storage.migrate import upgrade
 from storage.models import Case, Complaint, Cycle, Result, Unit, Worker
 

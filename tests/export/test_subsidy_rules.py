@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import catalogue
 from domain.grades import Finding, Grade
 from domain.subsidy import (
     ALL_REASONS,
@@ -24,6 +23,7 @@ from domain.subsidy import (
 from domain.subsidy import (
     REASON_RENEWAL_BLOCKED as REASON_BLOCKED,
 )
+from messages.i18n import catalogue
 
 CONTINUE, STOP, END, PENDING = (
     SubsidyStatus.CONTINUE,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.app import build_dispatcher
 from bot.runtimes.files import BotApiFileFetcher
-from handlers.files import FileTooLarge, FileUnavailable
+from services.files import FileTooLarge, FileUnavailable
 from storage.models import EvidenceFile
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtimes"))

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlmodel import SQLModel
 
 from domain.workdays import WorkCalendar
-from storage import cases as store
+from services import cases as store
 from storage.models import AuditLog, Case, Complaint, ConversationState, Outbox
 from storage.purge import retire_delivered
 

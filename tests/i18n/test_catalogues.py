@@ -8,10 +8,10 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from bot.i18n import Translator, catalogue, normalize_language
+from messages.i18n import Translator, catalogue, normalize_language
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bot", "handlers", "domain", "storage", "notices", "documents")
+PACKAGES = ("bot", "handlers", "domain", "storage", "notices", "documents", "services", "messages")
 KEYWORDS = {"t": None, "N_": None, "translate": None, "_": None}
 
 
@@ -64,7 +64,7 @@ def test_a_message_id_means_one_thing_in_every_catalogue():
 
     seen: dict[str, tuple[str, str]] = {}
     clashes = []
-    for path in sorted((ROOT / "bot" / "locales" / "zh_CN").glob("*.po")):
+    for path in sorted((ROOT / "messages" / "locales" / "zh_CN").glob("*.po")):
         with path.open("rb") as handle:
             for message in read_po(handle):
                 if not message.id or not isinstance(message.id, str):

@@ -14,9 +14,9 @@ import pytest
 from sheets import HEADER, UNITS, add_units, result_row
 from sqlalchemy import func, select
 
-from handlers.files import FileUnavailable
 from handlers.types import FileRef
 from notices.uploads import UploadSettings, import_uploads
+from services.files import FileUnavailable
 from storage.models import AuditLog, ImportJob, Outbox, Result, RoleBinding
 from storage.models.ops import OutboxAttachment
 from storage.upload_jobs import MAX_ATTEMPTS

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sheets import HEADER, UNITS, id_number, result_row
 
-from domain import sheet
+from domain import sheet, sheet_rows
 from domain.grades import REASON_FAIL_RENEWED, REASON_GRADE_UNKNOWN, REASON_RENEWAL_UNKNOWN, Grade
 from domain.idnumber import REASON_CHECKSUM, REASON_OLD_15, REASON_SPREADSHEET
 from domain.masking import REASON_PHONE_FORMAT, normalize_phone
@@ -23,8 +23,8 @@ from domain.sheet import (
     UNIT,
     locate_header,
     match_header,
-    validate_rows,
 )
+from domain.sheet_rows import validate_rows
 
 
 def check(rows, kind="results", units=UNITS):
@@ -218,7 +218,7 @@ def test_roster_rows_need_no_grade():
 
 def test_a_checker_needs_a_complete_header():
     with pytest.raises(ValueError, match="lacks required columns"):
-        sheet.RowChecker(match_header(["姓名"], "roster"), kind="roster", known_units=UNITS)
+        sheet_rows.RowChecker(match_header(["姓名"], "roster"), kind="roster", known_units=UNITS)
 
 
 # Properties ------------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_the_plain_mobile_shortcut_agrees_with_normalize_phone(text):
 # The shortcut for good rows --------------------------------------------------------------------
 
 
-class FullChecker(sheet.RowChecker):
+class FullChecker(sheet_rows.RowChecker):
     """Every row the full way: the oracle for the shortcut RowChecker.check takes."""
 
     def check(self, row, cells):
@@ -309,7 +309,7 @@ def test_the_shortcut_agrees_with_checking_every_row_fully(data):
     header = match_header(header_cells, kind)
     checkers = [
         checker(header, kind=kind, known_units=UNITS, today=today)
-        for checker in (sheet.RowChecker, FullChecker)
+        for checker in (sheet_rows.RowChecker, FullChecker)
     ]
     got = [
         [checker.check(number, cells_of_row) for number, cells_of_row in enumerate(body, 2)]
@@ -332,7 +332,7 @@ def test_the_shortcut_agrees_on_every_odd_value_in_every_column(kind):
                 body[1][position] = value
                 checkers = [
                     checker(header, kind=kind, known_units=UNITS)
-                    for checker in (sheet.RowChecker, FullChecker)
+                    for checker in (sheet_rows.RowChecker, FullChecker)
                 ]
                 got = [
                     [checker.check(number, row) for number, row in enumerate(body, 2)]

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from notices.outbox import enqueue
 from storage import outbox_queue
 from storage.db import transaction
 from storage.models import Outbox
 from storage.models.ops import ChatPause
+from storage.outbox import enqueue
 
 NOW = datetime(2026, 12, 16, 1, 0, tzinfo=UTC)
 

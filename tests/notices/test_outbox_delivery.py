@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from notices.outbox import Attachment, enqueue
 from storage import outbox_queue
 from storage.db import transaction
 from storage.models import Outbox, TelegramUser, utcnow
+from storage.outbox import Attachment, enqueue
 from storage.queries.status import collect_status
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select, text
 from bot.runtime_context import open_storage
 from bot.settings import load_settings
 from notices.leader import Leadership
-from notices.outbox import enqueue
 from storage.db import transaction
 from storage.migrate import upgrade
 from storage.models import Outbox
+from storage.outbox import enqueue
 
 pytestmark = pytest.mark.postgres
 

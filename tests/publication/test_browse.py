@@ -11,12 +11,12 @@ from pdftext import pdf_text
 from pubworld import UNITS, import_people, person
 from sqlalchemy import select
 
-from bot.i18n import Translator, translate
 from domain.workdays import WorkCalendar
 from handlers.core import NOT_ALLOWED
 from handlers.publication import ROWS_PER_PAGE
-from handlers.types import FileReply
-from notices.texts import day_text
+from messages.i18n import Translator, translate
+from messages.replies import FileReply
+from messages.tasks import day_text
 from storage import publication as store
 from storage.db import transaction
 from storage.models import AuditLog, Cycle, RoleBinding

@@ -18,9 +18,11 @@ from domain.clock import FixedClock
 from domain.workdays import WorkCalendar
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
-from notices.publication import CHANNEL_ENTRIES, sweep_gongshi
+from notices.publication import sweep_gongshi
 from notices.sender import OutboxSender
-from storage import publication as store
+from services import publication as gongshi
+from services.publication import PublicationRules
+from services.publication_texts import CHANNEL_ENTRIES
 from storage.db import transaction
 from storage.models import ChannelPost
 
@@ -54,17 +56,17 @@ async def test_the_lists_are_posted_protected_and_deleted_at_the_close(storage, 
     ids = await import_people(storage, people)
     clock = FixedClock(datetime(2026, 12, 16, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     async with transaction(storage.sessions) as session:
-        opened = await store.open_gongshi(
+        opened = await gongshi.open_gongshi(
             session=session,
+            rules=PublicationRules(
+                calendar=WorkCalendar(),
+                min_workdays=5,
+                channel_id=CHANNEL,
+                bot_username="gongshi_bot",
+                language="zh",
+            ),
+            clock=clock,
             year=2026,
-            calendar=WorkCalendar(),
-            now=clock.now(),
-            today=clock.today(),
-            workdays=5,
-            min_workdays=5,
-            channel_id=CHANNEL,
-            bot_username="gongshi_bot",
-            language="zh",
             actor="test",
         )
     assert opened.posts == 3  # the first unit needs two pages, the second one

@@ -12,10 +12,11 @@ from pubworld import CHANNEL, UNITS, import_people, person
 from typer.testing import CliRunner
 
 from bot.cli_publish import publish_app
-from bot.i18n import Translator
 from domain.clock import SystemClock
 from domain.workdays import WorkCalendar
-from notices.texts import day_text
+from messages.i18n import Translator
+from messages.tasks import day_text
+from services import publication as use_case
 from storage import publication as store
 
 PEOPLE = [person(n, UNITS[n % 2]) for n in range(6)]
@@ -45,7 +46,7 @@ def test_open_shows_the_window_and_status_then_close(gongshi):
     again = gongshi("open", "--cycle", "2026")
     assert again.exit_code == 2
     assert again.output.strip() == t(
-        store.ALREADY_OPEN, year=2026, closes=window.closes_on.isoformat()
+        use_case.ALREADY_OPEN, year=2026, closes=window.closes_on.isoformat()
     )
 
     status = gongshi("status", "--cycle", "2026")
@@ -58,7 +59,7 @@ def test_open_shows_the_window_and_status_then_close(gongshi):
     assert f"{len(PEOPLE)} 条结果生效" in closed.output
     twice = gongshi("close", "--cycle", "2026")
     assert twice.exit_code == 2
-    assert twice.output.strip() == t(store.NOT_OPEN, year=2026)
+    assert twice.output.strip() == t(use_case.NOT_OPEN, year=2026)
     reopened = gongshi("open", "--cycle", "2026")
     assert reopened.exit_code == 2 and "Traceback" not in reopened.output
 
@@ -74,7 +75,7 @@ def test_a_cycle_that_does_not_exist_is_one_clear_line(gongshi):
 def test_a_window_shorter_than_the_minimum_is_refused(gongshi):
     result = gongshi("open", "--cycle", "2026", "--days", "3")
     assert result.exit_code == 2
-    assert result.output.strip() == Translator("zh")(store.TOO_SHORT, min=5, days=3)
+    assert result.output.strip() == Translator("zh")(use_case.TOO_SHORT, min=5, days=3)
 
 
 def test_the_notices_are_one_pdf_per_unit_with_masked_names(gongshi, tmp_path):

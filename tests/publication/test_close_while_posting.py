@@ -15,8 +15,10 @@ from domain.clock import FixedClock
 from domain.workdays import WorkCalendar
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
-from notices.publication import CHANNEL_ENTRIES
 from notices.sender import OutboxSender
+from services import publication as gongshi
+from services.publication import PublicationRules
+from services.publication_texts import CHANNEL_ENTRIES
 from storage import outbox_queue
 from storage import publication as store
 from storage.db import transaction
@@ -41,17 +43,17 @@ async def test_pages_held_for_the_channel_turn_are_not_posted_after_the_close(st
     await import_people(storage, people)
     clock = FixedClock(datetime(2026, 12, 16, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     async with transaction(storage.sessions) as session:
-        opened = await store.open_gongshi(
+        opened = await gongshi.open_gongshi(
             session=session,
+            rules=PublicationRules(
+                calendar=WorkCalendar(),
+                min_workdays=5,
+                channel_id=CHANNEL,
+                bot_username="gongshi_bot",
+                language="zh",
+            ),
+            clock=clock,
             year=2026,
-            calendar=WorkCalendar(),
-            now=clock.now(),
-            today=clock.today(),
-            workdays=5,
-            min_workdays=5,
-            channel_id=CHANNEL,
-            bot_username="gongshi_bot",
-            language="zh",
             actor="test",
         )
     assert opened.posts == PAGES
@@ -76,7 +78,7 @@ async def test_pages_held_for_the_channel_turn_are_not_posted_after_the_close(st
             # The other pages are claimed and held for the channel's next turns.
             assert sender.queue.count == PAGES - 1
             async with transaction(storage.sessions) as session:
-                await store.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
+                await gongshi.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
             at_close = len(await sb.channel_posts(CHANNEL))
 
             async def all_settled() -> bool:

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from domain.clock import FixedClock
 from domain.workdays import WorkCalendar, load_overrides
 from notices.publication import sweep_gongshi
+from services import publication as gongshi
+from services.publication import PublicationRules
 from storage import publication as store
 from storage.db import transaction
 from storage.models import (
@@ -49,18 +51,19 @@ def nth_workday(start: date, n: int, is_workday) -> date:
 
 async def open_cycle(storage, clock, *, year, calendar, days=5, channel=CHANNEL):
     async with transaction(storage.sessions) as session:
-        return await store.open_gongshi(
+        return await gongshi.open_gongshi(
             session=session,
+            rules=PublicationRules(
+                calendar=calendar,
+                min_workdays=5,
+                channel_id=channel,
+                bot_username="gongshi_bot",
+                language="zh",
+            ),
+            clock=clock,
             year=year,
-            calendar=calendar,
-            now=clock.now(),
-            today=clock.today(),
-            workdays=days,
-            min_workdays=5,
-            channel_id=channel,
-            bot_username="gongshi_bot",
-            language="zh",
             actor="test",
+            workdays=days,
         )
 
 
@@ -162,7 +165,7 @@ async def test_subscribers_are_told_once_and_a_second_open_is_refused(storage):
     assert opened.subscribers == 2
     with pytest.raises(store.PublicationError) as refused:
         await open_cycle(storage, clock, year=2026, calendar=WorkCalendar())
-    assert refused.value.reason == store.ALREADY_OPEN
+    assert refused.value.reason == gongshi.ALREADY_OPEN
     async with storage.sessions() as session:
         told = (await session.execute(select(Outbox).where(Outbox.chat_id > 0))).scalars().all()
     assert sorted(row.chat_id for row in told) == [801, 802]
@@ -174,7 +177,7 @@ async def test_the_open_refuses_a_short_window_a_missing_cycle_and_no_results(st
     clock = FixedClock(at(date(2026, 12, 16)))
     with pytest.raises(store.PublicationError) as short:
         await open_cycle(storage, clock, year=2026, calendar=WorkCalendar(), days=3)
-    assert short.value.reason == store.TOO_SHORT
+    assert short.value.reason == gongshi.TOO_SHORT
     with pytest.raises(store.PublicationError) as missing:
         await open_cycle(storage, clock, year=2026, calendar=WorkCalendar())
     assert missing.value.reason == store.NO_CYCLE
@@ -182,7 +185,7 @@ async def test_the_open_refuses_a_short_window_a_missing_cycle_and_no_results(st
         session.add(Cycle(year=2026))
     with pytest.raises(store.PublicationError) as empty:
         await open_cycle(storage, clock, year=2026, calendar=WorkCalendar())
-    assert empty.value.reason == store.NO_RESULTS
+    assert empty.value.reason == gongshi.NO_RESULTS
 
 
 async def add_case(storage, *, worker_name: str, severity: str, state: str) -> int:
@@ -233,7 +236,7 @@ async def test_the_close_makes_results_final_except_those_with_an_open_serious_c
     assert set((await statuses(any_storage)).values()) == {"pending"}
 
     async with transaction(any_storage.sessions) as session:
-        closed = await store.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
+        closed = await gongshi.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
     assert (closed.held, closed.final) == (1, 3)
     after = await statuses(any_storage)
     assert after[ids[people[0].name]] == "held"
@@ -260,7 +263,7 @@ async def test_a_second_open_serious_case_keeps_the_result_held(storage):
     clock = FixedClock(at(date(2026, 12, 16)))
     await open_cycle(storage, clock, year=2026, calendar=WorkCalendar())
     async with transaction(storage.sessions) as session:
-        await store.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
+        await gongshi.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
     async with transaction(storage.sessions) as session:
         case = await session.get(Case, first)
         case.state = "rejected"
@@ -279,7 +282,7 @@ async def test_posts_not_yet_sent_at_the_close_are_cancelled_not_deleted(any_sto
     opened = await open_cycle(any_storage, clock, year=2026, calendar=WorkCalendar())
     assert opened.posts == 1
     async with transaction(any_storage.sessions) as session:
-        closed = await store.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
+        closed = await gongshi.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
     assert closed.withdrawn == 1
     async with any_storage.sessions() as session:
         rows = (await session.execute(select(Outbox).where(Outbox.chat_id == CHANNEL))).scalars()
@@ -297,7 +300,7 @@ async def test_a_post_being_sent_at_the_close_is_deleted_by_the_next_sweep(any_s
         row = (await session.execute(select(Outbox).where(Outbox.chat_id == CHANNEL))).scalar_one()
         row.state = "sending"
     async with transaction(any_storage.sessions) as session:
-        await store.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
+        await gongshi.close_gongshi(session=session, year=2026, now=clock.now(), actor="t")
     async with transaction(any_storage.sessions) as session:
         row = (await session.execute(select(Outbox).where(Outbox.chat_id == CHANNEL))).scalar_one()
         row.state, row.message_id, row.sent_at = "sent", 4242, clock.now()

@@ -25,11 +25,13 @@ from domain.clock import FixedClock
 from domain.idnumber import make_id_number
 from domain.workdays import WorkCalendar
 from handlers.name_search import SearchLimits
-from notices.publication import unit_notices
-from storage import publication as store
+from services import publication as gongshi
+from services.publication import PublicationRules
+from services.publication_texts import unit_notices
 from storage.db import transaction
 from storage.migrate import upgrade
 from storage.models import Outbox
+from storage.public_rows import notice_lists
 
 # Characters that occur in no fixed text of the notices, so a name found there is a leak.
 SURNAMES = "张王李赵刘陈杨黄吴"
@@ -68,17 +70,17 @@ async def published_texts(roster: list[Person]) -> list[str]:
         await import_people(storage, roster)
         clock = FixedClock(datetime(2026, 12, 16, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
         async with transaction(storage.sessions) as session:
-            await store.open_gongshi(
+            await gongshi.open_gongshi(
                 session=session,
+                rules=PublicationRules(
+                    calendar=WorkCalendar(),
+                    min_workdays=5,
+                    channel_id=CHANNEL,
+                    bot_username="gongshi_bot",
+                    language="zh",
+                ),
+                clock=clock,
                 year=2026,
-                calendar=WorkCalendar(),
-                now=clock.now(),
-                today=clock.today(),
-                workdays=5,
-                min_workdays=5,
-                channel_id=CHANNEL,
-                bot_username="gongshi_bot",
-                language="zh",
                 actor="test",
             )
         texts: list[str] = []
@@ -86,7 +88,7 @@ async def published_texts(roster: list[Person]) -> list[str]:
             for row in (await session.execute(select(Outbox))).scalars():
                 buttons = [b["text"] for line in row.payload.get("buttons", []) for b in line]
                 texts += [row.payload["text"], *buttons]
-            lists = await store.notice_lists(session=session, year=2026)
+            lists = await notice_lists(session=session, year=2026)
         for notice in unit_notices(lists, language="zh", issued_on=clock.today()):
             pdf = notice_pdf(notice, bot_username="gongshi_bot", language="zh")
             text = pdf_text(pdf)

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
-from notices.outbox import enqueue
 from notices.sender import OutboxSender
 from storage.db import transaction
 from storage.models import Outbox
+from storage.outbox import enqueue
 
 TOKEN = "7000000001:FAULTS-test"
 IN_FLIGHT = 0.25  # seconds

@@ -29,7 +29,7 @@ from bot.runtimes.aiogram_runtime import AiogramTransport
 from bot.runtimes.delivery import Delivery
 from bot.runtimes.serving import SECRET_HEADER, Pipeline, webhook_handler
 from domain.clock import FixedClock
-from handlers.types import FileReply, Reply
+from messages.replies import FileReply, Reply
 from storage.migrate import upgrade
 from storage.models import (
     AuditLog,

@@ -14,10 +14,11 @@ from counts_and_sandbox import short_or_long
 from sqlalchemy import func, select
 
 from bot.app import build_dispatcher
-from bot.i18n import translate
 from domain.complaints import CATEGORIES
 from handlers.core import SOMETHING_WRONG
-from handlers.types import Incoming, Reply, SharedContact, User
+from handlers.types import Incoming, SharedContact, User
+from messages.i18n import translate
+from messages.replies import Reply
 from storage.models import Complaint, ProcessedUpdate, Unit
 
 BATCH = 64  # as GroupCommit.MAX_BATCH

@@ -19,7 +19,8 @@ from testsupport import make_settings
 from bot.app import build_dispatcher
 from bot.runtime_context import open_storage
 from handlers.core import Dispatcher
-from handlers.types import Incoming, Outcome, Reply
+from handlers.types import Incoming, Outcome
+from messages.replies import Reply
 from storage.migrate import upgrade
 from storage.models import Case, Complaint, ConversationState, Outbox, RoleBinding, TelegramUser
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from handlers.context import Context
 from handlers.core import Dispatcher, Router
-from handlers.types import Button
+from messages.replies import Button
 
 # The echo of this text takes a while: long enough to kill the process in the middle. It
 # writes the update id to the file named by $RUNTIME_TEST_SLOW_MARKER when it begins.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.runtimes.delivery import INLINE_WAIT, Delivery, SendError
-from handlers.types import FileReply, Incoming, Outcome, Reply, User
+from handlers.types import Incoming, Outcome, User
+from messages.replies import FileReply, Reply
 
 
 class RecordingSender:

@@ -13,14 +13,15 @@ from test_delivery import RecordingSender, press
 
 from bot.runtimes.delivery import INLINE_WAIT, Delivery, SendError
 from domain.clock import SystemClock
-from handlers.types import Button, FileReply, Outcome, Reply
+from handlers.types import Outcome
+from messages.replies import Button, FileReply, Reply
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
-from notices.outbox import enqueue
 from notices.sender import OutboxSender
 from storage.db import transaction
 from storage.models import Outbox
 from storage.models.ops import ChatPause
+from storage.outbox import enqueue
 
 T0 = datetime(2026, 12, 16, 1, 0, tzinfo=UTC)
 

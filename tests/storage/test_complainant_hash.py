@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from storage import cases as steps
+from services import cases as steps
+from services.complaints import submit_complaint
 from storage.complaints import (
     ComplaintDraft,
     complainant_hash,
     complaints_since,
     day_ago,
-    submit_complaint,
 )
 from storage.models import CaseEvent, Complaint, Cycle, Unit, Worker
 

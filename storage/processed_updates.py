@@ -9,7 +9,6 @@ within hours) is still found.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +20,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
-
-log = logging.getLogger(__name__)
 
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 # Pruning is one indexed DELETE; once an hour keeps the table small and the work invisible.
@@ -44,7 +41,7 @@ def dialect_insert(session: AsyncSession, table: Any) -> Any:
     return pg_insert(table) if name == "postgresql" else sqlite_insert(table)
 
 
-async def record(session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
+async def record(*, session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
     """Record the update id; False when it was recorded before (a redelivery)."""
     statement = (
         dialect_insert(session, PROCESSED)
@@ -56,7 +53,7 @@ async def record(session: AsyncSession, bot_id: int, update_id: int, now: dateti
 
 
 async def record_many(
-    session: AsyncSession, bot_id: int, update_ids: Iterable[int], now: datetime
+    *, session: AsyncSession, bot_id: int, update_ids: Iterable[int], now: datetime
 ) -> set[int]:
     """Record the ids in one statement; the set of those not recorded before."""
     statement = (
@@ -73,25 +70,19 @@ async def record_many(
     return {int(update_id) for update_id in (await session.execute(statement)).scalars()}
 
 
-async def was_recorded(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+async def was_recorded(*, session: AsyncSession, bot_id: int, update_id: int) -> bool:
     return await session.get(ProcessedUpdate, (bot_id, update_id)) is not None
 
 
-async def prune(session: AsyncSession, before: datetime) -> int:
+async def prune(*, session: AsyncSession, before: datetime) -> int:
     """Forget the updates handled before ``before``; how many rows went."""
     result = await session.execute(delete(PROCESSED).where(PROCESSED.c.processed_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def last_update_id(session: AsyncSession, bot_id: int) -> int | None:
+async def last_update_id(*, session: AsyncSession, bot_id: int) -> int | None:
     """The highest update id of the bot still on record."""
     found = await session.scalar(
         select(func.max(PROCESSED.c.update_id)).where(PROCESSED.c.bot_id == bot_id)
     )
     return None if found is None else int(found)
-
-
-def warn_duplicate(bot_id: int, update_id: int) -> None:
-    # A redelivery is normal now and then; many in a row mean the ids started again (see
-    # the module's docstring) and would otherwise go unnoticed.
-    log.warning("update %s of bot %s was handled before: dropped", update_id, bot_id)

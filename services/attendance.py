@@ -1,6 +1,6 @@
-"""Staff verification with its consequences told: the unit learns, through the outbox, whose
-absence made a post vacant (masked name and post only: never an ID number or a phone).
-Used by the bureau's chat flow and by `gongshi verify import`."""
+"""Record attendance and tell the unit: the staff verification's use case. The unit learns,
+through the outbox, whose absence made a post vacant (masked name and post only: never an ID
+number or a phone). Used by the bureau's chat flow and by `gongshi verify import`."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import N_, Translator
 from domain.attendance import REASON_NOT_ON_ROSTER, read_attendance
 from domain.masking import mask_name
 from domain.sheet import RowIssue
-from notices.outbox import enqueue
+from messages.i18n import N_, Translator
 from storage.audiences import unit_contacts
 from storage.db import transaction
 from storage.identity import keyed_hash
 from storage.importer import read_table
 from storage.models import Worker
+from storage.outbox import enqueue
 from storage.verification import Attendance, record_attendance, workers_by_id_hash
 
 TOLD_ABSENT = N_(
@@ -32,8 +32,8 @@ TOLD_RESTORED = N_(
 
 
 async def record_and_tell(
-    session: AsyncSession,
     *,
+    session: AsyncSession,
     cycle_id: int,
     worker: Worker,
     present: bool,
@@ -102,7 +102,7 @@ async def import_attendance(
             return report
         for row in sheet.rows:
             result = await record_and_tell(
-                session,
+                session=session,
                 cycle_id=cycle_id,
                 worker=workers[hashes[row.id_number]],
                 present=row.present,

@@ -1,20 +1,19 @@
-"""A chat's row on the per-update path: the user, their live roles and the conversation
-state, read in one query (or, for a batch, three) and written back only when changed."""
+"""The conversation core's rows on the per-update path: the user, their live roles and the
+chat's conversation state, read in one query (or, for a batch, three) and written back only
+when changed. Keyword-only, in the caller's transaction; nothing here commits."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, insert, literal, literal_column, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.context import Binding, Roles
-from handlers.types import Incoming
 from storage.models import ConversationState, RoleBinding, TelegramUser
 
 # Core tables, not ORM entities, on the per-update path: ORM-enabled statements cost several
@@ -22,6 +21,38 @@ from storage.models import ConversationState, RoleBinding, TelegramUser
 USER: Table = TelegramUser.__table__  # type: ignore[attr-defined]
 BINDING: Table = RoleBinding.__table__  # type: ignore[attr-defined]
 CHAT: Table = ConversationState.__table__  # type: ignore[attr-defined]
+
+OFFICIAL_ROLES = ("admin", "bureau", "investigator", "unit")
+# last_seen is for retention and statistics: a write per hour is enough.
+LAST_SEEN_PRECISION = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Binding:
+    role: str
+    unit_id: int | None = None
+    worker_id: int | None = None
+    official_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What the database says this user may do; citizens have no bindings."""
+
+    bindings: tuple[Binding, ...] = ()
+
+    def has(self, *roles: str) -> bool:
+        return any(binding.role in roles for binding in self.bindings)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(binding.role for binding in self.bindings)
+
+    def binding(self, role: str) -> Binding | None:
+        return next((b for b in self.bindings if b.role == role), None)
+
+    @property
+    def is_official(self) -> bool:
+        return self.has(*OFFICIAL_ROLES)
 
 
 @dataclass
@@ -46,11 +77,34 @@ class ChatRow:
     roles: Roles
 
 
+@dataclass(frozen=True)
+class ChatKey:
+    """Which chat and which user an update comes from."""
+
+    chat_id: int
+    user_id: int
+
+
 def json_key(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
 
 
-async def load_chat(session: AsyncSession, incoming: Incoming) -> ChatRow:
+async def load_roles(*, session: AsyncSession, user_id: int) -> Roles:
+    """The user's live role bindings."""
+    rows = await session.execute(
+        sa_select(
+            BINDING.c.role, BINDING.c.unit_id, BINDING.c.worker_id, BINDING.c.official_id
+        ).where(BINDING.c.user_id == user_id, BINDING.c.revoked_at.is_(None))
+    )
+    return Roles(
+        tuple(
+            Binding(r.role, unit_id=r.unit_id, worker_id=r.worker_id, official_id=r.official_id)
+            for r in rows
+        )
+    )
+
+
+async def load_chat(*, session: AsyncSession, chat_id: int, user_id: int) -> ChatRow:
     """The user, their live role bindings and the chat's state in one query."""
     user, binding, chat = USER, BINDING, CHAT
     statement = sa_select(
@@ -67,7 +121,7 @@ async def load_chat(session: AsyncSession, incoming: Incoming) -> ChatRow:
         chat.c.state,
         chat.c.data,
     ).select_from(
-        sa_select(literal(incoming.user.id).label("uid"))
+        sa_select(literal(user_id).label("uid"))
         .subquery("me")
         .outerjoin(user, user.c.id == literal_column("me.uid"))
         .outerjoin(
@@ -77,7 +131,7 @@ async def load_chat(session: AsyncSession, incoming: Incoming) -> ChatRow:
                 binding.c.revoked_at.is_(None),
             ),
         )
-        .outerjoin(chat, chat.c.chat_id == incoming.chat_id)
+        .outerjoin(chat, chat.c.chat_id == chat_id)
     )
     rows = (await session.execute(statement)).all()
     first = rows[0]
@@ -100,7 +154,7 @@ async def load_chat(session: AsyncSession, incoming: Incoming) -> ChatRow:
 
 
 async def save_chat(
-    session: AsyncSession, incoming: Incoming, chat: ChatState, now: datetime, *, exists: bool
+    *, session: AsyncSession, user_id: int, chat: ChatState, now: datetime, exists: bool
 ) -> None:
     if exists:
         await session.execute(
@@ -112,7 +166,7 @@ async def save_chat(
         await session.execute(
             insert(CHAT).values(
                 chat_id=chat.chat_id,
-                user_id=incoming.user.id,
+                user_id=user_id,
                 state=chat.state,
                 data=chat.data,
                 updated_at=now,
@@ -120,9 +174,9 @@ async def save_chat(
         )
 
 
-async def load_chats(session: AsyncSession, incomings: Sequence[Incoming]) -> dict[int, ChatRow]:
+async def load_chats(*, session: AsyncSession, keys: Sequence[ChatKey]) -> dict[int, ChatRow]:
     """``load_chat`` for many chats in three queries, keyed by chat id."""
-    user_ids = {incoming.user.id for incoming in incomings}
+    user_ids = {key.user_id for key in keys}
     users = {
         row.id: row
         for row in await session.execute(
@@ -154,15 +208,15 @@ async def load_chats(session: AsyncSession, incomings: Sequence[Incoming]) -> di
         row.chat_id: row
         for row in await session.execute(
             sa_select(CHAT.c.chat_id, CHAT.c.state, CHAT.c.data).where(
-                CHAT.c.chat_id.in_({incoming.chat_id for incoming in incomings})
+                CHAT.c.chat_id.in_({key.chat_id for key in keys})
             )
         )
     }
     loaded: dict[int, ChatRow] = {}
-    for incoming in incomings:
-        user = users.get(incoming.user.id)
-        state = states.get(incoming.chat_id)
-        loaded[incoming.chat_id] = ChatRow(
+    for key in keys:
+        user = users.get(key.user_id)
+        state = states.get(key.chat_id)
+        loaded[key.chat_id] = ChatRow(
             user_exists=user is not None,
             language=user.language if user is not None else None,
             language_chosen=bool(user.language_chosen) if user is not None else False,
@@ -171,28 +225,29 @@ async def load_chats(session: AsyncSession, incomings: Sequence[Incoming]) -> di
             has_state=state is not None,
             state=state.state if state is not None else None,
             data=state.data if state is not None else None,
-            roles=Roles(tuple(bindings.get(incoming.user.id, ()))),
+            roles=Roles(tuple(bindings.get(key.user_id, ()))),
         )
     return loaded
 
 
 async def save_chats(
-    session: AsyncSession, changed: list[tuple[Incoming, ChatState, bool]], now: datetime
+    *, session: AsyncSession, changed: Sequence[tuple[int, ChatState, bool]], now: datetime
 ) -> None:
+    """Write back the changed chats: (user id, chat state, whether its row exists) each."""
     updates = [
         {"key": chat.chat_id, "state": chat.state, "data": chat.data, "updated_at": now}
-        for _incoming, chat, exists in changed
+        for _user_id, chat, exists in changed
         if exists
     ]
     inserts = [
         {
             "chat_id": chat.chat_id,
-            "user_id": incoming.user.id,
+            "user_id": user_id,
             "state": chat.state,
             "data": chat.data,
             "updated_at": now,
         }
-        for incoming, chat, exists in changed
+        for user_id, chat, exists in changed
         if not exists
     ]
     if updates:
@@ -206,3 +261,41 @@ async def save_chats(
         )
     if inserts:
         await session.execute(insert(CHAT), inserts)
+
+
+async def touch_user(
+    *,
+    session: AsyncSession,
+    user_id: int,
+    telegram_language: str,
+    language_given: bool,
+    row: ChatRow,
+    now: datetime,
+) -> str:
+    """Create the user on first sight, or refresh what changed; the language to speak.
+
+    ``telegram_language`` is the client's language, normalized; ``language_given`` whether
+    the client sent one at all. A language the user chose in the bot is never overridden."""
+    if not row.user_exists:
+        await session.execute(
+            insert(USER).values(
+                id=user_id,
+                language=telegram_language,
+                language_chosen=False,
+                blocked_bot=False,
+                first_seen=now,
+                last_seen=now,
+            )
+        )
+        return telegram_language
+    language = row.language or telegram_language
+    changes: dict[str, object] = {}
+    if not row.language_chosen and language_given and language != telegram_language:
+        changes["language"] = language = telegram_language
+    if row.last_seen is None or now - row.last_seen > LAST_SEEN_PRECISION:
+        changes["last_seen"] = now
+    if row.blocked_bot:
+        changes["blocked_bot"] = False
+    if changes:
+        await session.execute(update(USER).where(USER.c.id == user_id).values(**changes))
+    return language

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_, Translator
+from messages.i18n import N_, Translator
 from storage.importer import ImportReport
 
 MSG_ISSUE = N_("Row {row}, column {column}: {reason}")

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from handlers.types import Button, FileReply, Reply
+from messages.replies import Button, FileReply, Reply
 from storage.models import Outbox
 from storage.models.ops import OutboxAttachment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.i18n import N_, Translator
+from messages.i18n import N_, Translator
 
 TASK_TITLES = {
     "rules_filed": N_("File the unit's assessment rules with the employment bureau"),

@@ -1,7 +1,7 @@
 """Getting the bytes of a file a user sent, without knowing the transport that carried it.
 
 The handlers ask for a file by its id through ``FileFetcher``; the runtime that knows how to
-reach Telegram (``bot.runtimes.files``) implements it and is passed in ``services["files"]``.
+reach Telegram (``bot.runtimes.files``) implements it and is passed in as ``Deps.files``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Message catalogues: Simplified Chinese first, English second.
 
 Message ids are English. Each area of the product keeps its own gettext catalogue,
-``bot/locales/<lang>/<area>.po``, so that adding messages to one area never touches
+``messages/locales/<lang>/<area>.po``, so that adding messages to one area never touches
 another's file. English needs no catalogue: a message id is its own English text.
 Catalogues are parsed once with Babel and cached.
 """
@@ -14,14 +14,13 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
+from messages import N_
+
+__all__ = ["N_", "Translator", "normalize_language", "translate"]
+
 LOCALES = Path(__file__).parent / "locales"
 DEFAULT_LANGUAGE = "zh"
 SUPPORTED = ("zh", "en")
-
-
-def N_(message: str) -> str:
-    """Mark a message id for the catalogues without translating it yet."""
-    return message
 
 
 def normalize_language(code: str | None) -> str:

@@ -1,0 +1,304 @@
+"""Checking a sheet's rows below its header (domain.sheet finds the header): every problem of
+every row, each with the row number and the column header the person sees in their file.
+
+Problems never quote an ID number or a phone: they end up in chats and logs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+from domain.grades import (
+    Grade,
+    GradeError,
+    RenewalError,
+    check_consistency,
+    parse_grade,
+    parse_renewal,
+)
+from domain.idnumber import IdNumberError, normalize_id_number
+from domain.masking import PhoneError, mask_name, normalize_phone
+from domain.sheet import (
+    _LETTER,
+    _PLAIN_MOBILE,
+    _POST_OK,
+    _SCIENTIFIC,
+    FORMULA_STARTS,
+    GRADE,
+    ID_NUMBER,
+    MAX_LENGTH,
+    NAME,
+    PHONE,
+    POST,
+    REASON_DUPLICATE,
+    REASON_OTHER_UNIT,
+    REASON_PHONE_AS_NUMBER,
+    REASON_REQUIRED,
+    REASON_TOO_LONG,
+    REASON_UNKNOWN_UNIT,
+    REMARK,
+    RENEW,
+    REQUIRED,
+    UNIT,
+    HeaderMatch,
+    ImportKind,
+    RowIssue,
+    SheetRow,
+    plain_text_problem,
+    shown,
+    unit_key,
+    without_float_tail,
+)
+
+_NAME_LIMIT = MAX_LENGTH[NAME]
+_POST_LIMIT = MAX_LENGTH[POST]
+_REMARK_LIMIT = MAX_LENGTH[REMARK]
+
+# A file says 合格 and 是 thousands of times: each spelling is parsed once (errors are not cached).
+_parse_grade = functools.lru_cache(maxsize=256)(parse_grade)
+_parse_renewal = functools.lru_cache(maxsize=256)(parse_renewal)
+
+
+class RowChecker:
+    """Checks rows one at a time, remembering what it needs across rows (duplicate people).
+
+    Every problem of a row is collected, not only the first, so a unit fixes its file once.
+    """
+
+    def __init__(
+        self,
+        header: HeaderMatch,
+        *,
+        kind: ImportKind,
+        known_units: Iterable[str],
+        today: date | None = None,
+        only_unit: str | None = None,
+    ) -> None:
+        """``only_unit``: the one registered unit whose rows are accepted (a unit contact's
+        upload); rows of any other unit are reported, not skipped."""
+        if header.missing:
+            raise ValueError(f"the header lacks required columns {header.missing}")
+        self.header = header
+        self.kind = kind
+        self.today = today
+        self.issues: list[RowIssue] = []
+        self.rows = 0  # rows checked that were not blank
+        self._units = {unit_key(name): name for name in known_units}
+        self._only_unit = only_unit
+        self._unit_of_text: dict[str, str | None] = {}
+        self._first_row_of: dict[str, int] = {}
+        self._positions = tuple(header.columns.items())
+        self._required = tuple(column for column in REQUIRED[kind] if column in header.columns)
+        self._limits = tuple(
+            (column, limit) for column, limit in MAX_LENGTH.items() if column in header.columns
+        )
+        # For the shortcut in check(): where each column is (-1 when the file lacks it), and
+        # the grade and renewal spellings already seen together and found consistent.
+        columns = header.columns
+        self._at = tuple(
+            columns.get(column, -1)
+            for column in (UNIT, NAME, ID_NUMBER, PHONE, POST, GRADE, RENEW, REMARK)
+        )
+        self._width = max(columns.values()) + 1
+        self._results = kind == "results"
+        self._verdicts: dict[tuple[str, str], tuple[Grade, bool]] = {}
+
+    def check(self, row: int, cells: Sequence[str]) -> SheetRow | None:
+        """The clean row, or None when it is blank or has problems (added to ``issues``)."""
+        # The shortcut for a row that is wholly good, as nearly all are: the same checks as
+        # _check_fully, in fewer steps, and the moment anything is off the row is checked
+        # again the full way, which finds and words every problem. The one thing it records,
+        # the first row of each ID number, is recorded the same way by _check_fully.
+        if len(cells) < self._width:
+            return self._check_fully(row, cells)
+        at_unit, at_name, at_id, at_phone, at_post, at_grade, at_renew, at_remark = self._at
+        name = cells[at_name].strip()
+        post = cells[at_post].strip()
+        id_text = cells[at_id].strip()
+        if not (name and post and id_text) or len(name) > _NAME_LIMIT or len(post) > _POST_LIMIT:
+            return self._check_fully(row, cells)
+        if (
+            name[0] in FORMULA_STARTS
+            or post[0] in FORMULA_STARTS
+            or not _POST_OK.fullmatch(post)
+            or _LETTER.search(name) is None
+            or _LETTER.search(post) is None
+        ):
+            return self._check_fully(row, cells)
+        remark = cells[at_remark].strip() if at_remark >= 0 else ""
+        if len(remark) > _REMARK_LIMIT:
+            return self._check_fully(row, cells)
+        # Spellings of units and grades are learnt from rows checked the full way.
+        unit = self._unit_of_text.get(cells[at_unit].strip())
+        if unit is None or (self._only_unit is not None and unit != self._only_unit):
+            return self._check_fully(row, cells)
+        grade: Grade | None = None
+        renew: bool | None = None
+        if self._results:
+            verdict = self._verdicts.get((cells[at_grade].strip(), cells[at_renew].strip()))
+            if verdict is None:
+                return self._check_fully(row, cells)
+            grade, renew = verdict
+        phone: str | None = None
+        if at_phone >= 0:
+            phone = cells[at_phone].strip() or None
+            if phone is not None and not _PLAIN_MOBILE.fullmatch(phone):
+                return self._check_fully(row, cells)
+        try:
+            id_number = normalize_id_number(id_text, today=self.today)
+        except IdNumberError:
+            return self._check_fully(row, cells)
+        if self._first_row_of.setdefault(id_number, row) != row:
+            return self._check_fully(row, cells)
+        self.rows += 1
+        return SheetRow(row, unit, name, id_number, phone, post, grade, renew, remark)
+
+    def _check_fully(self, row: int, cells: Sequence[str]) -> SheetRow | None:
+        width = len(cells)
+        values = {
+            column: cells[position].strip() if position < width else ""
+            for column, position in self._positions
+        }
+        if not any(values.values()):
+            return None
+        self.rows += 1
+        found: list[tuple[str, str, dict[str, str]]] = []
+
+        def report(column: str, reason: str, /, **params: str) -> None:
+            found.append((column, reason, params))
+
+        for column in self._required:
+            if not values[column]:
+                report(column, REASON_REQUIRED, column=self.header.labels[column])
+        for column, limit in self._limits:
+            if len(values[column]) > limit:
+                report(column, REASON_TOO_LONG, limit=str(limit), length=str(len(values[column])))
+        for column in (NAME, POST):
+            problem = plain_text_problem(values[column], post=column == POST)
+            if problem is not None:
+                report(column, problem[0], **problem[1])
+        unit = self._unit(values[UNIT], report)
+        id_number = self._id_number(row, values[ID_NUMBER], report)
+        phone = self._phone(values.get(PHONE, ""), report)
+        grade, renew = self._grade_and_renewal(values, report)
+        if found:
+            self._add_issues(row, values[NAME], found)
+            return None
+        assert unit is not None and id_number is not None
+        return SheetRow(
+            row=row,
+            unit=unit,
+            name=values[NAME],
+            id_number=id_number,
+            phone=phone,
+            post=values[POST],
+            grade=grade,
+            renew=renew,
+            remark=values.get(REMARK, ""),
+        )
+
+    def _add_issues(
+        self, row: int, name: str, found: list[tuple[str, str, dict[str, str]]]
+    ) -> None:
+        masked = mask_name(name) if name else ""
+        # Left to right, as the person reads the row; a stable sort keeps each cell's order.
+        found.sort(key=lambda issue: self.header.columns[issue[0]])
+        self.issues.extend(
+            RowIssue(row, self.header.labels[column], reason, params, masked)
+            for column, reason, params in found
+        )
+
+    def _unit(self, text: str, report: _Report) -> str | None:
+        if not text:
+            return None
+        # Thousands of rows name the same few units: look each spelling up once.
+        if text not in self._unit_of_text:
+            self._unit_of_text[text] = self._units.get(unit_key(text))
+        unit = self._unit_of_text[text]
+        if unit is None:
+            report(UNIT, REASON_UNKNOWN_UNIT, unit=shown(text))
+        elif self._only_unit is not None and unit != self._only_unit:
+            report(UNIT, REASON_OTHER_UNIT, unit=unit, own=self._only_unit)
+            return None
+        return unit
+
+    def _id_number(self, row: int, text: str, report: _Report) -> str | None:
+        if not text:
+            return None
+        try:
+            id_number = normalize_id_number(without_float_tail(text), today=self.today)
+        except IdNumberError as error:
+            report(ID_NUMBER, error.reason, **error.params)
+            return None
+        first_row = self._first_row_of.setdefault(id_number, row)
+        if first_row != row:
+            report(ID_NUMBER, REASON_DUPLICATE, first_row=str(first_row))
+        return id_number
+
+    def _phone(self, text: str, report: _Report) -> str | None:
+        if not text:
+            return None
+        if _SCIENTIFIC.fullmatch(text):
+            report(PHONE, REASON_PHONE_AS_NUMBER)
+            return None
+        if _PLAIN_MOBILE.fullmatch(text):
+            return (
+                text  # what normalize_phone returns for it, without its character-by-character pass
+            )
+        try:
+            return normalize_phone(without_float_tail(text))
+        except PhoneError as error:
+            report(PHONE, error.reason, **error.params)
+            return None
+
+    def _grade_and_renewal(
+        self, values: Mapping[str, str], report: _Report
+    ) -> tuple[Grade | None, bool | None]:
+        if self.kind != "results":
+            return None, None
+        grade: Grade | None = None
+        renew: bool | None = None
+        if values[GRADE]:
+            try:
+                grade = _parse_grade(values[GRADE])
+            except GradeError as error:
+                report(GRADE, error.reason, text=shown(error.text))
+        if values[RENEW]:
+            try:
+                renew = _parse_renewal(values[RENEW])
+            except RenewalError as error:
+                report(RENEW, error.reason, text=shown(error.text))
+        if grade is not None and renew is not None:
+            conflict = check_consistency(grade, renew)
+            if conflict is not None:
+                report(RENEW, conflict)
+            else:
+                self._verdicts[values[GRADE], values[RENEW]] = (grade, renew)
+        return grade, renew
+
+
+class _Report(Protocol):
+    """The ``report`` callback a row check passes to its parts."""
+
+    def __call__(self, column: str, reason: str, /, **params: str) -> None: ...
+
+
+def validate_rows(
+    rows: Sequence[Sequence[str]],
+    header: HeaderMatch,
+    *,
+    kind: ImportKind,
+    known_units: Iterable[str],
+    today: date | None = None,
+) -> tuple[list[SheetRow], list[RowIssue]]:
+    """Every row below the header, checked: the clean rows and every problem found."""
+    checker = RowChecker(header, kind=kind, known_units=known_units, today=today)
+    clean = []
+    for index in range(header.row_index + 1, len(rows)):
+        checked = checker.check(index + 1, rows[index])
+        if checked is not None:
+            clean.append(checked)
+    return clean, checker.issues

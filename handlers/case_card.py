@@ -1,0 +1,231 @@
+"""The case card an official sees (the complaint, the history, the buttons their role may
+press now) and what it opens: the evidence files, the public and the internal 处理意见书.
+
+Every view asks ``handlers.case_scope`` first: a case out of the user's sight is refused and
+logged.
+"""
+
+from __future__ import annotations
+
+from domain import cases as rules
+from domain.complaints import BY_KEY, SEVERITY_NAMES
+from domain.masking import mask_name
+from handlers import case_scope as scope
+from handlers.context import Context
+from messages import callbacks_cases as buttons
+from messages.i18n import N_
+from messages.replies import Button
+from services import case_opinion as opinions
+from services.case_steps import CaseRefused
+from storage import case_desk as desk
+from storage.case_opinion import archived_opinion
+from storage.cases import Actor, facts_for
+from storage.models import CaseEvent
+from storage.outbox import PRIORITY, enqueue
+
+HISTORY_SHOWN = 12
+# What an event may say on the card. A unit's card leaves out what may name the complainant:
+# the desk's reply to them, their rating comment, and the notes officials keep among themselves.
+EVENT_DETAILS = ("reason", "note", "reply", "finding", "comment")
+UNIT_EVENT_DETAILS = ("reason", "finding")
+BUTTONS = {
+    "accept": N_("Accept (受理)"),
+    "reject": N_("Reject with a reason"),
+    "assign": N_("Assign an investigator"),
+    "note": N_("Add a note"),
+    "reply": N_("Reply to the complainant"),
+    "reclassify": N_("Reclassify"),
+    "record_finding": N_("Record the finding and opinion"),
+    "extend": N_("Extend with a reason"),
+    "close": N_("Close (办结)"),
+    "merge": N_("Merge into another case (并单)"),
+}
+REFUSED = {
+    "role": N_("Your role may not take that step on this case."),
+    "scope": N_("That case is not yours to handle."),
+    "state": N_("That step is already taken or no longer possible: the case has moved on."),
+    "once": N_("That can be done only once, and it was done."),
+    "input": N_("That cannot be used here. Please check it and try again."),
+    "missing": N_("That case does not exist."),
+}
+DONE = N_("Done.")
+
+
+def refusal_text(ctx: Context, reason: str) -> str:
+    message = REFUSED.get(reason, REFUSED["input"])
+    return ctx.t(message)
+
+
+async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
+    seen = await scope.visible(ctx, case_id)
+    if seen is None:
+        return
+    case, actor = seen
+    found = await desk.card(ctx.session, case_id)
+    assert found is not None
+    facts = await facts_for(ctx.session, case, actor)
+    ctx.say(_card_text(ctx, found, actor), _card_buttons(ctx, found, actor, facts), edit=edit)
+
+
+def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:
+    t, case = ctx.t, card.case
+    # A unit never sees who complained, nor the worker's full name.
+    target = card.unit_name
+    if card.worker_name:
+        worker = mask_name(card.worker_name) if actor.role == "unit" else card.worker_name
+        target = f"{target} · {worker}"
+    lines = [
+        t(
+            N_("Case #{case} ({severity}): {category}"),
+            case=case.id,
+            severity=t(SEVERITY_NAMES.get(case.severity, case.severity)),
+            category=t(BY_KEY[case.category].label),
+        ),
+        t(N_("State: {state}"), state=t(rules.STATE_NAMES.get(case.state, case.state))),
+        t(N_("About: {target}"), target=target),
+        t(
+            N_("Accept by: {accept}; conclude by: {conclude}"),
+            accept=str(case.accept_due or "—"),
+            conclude=str(case.conclude_due or "—"),
+        ),
+    ]
+    if actor.role != "unit":
+        lines.append(
+            t(N_("Complainant: anonymous"))
+            if card.complaint.anonymous
+            else t(N_("Complainant: left a contact (the button shows it; each view is logged)"))
+        )
+        lines.append(t(N_("Evidence files: {n}"), n=len(card.evidence)))
+    if case.finding:
+        lines.append(t(N_("Finding: {finding}"), finding=case.finding))
+        lines.append(t(N_("Handling opinion: {opinion}"), opinion=case.opinion))
+    if case.rating is not None:
+        comment = "" if actor.role == "unit" else case.rating_comment
+        lines.append(t(N_("Rating: {rating} {comment}"), rating=case.rating, comment=comment))
+    lines += ["", card.complaint.description, "", t(N_("History:"))]
+    zone = ctx.clock.now().tzinfo
+    for event in card.history[-HISTORY_SHOWN:]:
+        said = _event_detail(ctx, event, for_unit=actor.role == "unit")
+        name = t(rules.STEP_NAMES.get(event.action, event.action))
+        when = event.at.astimezone(zone)
+        lines.append(f"{when:%m-%d %H:%M} {name}" + (f": {said}" if said else ""))
+    return "\n".join(lines)
+
+
+def _event_detail(ctx: Context, event: CaseEvent, *, for_unit: bool = False) -> str:
+    detail = event.detail
+    if detail.get("to") in BY_KEY and detail.get("from") in BY_KEY:
+        return f"{ctx.t(BY_KEY[detail['from']].label)} → {ctx.t(BY_KEY[detail['to']].label)}"
+    keys: tuple[str, ...] = EVENT_DETAILS
+    if for_unit:
+        keys = UNIT_EVENT_DETAILS + (("note",) if event.actor_role == "unit" else ())
+    for key in keys:
+        if detail.get(key):
+            return str(detail[key])[:200]
+    if detail.get("into"):
+        return f"#{detail['into']}"
+    if detail.get("rating"):
+        return str(detail["rating"])
+    return ""
+
+
+def _card_buttons(
+    ctx: Context, card: desk.Card, actor: Actor, facts: rules.Facts
+) -> list[list[Button]]:
+    t, case = ctx.t, card.case
+    steps = rules.available(role=actor.role, facts=facts)
+    rows = [
+        [Button(t(BUTTONS[step]), buttons.step(step, case.id)) for step in steps[i : i + 2]]
+        for i in range(0, len(steps), 2)
+    ]
+    if actor.role != "unit":
+        extra = []
+        if card.evidence:
+            extra.append(
+                Button(
+                    t(N_("Evidence files ({n})"), n=len(card.evidence)),
+                    buttons.action("ev", case.id),
+                )
+            )
+        if not card.complaint.anonymous:
+            extra.append(Button(t(N_("Show contact")), f"hl:contact:{case.id}"))
+        if extra:
+            rows.append(extra)
+    if case.state == "closed" and case.finding:
+        documents = [Button(t(N_("Handling opinion (PDF)")), buttons.action("doc", case.id))]
+        if actor.role == "bureau":
+            documents.append(
+                Button(
+                    t(N_("Internal copy (names the complainant)")), buttons.action("idoc", case.id)
+                )
+            )
+        rows.append(documents)
+    rows.append([Button(t(N_("Back to the cases")), buttons.queue("o"))])
+    return rows
+
+
+async def open_card(ctx: Context, case_id: int) -> None:
+    """From an alert or a notice: the card as a new message, the alert stays as it was."""
+    await show_card(ctx, case_id, edit=False)
+
+
+async def back_to_card(ctx: Context, case_id: int) -> None:
+    ctx.reset()
+    await show_card(ctx, case_id, edit=False)
+
+
+async def send_evidence(ctx: Context, case_id: int) -> None:
+    """The files go through the outbox: a reply cannot carry a Telegram file_id. Units get
+    none: a complainant's own photos may show who they are."""
+    seen = await scope.visible(ctx, case_id)
+    if seen is None:
+        return
+    case, actor = seen
+    if actor.role == "unit":
+        ctx.answer(refusal_text(ctx, "role"), alert=True)
+        return
+    found = await desk.card(ctx.session, case_id)
+    assert found is not None
+    for number, item in enumerate(found.evidence, start=1):
+        if not item.telegram_file_id:
+            continue
+        await enqueue(
+            ctx.session,
+            chat_id=ctx.incoming.chat_id,
+            kind="notice",
+            priority=PRIORITY["alert"],  # the official is waiting for it
+            method="sendPhoto" if item.kind == "photo" else "sendDocument",
+            file=item.telegram_file_id,
+            text=ctx.t(N_("Case #{case}, evidence {n}"), case=case.id, n=number),
+        )
+    ctx.answer(ctx.t(N_("The files are on their way to you.")))
+
+
+async def send_opinion(ctx: Context, case_id: int) -> None:
+    """The archived public copy of the 处理意见书: no complainant field in it."""
+    if await scope.visible(ctx, case_id) is None:
+        return
+    document = await archived_opinion(ctx.session, case_id)
+    if document is None:
+        ctx.answer(ctx.t(N_("This case has no handling opinion on file.")), alert=True)
+        return
+    ctx.send_file(document.filename, document.content, ctx.t(N_("Case #{case}"), case=case_id))
+    ctx.answer(ctx.t(DONE))
+
+
+async def send_internal_opinion(ctx: Context, case_id: int) -> None:
+    """The bureau's internal copy, naming the complainant; every request is logged."""
+    seen = await scope.visible(ctx, case_id)
+    if seen is None:
+        return
+    try:
+        filename, content = await opinions.internal_opinion(
+            session=ctx.session, case_id=case_id, actor=seen[1], now=ctx.clock.now()
+        )
+    except CaseRefused as refused:
+        ctx.answer(refusal_text(ctx, refused.reason), alert=True)
+        return
+    ctx.send_file(
+        filename, content, ctx.t(N_("Case #{case}, internal copy: confidential."), case=case_id)
+    )
+    ctx.answer(ctx.t(DONE))
