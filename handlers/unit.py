@@ -13,9 +13,11 @@ from sqlmodel import col
 
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_tasks import MyTask, MyTasks, parse_unit_task_button
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, file_asked, state_text, task_title
+from messages.wording import STALE_BUTTON
 from storage.models import Result, UnitTask
 from storage.unit_tasks import latest_cycle, mark_done, unit_tasks
 
@@ -66,7 +68,7 @@ def unit_menu_rows(ctx: Context) -> list[list[Button]]:
     """The unit contact's entries in the main menu."""
     if not ctx.roles.has("unit"):
         return []
-    return [[Button(ctx.t(N_("My unit's tasks")), "ut:list")]]
+    return [[Button(ctx.t(N_("My unit's tasks")), MyTasks(action="list").pack())]]
 
 
 def _from_button(ctx: Context) -> bool:
@@ -79,26 +81,22 @@ def _unit_ids(ctx: Context) -> list[int]:
 
 
 async def process_unit_button(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    task_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    if action == "list":
+    button = parse_unit_task_button(ctx.incoming.button)
+    if isinstance(button, MyTasks):
         await show_tasks(ctx)
         return
-    if task_id is None:
-        ctx.answer(ctx.t(N_("This button is no longer valid. Send /start for the menu.")))
+    if button is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
         return
-    task = await _own_task(ctx, task_id)
+    task = await _own_task(ctx, button.task_id)
     if task is None:
         return
-    if action == "task":
+    if button.action == "task":
         await show_task(ctx, task)
-    elif action == "done":
+    elif button.action == "done":
         await ask_for_file(ctx, task) if task.needs_file else await confirm_done(ctx, task)
-    elif action == "na":
-        await mark_not_applicable(ctx, task)
     else:
-        ctx.answer(ctx.t(N_("This button is no longer valid. Send /start for the menu.")))
+        await mark_not_applicable(ctx, task)
 
 
 async def _own_task(ctx: Context, task_id: int) -> UnitTask | None:
@@ -140,7 +138,14 @@ async def show_tasks(ctx: Context) -> None:
                 state=state_text(t, task.state, overdue=late),
             )
         )
-        buttons.append([Button(f"{number}. {icon} {title[:28]}", f"ut:task:{task.id}")])
+        buttons.append(
+            [
+                Button(
+                    f"{number}. {icon} {title[:28]}",
+                    MyTask(action="task", task_id=task.id or 0).pack(),
+                )
+            ]
+        )
     buttons.append([Button(t(N_("Back to the menu")), "menu:home")])
     ctx.say("\n".join(lines), buttons, edit=_from_button(ctx))
 
@@ -169,10 +174,12 @@ async def show_task(ctx: Context, task: UnitTask) -> None:
         if task.needs_file:
             lines.append(t(TASK_FILE, file=file_asked(t, task.kind)))
         label = MARK_DONE_FILE if task.needs_file else MARK_DONE
-        buttons.append([Button(t(label), f"ut:done:{task.id}")])
+        buttons.append([Button(t(label), MyTask(action="done", task_id=task.id or 0).pack())])
         if task.kind in NOT_APPLICABLE_WHEN:
-            buttons.append([Button(t(NOT_APPLICABLE), f"ut:na:{task.id}")])
-    buttons.append([Button(t(BACK_TO_TASKS), "ut:list")])
+            buttons.append(
+                [Button(t(NOT_APPLICABLE), MyTask(action="na", task_id=task.id or 0).pack())]
+            )
+    buttons.append([Button(t(BACK_TO_TASKS), MyTasks(action="list").pack())])
     ctx.say("\n".join(lines), buttons, edit=_from_button(ctx))
 
 
