@@ -267,7 +267,11 @@ async def send_notice(ctx: Context, lists: rows_store.NoticeLists) -> None:
     try:
         # Rendering is CPU work: in a thread, so other chats are answered meanwhile.
         data = await asyncio.to_thread(
-            notice_pdf, notice, bot_username=ctx.settings.bot_username, language=ctx.language
+            notice_pdf,
+            notice,
+            bot_username=ctx.deps.bot_username,
+            language=ctx.language,
+            font_file=ctx.deps.pdf_font,
         )
     except FontNotFoundError as error:
         ctx.say(str(error))

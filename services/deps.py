@@ -51,6 +51,8 @@ class DepsSettings(HandlerSettings, Protocol):
 
     @property
     def evidence_dir(self) -> Path: ...
+    @property
+    def pdf_font(self) -> Path | None: ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Deps:
     hotline_throttle: MessageThrottle | None
     search_limits: SearchLimits
     search_throttle: SearchThrottle
+    # The TrueType font printed documents are drawn with; None: the Debian package's.
+    pdf_font: Path | None
     # None: files users send are recorded by id and not downloaded (no Bot API to ask).
     files: FileFetcher | None = None
 
@@ -117,6 +121,7 @@ class Deps:
             search_throttle=(
                 _typed(chosen, "search_throttle", SearchThrottle) or SearchThrottle(search_limits)
             ),
+            pdf_font=settings.pdf_font,
             files=_typed(chosen, "files", FileFetcher),  # type: ignore[type-abstract]
         )
 
