@@ -25,8 +25,8 @@ from services.files import FileFetcher
 T = TypeVar("T")
 
 
-class HandlerSettings(Protocol):
-    """The settings a conversation step reads as ``ctx.settings``, and nothing more."""
+class DepsSettings(Protocol):
+    """The settings ``Deps`` is made from: a conversation step reads none of them itself."""
 
     @property
     def bot_username(self) -> str: ...
@@ -44,11 +44,6 @@ class HandlerSettings(Protocol):
     def serious_complainants(self) -> int: ...
     @property
     def gongshi_min_workdays(self) -> int: ...
-
-
-class DepsSettings(HandlerSettings, Protocol):
-    """The settings ``Deps`` is made from."""
-
     @property
     def evidence_dir(self) -> Path: ...
     @property

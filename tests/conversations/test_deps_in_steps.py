@@ -1,6 +1,6 @@
-"""The deployment's PDF font reaches the printed documents through the typed dependencies
-built from the settings: a chat step draws with ``ctx.deps.pdf_font``, and a font the
-settings name but the machine lacks is reported with its path."""
+"""The typed dependencies are what every step uses: built once from the settings (the PDF
+font among them), handed to each step as ``ctx.deps``; a step has no settings of its own, and
+a font the settings name but the machine lacks is reported with its path."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.app import build_deps, build_dispatcher
 from documents.pdf import FONT_PACKAGE
 from messages.replies import FileReply
 from storage.db import transaction
-from storage.models import RoleBinding
+from storage.models import RoleBinding, Unit
 from tests.publication.pubworld import UNITS, import_people, person
 
 ADMIN = 9001
@@ -57,3 +57,31 @@ def test_nothing_below_bot_loads_the_settings():
     for folder in ("documents", "services", "handlers"):
         for module in (root / folder).rglob("*.py"):
             assert "load_settings" not in module.read_text(), module
+
+
+async def test_a_step_reads_the_typed_dependencies_and_no_settings(storage, clock):
+    """What a step uses comes from ``ctx.deps``, the one object the app built: a step has no
+    settings to read, so dependencies given to a dispatcher are the ones its steps use."""
+    from dataclasses import fields, replace
+
+    from handlers.context import Context
+    from handlers.core import Dispatcher
+
+    assert "settings" not in {field.name for field in fields(Context)}
+    first = build_dispatcher(settings=storage.settings, sessions=storage.sessions, clock=clock)
+    deps = replace(first.deps, bot_username="county_desk_bot")
+    dispatcher = Dispatcher(
+        sessions=storage.sessions,
+        settings=storage.settings,
+        clock=clock,
+        router=first.router,
+        deps=deps,
+    )
+    async with transaction(storage.sessions) as session:
+        session.add_all([Unit(name="城关镇"), RoleBinding(user_id=ADMIN, role="admin")])
+    admin = Chat(dispatcher, ADMIN, "zh-hans")
+    await admin.send("/start")
+    await admin.click("邀请工作人员")
+    await admin.click("用人单位联系人")
+    await admin.click("城关镇")
+    assert "https://t.me/county_desk_bot?start=inv_" in admin.last
