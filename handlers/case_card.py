@@ -220,7 +220,11 @@ async def send_internal_opinion(ctx: Context, case_id: int) -> None:
         return
     try:
         filename, content = await opinions.internal_opinion(
-            session=ctx.session, case_id=case_id, actor=seen[1], now=ctx.clock.now()
+            session=ctx.session,
+            case_id=case_id,
+            actor=seen[1],
+            now=ctx.clock.now(),
+            font_file=ctx.deps.pdf_font,
         )
     except CaseRefused as refused:
         ctx.answer(refusal_text(ctx, refused.reason), alert=True)

@@ -256,7 +256,7 @@ async def accept(ctx: Context, case_id: int) -> None:
 
 
 async def close(ctx: Context, case_id: int) -> None:
-    if await _take(ctx, case_id, steps.close):
+    if await _take(ctx, case_id, steps.close, font_file=ctx.deps.pdf_font):
         ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id)
 

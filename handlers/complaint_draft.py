@@ -81,7 +81,7 @@ async def may_file_another(ctx: Context) -> bool:
         ctx.session,
         user_id=ctx.user_id,
         since=since,
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        secret_key=ctx.deps.secret_key,
     )
     if filed < allowed:
         return True

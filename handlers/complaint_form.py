@@ -366,8 +366,8 @@ async def process_confirm(ctx: Context) -> None:
         language=ctx.language,
         now=ctx.clock.now(),
         calendar=work_calendar(ctx),
-        threshold=ctx.settings.serious_complainants,
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        threshold=ctx.deps.serious_complainants,
+        secret_key=ctx.deps.secret_key,
     )
     ctx.reset()
     await _tell_ticket(ctx, submitted)

@@ -346,7 +346,6 @@ class Dispatcher:
         ctx = Context(
             incoming=incoming,
             session=session,
-            settings=self.settings,
             deps=self.deps,
             clock=self.clock,
             roles=who.roles,

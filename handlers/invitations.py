@@ -161,7 +161,7 @@ async def show_invitation(ctx: Context, *, role: str, unit_id: int | None) -> No
         target_id=role,
         unit_id=unit_id,
     )
-    link = invitation_link(ctx.settings.bot_username, token)
+    link = invitation_link(ctx.deps.bot_username, token)
     ctx.say(
         ctx.t(
             N_(

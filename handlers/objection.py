@@ -158,7 +158,7 @@ async def submit_objection(ctx: Context) -> None:
         language=ctx.language,
         now=ctx.clock.now(),
         calendar=work_calendar(ctx),
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        secret_key=ctx.deps.secret_key,
     )
     if submitted is None:
         ctx.reset()

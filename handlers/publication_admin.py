@@ -124,7 +124,7 @@ def _refused(ctx: Context, error: store.PublicationError | UnknownYearError) -> 
 
 async def confirm_open(ctx: Context, year: int) -> None:
     t = ctx.t
-    days = ctx.settings.gongshi_min_workdays
+    days = ctx.deps.gongshi_min_workdays
     try:
         window = store.plan_window(calendar=_calendar(ctx), today=ctx.clock.today(), workdays=days)
     except UnknownYearError as error:
@@ -159,7 +159,7 @@ async def process_open(ctx: Context, year: int, shown_opens: str) -> None:
     calendar = _calendar(ctx)
     try:
         planned = store.plan_window(
-            calendar=calendar, today=today, workdays=ctx.settings.gongshi_min_workdays
+            calendar=calendar, today=today, workdays=ctx.deps.gongshi_min_workdays
         )
         if f"{planned.opens_on:%Y%m%d}" != shown_opens:
             # The day changed since the window was shown: confirm the new one.
@@ -191,13 +191,13 @@ async def process_open(ctx: Context, year: int, shown_opens: str) -> None:
 
 
 def _rules(ctx: Context, calendar: WorkCalendar) -> gongshi.PublicationRules:
-    channel = ctx.settings.public_channel
+    channel = ctx.deps.public_channel
     return gongshi.PublicationRules(
         calendar=calendar,
-        min_workdays=ctx.settings.gongshi_min_workdays,
+        min_workdays=ctx.deps.gongshi_min_workdays,
         channel_id=int(channel) if channel else None,
-        bot_username=ctx.settings.bot_username,
-        language=ctx.settings.language,
+        bot_username=ctx.deps.bot_username,
+        language=ctx.deps.language,
     )
 
 
@@ -267,7 +267,11 @@ async def send_notice(ctx: Context, lists: rows_store.NoticeLists) -> None:
     try:
         # Rendering is CPU work: in a thread, so other chats are answered meanwhile.
         data = await asyncio.to_thread(
-            notice_pdf, notice, bot_username=ctx.settings.bot_username, language=ctx.language
+            notice_pdf,
+            notice,
+            bot_username=ctx.deps.bot_username,
+            language=ctx.language,
+            font_file=ctx.deps.pdf_font,
         )
     except FontNotFoundError as error:
         ctx.say(str(error))

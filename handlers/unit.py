@@ -196,7 +196,7 @@ async def process_task_file(ctx: Context) -> None:
     if file is None:
         ctx.say(ctx.t(NEED_A_FILE))
         return
-    limit = ctx.settings.max_upload_mb
+    limit = ctx.deps.max_upload_mb
     if file.size is not None and file.size > limit * 2**20:
         ctx.say(ctx.t(FILE_TOO_LARGE, mb=limit))
         return

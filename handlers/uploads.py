@@ -84,7 +84,7 @@ async def process_results_file(ctx: Context) -> None:
     if PurePath(name).suffix.lower() not in SUFFIXES:
         ctx.say(ctx.t(WRONG_TYPE, file=name or file.kind))
         return
-    limit = min(ctx.settings.import_max_mb, TELEGRAM_DOWNLOAD_MB)
+    limit = min(ctx.deps.import_max_mb, TELEGRAM_DOWNLOAD_MB)
     if file.size is not None and file.size > limit * 2**20:
         ctx.say(ctx.t(TOO_LARGE, mb=limit))
         return

@@ -155,7 +155,7 @@ async def _try_contact(ctx: Context, phone: str, contact_user: int | None) -> No
         return
     outcome = await bind_by_contact(
         session=ctx.session,
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        secret_key=ctx.deps.secret_key,
         phone=phone,
         contact_user_id=contact_user,
         user_id=ctx.user_id,

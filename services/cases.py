@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -204,14 +205,22 @@ async def extend(
     return case
 
 
-async def close(*, session: AsyncSession, case_id: int, actor: Actor, now: datetime) -> Case:
-    """办结: the complainant is told and asked to rate it; the 处理意见书 is archived with the
-    case and sent to the bureau's desk; a worker's result held for the case is released; the
-    complainants of the cases merged into it are told too."""
+async def close(
+    *,
+    session: AsyncSession,
+    case_id: int,
+    actor: Actor,
+    now: datetime,
+    font_file: Path | None = None,
+) -> Case:
+    """办结: the complainant is told and asked to rate it; the 处理意见书, drawn with the font
+    in ``font_file`` (the deployment's ``Deps.pdf_font``), is archived with the case and sent
+    to the bureau's desk; a worker's result held for the case is released; the complainants of
+    the cases merged into it are told too."""
     case = await checked(session, case_id, "close", actor, now)
     case.closed_at = now
     await record_step(session, case, "close", actor, now)
-    await archive_opinion(session, case, now=now)
+    await archive_opinion(session, case, now=now, font_file=font_file)
     await _release(session, case, now=now)
     outcome = {"finding": case.finding or "—", "opinion": case.opinion or "—"}
     await tell_complainant(session, case, "close", actor, **outcome)
