@@ -36,7 +36,6 @@ from handlers.case_rating import RATING_COMMENT, process_rating, process_rating_
 from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
 from handlers.core import Router
-from handlers.hotline import alert_case
 from messages import callbacks_cases as buttons
 from messages.callbacks_cases import FILTERS, CaseAction, CaseChoice, CaseExport, CaseQueue
 from messages.i18n import N_
@@ -45,7 +44,7 @@ from messages.wording import STALE_BUTTON
 from services import cases as steps
 from services.case_export import export_cases
 from storage import case_desk as desk
-from storage.cases import event_seq, investigator_names
+from storage.cases import investigator_names
 from storage.complaints import investigators
 from storage.models import Case
 from storage.publication import current_cycle
@@ -333,23 +332,9 @@ async def ask_category(ctx: Context, case_id: int) -> None:
 
 
 async def reclassify(ctx: Context, case_id: int, category: str) -> None:
-    """The case in another category; whoever its new route brings in is alerted as for a new
-    case, in the same transaction."""
-    case = await ctx.session.get(Case, case_id)
-    before = case.route if case is not None else None
+    """The case in another category; the use case alerts whoever its new route brings in."""
     if not await _take(ctx, case_id, steps.reclassify, category=category):
         return
-    found = await desk.card(ctx.session, case_id)
-    assert found is not None and before is not None
-    await alert_case(
-        ctx.session,
-        case=found.case,
-        complaint=found.complaint,
-        general=found.complaint.cycle_id is None,
-        evidence=len(found.evidence),
-        reclassified_from=before,
-        occasion=f"reclassified{await event_seq(ctx.session, found.case)}",
-    )
     ctx.answer(ctx.t(DONE))
     await show_card(ctx, case_id)
 
