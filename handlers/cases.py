@@ -210,6 +210,10 @@ async def _case_action(ctx: Context, code: str, case_id: int) -> None:
         await VIEWS[code](ctx, case_id)
         return
     step = buttons.STEP_OF_CODE[code]
+    # A note is read only on the card: who may not open the card is refused as for a forged
+    # card button, before they type anything.
+    if step in CARD_ONLY_STEPS and await scope.visible(ctx, case_id) is None:
+        return
     if step in STEP_BUTTONS:
         await STEP_BUTTONS[step](ctx, case_id)
     else:
@@ -408,6 +412,9 @@ _STEPS_WITH_TEXT: dict[str, Any] = {
     "extend": steps.extend,
     "merge": steps.merge,
 }
+
+# The steps that only the card's readers may take: the card is where they are read.
+CARD_ONLY_STEPS = frozenset({"note"})
 
 # The steps whose button acts at once or asks a pick, rather than a typed text (ASK_TEXT).
 STEP_BUTTONS: dict[str, Any] = {
