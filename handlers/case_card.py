@@ -13,6 +13,7 @@ from domain.masking import mask_name
 from handlers import case_scope as scope
 from handlers.context import Context
 from messages import callbacks_cases as buttons
+from messages.callbacks_hotline import ShowContact
 from messages.i18n import N_
 from messages.replies import Button
 from services import case_evidence as evidence
@@ -148,7 +149,8 @@ def _card_buttons(
                 )
             )
         if not card.complaint.anonymous:
-            extra.append(Button(t(N_("Show contact")), f"hl:contact:{case.id}"))
+            contact = ShowContact(action="contact", case_id=case.id or 0).pack()
+            extra.append(Button(t(N_("Show contact")), contact))
         if extra:
             rows.append(extra)
     if case.state == "closed" and case.finding:

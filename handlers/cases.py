@@ -37,7 +37,15 @@ from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
 from handlers.core import Router
 from messages import callbacks_cases as buttons
-from messages.callbacks_cases import FILTERS, CaseAction, CaseChoice, CaseExport, CaseQueue
+from messages.callbacks_cases import (
+    FILTERS,
+    CaseAction,
+    CaseChoice,
+    CaseExport,
+    CaseQueue,
+    Rating,
+)
+from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON
@@ -76,9 +84,9 @@ ASK_TEXT = {
 def router() -> Router:
     r = Router()
     r.command("cases", roles=DESK_ROLES)(show_desk)
-    r.button("cs", roles=DESK_ROLES)(process_case_button)
+    r.button(CaseAction.prefix, roles=DESK_ROLES)(process_case_button)
     r.state(CASE_TEXT, roles=DESK_ROLES)(process_text)
-    r.button("rt")(process_rating)
+    r.button(Rating.prefix)(process_rating)
     r.state(RATING_COMMENT)(process_rating_comment)
     r.menu_rows(case_menu_rows, place=10)
     return r
@@ -126,7 +134,7 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
         paging.append(Button(t(N_("Next »")), buttons.queue(key, page + 1)))
     if paging:
         rows.append(paging)
-    rows.append([Button(t(N_("Back to the menu")), "menu:home")])
+    rows.append([Button(t(N_("Back to the menu")), MENU_HOME)])
     name = t(FILTER_NAMES[key])
     header = (
         t(N_("Cases ({filter}): {n}"), filter=name, n=total)
