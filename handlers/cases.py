@@ -5,10 +5,10 @@ Steps: ``show_queue`` (per role: the bureau sees every case, investigators the s
 assigned to them or to nobody, a unit contact the minor ones of their unit; filters open,
 overdue, mine, all) → ``show_card`` (the complaint, the history, the buttons that role may
 press now) → a step: ``accept``, ``close`` at once; ``ask_investigator`` → ``assign``;
-``ask_category`` → ``reclassify`` (the new route's officials alerted); ``ask_finding`` →
+``ask_category`` → ``reclassify`` (the use case alerts the new route's officials); ``ask_finding`` →
 ``ask_text``; ``ask_text`` (a reason, a note, a reply to the complainant, the opinion, the
-other case's number) → ``process_text``. ``send_evidence`` sends the evidence files through
-the outbox.
+other case's number) → ``process_text``. The card's views (the evidence files, the opinions)
+are handlers.case_card's.
 
 Button data is never trusted: every step goes through ``services.cases``, which checks the role
 and the case's state on the server and writes every refusal to the audit log.
