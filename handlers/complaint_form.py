@@ -35,6 +35,7 @@ from handlers.complaint_evidence import ask_evidence
 from handlers.context import Context
 from handlers.name_search import search_allowed
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
+from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON
@@ -400,7 +401,7 @@ async def _tell_ticket(ctx: Context, submitted: filing.Submitted) -> None:
     ]
     if submitted.triage.general:
         lines.append(ctx.t(OUTSIDE_GONGSHI))
-    ctx.say("\n\n".join(lines), [[Button(ctx.t(N_("Back to the menu")), "menu:home")]])
+    ctx.say("\n\n".join(lines), [[Button(ctx.t(N_("Back to the menu")), MENU_HOME)]])
 
 
 def _complete(current: dict[str, Any]) -> bool:

@@ -40,7 +40,7 @@ def invitation_link(bot_username: str, token: str) -> str:
 
 def router() -> Router:
     r = Router()
-    r.button("adm", roles=["admin"])(process_admin_button)
+    r.button(InviteStart.prefix, roles=["admin"])(process_admin_button)
     r.deep_link(PREFIX, redeem)
     r.menu_rows(invitation_menu_rows, place=70)
     return r

@@ -11,6 +11,7 @@ import asyncio
 
 from domain.workdays import UnknownYearError, WorkCalendar
 from handlers.context import Context
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_publication import (
     HOME,
     AdminHome,
@@ -86,7 +87,7 @@ async def process_admin(ctx: Context) -> None:
 async def show_admin(ctx: Context) -> None:
     t = ctx.t
     cycle = await store.current_cycle(ctx.session)
-    back = [Button(t(BACK), "menu:home")]
+    back = [Button(t(BACK), MENU_HOME)]
     if cycle is None:
         ctx.say(t(ADMIN_NO_CYCLE), [back], edit=True)
         return
@@ -119,7 +120,7 @@ def _calendar(ctx: Context) -> WorkCalendar:
 
 
 def _refused(ctx: Context, error: store.PublicationError | UnknownYearError) -> None:
-    ctx.say(ctx.t(error.reason, **error.params), [[Button(ctx.t(BACK), "menu:home")]])
+    ctx.say(ctx.t(error.reason, **error.params), [[Button(ctx.t(BACK), MENU_HOME)]])
 
 
 async def confirm_open(ctx: Context, year: int) -> None:
@@ -185,7 +186,7 @@ async def process_open(ctx: Context, year: int, shown_opens: str) -> None:
             posts=opened.posts,
             subscribers=opened.subscribers,
         ),
-        [[Button(t(BACK), "menu:home")]],
+        [[Button(t(BACK), MENU_HOME)]],
         edit=True,
     )
 
@@ -229,7 +230,7 @@ async def process_close(ctx: Context, year: int) -> None:
         return
     ctx.say(
         t(CLOSED, year=year, final=closed.final, held=closed.held, withdrawn=closed.withdrawn),
-        [[Button(t(BACK), "menu:home")]],
+        [[Button(t(BACK), MENU_HOME)]],
         edit=True,
     )
 

@@ -19,6 +19,7 @@ from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages import callbacks_cases as buttons
 from messages.i18n import N_, translate
+from services.case_alerts import alert_case
 from services.case_findings import carry_back
 from services.case_opinion import archive_opinion
 from services.case_steps import (
@@ -30,6 +31,7 @@ from services.case_steps import (
     tell_complainant,
 )
 from storage.audiences import bureau_staff
+from storage.case_desk import card
 from storage.cases import (
     COMPLAINANT,
     SYSTEM,
@@ -148,8 +150,8 @@ async def reclassify(
     *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, category: str
 ) -> Reclassified:
     """The bureau puts the case in another category, with that category's severity and route;
-    the event and the audit entry are written with it. Alerting the new route's officials is
-    the caller's, as it is for a new case (handlers.hotline.alert_case).
+    the event and the audit entry are written with it, and whoever the new route brings in is
+    alerted as for a new case (services.case_alerts), in the same transaction.
 
     The due dates stay: neither clock depends on the category. The acceptance clock follows
     the 公示 (domain.complaints.acceptance_due) and the conclusion clock the renewals
@@ -168,6 +170,17 @@ async def reclassify(
     serious_no_more = before["from_severity"] == "serious" and chosen.severity != "serious"
     if serious_no_more and case.worker_id is not None:
         await release_held_results(session=session, worker_id=case.worker_id, now=now)
+    found = await card(session, case_id)
+    assert found is not None
+    await alert_case(
+        session,
+        case=case,
+        complaint=found.complaint,
+        general=found.complaint.cycle_id is None,
+        evidence=len(found.evidence),
+        reclassified_from=before["from_route"],
+        occasion=f"reclassified{await event_seq(session, case)}",
+    )
     return Reclassified(case, before["from_route"])
 
 
