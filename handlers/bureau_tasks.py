@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_tasks import (
     RemindTask,
     RemindUnit,
@@ -19,6 +20,7 @@ from messages.callbacks_tasks import (
     UnitTasks,
     parse_bureau_task_button,
 )
+from messages.callbacks_verification import VerifyUnits
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, state_text, task_title
@@ -48,7 +50,7 @@ TASK_GONE = N_("That task no longer exists.")
 
 def router() -> Router:
     r = Router()
-    r.button("bt", roles=ROLES)(process_bureau_button)
+    r.button(UnitsPage.prefix, roles=ROLES)(process_bureau_button)
     r.menu_rows(bureau_menu_rows, place=40)
     return r
 
@@ -59,7 +61,7 @@ def bureau_menu_rows(ctx: Context) -> list[list[Button]]:
         return []
     return [
         [Button(ctx.t(N_("Units' tasks")), UnitsPage(action="units", page=0).pack())],
-        [Button(ctx.t(N_("Staff verification")), "vf:units:0")],
+        [Button(ctx.t(N_("Staff verification")), VerifyUnits(action="units", page=0).pack())],
     ]
 
 
@@ -82,7 +84,7 @@ async def process_bureau_button(ctx: Context) -> None:
 async def show_units(ctx: Context, *, page: int) -> None:
     t = ctx.t
     cycle = await latest_cycle(ctx.session)
-    back = [Button(t(N_("Back to the menu")), "menu:home")]
+    back = [Button(t(N_("Back to the menu")), MENU_HOME)]
     if cycle is None or cycle.id is None:
         ctx.say(t(NO_TASKS), [back], edit=True)
         return

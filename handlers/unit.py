@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_tasks import MyTask, MyTasks, parse_unit_task_button
 from messages.i18n import N_
 from messages.replies import Button
@@ -58,7 +59,7 @@ ICONS = {"done": "✅", "open": "⏳", "escalated": "⚠️"}
 
 def router() -> Router:
     r = Router()
-    r.button("ut", roles=["unit"])(process_unit_button)
+    r.button(MyTasks.prefix, roles=["unit"])(process_unit_button)
     r.state(AWAIT_FILE, roles=["unit"])(process_task_file)
     r.menu_rows(unit_menu_rows, place=20)
     return r
@@ -118,7 +119,7 @@ async def show_tasks(ctx: Context) -> None:
     )
     if not tasks or cycle is None:
         ctx.say(
-            t(NO_TASKS), [[Button(t(N_("Back to the menu")), "menu:home")]], edit=_from_button(ctx)
+            t(NO_TASKS), [[Button(t(N_("Back to the menu")), MENU_HOME)]], edit=_from_button(ctx)
         )
         return
     today = ctx.clock.today()
@@ -146,7 +147,7 @@ async def show_tasks(ctx: Context) -> None:
                 )
             ]
         )
-    buttons.append([Button(t(N_("Back to the menu")), "menu:home")])
+    buttons.append([Button(t(N_("Back to the menu")), MENU_HOME)])
     ctx.say("\n".join(lines), buttons, edit=_from_button(ctx))
 
 

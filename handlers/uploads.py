@@ -48,7 +48,7 @@ QUEUED = N_(
 
 def router() -> Router:
     r = Router()
-    r.button("up", roles=ROLES)(ask_for_results)
+    r.button(UploadResults.prefix, roles=ROLES)(ask_for_results)
     r.state(AWAIT_RESULTS, roles=ROLES)(process_results_file)
     r.menu_rows(upload_menu_rows, place=30)
     return r
