@@ -3,7 +3,7 @@ wait on the event loop while the largest allowed file is imported.
 
     .venv/bin/python bench/hostile_files.py [--rows N]
 
-Each hostile file is built first, then handed to storage.importer.import_results in a fresh
+Each hostile file is built first, then handed to services.imports.import_results in a fresh
 process of its own (against a SQLite database holding only the units), which reports its time to
 refusal, its own peak resident memory (VmHWM) and that of the reading process it started
 (RUSAGE_CHILDREN's ru_maxrss, an upper bound: see peak()). Goal: every peak under 300 MB.
@@ -178,8 +178,9 @@ def peak(who: int) -> float:
 
 
 def child_refuse(path: Path, url: str) -> dict[str, object]:
+    from services.imports import import_results
     from storage.db import make_engine, make_sessionmaker
-    from storage.importer import SheetError, import_results
+    from storage.importer import SheetError
 
     async def run() -> dict[str, object]:
         engine = make_engine(url)
@@ -207,8 +208,8 @@ def child_refuse(path: Path, url: str) -> dict[str, object]:
 
 def child_largest(path: Path, url: str) -> dict[str, object]:
     """The largest allowed file imported, and the event loop's longest delay meanwhile."""
+    from services.imports import import_results
     from storage.db import make_engine, make_sessionmaker
-    from storage.importer import import_results
 
     async def run() -> dict[str, object]:
         engine = make_engine(url)

@@ -4,7 +4,7 @@
 
 Writes an XLSX of N rows (26 units), then measures in child processes, one after the other:
   read    storage.importer.read_table alone (the streaming XLSX reader, text out)
-  import  storage.importer.import_results, reading included, into a fresh SQLite database at the
+  import  services.imports.import_results, reading included, into a fresh SQLite database at the
           newest schema holding only the units
 Each child reports its wall time and its own peak resident memory (ru_maxrss), which is the
 honest figure for "how much memory does an import need". Each measurement is taken --repeat
@@ -115,8 +115,8 @@ def child_read(path: Path) -> dict[str, float]:
 
 
 def child_import(path: Path, url: str) -> dict[str, float]:
+    from services.imports import import_results
     from storage.db import make_engine, make_sessionmaker
-    from storage.importer import import_results
 
     async def run() -> dict[str, float]:
         engine = make_engine(url)

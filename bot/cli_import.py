@@ -1,6 +1,6 @@
 """`gongshi import results FILE --cycle YEAR` and `gongshi import roster FILE`.
 
-Both call storage.importer, the same service the chat upload uses, and print what it found in the
+Both call services.imports, the same use case the chat upload uses, and print what it found in the
 settings' language: every bad cell on its own line, or what was created, updated and unchanged.
 """
 
@@ -24,8 +24,9 @@ from bot.runtime_context import (
 )
 from bot.settings import Settings, require_real_secret_key
 from messages.i18n import N_, Translator
-from services.import_report import report_lines
-from storage.importer import ImportReport, SheetError, import_results, import_roster
+from services.import_report import ImportReport, report_lines
+from services.imports import import_results, import_roster
+from storage.importer import SheetError
 from storage.sheet_reader import ReadLimits
 
 import_app = typer.Typer(

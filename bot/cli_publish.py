@@ -190,13 +190,16 @@ def notice_command(
             async with _refusals(t), storage.sessions() as session:
                 lists = await notice_lists(session=session, year=cycle, unit_name=unit)
         try:
-            check_font(language=settings.language)
+            check_font(settings.pdf_font, language=settings.language)
             output.mkdir(parents=True, exist_ok=True)
             notices = unit_notices(lists, language=settings.language, issued_on=today)
             with typer.progressbar(notices, label="PDF", file=sys.stderr) as progress:
                 for notice in progress:
                     data = notice_pdf(
-                        notice, bot_username=settings.bot_username, language=settings.language
+                        notice,
+                        bot_username=settings.bot_username,
+                        language=settings.language,
+                        font_file=settings.pdf_font,
                     )
                     (output / notice_filename(notice)).write_bytes(data)
         except FontNotFoundError as error:

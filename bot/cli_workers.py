@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -69,7 +70,12 @@ def codes_sheet_xlsx(
 
 
 def codes_sheet_pdf(
-    rows: Sequence[CodeSheetRow], *, unit_name: str, bot_username: str, t: Translator
+    rows: Sequence[CodeSheetRow],
+    *,
+    unit_name: str,
+    bot_username: str,
+    t: Translator,
+    font_file: Path | None = None,
 ) -> bytes:
     """The same rows as slips to cut apart, one per worker (see documents/codes_sheet.py)."""
     slips = [
@@ -81,7 +87,7 @@ def codes_sheet_pdf(
         )
         for row in rows
     ]
-    return render_codes_sheet(slips, unit_name=unit_name, language=t.language)
+    return render_codes_sheet(slips, unit_name=unit_name, language=t.language, font_file=font_file)
 
 
 RENDERERS = {"xlsx": codes_sheet_xlsx, "pdf": codes_sheet_pdf}
@@ -104,9 +110,10 @@ def codes(
     if output_format == "pdf":
         # Issuing withdraws the earlier codes: make sure the new ones can be printed first.
         try:
-            check_font(language=t.language)
+            check_font(settings.pdf_font, language=t.language)
         except FontNotFoundError as exc:
             fail(str(exc), 1)
+        render = partial(codes_sheet_pdf, font_file=settings.pdf_font)
 
     async def go() -> tuple[str, list[CodeSheetRow]]:
         async with (

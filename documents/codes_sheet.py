@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from documents.pdf import Block, CutLine, Fields, Group, Paragraph, PdfDocument, render_pdf
+from documents.pdf import (
+    Block,
+    CutLine,
+    Fields,
+    Group,
+    Paragraph,
+    PdfDocument,
+    render_pdf,
+)
 from messages.i18n import N_, Translator
 
 SHEET_TITLE = N_("{unit}: binding codes for workers")
@@ -36,7 +45,13 @@ class CodeSlip:
     link: str
 
 
-def render_codes_sheet(slips: Sequence[CodeSlip], *, unit_name: str, language: str = "zh") -> bytes:
+def render_codes_sheet(
+    slips: Sequence[CodeSlip],
+    *,
+    unit_name: str,
+    language: str = "zh",
+    font_file: Path | None = None,
+) -> bytes:
     """The sheet: title and instructions, then a slip per worker between cut lines."""
     t = Translator(language)
     blocks: list[Block] = [Paragraph(t(SHEET_HINT)), CutLine(t(CUT_HERE))]
@@ -48,7 +63,8 @@ def render_codes_sheet(slips: Sequence[CodeSlip], *, unit_name: str, language: s
             blocks=blocks,
             footer=t(SHEET_FOOTER, unit=unit_name, count=len(slips)),
             language=t.language,
-        )
+        ),
+        font_file=font_file,
     )
 
 

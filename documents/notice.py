@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from documents.pdf import Fields, Paragraph, PdfDocument, Table, render_pdf
 from messages.i18n import N_, Translator
@@ -55,7 +56,13 @@ def notice_filename(notice: UnitNotice) -> str:
     return f"公示_{notice.year}_{safe}.pdf"
 
 
-def notice_pdf(notice: UnitNotice, *, bot_username: str, language: str) -> bytes:
+def notice_pdf(
+    notice: UnitNotice,
+    *,
+    bot_username: str,
+    language: str,
+    font_file: Path | None = None,
+) -> bytes:
     t = Translator(language)
     link = f"https://t.me/{bot_username}"
     rows = [
@@ -80,4 +87,4 @@ def notice_pdf(notice: UnitNotice, *, bot_username: str, language: str) -> bytes
         footer=t(FOOTER, unit=notice.unit_name, year=notice.year),
         language=language,
     )
-    return render_pdf(document)
+    return render_pdf(document, font_file=font_file)

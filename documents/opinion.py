@@ -13,8 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from documents.pdf import Block, Fields, Heading, Paragraph, PdfDocument, Table, render_pdf
+from documents.pdf import (
+    Block,
+    Fields,
+    Heading,
+    Paragraph,
+    PdfDocument,
+    Table,
+    render_pdf,
+)
 from messages.i18n import N_, Translator
 
 TITLE = N_("Handling opinion")
@@ -69,7 +78,13 @@ class OpinionFacts:
     ticket_code: str | None = None  # the internal copy's only
 
 
-def render_opinion(facts: OpinionFacts, *, internal: bool = False, language: str = "zh") -> bytes:
+def render_opinion(
+    facts: OpinionFacts,
+    *,
+    internal: bool = False,
+    language: str = "zh",
+    font_file: Path | None = None,
+) -> bytes:
     """The public copy, or with ``internal`` the bureau's copy that names the complainant."""
     t = Translator(language)
     blocks: list[Block] = []
@@ -105,7 +120,8 @@ def render_opinion(facts: OpinionFacts, *, internal: bool = False, language: str
             footer=t(footer, case=facts.case_number),
             language=t.language,
             subject=facts.case_number,
-        )
+        ),
+        font_file=font_file,
     )
 
 

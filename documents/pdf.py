@@ -12,8 +12,9 @@ A document is a title, a list of blocks and a footer; ``render_pdf`` lays it out
 The title is the PDF's metadata title and the first heading. Long cells wrap inside their
 column; a table longer than a page continues on the next with its header repeated; each page
 carries the footer and 第 n 页 / 共 m 页. Text is drawn with one CJK TrueType font, embedded as
-a subset: the Debian package fonts-wqy-microhei by default, or the file named by the setting
-GONGSHI_PDF_FONT.
+a subset: the file the caller passes as ``font_file`` (a deployment's setting GONGSHI_PDF_FONT,
+handed down from bot/), or by default the Debian package fonts-wqy-microhei's. Nothing here
+reads the settings.
 
 Rendering is CPU work (about half a second per thousand table rows): in the bot, render long
 documents with ``asyncio.to_thread``. ``check_font`` fails early, before work a missing font
@@ -156,8 +157,9 @@ class PdfDocument:
 
 
 def render_pdf(doc: PdfDocument, *, font_file: Path | None = None) -> bytes:
-    """The document as PDF bytes. ``font_file`` overrides the configured font."""
-    font = register_font(font_file or configured_font_file(), language=doc.language)
+    """The document as PDF bytes, its text drawn with the font in ``font_file`` (None: the
+    Debian package's)."""
+    font = register_font(font_file or DEFAULT_FONT_FILE, language=doc.language)
     styles = _Styles(font)
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
@@ -183,15 +185,9 @@ def render_pdf(doc: PdfDocument, *, font_file: Path | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def check_font(*, language: str = "zh") -> None:
+def check_font(font_file: Path | None = None, *, language: str = "zh") -> None:
     """Raise FontNotFoundError now, before work that a failed rendering would waste."""
-    register_font(configured_font_file(), language=language)
-
-
-def configured_font_file() -> Path:
-    from bot.settings import load_settings
-
-    return load_settings().pdf_font or DEFAULT_FONT_FILE
+    register_font(font_file or DEFAULT_FONT_FILE, language=language)
 
 
 def register_font(path: Path, *, language: str = "zh") -> str:

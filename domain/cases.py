@@ -183,7 +183,9 @@ def refusal(action: str, *, role: str, facts: Facts) -> Refusal | None:
     step = STEPS.get(action)
     if step is None or action not in _permitted(role, facts):
         return "role"
-    if role == "investigator" and facts.assigned_to_other and action != "note":
+    # Another investigator's case is out of sight, its card and so its notes too: a note
+    # written there would be read by nobody who wrote it.
+    if role == "investigator" and facts.assigned_to_other:
         return "scope"
     if role == "unit" and not facts.own_unit:
         return "scope"

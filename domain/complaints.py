@@ -155,7 +155,8 @@ def sniff(content: bytes) -> str | None:
 
 @dataclass(frozen=True)
 class HotlineLimits:
-    """Per-user abuse limits; pass another instance through the dispatcher's services."""
+    """Per-user abuse limits, read by the steps as ``Deps.hotline_limits``; another instance
+    is given by name when the dependencies are built (``services={"hotline_limits": ...}``)."""
 
     complaints_per_day: int = 5
     messages_per_minute: int = 20

@@ -11,9 +11,20 @@ from sqlmodel import col, select
 
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_menu import MENU_HOME
+from messages.callbacks_tasks import (
+    RemindTask,
+    RemindUnit,
+    TaskFile,
+    UnitsPage,
+    UnitTasks,
+    parse_bureau_task_button,
+)
+from messages.callbacks_verification import VerifyUnits
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, state_text, task_title
+from messages.wording import STALE_BUTTON
 from services.tasks import remind_by_hand
 from storage.audit import audit
 from storage.models import Unit, UnitTask
@@ -35,12 +46,11 @@ NOTHING_OPEN = N_("The unit has no open task.")
 FILE_SENT = N_("The file is on its way to you.")
 FILE_CAPTION = N_("{unit}: {title} ({name})")
 TASK_GONE = N_("That task no longer exists.")
-STALE = N_("This button is no longer valid. Send /start for the menu.")
 
 
 def router() -> Router:
     r = Router()
-    r.button("bt", roles=ROLES)(process_bureau_button)
+    r.button(UnitsPage.prefix, roles=ROLES)(process_bureau_button)
     r.menu_rows(bureau_menu_rows, place=40)
     return r
 
@@ -50,38 +60,31 @@ def bureau_menu_rows(ctx: Context) -> list[list[Button]]:
     if not ctx.roles.has(*ROLES):
         return []
     return [
-        [Button(ctx.t(N_("Units' tasks")), "bt:units:0")],
-        [Button(ctx.t(N_("Staff verification")), "vf:units:0")],
+        [Button(ctx.t(N_("Units' tasks")), UnitsPage(action="units", page=0).pack())],
+        [Button(ctx.t(N_("Staff verification")), VerifyUnits(action="units", page=0).pack())],
     ]
 
 
-def _numbers(parts: list[str]) -> list[int] | None:
-    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
-
-
 async def process_bureau_button(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    action, numbers = (parts[1] if len(parts) > 1 else ""), _numbers(parts[2:])
-    if numbers is None or not numbers:
-        ctx.answer(ctx.t(STALE))
-    elif action == "units":
-        await show_units(ctx, page=numbers[0])
-    elif action == "unit" and len(numbers) == 2:
-        await show_unit(ctx, unit_id=numbers[0], cycle_id=numbers[1])
-    elif action == "file":
-        await open_file(ctx, task_id=numbers[0])
-    elif action == "remind":
-        await remind_task(ctx, task_id=numbers[0])
-    elif action == "remindu" and len(numbers) == 2:
-        await remind_unit(ctx, unit_id=numbers[0], cycle_id=numbers[1])
-    else:
-        ctx.answer(ctx.t(STALE))
+    match parse_bureau_task_button(ctx.incoming.button):
+        case UnitsPage(page=page):
+            await show_units(ctx, page=page)
+        case UnitTasks(unit_id=unit_id, cycle_id=cycle_id):
+            await show_unit(ctx, unit_id=unit_id, cycle_id=cycle_id)
+        case TaskFile(task_id=task_id):
+            await open_file(ctx, task_id=task_id)
+        case RemindTask(task_id=task_id):
+            await remind_task(ctx, task_id=task_id)
+        case RemindUnit(unit_id=unit_id, cycle_id=cycle_id):
+            await remind_unit(ctx, unit_id=unit_id, cycle_id=cycle_id)
+        case _:
+            ctx.answer(ctx.t(STALE_BUTTON))
 
 
 async def show_units(ctx: Context, *, page: int) -> None:
     t = ctx.t
     cycle = await latest_cycle(ctx.session)
-    back = [Button(t(N_("Back to the menu")), "menu:home")]
+    back = [Button(t(N_("Back to the menu")), MENU_HOME)]
     if cycle is None or cycle.id is None:
         ctx.say(t(NO_TASKS), [back], edit=True)
         return
@@ -91,16 +94,16 @@ async def show_units(ctx: Context, *, page: int) -> None:
         [
             Button(
                 t(UNIT_BUTTON, unit=u.unit_name, done=u.done, total=u.total, overdue=u.overdue),
-                f"bt:unit:{u.unit_id}:{cycle.id}",
+                UnitTasks(action="unit", unit_id=u.unit_id, cycle_id=cycle.id).pack(),
             )
         ]
         for u in shown
     ]
     paging = []
     if page > 0:
-        paging.append(Button(t(N_("« Previous")), f"bt:units:{page - 1}"))
+        paging.append(Button(t(N_("« Previous")), UnitsPage(action="units", page=page - 1).pack()))
     if (page + 1) * UNITS_PER_PAGE < len(progress):
-        paging.append(Button(t(N_("Next »")), f"bt:units:{page + 1}"))
+        paging.append(Button(t(N_("Next »")), UnitsPage(action="units", page=page + 1).pack()))
     if paging:
         buttons.append(paging)
     buttons.append(back)
@@ -118,7 +121,7 @@ async def show_unit(ctx: Context, *, unit_id: int, cycle_id: int) -> None:
     t = ctx.t
     unit = await ctx.session.get(Unit, unit_id)
     if unit is None:
-        ctx.answer(t(STALE))
+        ctx.answer(t(STALE_BUTTON))
         return
     tasks = await unit_tasks(ctx.session, unit_id=unit_id, cycle_id=cycle_id)
     today = ctx.clock.today()
@@ -134,10 +137,24 @@ async def show_unit(ctx: Context, *, unit_id: int, cycle_id: int) -> None:
             f"{state_text(t, task.state, overdue=late)}"
         )
         if task.file_id:
-            buttons.append([Button(t(FILE_BUTTON, title=title[:40]), f"bt:file:{task.id}")])
+            buttons.append(
+                [
+                    Button(
+                        t(FILE_BUTTON, title=title[:40]),
+                        TaskFile(action="file", task_id=task.id or 0).pack(),
+                    )
+                ]
+            )
     if any(task.state != "done" for task in tasks):
-        buttons.append([Button(t(REMIND_UNIT), f"bt:remindu:{unit_id}:{cycle_id}")])
-    buttons.append([Button(t(N_("Back to the units")), "bt:units:0")])
+        buttons.append(
+            [
+                Button(
+                    t(REMIND_UNIT),
+                    RemindUnit(action="remindu", unit_id=unit_id, cycle_id=cycle_id).pack(),
+                )
+            ]
+        )
+    buttons.append([Button(t(N_("Back to the units")), UnitsPage(action="units", page=0).pack())])
     ctx.say("\n".join(lines), buttons, edit=True)
 
 

@@ -13,15 +13,16 @@ from domain.masking import mask_name
 from handlers import case_scope as scope
 from handlers.context import Context
 from messages import callbacks_cases as buttons
+from messages.callbacks_hotline import ShowContact
 from messages.i18n import N_
 from messages.replies import Button
+from services import case_evidence as evidence
 from services import case_opinion as opinions
 from services.case_steps import CaseRefused
 from storage import case_desk as desk
 from storage.case_opinion import archived_opinion
 from storage.cases import Actor, facts_for
 from storage.models import CaseEvent
-from storage.outbox import PRIORITY, enqueue
 
 HISTORY_SHOWN = 12
 # What an event may say on the card. A unit's card leaves out what may name the complainant:
@@ -148,7 +149,8 @@ def _card_buttons(
                 )
             )
         if not card.complaint.anonymous:
-            extra.append(Button(t(N_("Show contact")), f"hl:contact:{case.id}"))
+            contact = ShowContact(action="contact", case_id=case.id or 0).pack()
+            extra.append(Button(t(N_("Show contact")), contact))
         if extra:
             rows.append(extra)
     if case.state == "closed" and case.finding:
@@ -175,29 +177,22 @@ async def back_to_card(ctx: Context, case_id: int) -> None:
 
 
 async def send_evidence(ctx: Context, case_id: int) -> None:
-    """The files go through the outbox: a reply cannot carry a Telegram file_id. Units get
-    none: a complainant's own photos may show who they are."""
+    """The evidence files, to the official's own chat (services.case_evidence)."""
     seen = await scope.visible(ctx, case_id)
     if seen is None:
         return
-    case, actor = seen
-    if actor.role == "unit":
-        ctx.answer(refusal_text(ctx, "role"), alert=True)
-        return
-    found = await desk.card(ctx.session, case_id)
-    assert found is not None
-    for number, item in enumerate(found.evidence, start=1):
-        if not item.telegram_file_id:
-            continue
-        await enqueue(
-            ctx.session,
+    try:
+        await evidence.send_evidence(
+            session=ctx.session,
+            case_id=case_id,
+            actor=seen[1],
             chat_id=ctx.incoming.chat_id,
-            kind="notice",
-            priority=PRIORITY["alert"],  # the official is waiting for it
-            method="sendPhoto" if item.kind == "photo" else "sendDocument",
-            file=item.telegram_file_id,
-            text=ctx.t(N_("Case #{case}, evidence {n}"), case=case.id, n=number),
+            language=ctx.language,
+            now=ctx.clock.now(),
         )
+    except CaseRefused as refused:
+        ctx.answer(refusal_text(ctx, refused.reason), alert=True)
+        return
     ctx.answer(ctx.t(N_("The files are on their way to you.")))
 
 
@@ -220,7 +215,11 @@ async def send_internal_opinion(ctx: Context, case_id: int) -> None:
         return
     try:
         filename, content = await opinions.internal_opinion(
-            session=ctx.session, case_id=case_id, actor=seen[1], now=ctx.clock.now()
+            session=ctx.session,
+            case_id=case_id,
+            actor=seen[1],
+            now=ctx.clock.now(),
+            font_file=ctx.deps.pdf_font,
         )
     except CaseRefused as refused:
         ctx.answer(refusal_text(ctx, refused.reason), alert=True)

@@ -5,10 +5,10 @@ Steps: ``show_queue`` (per role: the bureau sees every case, investigators the s
 assigned to them or to nobody, a unit contact the minor ones of their unit; filters open,
 overdue, mine, all) → ``show_card`` (the complaint, the history, the buttons that role may
 press now) → a step: ``accept``, ``close`` at once; ``ask_investigator`` → ``assign``;
-``ask_category`` → ``reclassify`` (the new route's officials alerted); ``ask_finding`` →
+``ask_category`` → ``reclassify`` (the use case alerts the new route's officials); ``ask_finding`` →
 ``ask_text``; ``ask_text`` (a reason, a note, a reply to the complainant, the opinion, the
-other case's number) → ``process_text``. ``send_evidence`` sends the evidence files through
-the outbox.
+other case's number) → ``process_text``. The card's views (the evidence files, the opinions)
+are handlers.case_card's.
 
 Button data is never trusted: every step goes through ``services.cases``, which checks the role
 and the case's state on the server and writes every refusal to the audit log.
@@ -36,16 +36,23 @@ from handlers.case_rating import RATING_COMMENT, process_rating, process_rating_
 from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
 from handlers.core import Router
-from handlers.hotline import alert_case
 from messages import callbacks_cases as buttons
-from messages.callbacks_cases import FILTERS, CaseAction, CaseChoice, CaseExport, CaseQueue
+from messages.callbacks_cases import (
+    FILTERS,
+    CaseAction,
+    CaseChoice,
+    CaseExport,
+    CaseQueue,
+    Rating,
+)
+from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON
 from services import cases as steps
 from services.case_export import export_cases
 from storage import case_desk as desk
-from storage.cases import event_seq, investigator_names
+from storage.cases import investigator_names
 from storage.complaints import investigators
 from storage.models import Case
 from storage.publication import current_cycle
@@ -77,9 +84,9 @@ ASK_TEXT = {
 def router() -> Router:
     r = Router()
     r.command("cases", roles=DESK_ROLES)(show_desk)
-    r.button("cs", roles=DESK_ROLES)(process_case_button)
+    r.button(CaseAction.prefix, roles=DESK_ROLES)(process_case_button)
     r.state(CASE_TEXT, roles=DESK_ROLES)(process_text)
-    r.button("rt")(process_rating)
+    r.button(Rating.prefix)(process_rating)
     r.state(RATING_COMMENT)(process_rating_comment)
     r.menu_rows(case_menu_rows, place=10)
     return r
@@ -127,7 +134,7 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
         paging.append(Button(t(N_("Next »")), buttons.queue(key, page + 1)))
     if paging:
         rows.append(paging)
-    rows.append([Button(t(N_("Back to the menu")), "menu:home")])
+    rows.append([Button(t(N_("Back to the menu")), MENU_HOME)])
     name = t(FILTER_NAMES[key])
     header = (
         t(N_("Cases ({filter}): {n}"), filter=name, n=total)
@@ -211,6 +218,10 @@ async def _case_action(ctx: Context, code: str, case_id: int) -> None:
         await VIEWS[code](ctx, case_id)
         return
     step = buttons.STEP_OF_CODE[code]
+    # A note is read only on the card: who may not open the card is refused as for a forged
+    # card button, before they type anything.
+    if step in CARD_ONLY_STEPS and await scope.visible(ctx, case_id) is None:
+        return
     if step in STEP_BUTTONS:
         await STEP_BUTTONS[step](ctx, case_id)
     else:
@@ -256,7 +267,7 @@ async def accept(ctx: Context, case_id: int) -> None:
 
 
 async def close(ctx: Context, case_id: int) -> None:
-    if await _take(ctx, case_id, steps.close):
+    if await _take(ctx, case_id, steps.close, font_file=ctx.deps.pdf_font):
         ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id)
 
@@ -333,23 +344,9 @@ async def ask_category(ctx: Context, case_id: int) -> None:
 
 
 async def reclassify(ctx: Context, case_id: int, category: str) -> None:
-    """The case in another category; whoever its new route brings in is alerted as for a new
-    case, in the same transaction."""
-    case = await ctx.session.get(Case, case_id)
-    before = case.route if case is not None else None
+    """The case in another category; the use case alerts whoever its new route brings in."""
     if not await _take(ctx, case_id, steps.reclassify, category=category):
         return
-    found = await desk.card(ctx.session, case_id)
-    assert found is not None and before is not None
-    await alert_case(
-        ctx.session,
-        case=found.case,
-        complaint=found.complaint,
-        general=found.complaint.cycle_id is None,
-        evidence=len(found.evidence),
-        reclassified_from=before,
-        occasion=f"reclassified{await event_seq(ctx.session, found.case)}",
-    )
     ctx.answer(ctx.t(DONE))
     await show_card(ctx, case_id)
 
@@ -423,6 +420,9 @@ _STEPS_WITH_TEXT: dict[str, Any] = {
     "extend": steps.extend,
     "merge": steps.merge,
 }
+
+# The steps that only the card's readers may take: the card is where they are read.
+CARD_ONLY_STEPS = frozenset({"note"})
 
 # The steps whose button acts at once or asks a pick, rather than a typed text (ASK_TEXT).
 STEP_BUTTONS: dict[str, Any] = {

@@ -49,6 +49,7 @@ from handlers.complaint_form import (
 from handlers.context import Context
 from handlers.core import Router
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
+from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON
@@ -178,7 +179,7 @@ async def show_status(ctx: Context, typed: str) -> None:
         ctx.say(ctx.t(N_("No complaint has that code. Please check it and send it again.")))
         return
     ctx.reset()
-    ctx.say(_status_text(ctx, found), [[Button(ctx.t(N_("Back to the menu")), "menu:home")]])
+    ctx.say(_status_text(ctx, found), [[Button(ctx.t(N_("Back to the menu")), MENU_HOME)]])
 
 
 def _status_text(ctx: Context, found: store.Status) -> str:

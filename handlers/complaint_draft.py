@@ -12,6 +12,7 @@ from domain.complaints import HotlineLimits
 from domain.workdays import WorkCalendar
 from handlers.context import Context
 from messages.callbacks_hotline import ComplaintStep
+from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
 from storage import complaints as store
@@ -81,10 +82,10 @@ async def may_file_another(ctx: Context) -> bool:
         ctx.session,
         user_id=ctx.user_id,
         since=since,
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        secret_key=ctx.deps.secret_key,
     )
     if filed < allowed:
         return True
     ctx.reset()
-    ctx.say(ctx.t(TOO_MANY, limit=allowed), [[Button(ctx.t(N_("Back to the menu")), "menu:home")]])
+    ctx.say(ctx.t(TOO_MANY, limit=allowed), [[Button(ctx.t(N_("Back to the menu")), MENU_HOME)]])
     return False

@@ -37,7 +37,7 @@ async def ask_evidence(ctx: Context) -> None:
                 "done."
             ),
             max=MAX_EVIDENCE,
-            mb=ctx.settings.max_upload_mb,
+            mb=ctx.deps.max_upload_mb,
             count=count,
         ),
         [[Button(ctx.t(N_("Continue")), ComplaintStep(action="evdone").pack())], nav(ctx)],
@@ -64,11 +64,11 @@ async def process_evidence(ctx: Context) -> None:
         file_name=ref.file_name,
         mime_type=ref.mime_type,
         size=ref.size,
-        max_bytes=ctx.settings.max_upload_mb * 1024 * 1024,
+        max_bytes=ctx.deps.max_upload_mb * 1024 * 1024,
     )
     if problem == "size":
         message = N_("That file is larger than {mb} MB. Please send a smaller one.")
-        ctx.say(ctx.t(message, mb=ctx.settings.max_upload_mb), _evidence_buttons(ctx))
+        ctx.say(ctx.t(message, mb=ctx.deps.max_upload_mb), _evidence_buttons(ctx))
         return
     if mime is None:
         message = N_("That type of file is not accepted. Send JPEG, PNG, PDF, DOCX or XLSX.")
@@ -99,7 +99,7 @@ async def process_evidence(ctx: Context) -> None:
 async def _keep_evidence(ctx: Context, fetcher: FileFetcher, file_id: str) -> dict[str, Any] | None:
     """Download the file, check its content is one of the accepted types and keep it, named
     by its SHA-256, so officials can open it later; None (the user told why) if refused."""
-    max_mb = ctx.settings.max_upload_mb
+    max_mb = ctx.deps.max_upload_mb
     try:
         content = await fetcher.fetch(file_id, max_bytes=max_mb * 1024 * 1024)
     except FileTooLarge:

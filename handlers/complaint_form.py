@@ -35,6 +35,7 @@ from handlers.complaint_evidence import ask_evidence
 from handlers.context import Context
 from handlers.name_search import search_allowed
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
+from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON
@@ -366,8 +367,8 @@ async def process_confirm(ctx: Context) -> None:
         language=ctx.language,
         now=ctx.clock.now(),
         calendar=work_calendar(ctx),
-        threshold=ctx.settings.serious_complainants,
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        threshold=ctx.deps.serious_complainants,
+        secret_key=ctx.deps.secret_key,
     )
     ctx.reset()
     await _tell_ticket(ctx, submitted)
@@ -400,7 +401,7 @@ async def _tell_ticket(ctx: Context, submitted: filing.Submitted) -> None:
     ]
     if submitted.triage.general:
         lines.append(ctx.t(OUTSIDE_GONGSHI))
-    ctx.say("\n\n".join(lines), [[Button(ctx.t(N_("Back to the menu")), "menu:home")]])
+    ctx.say("\n\n".join(lines), [[Button(ctx.t(N_("Back to the menu")), MENU_HOME)]])
 
 
 def _complete(current: dict[str, Any]) -> bool:

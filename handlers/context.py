@@ -13,7 +13,7 @@ from domain.clock import Clock
 from handlers.types import Incoming, Outcome
 from messages.i18n import Translator
 from messages.replies import Button, FileReply, Keyboard, Reply
-from services.deps import Deps, HandlerSettings
+from services.deps import Deps
 from storage.conversations import OFFICIAL_ROLES, Binding, ChatState, Roles
 
 __all__ = ["OFFICIAL_ROLES", "Binding", "Context", "Menu", "Roles"]
@@ -57,7 +57,6 @@ class Menu:
 class Context:
     incoming: Incoming
     session: AsyncSession
-    settings: HandlerSettings
     deps: Deps
     clock: Clock
     roles: Roles

@@ -29,6 +29,7 @@ from domain.workdays import WorkCalendar
 from handlers.context import Context, DeepLink, Menu, MenuRows, Roles
 from handlers.types import Incoming, Outcome
 from messages import wording
+from messages.callbacks import prefix_of
 from messages.i18n import N_, normalize_language, translate
 from messages.replies import Reply
 from services.deps import Deps, DepsSettings
@@ -142,7 +143,7 @@ class Router:
                 return
             await self._call(ctx, route, f"/{incoming.command}")
         elif incoming.button is not None:
-            prefix = incoming.button.split(":", 1)[0]
+            prefix = prefix_of(incoming.button)
             route = self.buttons.get(prefix)
             if route is None:
                 ctx.answer(ctx.t(STALE_BUTTON), alert=True)
@@ -346,7 +347,6 @@ class Dispatcher:
         ctx = Context(
             incoming=incoming,
             session=session,
-            settings=self.settings,
             deps=self.deps,
             clock=self.clock,
             roles=who.roles,

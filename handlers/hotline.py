@@ -13,11 +13,7 @@ from handlers.core import Router
 from messages.callbacks_hotline import ShowContact
 from messages.i18n import N_
 from messages.wording import STALE_BUTTON
-from services.case_alerts import alert_case
 from storage.complaints import contact_of_case, record_identity_view
-
-# handlers.cases queues a reclassified case's alerts through this name.
-__all__ = ["alert_case", "router", "show_contact"]
 
 CONTACT_ROLES = ("bureau", "investigator")
 

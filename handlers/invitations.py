@@ -40,7 +40,7 @@ def invitation_link(bot_username: str, token: str) -> str:
 
 def router() -> Router:
     r = Router()
-    r.button("adm", roles=["admin"])(process_admin_button)
+    r.button(InviteStart.prefix, roles=["admin"])(process_admin_button)
     r.deep_link(PREFIX, redeem)
     r.menu_rows(invitation_menu_rows, place=70)
     return r
@@ -161,7 +161,7 @@ async def show_invitation(ctx: Context, *, role: str, unit_id: int | None) -> No
         target_id=role,
         unit_id=unit_id,
     )
-    link = invitation_link(ctx.settings.bot_username, token)
+    link = invitation_link(ctx.deps.bot_username, token)
     ctx.say(
         ctx.t(
             N_(

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_hotline import ComplaintStep
 from messages.callbacks_menu import Language, LanguageChoice, MenuAction, SubscriptionChoice
 from messages.i18n import N_
 from messages.replies import Button
@@ -62,9 +63,9 @@ def router() -> Router:
     r.command("help")(show_help)
     r.command("cancel")(cancel)
     r.command("language", "lang")(ask_language)
-    r.button("menu")(process_menu)
-    r.button("lang")(process_language)
-    r.button("sub")(process_subscription)
+    r.button(MenuAction.prefix)(process_menu)
+    r.button(LanguageChoice.prefix)(process_language)
+    r.button(SubscriptionChoice.prefix)(process_subscription)
     r.otherwise(not_understood)
     return r
 
@@ -98,8 +99,8 @@ async def menu_buttons(ctx: Context) -> list[list[Button]]:
     t = ctx.t
     rows = ctx.menu.rows_for(ctx)
     if not ctx.roles.is_official:
-        rows.append([Button(t(N_("File a complaint")), "cp:new")])
-        rows.append([Button(t(N_("Follow my complaint")), "cp:status")])
+        rows.append([Button(t(N_("File a complaint")), ComplaintStep(action="new").pack())])
+        rows.append([Button(t(N_("Follow my complaint")), ComplaintStep(action="status").pack())])
         subscribed = await _subscribed(ctx)
         label = t("Stop notice alerts") if subscribed else t("Tell me when a notice opens")
         choice = SubscriptionChoice(choice="off" if subscribed else "on")

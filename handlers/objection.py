@@ -10,6 +10,7 @@ from domain.complaints import DESCRIPTION_MAX, DESCRIPTION_MIN, OFFICES
 from handlers.complaint_draft import work_calendar
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_worker import ObjectionStep
 from messages.i18n import N_
 from messages.replies import Button
@@ -77,7 +78,7 @@ async def process_objection_button(ctx: Context) -> None:
         await submit_objection(ctx)
     elif action == "cancel":
         ctx.reset()
-        ctx.say(ctx.t(OBJECTION_CANCELLED), [[Button(ctx.t(BACK), "menu:home")]])
+        ctx.say(ctx.t(OBJECTION_CANCELLED), [[Button(ctx.t(BACK), MENU_HOME)]])
     else:
         ctx.answer(ctx.t(STALE_BUTTON))
 
@@ -98,7 +99,7 @@ async def _may_object(ctx: Context) -> tuple[int, int] | None:
     )
     if code is not None:
         ctx.reset()
-        ctx.say(ctx.t(OBJECTION_EXISTS, code=code), [[Button(ctx.t(BACK), "menu:home")]])
+        ctx.say(ctx.t(OBJECTION_EXISTS, code=code), [[Button(ctx.t(BACK), MENU_HOME)]])
         return None
     return worker_id, cycle.id
 
@@ -158,7 +159,7 @@ async def submit_objection(ctx: Context) -> None:
         language=ctx.language,
         now=ctx.clock.now(),
         calendar=work_calendar(ctx),
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        secret_key=ctx.deps.secret_key,
     )
     if submitted is None:
         ctx.reset()
@@ -173,5 +174,5 @@ async def submit_objection(ctx: Context) -> None:
             office=ctx.t(OFFICES[case.route]),
             date=str(case.accept_due or "—"),
         ),
-        [[Button(ctx.t(BACK), "menu:home")]],
+        [[Button(ctx.t(BACK), MENU_HOME)]],
     )

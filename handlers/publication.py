@@ -19,11 +19,13 @@ from handlers.context import Context
 from handlers.core import Router
 from handlers.name_search import search_allowed
 from handlers.publication_admin import BACK
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_publication import (
     FIND as FIND_DATA,
 )
 from messages.callbacks_publication import (
     FIRST_UNITS,
+    AdminHome,
     ComplainAbout,
     FindName,
     UnitRows,
@@ -74,9 +76,9 @@ ADMIN_BUTTON = N_("公示: open, close, printable notices")
 def router() -> Router:
     r = Router()
     r.command("gongshi")(show_units)
-    r.button("gs")(process_browse)
+    r.button(UnitsPage.prefix)(process_browse)
     r.state(FIND)(process_name)
-    r.button("gsa", roles=("admin",))(admin.process_admin)
+    r.button(AdminHome.prefix, roles=("admin",))(admin.process_admin)
     r.menu_rows(publication_menu_rows, place=60)
     return r
 
@@ -116,7 +118,7 @@ async def _open_cycle(ctx: Context, *, edit: bool = False) -> Cycle | None:
         text = t(CLOSED_NOTICE, year=cycle.year, date=day_text(t, closed_on))
     else:
         text = t(NONE_OPEN)
-    ctx.say(text, [[Button(t(BACK), "menu:home")]], edit=edit)
+    ctx.say(text, [[Button(t(BACK), MENU_HOME)]], edit=edit)
     return None
 
 
@@ -135,7 +137,7 @@ async def show_units(ctx: Context, *, page: int = 0, edit: bool = False) -> None
         for unit_id, name, count in shown
     ]
     rows += _nav(ctx, lambda to: UnitsPage(action="units", page=to).pack(), page, pages)
-    rows.append([Button(t(FIND_BUTTON), FIND_DATA), Button(t(BACK), "menu:home")])
+    rows.append([Button(t(FIND_BUTTON), FIND_DATA), Button(t(BACK), MENU_HOME)])
     ctx.say(_head(ctx, cycle), rows, edit=edit)
 
 

@@ -11,6 +11,7 @@ import asyncio
 
 from domain.workdays import UnknownYearError, WorkCalendar
 from handlers.context import Context
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_publication import (
     HOME,
     AdminHome,
@@ -86,7 +87,7 @@ async def process_admin(ctx: Context) -> None:
 async def show_admin(ctx: Context) -> None:
     t = ctx.t
     cycle = await store.current_cycle(ctx.session)
-    back = [Button(t(BACK), "menu:home")]
+    back = [Button(t(BACK), MENU_HOME)]
     if cycle is None:
         ctx.say(t(ADMIN_NO_CYCLE), [back], edit=True)
         return
@@ -119,12 +120,12 @@ def _calendar(ctx: Context) -> WorkCalendar:
 
 
 def _refused(ctx: Context, error: store.PublicationError | UnknownYearError) -> None:
-    ctx.say(ctx.t(error.reason, **error.params), [[Button(ctx.t(BACK), "menu:home")]])
+    ctx.say(ctx.t(error.reason, **error.params), [[Button(ctx.t(BACK), MENU_HOME)]])
 
 
 async def confirm_open(ctx: Context, year: int) -> None:
     t = ctx.t
-    days = ctx.settings.gongshi_min_workdays
+    days = ctx.deps.gongshi_min_workdays
     try:
         window = store.plan_window(calendar=_calendar(ctx), today=ctx.clock.today(), workdays=days)
     except UnknownYearError as error:
@@ -159,7 +160,7 @@ async def process_open(ctx: Context, year: int, shown_opens: str) -> None:
     calendar = _calendar(ctx)
     try:
         planned = store.plan_window(
-            calendar=calendar, today=today, workdays=ctx.settings.gongshi_min_workdays
+            calendar=calendar, today=today, workdays=ctx.deps.gongshi_min_workdays
         )
         if f"{planned.opens_on:%Y%m%d}" != shown_opens:
             # The day changed since the window was shown: confirm the new one.
@@ -185,19 +186,19 @@ async def process_open(ctx: Context, year: int, shown_opens: str) -> None:
             posts=opened.posts,
             subscribers=opened.subscribers,
         ),
-        [[Button(t(BACK), "menu:home")]],
+        [[Button(t(BACK), MENU_HOME)]],
         edit=True,
     )
 
 
 def _rules(ctx: Context, calendar: WorkCalendar) -> gongshi.PublicationRules:
-    channel = ctx.settings.public_channel
+    channel = ctx.deps.public_channel
     return gongshi.PublicationRules(
         calendar=calendar,
-        min_workdays=ctx.settings.gongshi_min_workdays,
+        min_workdays=ctx.deps.gongshi_min_workdays,
         channel_id=int(channel) if channel else None,
-        bot_username=ctx.settings.bot_username,
-        language=ctx.settings.language,
+        bot_username=ctx.deps.bot_username,
+        language=ctx.deps.language,
     )
 
 
@@ -229,7 +230,7 @@ async def process_close(ctx: Context, year: int) -> None:
         return
     ctx.say(
         t(CLOSED, year=year, final=closed.final, held=closed.held, withdrawn=closed.withdrawn),
-        [[Button(t(BACK), "menu:home")]],
+        [[Button(t(BACK), MENU_HOME)]],
         edit=True,
     )
 
@@ -267,7 +268,11 @@ async def send_notice(ctx: Context, lists: rows_store.NoticeLists) -> None:
     try:
         # Rendering is CPU work: in a thread, so other chats are answered meanwhile.
         data = await asyncio.to_thread(
-            notice_pdf, notice, bot_username=ctx.settings.bot_username, language=ctx.language
+            notice_pdf,
+            notice,
+            bot_username=ctx.deps.bot_username,
+            language=ctx.language,
+            font_file=ctx.deps.pdf_font,
         )
     except FontNotFoundError as error:
         ctx.say(str(error))

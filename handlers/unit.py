@@ -13,9 +13,12 @@ from sqlmodel import col
 
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_menu import MENU_HOME
+from messages.callbacks_tasks import MyTask, MyTasks, parse_unit_task_button
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, file_asked, state_text, task_title
+from messages.wording import STALE_BUTTON
 from storage.models import Result, UnitTask
 from storage.unit_tasks import latest_cycle, mark_done, unit_tasks
 
@@ -56,7 +59,7 @@ ICONS = {"done": "✅", "open": "⏳", "escalated": "⚠️"}
 
 def router() -> Router:
     r = Router()
-    r.button("ut", roles=["unit"])(process_unit_button)
+    r.button(MyTasks.prefix, roles=["unit"])(process_unit_button)
     r.state(AWAIT_FILE, roles=["unit"])(process_task_file)
     r.menu_rows(unit_menu_rows, place=20)
     return r
@@ -66,7 +69,7 @@ def unit_menu_rows(ctx: Context) -> list[list[Button]]:
     """The unit contact's entries in the main menu."""
     if not ctx.roles.has("unit"):
         return []
-    return [[Button(ctx.t(N_("My unit's tasks")), "ut:list")]]
+    return [[Button(ctx.t(N_("My unit's tasks")), MyTasks(action="list").pack())]]
 
 
 def _from_button(ctx: Context) -> bool:
@@ -79,26 +82,22 @@ def _unit_ids(ctx: Context) -> list[int]:
 
 
 async def process_unit_button(ctx: Context) -> None:
-    parts = (ctx.incoming.button or "").split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    task_id = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
-    if action == "list":
+    button = parse_unit_task_button(ctx.incoming.button)
+    if isinstance(button, MyTasks):
         await show_tasks(ctx)
         return
-    if task_id is None:
-        ctx.answer(ctx.t(N_("This button is no longer valid. Send /start for the menu.")))
+    if button is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
         return
-    task = await _own_task(ctx, task_id)
+    task = await _own_task(ctx, button.task_id)
     if task is None:
         return
-    if action == "task":
+    if button.action == "task":
         await show_task(ctx, task)
-    elif action == "done":
+    elif button.action == "done":
         await ask_for_file(ctx, task) if task.needs_file else await confirm_done(ctx, task)
-    elif action == "na":
-        await mark_not_applicable(ctx, task)
     else:
-        ctx.answer(ctx.t(N_("This button is no longer valid. Send /start for the menu.")))
+        await mark_not_applicable(ctx, task)
 
 
 async def _own_task(ctx: Context, task_id: int) -> UnitTask | None:
@@ -120,7 +119,7 @@ async def show_tasks(ctx: Context) -> None:
     )
     if not tasks or cycle is None:
         ctx.say(
-            t(NO_TASKS), [[Button(t(N_("Back to the menu")), "menu:home")]], edit=_from_button(ctx)
+            t(NO_TASKS), [[Button(t(N_("Back to the menu")), MENU_HOME)]], edit=_from_button(ctx)
         )
         return
     today = ctx.clock.today()
@@ -140,8 +139,15 @@ async def show_tasks(ctx: Context) -> None:
                 state=state_text(t, task.state, overdue=late),
             )
         )
-        buttons.append([Button(f"{number}. {icon} {title[:28]}", f"ut:task:{task.id}")])
-    buttons.append([Button(t(N_("Back to the menu")), "menu:home")])
+        buttons.append(
+            [
+                Button(
+                    f"{number}. {icon} {title[:28]}",
+                    MyTask(action="task", task_id=task.id or 0).pack(),
+                )
+            ]
+        )
+    buttons.append([Button(t(N_("Back to the menu")), MENU_HOME)])
     ctx.say("\n".join(lines), buttons, edit=_from_button(ctx))
 
 
@@ -169,10 +175,12 @@ async def show_task(ctx: Context, task: UnitTask) -> None:
         if task.needs_file:
             lines.append(t(TASK_FILE, file=file_asked(t, task.kind)))
         label = MARK_DONE_FILE if task.needs_file else MARK_DONE
-        buttons.append([Button(t(label), f"ut:done:{task.id}")])
+        buttons.append([Button(t(label), MyTask(action="done", task_id=task.id or 0).pack())])
         if task.kind in NOT_APPLICABLE_WHEN:
-            buttons.append([Button(t(NOT_APPLICABLE), f"ut:na:{task.id}")])
-    buttons.append([Button(t(BACK_TO_TASKS), "ut:list")])
+            buttons.append(
+                [Button(t(NOT_APPLICABLE), MyTask(action="na", task_id=task.id or 0).pack())]
+            )
+    buttons.append([Button(t(BACK_TO_TASKS), MyTasks(action="list").pack())])
     ctx.say("\n".join(lines), buttons, edit=_from_button(ctx))
 
 
@@ -189,7 +197,7 @@ async def process_task_file(ctx: Context) -> None:
     if file is None:
         ctx.say(ctx.t(NEED_A_FILE))
         return
-    limit = ctx.settings.max_upload_mb
+    limit = ctx.deps.max_upload_mb
     if file.size is not None and file.size > limit * 2**20:
         ctx.say(ctx.t(FILE_TOO_LARGE, mb=limit))
         return

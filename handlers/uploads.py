@@ -13,8 +13,10 @@ from sqlmodel import col, select
 
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_uploads import UploadResults
 from messages.i18n import N_
 from messages.replies import Button
+from messages.wording import STALE_BUTTON
 from services.files import TELEGRAM_DOWNLOAD_MB
 from storage.models import Cycle, Unit
 from storage.upload_jobs import queue_import
@@ -46,7 +48,7 @@ QUEUED = N_(
 
 def router() -> Router:
     r = Router()
-    r.button("up", roles=ROLES)(ask_for_results)
+    r.button(UploadResults.prefix, roles=ROLES)(ask_for_results)
     r.state(AWAIT_RESULTS, roles=ROLES)(process_results_file)
     r.menu_rows(upload_menu_rows, place=30)
     return r
@@ -55,10 +57,13 @@ def router() -> Router:
 def upload_menu_rows(ctx: Context) -> list[list[Button]]:
     if not ctx.roles.has(*ROLES):
         return []
-    return [[Button(ctx.t(UPLOAD_RESULTS), "up:results")]]
+    return [[Button(ctx.t(UPLOAD_RESULTS), UploadResults(action="results").pack())]]
 
 
 async def ask_for_results(ctx: Context) -> None:
+    if UploadResults.parse(ctx.incoming.button) is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
     year = await _assessment_year(ctx)
     try:
         unit_id, unit_name = await _own_unit(ctx)
@@ -79,7 +84,7 @@ async def process_results_file(ctx: Context) -> None:
     if PurePath(name).suffix.lower() not in SUFFIXES:
         ctx.say(ctx.t(WRONG_TYPE, file=name or file.kind))
         return
-    limit = min(ctx.settings.import_max_mb, TELEGRAM_DOWNLOAD_MB)
+    limit = min(ctx.deps.import_max_mb, TELEGRAM_DOWNLOAD_MB)
     if file.size is not None and file.size > limit * 2**20:
         ctx.say(ctx.t(TOO_LARGE, mb=limit))
         return

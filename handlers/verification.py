@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_verification import (
     VerifyMark,
     VerifyUnit,
@@ -51,7 +52,7 @@ WORKER_GONE = N_("That worker is no longer on the roster.")
 
 def router() -> Router:
     r = Router()
-    r.button("vf", roles=ROLES)(process_verification_button)
+    r.button(VerifyUnits.prefix, roles=ROLES)(process_verification_button)
     return r
 
 
@@ -98,7 +99,7 @@ async def ask_unit(ctx: Context, cycle: Cycle, *, page: int) -> None:
             .limit(UNITS_PER_PAGE + 1)
         )
     ).all()
-    back = [Button(t(N_("Back to the menu")), "menu:home")]
+    back = [Button(t(N_("Back to the menu")), MENU_HOME)]
     if not rows and page == 0:
         ctx.say(t(NO_UNITS), [back], edit=True)
         return

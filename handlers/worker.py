@@ -16,6 +16,7 @@ from domain.masking import mask_name
 from handlers import objection
 from handlers.context import Context
 from handlers.core import Router, load_roles
+from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_worker import BindMe, BoundList, MyResult, RevokeBinding
 from messages.i18n import N_
 from messages.replies import Button
@@ -155,7 +156,7 @@ async def _try_contact(ctx: Context, phone: str, contact_user: int | None) -> No
         return
     outcome = await bind_by_contact(
         session=ctx.session,
-        secret_key=ctx.settings.secret_key.get_secret_value(),
+        secret_key=ctx.deps.secret_key,
         phone=phone,
         contact_user_id=contact_user,
         user_id=ctx.user_id,
@@ -189,7 +190,7 @@ async def show_result(ctx: Context) -> None:
     if binding is not None and binding.worker_id is not None:
         view = await worker_view(session=ctx.session, worker_id=binding.worker_id)
     if view is None:
-        ctx.say(ctx.t(NO_RESULT), [[Button(ctx.t(BACK), "menu:home")]])
+        ctx.say(ctx.t(NO_RESULT), [[Button(ctx.t(BACK), MENU_HOME)]])
         return
     _say_result(ctx, view)
 
@@ -227,7 +228,7 @@ def result_text(ctx: Context, view: WorkerView) -> str:
 
 
 def _say_result(ctx: Context, view: WorkerView) -> None:
-    rows = [[Button(ctx.t(BACK), "menu:home")]]
+    rows = [[Button(ctx.t(BACK), MENU_HOME)]]
     if view.cycle_state == "open":
         rows.insert(0, [objection.objection_button(ctx)])
     ctx.say(result_text(ctx, view), rows)
@@ -258,7 +259,7 @@ async def show_bound_workers(ctx: Context) -> None:
     found = []
     for unit_id in [None] if scope is None else scope:
         found += await bound_workers(session=ctx.session, unit_id=unit_id)
-    back = [Button(ctx.t(BACK), "menu:home")]
+    back = [Button(ctx.t(BACK), MENU_HOME)]
     if not found:
         ctx.say(ctx.t(BOUND_NONE), [back], edit=ctx.incoming.button is not None)
         return

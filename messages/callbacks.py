@@ -88,6 +88,12 @@ class CallbackData:
         return cls(**values)
 
 
+def prefix_of(data: str) -> str:
+    """The prefix a button's data starts with: which handler's it is (that handler parses the
+    rest with its own classes)."""
+    return data.split(SEPARATOR, 1)[0]
+
+
 def _convert(text: str, kind: Any) -> Any:
     if kind is int:
         sign = text[1:] if text.startswith("-") else text

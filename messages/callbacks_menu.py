@@ -40,3 +40,7 @@ class InviteUnitsPage(CallbackData, prefix="adm"):
 class InviteUnit(CallbackData, prefix="adm"):
     step: Literal["unit"]
     unit_id: int
+
+
+# The 「back to the menu」 button that ends most screens.
+MENU_HOME = MenuAction(action="home").pack()

@@ -20,10 +20,11 @@ from domain.clock import Clock
 from messages.i18n import N_, Translator
 from notices.scheduler import Sweep
 from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
-from services.import_report import report_lines
+from services.import_report import ImportReport, report_lines
+from services.imports import import_results
 from storage.db import transaction
 from storage.import_child import DEFAULT_MEMORY_MB
-from storage.importer import ImportReport, SheetError, import_results
+from storage.importer import SheetError
 from storage.outbox import Attachment, enqueue
 from storage.sheet_reader import ReadLimits
 from storage.upload_jobs import (

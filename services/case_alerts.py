@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from messages import N_
+from messages.callbacks_cases import CaseAction
 from messages.callbacks_hotline import ShowContact
 from messages.i18n import translate
 from messages.replies import Button
@@ -205,7 +206,8 @@ def unit_text(language: str, case: Case, description: str, target: str) -> str:
 
 
 def _open_button(language: str, case: Case) -> Button:
-    return Button(translate(N_("Open the case"), language), f"cs:open:{case.id}")
+    data = CaseAction(action="open", case_id=case.id or 0).pack()
+    return Button(translate(N_("Open the case"), language), data)
 
 
 def _contact_button(language: str, case: Case, complaint: Complaint) -> list[list[Button]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,11 +79,14 @@ def opinion_filename(case: Case, *, internal: bool = False) -> str:
     return f"case-{case.id}-opinion{'-internal' if internal else ''}.pdf"
 
 
-async def archive_opinion(session: AsyncSession, case: Case, *, now: datetime) -> None:
+async def archive_opinion(
+    session: AsyncSession, case: Case, *, now: datetime, font_file: Path | None
+) -> None:
     """The public copy, kept with the case and sent to the bureau's desk. A machine without
     the PDF font still closes the case: the failure is logged and the desk can ask again."""
     try:
-        content = render_opinion(await opinion_facts(session, case, language="zh", now=now))
+        facts = await opinion_facts(session, case, language="zh", now=now)
+        content = render_opinion(facts, font_file=font_file)
     except FontNotFoundError:
         log.exception("case %s closed without its 处理意见书: no PDF font", case.id)
         return
@@ -102,7 +106,7 @@ async def archive_opinion(session: AsyncSession, case: Case, *, now: datetime) -
 
 
 async def internal_opinion(
-    *, session: AsyncSession, case_id: int, actor: Actor, now: datetime
+    *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, font_file: Path | None
 ) -> tuple[str, bytes]:
     """The bureau's internal copy, naming the complainant: rendered on request, never stored,
     and every request is written to the audit log as a view of the complainant's identity."""
@@ -121,4 +125,6 @@ async def internal_opinion(
         via="internal_opinion",
     )
     facts = await opinion_facts(session, case, language="zh", now=now, internal=True)
-    return opinion_filename(case, internal=True), render_opinion(facts, internal=True)
+    return opinion_filename(case, internal=True), render_opinion(
+        facts, internal=True, font_file=font_file
+    )

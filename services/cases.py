@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,7 @@ from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages import callbacks_cases as buttons
 from messages.i18n import N_, translate
+from services.case_alerts import alert_case
 from services.case_findings import carry_back
 from services.case_opinion import archive_opinion
 from services.case_steps import (
@@ -29,6 +31,7 @@ from services.case_steps import (
     tell_complainant,
 )
 from storage.audiences import bureau_staff
+from storage.case_desk import card
 from storage.cases import (
     COMPLAINANT,
     SYSTEM,
@@ -147,8 +150,8 @@ async def reclassify(
     *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, category: str
 ) -> Reclassified:
     """The bureau puts the case in another category, with that category's severity and route;
-    the event and the audit entry are written with it. Alerting the new route's officials is
-    the caller's, as it is for a new case (handlers.hotline.alert_case).
+    the event and the audit entry are written with it, and whoever the new route brings in is
+    alerted as for a new case (services.case_alerts), in the same transaction.
 
     The due dates stay: neither clock depends on the category. The acceptance clock follows
     the 公示 (domain.complaints.acceptance_due) and the conclusion clock the renewals
@@ -167,6 +170,17 @@ async def reclassify(
     serious_no_more = before["from_severity"] == "serious" and chosen.severity != "serious"
     if serious_no_more and case.worker_id is not None:
         await release_held_results(session=session, worker_id=case.worker_id, now=now)
+    found = await card(session, case_id)
+    assert found is not None
+    await alert_case(
+        session,
+        case=case,
+        complaint=found.complaint,
+        general=found.complaint.cycle_id is None,
+        evidence=len(found.evidence),
+        reclassified_from=before["from_route"],
+        occasion=f"reclassified{await event_seq(session, case)}",
+    )
     return Reclassified(case, before["from_route"])
 
 
@@ -204,14 +218,22 @@ async def extend(
     return case
 
 
-async def close(*, session: AsyncSession, case_id: int, actor: Actor, now: datetime) -> Case:
-    """办结: the complainant is told and asked to rate it; the 处理意见书 is archived with the
-    case and sent to the bureau's desk; a worker's result held for the case is released; the
-    complainants of the cases merged into it are told too."""
+async def close(
+    *,
+    session: AsyncSession,
+    case_id: int,
+    actor: Actor,
+    now: datetime,
+    font_file: Path | None = None,
+) -> Case:
+    """办结: the complainant is told and asked to rate it; the 处理意见书, drawn with the font
+    in ``font_file`` (the deployment's ``Deps.pdf_font``), is archived with the case and sent
+    to the bureau's desk; a worker's result held for the case is released; the complainants of
+    the cases merged into it are told too."""
     case = await checked(session, case_id, "close", actor, now)
     case.closed_at = now
     await record_step(session, case, "close", actor, now)
-    await archive_opinion(session, case, now=now)
+    await archive_opinion(session, case, now=now, font_file=font_file)
     await _release(session, case, now=now)
     outcome = {"finding": case.finding or "—", "opinion": case.opinion or "—"}
     await tell_complainant(session, case, "close", actor, **outcome)

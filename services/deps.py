@@ -25,8 +25,8 @@ from services.files import FileFetcher
 T = TypeVar("T")
 
 
-class HandlerSettings(Protocol):
-    """The settings a conversation step reads as ``ctx.settings``, and nothing more."""
+class DepsSettings(Protocol):
+    """The settings ``Deps`` is made from: a conversation step reads none of them itself."""
 
     @property
     def bot_username(self) -> str: ...
@@ -44,13 +44,10 @@ class HandlerSettings(Protocol):
     def serious_complainants(self) -> int: ...
     @property
     def gongshi_min_workdays(self) -> int: ...
-
-
-class DepsSettings(HandlerSettings, Protocol):
-    """The settings ``Deps`` is made from."""
-
     @property
     def evidence_dir(self) -> Path: ...
+    @property
+    def pdf_font(self) -> Path | None: ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +70,8 @@ class Deps:
     hotline_throttle: MessageThrottle | None
     search_limits: SearchLimits
     search_throttle: SearchThrottle
+    # The TrueType font printed documents are drawn with; None: the Debian package's.
+    pdf_font: Path | None
     # None: files users send are recorded by id and not downloaded (no Bot API to ask).
     files: FileFetcher | None = None
 
@@ -117,6 +116,7 @@ class Deps:
             search_throttle=(
                 _typed(chosen, "search_throttle", SearchThrottle) or SearchThrottle(search_limits)
             ),
+            pdf_font=settings.pdf_font,
             files=_typed(chosen, "files", FileFetcher),  # type: ignore[type-abstract]
         )
 

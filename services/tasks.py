@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.deadlines import DueReminder, PlannedTask
+from messages.callbacks_tasks import MyTask, RemindTask, UnitTasks
 from messages.i18n import N_, Translator
 from messages.replies import Button
 from messages.tasks import day_text, file_asked, task_title
@@ -102,8 +103,11 @@ def reminder_message(
         text = t(ESCALATION, unit=unit_name, task=title, due=due, n=reminder.workdays)
         return text, [
             [
-                Button(t(REMIND_UNIT), f"bt:remind:{task.id}"),
-                Button(t(UNIT_TASKS), f"bt:unit:{task.unit_id}:{task.cycle_id}"),
+                Button(t(REMIND_UNIT), RemindTask(action="remind", task_id=task.id or 0).pack()),
+                Button(
+                    t(UNIT_TASKS),
+                    UnitTasks(action="unit", unit_id=task.unit_id, cycle_id=task.cycle_id).pack(),
+                ),
             ]
         ]
     if reminder.kind == "before":
@@ -114,7 +118,9 @@ def reminder_message(
     else:
         text = t(OVERDUE, task=title, due=due, n=reminder.workdays)
     how = t(MARK_DONE_WITH_FILE, file=file_asked(t, task.kind)) if task.needs_file else t(MARK_DONE)
-    return f"{text}\n{how}", [[Button(t(OPEN_TASK), f"ut:task:{task.id}")]]
+    return f"{text}\n{how}", [
+        [Button(t(OPEN_TASK), MyTask(action="task", task_id=task.id or 0).pack())]
+    ]
 
 
 async def remind_by_hand(
@@ -131,7 +137,7 @@ async def remind_by_hand(
             chat_id=person.user_id,
             kind="reminder",
             text=text,
-            buttons=[[Button(t(OPEN_TASK), f"ut:task:{task.id}")]],
+            buttons=[[Button(t(OPEN_TASK), MyTask(action="task", task_id=task.id or 0).pack())]],
             dedup_key=f"manual:{task.id}:{now:%Y%m%d%H%M}:{person.user_id}",
         )
     audit(

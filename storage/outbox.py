@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from messages.callbacks_menu import MENU_HOME
 from messages.replies import Button, FileReply, Reply
 from storage.models import Outbox
 from storage.models.ops import OutboxAttachment
@@ -180,7 +181,7 @@ def _buttons_json(rows: ButtonRows) -> list[list[dict[str, str]]]:
                 if button.url:
                     item["url"] = button.url
                 else:
-                    item["data"] = button.data or "menu:home"
+                    item["data"] = button.data or MENU_HOME
             else:
                 item = {"text": button[0], "data": button[1]}
             out.append(item)

@@ -34,8 +34,9 @@ from domain.sheet import (
     RowIssue,
     without_float_tail,
 )
+from storage.audit import audit
 from storage.importer import DEFAULT_MAX_MB, find_header, keyed_hasher, read_table
-from storage.models import AuditLog, Unit, Worker
+from storage.models import Unit, Worker
 
 # A results sheet has every column of a roster, so one header search reads both kinds.
 _SHEET_KIND: ImportKind = "roster"
@@ -188,7 +189,17 @@ async def rekey_workers(
     outcome.leftovers = await _leftovers(session, done)
     if changes and not dry_run:
         await session.execute(update(Worker), changes)
-        session.add(_audit(outcome, now))
+        audit(
+            session,
+            action="rekey",
+            actor="cli",
+            target_type="worker",
+            at=now,
+            rekeyed=outcome.rekeyed,
+            already=outcome.already,
+            phones_rekeyed=outcome.phones_rekeyed,
+            leftovers=len(outcome.leftovers),
+        )
         await session.flush()
     return outcome
 
@@ -232,18 +243,3 @@ async def _leftovers(session: AsyncSession, done: set[int]) -> list[Leftover]:
         for worker_id, name, status, unit in rows
         if worker_id not in done
     ]
-
-
-def _audit(outcome: Rekeyed, now: datetime) -> AuditLog:
-    return AuditLog(
-        at=now,
-        actor="cli",
-        action="rekey",
-        target_type="worker",
-        detail={
-            "rekeyed": outcome.rekeyed,
-            "already": outcome.already,
-            "phones_rekeyed": outcome.phones_rekeyed,
-            "leftovers": len(outcome.leftovers),
-        },
-    )

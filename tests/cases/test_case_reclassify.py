@@ -150,6 +150,23 @@ async def test_a_result_held_for_a_serious_case_is_released_when_it_is_no_longer
     assert result.status == "final"
 
 
+async def test_the_use_case_itself_alerts_the_new_routes_officials(any_storage, any_county):
+    """Whoever reclassifies (the desk, a script) calls the one use case: the alerts are its."""
+    storage, county = any_storage, any_county
+    case_id = await file_case(
+        storage, unit_id=county.units["01号单位"], worker_id=None, category="conduct", now=NOW
+    )
+    await reclassify(storage, case_id, BUREAU_ACTOR, "absent")
+    for investigator in INVESTIGATORS:
+        [alert] = await outbox_to(storage, investigator)
+        assert alert.dedup_key.startswith(f"case:{case_id}:reclassified")
+        assert f"#{case_id}" in alert.payload["text"] and "重新分类" in alert.payload["text"]
+    # Once per reclassification: back to the unit's route alerts the unit, never twice.
+    await reclassify(storage, case_id, BUREAU_ACTOR, "conduct")
+    assert len(await outbox_to(storage, UNIT_A_CONTACT)) == 1
+    assert [len(await outbox_to(storage, i)) for i in INVESTIGATORS] == [1, 1]
+
+
 # --- at the desk ----------------------------------------------------------------------------
 
 

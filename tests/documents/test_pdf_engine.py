@@ -21,7 +21,6 @@ from documents.pdf import (
     PdfDocument,
     Table,
     check_font,
-    configured_font_file,
     render_pdf,
 )
 from messages.i18n import translate
@@ -167,12 +166,14 @@ def test_a_file_that_is_no_font_fails_clearly(tmp_path):
     assert "\n" not in str(caught.value)
 
 
-def test_the_font_file_comes_from_the_settings(monkeypatch, tmp_path):
+def test_the_font_comes_from_the_caller_never_from_the_environment(monkeypatch, tmp_path):
+    """The deployment's font reaches a document as an argument: the engine reads no settings,
+    so a variable in the environment changes nothing and the caller's choice is used."""
+    monkeypatch.setenv("GONGSHI_PDF_FONT", str(tmp_path / "elsewhere.ttf"))
+    assert render_pdf(PdfDocument(title="t")).startswith(b"%PDF-")
     chosen = tmp_path / "chosen.ttf"
-    monkeypatch.setenv("GONGSHI_PDF_FONT", str(chosen))
-    assert configured_font_file() == chosen
     with pytest.raises(FontNotFoundError, match=re.escape(str(chosen))):
-        render_pdf(PdfDocument(title="t"))
+        render_pdf(PdfDocument(title="t"), font_file=chosen)
 
 
 def test_a_footer_too_long_for_the_page_is_shortened_not_lost():
@@ -189,9 +190,8 @@ def test_an_empty_table_prints_its_header():
     assert all(name in page for name in HEADER)
 
 
-def test_check_font_refuses_before_any_work(monkeypatch, tmp_path):
-    monkeypatch.setenv("GONGSHI_PDF_FONT", str(tmp_path / "gone.ttf"))
-    with pytest.raises(FontNotFoundError):
-        check_font(language="en")
-    monkeypatch.delenv("GONGSHI_PDF_FONT")
+def test_check_font_refuses_before_any_work(tmp_path):
+    gone = tmp_path / "gone.ttf"
+    with pytest.raises(FontNotFoundError, match=re.escape(str(gone))):
+        check_font(gone, language="en")
     check_font()

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sheets import HEADER, UNITS, result_row, result_rows
 
+from services.imports import import_results
 from storage import sheet_reader
 from storage.import_child import REASON_READER_STOPPED, CheckRequest, check_in_child
-from storage.importer import SheetError, import_results
+from storage.importer import SheetError
 from storage.sheet_reader import ReadLimits, parse_table
 
 

@@ -23,9 +23,10 @@ from sqlalchemy import func, insert, select, update
 
 from domain import sheet
 from domain.idnumber import REASON_CHECKSUM
+from services.imports import import_results, import_roster
 from storage import importer
 from storage.identity import keyed_hash
-from storage.importer import SheetError, import_results, import_roster, keyed_hasher
+from storage.importer import SheetError, keyed_hasher
 from storage.models import Cycle, ImportBatch, Post, Result, Worker
 
 T1 = datetime(2026, 12, 15, 1, 0, tzinfo=UTC)

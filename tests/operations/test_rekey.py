@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from bot.cli import app
 from domain.idnumber import check_digit
 from domain.masking import mask_name
+from services.imports import import_results, import_roster
 from services.workers import bind_by_phone
 from storage.db import transaction
 from storage.identity import keyed_hash
-from storage.importer import import_results, import_roster
 from storage.models import AuditLog, Result, Worker
 from storage.rekey import read_people, rekey_workers
 

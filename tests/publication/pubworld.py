@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from testsupport import SECRET
 
 from domain.idnumber import make_id_number
-from storage.importer import import_results
+from services.imports import import_results
 from storage.models import Result, Unit, utcnow
 
 UNITS = ("县城市管理局", "县林业局")

@@ -1,0 +1,201 @@
+"""Importing rosters and results: the one use case the chat upload and the command line call.
+
+A file is loaded (within its size limit), read and checked in a process of its own with a
+ceiling on its memory (storage.import_child), and only when every row is good written in one
+transaction (storage.importer): all or nothing, and importing the same file again changes
+nothing. A file refused as a whole raises SheetError with one line's reason.
+
+The import opens its own transactions rather than joining the caller's: the reading process may
+take seconds, and no transaction is held open while it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import cast
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.sheet import ImportKind
+from services.import_report import ImportReport
+from storage.import_child import DEFAULT_MEMORY_MB, CheckRequest, check_in_child
+from storage.importer import (
+    REASON_NO_DATA_ROWS,
+    BatchInfo,
+    load_units,
+    write_rows,
+)
+from storage.models import utcnow
+from storage.sheet_reader import DEFAULT_MAX_MB, ReadLimits, SheetError, Source, load_file
+
+Progress = Callable[[int, int], None]
+
+
+async def import_results(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    secret_key: str,
+    path: Source,
+    cycle_year: int,
+    imported_by: str = "cli",
+    progress: Progress | None = None,
+    filename: str | None = None,
+    max_mb: int = DEFAULT_MAX_MB,
+    today: date | None = None,
+    now: datetime | None = None,
+    only_unit: str | None = None,
+    limits: ReadLimits | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> ImportReport:
+    """Import a results file for the assessment of ``cycle_year``.
+
+    Units must exist already. The cycle is created if missing; a closed cycle is refused. Each
+    row creates or updates the worker, the post they hold and their result in the cycle.
+    ``today`` (from the injected clock) lets ID numbers with a future birth date be refused.
+    ``only_unit`` (a unit contact's upload) refuses rows of any other unit.
+    """
+    return await _import(
+        kind="results",
+        sessions=sessions,
+        secret_key=secret_key,
+        path=path,
+        cycle_year=cycle_year,
+        imported_by=imported_by,
+        progress=progress,
+        filename=filename,
+        max_mb=max_mb,
+        today=today,
+        now=now,
+        only_unit=only_unit,
+        limits=limits,
+        memory_mb=memory_mb,
+    )
+
+
+async def import_roster(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    secret_key: str,
+    path: Source,
+    imported_by: str = "cli",
+    progress: Progress | None = None,
+    filename: str | None = None,
+    max_mb: int = DEFAULT_MAX_MB,
+    today: date | None = None,
+    now: datetime | None = None,
+    limits: ReadLimits | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> ImportReport:
+    """Import a roster: each row creates or updates a worker and the post they hold.
+
+    Workers of a unit who are missing from the file are NOT removed: a roster file may cover part
+    of a unit, and removing a worker is a decision with consequences (subsidies, quota) that
+    nobody should take by leaving out a row.
+    """
+    return await _import(
+        kind="roster",
+        sessions=sessions,
+        secret_key=secret_key,
+        path=path,
+        cycle_year=None,
+        imported_by=imported_by,
+        progress=progress,
+        filename=filename,
+        max_mb=max_mb,
+        today=today,
+        now=now,
+        limits=limits,
+        memory_mb=memory_mb,
+    )
+
+
+async def _import(
+    *,
+    kind: ImportKind,
+    sessions: async_sessionmaker[AsyncSession],
+    secret_key: str,
+    path: Source,
+    cycle_year: int | None,
+    imported_by: str,
+    progress: Progress | None,
+    filename: str | None,
+    max_mb: int,
+    today: date | None,
+    now: datetime | None,
+    only_unit: str | None = None,
+    limits: ReadLimits | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> ImportReport:
+    if filename is None and isinstance(path, bytes):
+        raise ValueError("bytes need a filename")
+    name = filename or Path(cast("str | os.PathLike[str]", path)).name
+    data = load_file(path, name, max_mb=max_mb)
+    batch = BatchInfo(kind, name[-255:], hashlib.sha256(data).hexdigest(), imported_by)
+    async with sessions() as session:
+        units = await load_units(session)
+    # Read and checked in a process of its own: a hostile file ends that process, not this one,
+    # and the event loop goes on serving others meanwhile.
+    request = CheckRequest(
+        data=data,
+        filename=name,
+        kind=kind,
+        known_units=tuple(units),
+        today=today,
+        only_unit=only_unit,
+        limits=limits or ReadLimits(),
+    )
+    del data
+    checked = await check_in_child(request, memory_mb=memory_mb)
+    del request
+    tick = _Ticker(progress, 2 * checked.data_rows)
+    tick.advance(checked.data_rows)
+    clean = checked.clean
+    report = ImportReport(
+        kind=kind, ok=False, ignored_columns=list(checked.ignored_columns), rows=checked.rows
+    )
+    if checked.issues:
+        report.issues = checked.issues
+        return report
+    if not clean:
+        raise SheetError(REASON_NO_DATA_ROWS)
+    outcome = await write_rows(
+        sessions,
+        clean,
+        secret_key=secret_key,
+        units=units,
+        batch=batch,
+        now=now or utcnow(),
+        cycle_year=cycle_year,
+        advance=tick.advance,
+    )
+    tick.finish()
+    report.ok = True
+    report.created, report.updated, report.unchanged = (
+        outcome.created,
+        outcome.updated,
+        outcome.unchanged,
+    )
+    report.batch_id = outcome.batch_id
+    report.already_imported = outcome.batch_id is None
+    return report
+
+
+class _Ticker:
+    """Progress in rows: every row is counted once when checked and once when written."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total)
+
+    def finish(self) -> None:
+        self.advance(self.total - self.done)
