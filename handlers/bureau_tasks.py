@@ -11,7 +11,6 @@ from sqlmodel import col, select
 
 from handlers.context import Context
 from handlers.core import Router
-from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_tasks import (
     RemindTask,
     RemindUnit,
@@ -24,7 +23,7 @@ from messages.callbacks_verification import VerifyUnits
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, state_text, task_title
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from services.tasks import remind_by_hand
 from storage.audit import audit
 from storage.models import Unit, UnitTask
@@ -84,7 +83,7 @@ async def process_bureau_button(ctx: Context) -> None:
 async def show_units(ctx: Context, *, page: int) -> None:
     t = ctx.t
     cycle = await latest_cycle(ctx.session)
-    back = [Button(t(N_("Back to the menu")), MENU_HOME)]
+    back = [back_to_menu(t)]
     if cycle is None or cycle.id is None:
         ctx.say(t(NO_TASKS), [back], edit=True)
         return

@@ -45,10 +45,9 @@ from messages.callbacks_cases import (
     CaseQueue,
     Rating,
 )
-from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from services import cases as steps
 from services.case_export import export_cases
 from storage import case_desk as desk
@@ -134,7 +133,7 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
         paging.append(Button(t(N_("Next »")), buttons.queue(key, page + 1)))
     if paging:
         rows.append(paging)
-    rows.append([Button(t(N_("Back to the menu")), MENU_HOME)])
+    rows.append([back_to_menu(t)])
     name = t(FILTER_NAMES[key])
     header = (
         t(N_("Cases ({filter}): {n}"), filter=name, n=total)

@@ -49,10 +49,9 @@ from handlers.complaint_form import (
 from handlers.context import Context
 from handlers.core import Router
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
-from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from storage import complaints as store
 from storage.models import Result
 
@@ -179,7 +178,7 @@ async def show_status(ctx: Context, typed: str) -> None:
         ctx.say(ctx.t(N_("No complaint has that code. Please check it and send it again.")))
         return
     ctx.reset()
-    ctx.say(_status_text(ctx, found), [[Button(ctx.t(N_("Back to the menu")), MENU_HOME)]])
+    ctx.say(_status_text(ctx, found), [[back_to_menu(ctx.t)]])
 
 
 def _status_text(ctx: Context, found: store.Status) -> str:

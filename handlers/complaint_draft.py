@@ -12,9 +12,9 @@ from domain.complaints import HotlineLimits
 from domain.workdays import WorkCalendar
 from handlers.context import Context
 from messages.callbacks_hotline import ComplaintStep
-from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
+from messages.wording import back_to_menu
 from storage import complaints as store
 
 # The conversation's states, declared once.
@@ -87,5 +87,5 @@ async def may_file_another(ctx: Context) -> bool:
     if filed < allowed:
         return True
     ctx.reset()
-    ctx.say(ctx.t(TOO_MANY, limit=allowed), [[Button(ctx.t(N_("Back to the menu")), MENU_HOME)]])
+    ctx.say(ctx.t(TOO_MANY, limit=allowed), [[back_to_menu(ctx.t)]])
     return False

@@ -35,10 +35,9 @@ from handlers.complaint_evidence import ask_evidence
 from handlers.context import Context
 from handlers.name_search import search_allowed
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
-from messages.callbacks_menu import MENU_HOME
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from services import complaints as filing
 from storage import complaints as store
 from storage.models import Unit, Worker
@@ -401,7 +400,7 @@ async def _tell_ticket(ctx: Context, submitted: filing.Submitted) -> None:
     ]
     if submitted.triage.general:
         lines.append(ctx.t(OUTSIDE_GONGSHI))
-    ctx.say("\n\n".join(lines), [[Button(ctx.t(N_("Back to the menu")), MENU_HOME)]])
+    ctx.say("\n\n".join(lines), [[back_to_menu(ctx.t)]])
 
 
 def _complete(current: dict[str, Any]) -> bool:

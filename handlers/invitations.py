@@ -17,12 +17,11 @@ from messages.callbacks_menu import (
     InviteStart,
     InviteUnit,
     InviteUnitsPage,
-    MenuAction,
     OfficialRole,
 )
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from storage.audit import audit
 from storage.invitations import PREFIX, create_invitation, redeem_invitation
 from storage.models import Unit
@@ -111,7 +110,7 @@ async def ask_invite_role(ctx: Context) -> None:
             [Button(ctx.t(ROLE_NAMES[role]), InviteRole(step="role", role=role).pack())]
             for role in INVITED_ROLES
         ]
-        + [[Button(ctx.t(N_("Back to the menu")), MenuAction(action="home").pack())]],
+        + [[back_to_menu(ctx.t)]],
         edit=True,
     )
 

@@ -17,7 +17,7 @@ from messages.callbacks_hotline import ComplaintStep
 from messages.callbacks_menu import Language, LanguageChoice, MenuAction, SubscriptionChoice
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from storage.models import Subscription, TelegramUser, Unit
 
 ROLE_NAMES = {
@@ -115,8 +115,7 @@ async def menu_buttons(ctx: Context) -> list[list[Button]]:
 
 
 async def show_help(ctx: Context) -> None:
-    home = MenuAction(action="home").pack()
-    ctx.say(ctx.t(HELP), [[Button(ctx.t("Back to the menu"), home)]])
+    ctx.say(ctx.t(HELP), [[back_to_menu(ctx.t)]])
 
 
 async def cancel(ctx: Context) -> None:

@@ -14,7 +14,7 @@ from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_worker import ObjectionStep
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON
+from messages.wording import BACK_TO_MENU, STALE_BUTTON
 from services.objections import file_objection
 from storage.complaints import open_cycle
 from storage.workers import open_objection
@@ -22,7 +22,7 @@ from storage.workers import open_objection
 OBJECTION_REASON = "worker_objection_reason"
 OBJECTION_CONFIRM = "worker_objection_confirm"
 
-BACK = N_("Back to the menu")
+BACK = BACK_TO_MENU
 FILE_OBJECTION = N_("File an objection (申辩)")
 OBJECTION_ASK = N_(
     "You may object (申辩) to your result while the public notice is open. Write your reasons "

@@ -23,14 +23,14 @@ from messages.callbacks_publication import (
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text
-from messages.wording import STALE_BUTTON
+from messages.wording import BACK_TO_MENU, STALE_BUTTON
 from services import publication as gongshi
 from services import publication_texts as texts
 from storage import public_rows as rows_store
 from storage import publication as store
 from storage.models import Cycle
 
-BACK = N_("Back to the menu")
+BACK = BACK_TO_MENU
 ADMIN_NO_CYCLE = N_("There is no assessment cycle yet: import results first.")
 ADMIN_STATE = {
     "assessing": N_("The 公示 of {year} has not been opened."),

@@ -13,12 +13,11 @@ from sqlmodel import col
 
 from handlers.context import Context
 from handlers.core import Router
-from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_tasks import MyTask, MyTasks, parse_unit_task_button
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, file_asked, state_text, task_title
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from storage.models import Result, UnitTask
 from storage.unit_tasks import latest_cycle, mark_done, unit_tasks
 
@@ -118,9 +117,7 @@ async def show_tasks(ctx: Context) -> None:
         else []
     )
     if not tasks or cycle is None:
-        ctx.say(
-            t(NO_TASKS), [[Button(t(N_("Back to the menu")), MENU_HOME)]], edit=_from_button(ctx)
-        )
+        ctx.say(t(NO_TASKS), [[back_to_menu(t)]], edit=_from_button(ctx))
         return
     today = ctx.clock.today()
     lines = [t(TASKS_HEADER, year=cycle.year)]
@@ -147,7 +144,7 @@ async def show_tasks(ctx: Context) -> None:
                 )
             ]
         )
-    buttons.append([Button(t(N_("Back to the menu")), MENU_HOME)])
+    buttons.append([back_to_menu(t)])
     ctx.say("\n".join(lines), buttons, edit=_from_button(ctx))
 
 

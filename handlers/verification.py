@@ -13,7 +13,6 @@ from sqlmodel import col, select
 from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
-from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_verification import (
     VerifyMark,
     VerifyUnit,
@@ -22,7 +21,7 @@ from messages.callbacks_verification import (
 )
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON
+from messages.wording import STALE_BUTTON, back_to_menu
 from services.attendance import record_and_tell
 from storage.models import Cycle, Unit, Worker
 from storage.unit_tasks import latest_cycle
@@ -99,7 +98,7 @@ async def ask_unit(ctx: Context, cycle: Cycle, *, page: int) -> None:
             .limit(UNITS_PER_PAGE + 1)
         )
     ).all()
-    back = [Button(t(N_("Back to the menu")), MENU_HOME)]
+    back = [back_to_menu(t)]
     if not rows and page == 0:
         ctx.say(t(NO_UNITS), [back], edit=True)
         return

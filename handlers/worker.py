@@ -21,7 +21,7 @@ from messages.callbacks_worker import BindMe, BoundList, MyResult, RevokeBinding
 from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text
-from messages.wording import STALE_BUTTON
+from messages.wording import BACK_TO_MENU, STALE_BUTTON
 from services.workers import bind_by_code, bind_by_contact, revoke_binding
 from storage.workers import MAX_FAILURES, WorkerView, bound_workers, failures_in_window, worker_view
 
@@ -78,7 +78,7 @@ VIA = {"code": N_("by code"), "contact": N_("by phone")}
 REVOKE = N_("Revoke {name}")
 REVOKED = N_("The binding was revoked.")
 REVOKE_REFUSED = N_("This binding no longer exists or is not yours to revoke.")
-BACK = N_("Back to the menu")
+BACK = BACK_TO_MENU
 
 
 def router() -> Router:
