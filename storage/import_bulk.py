@@ -8,15 +8,17 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
+
+from storage.models import Cycle, ImportBatch, Post, Result, Unit, Worker
 
 # Core tables rather than ORM objects: a hundred thousand ORM objects cost seconds and memory.
-UNIT = SQLModel.metadata.tables["unit"]
-WORKER = SQLModel.metadata.tables["worker"]
-POST = SQLModel.metadata.tables["post"]
-RESULT = SQLModel.metadata.tables["result"]
-CYCLE = SQLModel.metadata.tables["cycle"]
-BATCH = SQLModel.metadata.tables["import_batch"]
+# Taken from the models themselves, so importing this module alone defines them.
+UNIT: Table = Unit.__table__  # type: ignore[attr-defined]
+WORKER: Table = Worker.__table__  # type: ignore[attr-defined]
+POST: Table = Post.__table__  # type: ignore[attr-defined]
+RESULT: Table = Result.__table__  # type: ignore[attr-defined]
+CYCLE: Table = Cycle.__table__  # type: ignore[attr-defined]
+BATCH: Table = ImportBatch.__table__  # type: ignore[attr-defined]
 
 WORKER_NEW = ("name", "id_hash", "id_last4", "phone_hash", "phone_last4", "unit_id")
 WORKER_NEW_FIXED = ("status", "created_at", "updated_at")
