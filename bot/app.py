@@ -15,6 +15,7 @@ from handlers import (
     menu,
     publication,
     unit,
+    units_admin,
     uploads,
     verification,
 )
@@ -29,6 +30,7 @@ def build_router() -> Router:
     root.include(invitations.router())
     root.include(unit.router())
     root.include(uploads.router())
+    root.include(units_admin.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())
     root.include(worker_handlers.router())

@@ -94,12 +94,16 @@ def _mount_optional() -> None:
     from bot.cli_notices import notices_app, tasks_app, verify_app
     from bot.cli_publish import publish_app
     from bot.cli_run import run
+    from bot.cli_units import units_app
     from bot.cli_workers import codes
     from bot.demo import demo
 
     app.add_typer(
-        import_app, name="import", help="导入名册与考核结果 / import rosters and results."
+        import_app,
+        name="import",
+        help="导入单位、名册与考核结果 / import units, rosters and results.",
     )
+    app.add_typer(units_app, name="units", help="用人单位 / employing units.")
     app.command("demo-data")(demo_data)
     app.command("invite")(invite)
     app.command("sandbox")(sandbox)

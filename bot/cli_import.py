@@ -1,4 +1,5 @@
-"""`gongshi import results FILE --cycle YEAR` and `gongshi import roster FILE`.
+"""`gongshi import results FILE --cycle YEAR`, `gongshi import roster FILE` and
+`gongshi import units FILE`.
 
 Both call services.imports, the same use case the chat upload uses, and print what it found in the
 settings' language: every bad cell on its own line, or what was created, updated and unchanged.
@@ -25,12 +26,12 @@ from bot.runtime_context import (
 from bot.settings import Settings, require_real_secret_key
 from messages.i18n import N_, Translator
 from services.import_report import ImportReport, report_lines
-from services.imports import import_results, import_roster
+from services.imports import import_results, import_roster, import_units
 from storage.importer import SheetError
 from storage.sheet_reader import ReadLimits
 
 import_app = typer.Typer(
-    help="导入名册与考核结果 / import rosters and results.",
+    help="导入单位、名册与考核结果 / import units, rosters and results.",
     no_args_is_help=True,
 )
 
@@ -56,6 +57,35 @@ def roster(
     """导入在岗人员名册（单位、姓名、身份证号、手机号、岗位）/ Import a roster of workers."""
     require_real_secret_key()
     _import_file(file, None)
+
+
+@import_app.command("units")
+def units(
+    file: Path = typer.Argument(..., help="XLSX 或 CSV 文件 / an XLSX or CSV file"),
+) -> None:
+    """登记用人单位（单位、岗位指标，可选联系电话、主管部门）/ Register units from a sheet."""
+    settings = settings_or_exit()
+    t = Translator(settings.language)
+
+    async def go() -> ImportReport:
+        async with open_storage(settings) as storage:
+            await require_newest_schema(storage.engine, t)
+            try:
+                return await import_units(
+                    sessions=storage.sessions,
+                    path=file,
+                    max_mb=settings.import_max_mb,
+                    limits=read_limits(settings),
+                    memory_mb=settings.import_max_memory_mb,
+                )
+            except SheetError as error:
+                raise CommandError(t(error.reason, **error.params)) from None
+
+    report = run_async(go())
+    for line in report_lines(report, t):
+        typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def read_limits(settings: Settings) -> ReadLimits:

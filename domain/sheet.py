@@ -22,7 +22,7 @@ from domain.grades import (
 )
 from messages import N_
 
-ImportKind = Literal["results", "roster"]
+ImportKind = Literal["results", "roster", "units"]
 
 UNIT = "unit"
 NAME = "name"
@@ -32,6 +32,8 @@ POST = "post"
 GRADE = "grade"
 RENEW = "renew"
 REMARK = "remark"
+QUOTA = "quota"
+DEPARTMENT = "department"
 
 # The header each column is given in templates and messages.
 COLUMN_LABELS: Mapping[str, str] = {
@@ -43,15 +45,19 @@ COLUMN_LABELS: Mapping[str, str] = {
     GRADE: "考核等次",
     RENEW: "是否续签",
     REMARK: "备注",
+    QUOTA: "岗位指标",
+    DEPARTMENT: "主管部门",
 }
 
 REQUIRED: Mapping[ImportKind, tuple[str, ...]] = {
     "results": (UNIT, NAME, ID_NUMBER, POST, GRADE, RENEW),
     "roster": (UNIT, NAME, ID_NUMBER, POST),
+    "units": (UNIT, QUOTA),
 }
 USED: Mapping[ImportKind, tuple[str, ...]] = {
     "results": (UNIT, NAME, ID_NUMBER, PHONE, POST, GRADE, RENEW, REMARK),
     "roster": (UNIT, NAME, ID_NUMBER, PHONE, POST),
+    "units": (UNIT, QUOTA, PHONE, DEPARTMENT),
 }
 
 # Column sizes of the tables the rows go into.
@@ -95,6 +101,16 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     REMARK: (
         "备注", "说明", "備註", "備注", "說明",
         "remark", "remarks", "note", "notes", "comment",
+    ),
+    QUOTA: (
+        "岗位指标", "公益性岗位指标", "指标", "岗位数", "岗位数量", "指标数",
+        "崗位指標", "公益性崗位指標", "指標", "崗位數", "崗位數量",
+        "quota", "post quota", "posts",
+    ),
+    DEPARTMENT: (
+        "主管部门", "主管单位", "上级部门", "上级主管部门",
+        "主管部門", "主管單位", "上級部門", "上級主管部門",
+        "department", "supervising department",
     ),
 }  # fmt: skip
 
@@ -178,7 +194,9 @@ def locate_header(
 
 REASON_REQUIRED = N_("This cell is empty, but {column} is required.")
 REASON_UNKNOWN_UNIT = N_(
-    "Unknown unit “{unit}”: the unit must be registered with the bureau under this exact name."
+    "Unknown unit “{unit}”: register it first under this exact name, with "
+    "`gongshi units add NAME --quota N` or `gongshi import units FILE`, or in the chat menu "
+    "under “Units”."
 )
 REASON_OTHER_UNIT = N_(
     "This row is for “{unit}”; you may upload only the results of your own unit, “{own}”."

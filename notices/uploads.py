@@ -21,7 +21,7 @@ from messages.i18n import N_, Translator
 from notices.scheduler import Sweep
 from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
 from services.import_report import ImportReport, report_lines
-from services.imports import import_results
+from services.imports import import_results, import_units
 from storage.db import transaction
 from storage.import_child import DEFAULT_MEMORY_MB
 from storage.importer import SheetError
@@ -44,6 +44,8 @@ RETRY_AFTER = timedelta(seconds=20)
 
 IMPORT_DONE = N_("The results file “{file}” for the {year} assessment was checked.")
 IMPORT_REFUSED = N_("The results file “{file}” for the {year} assessment was NOT imported.")
+UNITS_DONE = N_("The units sheet “{file}” was checked.")
+UNITS_REFUSED = N_("The units sheet “{file}” was NOT imported.")
 MORE_PROBLEMS = N_("… and {n} more problems: every one is in the attached spreadsheet.")
 FIX_AND_RESEND = N_("Correct the file and send it again; nothing of it was saved.")
 DOWNLOAD_FAILED = N_(
@@ -153,25 +155,34 @@ async def _fetch_and_import(
         await _retry_or_give_up(job, sessions=sessions, clock=clock, t=t, final=DOWNLOAD_FAILED)
         return
     try:
-        report = await import_results(
-            sessions=sessions,
-            secret_key=settings.secret_key,
-            path=data,
-            filename=job.file_name,
-            cycle_year=job.cycle_year,
-            imported_by=f"chat:{job.user_id}",
-            max_mb=max_mb,
-            today=clock.today(),
-            now=clock.now(),
-            only_unit=job.only_unit,
-            limits=settings.limits,
-            memory_mb=settings.import_max_memory_mb,
-        )
+        if job.kind == "units":
+            report = await import_units(
+                sessions=sessions,
+                path=data,
+                filename=job.file_name,
+                imported_by=f"chat:{job.user_id}",
+                max_mb=max_mb,
+                now=clock.now(),
+                limits=settings.limits,
+                memory_mb=settings.import_max_memory_mb,
+            )
+        else:
+            report = await import_results(
+                sessions=sessions,
+                secret_key=settings.secret_key,
+                path=data,
+                filename=job.file_name,
+                cycle_year=job.cycle_year,
+                imported_by=f"chat:{job.user_id}",
+                max_mb=max_mb,
+                today=clock.today(),
+                now=clock.now(),
+                only_unit=job.only_unit,
+                limits=settings.limits,
+                memory_mb=settings.import_max_memory_mb,
+            )
     except SheetError as error:
-        lines = [
-            t(IMPORT_REFUSED, file=job.file_name, year=job.cycle_year),
-            t(error.reason, **error.params),
-        ]
+        lines = [_head(job, t, done=False), t(error.reason, **error.params)]
         await _finish(sessions, job, clock, "refused", lines)
         return
     await _answer_report(sessions, job, clock, report, t)
@@ -186,10 +197,10 @@ async def _answer_report(
 ) -> None:
     lines = report_lines(report, t)
     if report.ok:
-        head = t(IMPORT_DONE, file=job.file_name, year=job.cycle_year)
+        head = _head(job, t, done=True)
         await _finish(sessions, job, clock, "imported", [head, *lines], batch_id=report.batch_id)
         return
-    head = t(IMPORT_REFUSED, file=job.file_name, year=job.cycle_year)
+    head = _head(job, t, done=False)
     issues, rest = lines[: len(report.issues)], lines[len(report.issues) :]
     shown = _fitting(issues, budget=TEXT_BUDGET - len(head) - sum(len(line) for line in rest))
     body = [head, *shown]
@@ -198,6 +209,13 @@ async def _answer_report(
         body.append(t(MORE_PROBLEMS, n=len(issues) - len(shown)))
         sheet = Attachment(f"{job.file_name}.{t(PROBLEMS_FILE)}.xlsx", _problems_sheet(report, t))
     await _finish(sessions, job, clock, "refused", [*body, *rest, t(FIX_AND_RESEND)], sheet)
+
+
+def _head(job: ClaimedJob, t: Translator, *, done: bool) -> str:
+    """The first line of the answer: which file, and whether it was imported."""
+    if job.kind == "units":
+        return t(UNITS_DONE if done else UNITS_REFUSED, file=job.file_name)
+    return t(IMPORT_DONE if done else IMPORT_REFUSED, file=job.file_name, year=job.cycle_year)
 
 
 def _fitting(lines: list[str], *, budget: int) -> list[str]:

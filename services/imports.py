@@ -22,7 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.sheet import ImportKind
 from services.import_report import ImportReport
-from storage.import_child import DEFAULT_MEMORY_MB, CheckRequest, check_in_child
+from services.units import register_units_from_rows
+from storage.db import transaction
+from storage.import_child import (
+    DEFAULT_MEMORY_MB,
+    CheckRequest,
+    check_in_child,
+    check_units_in_child,
+)
 from storage.importer import (
     REASON_NO_DATA_ROWS,
     BatchInfo,
@@ -111,6 +118,50 @@ async def import_roster(
         limits=limits,
         memory_mb=memory_mb,
     )
+
+
+async def import_units(
+    *,
+    sessions: async_sessionmaker[AsyncSession],
+    path: Source,
+    imported_by: str = "cli",
+    filename: str | None = None,
+    max_mb: int = DEFAULT_MAX_MB,
+    now: datetime | None = None,
+    limits: ReadLimits | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> ImportReport:
+    """Import a units sheet (单位, 岗位指标, optional 联系电话 and 主管部门): new units are
+    registered, registered ones take the sheet's quota; all or nothing, and the same sheet
+    imported again changes nothing. Read under the same bounds as the other imports."""
+    if filename is None and isinstance(path, bytes):
+        raise ValueError("bytes need a filename")
+    name = filename or Path(cast("str | os.PathLike[str]", path)).name
+    data = load_file(path, name, max_mb=max_mb)
+    request = CheckRequest(
+        data=data, filename=name, kind="units", known_units=(), limits=limits or ReadLimits()
+    )
+    del data
+    checked = await check_units_in_child(request, memory_mb=memory_mb)
+    report = ImportReport(
+        kind="units", ok=False, ignored_columns=list(checked.ignored_columns), rows=checked.rows
+    )
+    if checked.issues:
+        report.issues = checked.issues
+        return report
+    if not checked.clean:
+        raise SheetError(REASON_NO_DATA_ROWS)
+    async with transaction(sessions) as session:
+        outcome = await register_units_from_rows(
+            session=session, rows=checked.clean, actor=imported_by, now=now or utcnow()
+        )
+    report.ok = True
+    report.created, report.updated, report.unchanged = (
+        outcome.created,
+        outcome.updated,
+        outcome.unchanged,
+    )
+    return report
 
 
 async def _import(

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from domain.sheet import ImportKind, RowIssue, SheetRow
 from domain.sheet_rows import RowChecker
+from domain.unit_rows import UnitRow, UnitRowChecker
 from messages import N_
 from storage.sheet_reader import ReadLimits, SheetError, find_header, parse_table
 
@@ -89,6 +90,29 @@ def check_file(request: CheckRequest) -> Checked:
     )
 
 
+@dataclass
+class CheckedUnits:
+    """A units sheet read and every row checked."""
+
+    ignored_columns: tuple[str, ...]
+    rows: int
+    clean: list[UnitRow]
+    issues: list[RowIssue]
+
+
+def check_units_file(request: CheckRequest) -> CheckedUnits:
+    """Read and check a units sheet; raises SheetError when the file as a whole is refused."""
+    rows = parse_table(request.data, request.filename, request.limits)
+    header = find_header(rows, "units")
+    checker = UnitRowChecker(header)
+    clean = [
+        checked
+        for index in range(header.row_index + 1, len(rows))
+        if (checked := checker.check(index + 1, rows[index])) is not None
+    ]
+    return CheckedUnits(header.ignored, checker.rows, clean, checker.issues)
+
+
 def _bound(memory_mb: int, cpu_seconds: int) -> None:
     """Run first in the reading process: the ceilings it cannot lift again."""
     memory = memory_mb * 2**20
@@ -114,6 +138,27 @@ async def check_in_child(
     memory_mb: int = DEFAULT_MEMORY_MB,
     cpu_seconds: int = DEFAULT_CPU_SECONDS,
 ) -> Checked:
+    """A roster or results file checked by ``_run_child``."""
+    outcome = await _run_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    assert isinstance(outcome, Checked)
+    return outcome
+
+
+async def check_units_in_child(
+    request: CheckRequest,
+    *,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    cpu_seconds: int = DEFAULT_CPU_SECONDS,
+) -> CheckedUnits:
+    """A units sheet checked by ``_run_child``, under the same ceilings."""
+    outcome = await _run_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    assert isinstance(outcome, CheckedUnits)
+    return outcome
+
+
+async def _run_child(
+    request: CheckRequest, *, memory_mb: int, cpu_seconds: int
+) -> Checked | CheckedUnits:
     """check_file in a fresh Python process under the two ceilings; the caller's event loop only
     waits for its answer. A process that ran out of memory or time, or died any other way, is a
     SheetError.
@@ -146,7 +191,7 @@ async def check_in_child(
     outcome = pickle.loads(answer)  # our own process, our own classes
     if isinstance(outcome, SheetError):
         raise outcome
-    assert isinstance(outcome, Checked)
+    assert isinstance(outcome, Checked | CheckedUnits)
     return outcome
 
 
@@ -154,9 +199,9 @@ def _main(memory_mb: int, cpu_seconds: int) -> None:
     """The reading process: a request on stdin, a Checked or a SheetError on stdout."""
     request = pickle.loads(sys.stdin.buffer.read())  # sent by our own parent
     _bound(memory_mb, cpu_seconds)
-    outcome: Checked | SheetError
+    outcome: Checked | CheckedUnits | SheetError
     try:
-        outcome = check_file(request)
+        outcome = check_units_file(request) if request.kind == "units" else check_file(request)
     except SheetError as error:
         outcome = error
     except MemoryError:

@@ -32,6 +32,7 @@ class ClaimedJob:
     file_id: str
     file_name: str
     attempts: int
+    kind: str = "results"
 
 
 async def queue_import(
@@ -45,8 +46,10 @@ async def queue_import(
     file_id: str,
     file_name: str,
     now: datetime,
+    kind: str = "results",
 ) -> ImportJob:
     job = ImportJob(
+        kind=kind,
         cycle_year=cycle_year,
         only_unit_id=only_unit_id,
         chat_id=chat_id,
@@ -100,6 +103,7 @@ async def claim_import(
             file_id=job.file_id,
             file_name=job.file_name,
             attempts=job.attempts + 1,
+            kind=job.kind,
         )
 
 

@@ -17,6 +17,8 @@ class Unit(SQLModel, table=True):
     name: str = Field(max_length=120, unique=True, index=True)
     quota: int = Field(default=0, ge=0, description="posts the unit may fill (公益性岗位指标)")
     quota_cut: int = Field(default=0, ge=0, description="posts removed after a finding")
+    phone: str | None = Field(default=None, max_length=32, description="the unit's contact phone")
+    department: str | None = Field(default=None, max_length=120, description="主管部门")
     created_at: datetime = when(default_now=True)
 
 
