@@ -103,8 +103,10 @@ async def serve_bot(
     runtime: RuntimeName,
     webhook: Webhook | None = None,
     build: DispatcherFactory | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Start the bot with the dispatcher ``build`` makes (by default every conversation)."""
+    """Start the bot with the dispatcher ``build`` makes (by default every conversation),
+    until ``stop`` is set (by default, until SIGINT or SIGTERM)."""
     from bot.runtimes import make_transport
     from bot.runtimes.files import BotApiFileFetcher
     from bot.runtimes.serving import serve, stop_on_signals
@@ -129,8 +131,12 @@ async def serve_bot(
         else:
             dispatcher = build(settings=settings, sessions=storage.sessions, clock=clock)
         transport = make_transport(runtime, token=token, api_base=settings.api_base)
-        stop = asyncio.Event()
-        stop_on_signals(stop)
+        if stop is None:
+            stop = asyncio.Event()
+            stop_on_signals(stop)
+        # The "/" menu and the description, beside the start rather than before it: an
+        # unreachable API is reported by the start itself.
+        profile = asyncio.create_task(set_bot_profile(settings, token))
 
         def ready(username: str | None) -> None:
             where = (
@@ -178,7 +184,25 @@ async def serve_bot(
         finally:
             stop.set()
             await background
+            await asyncio.wait({profile}, timeout=PROFILE_SECONDS)
+            profile.cancel()
     typer.echo(t("Bot stopped."))
+
+
+PROFILE_SECONDS = 5.0
+
+
+async def set_bot_profile(settings: Settings, token: str) -> None:
+    """Everyone's "/" menu, the description and the short description, in each language,
+    over the same HTTP client the outbox uses (so both runtimes set them alike)."""
+    from notices.botapi import BotApi, set_profile
+    from services.commands import profile_calls
+
+    api = BotApi(settings.api_base, token, timeout=PROFILE_SECONDS)
+    try:
+        await set_profile(api, profile_calls(settings.language))
+    finally:
+        await api.aclose()
 
 
 def _upload_sweep(

@@ -20,6 +20,7 @@ from bot.runtimes import RuntimeName
 from bot.settings import Settings
 from domain.idnumber import normalize_id_number
 from messages.i18n import N_, Translator
+from services.commands import refresh_chat_menu
 from storage.demo import demo_identity, load_demo_data
 from storage.identity import keyed_hash
 from storage.migrate import upgrade
@@ -86,6 +87,12 @@ async def prepare_database(settings: Settings, sessions: async_sessionmaker[Asyn
         )
     async with sessions() as session, session.begin():
         await bind_personas(session, settings)
+        # The look-alike may have forgotten their menus: set them at every start.
+        await refresh_chat_menu(
+            session=session,
+            user_ids=[p.id for p in demo_personas() if p.role != "citizen"],
+            default_language=settings.language,
+        )
 
 
 async def bind_personas(session: AsyncSession, settings: Settings) -> None:

@@ -22,6 +22,7 @@ from messages.callbacks_menu import (
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
+from services.commands import refresh_chat_menu
 from storage.audit import audit
 from storage.invitations import PREFIX, create_invitation, redeem_invitation
 from storage.models import Unit
@@ -72,6 +73,9 @@ async def redeem(ctx: Context, token: str) -> None:
         target_id=binding.id,
         role=binding.role,
         unit_id=binding.unit_id,
+    )
+    await refresh_chat_menu(
+        session=ctx.session, user_ids=[ctx.user_id], default_language=ctx.deps.language
     )
     ctx.roles = await load_roles(ctx.session, ctx.user_id)
     ctx.reset()

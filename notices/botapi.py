@@ -5,12 +5,17 @@ must do with the row: done, wait, retry later, or give up on the row or the whol
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 
 class Verdict(StrEnum):
@@ -132,3 +137,22 @@ def _form_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+async def set_profile(api: BotApi, calls: Sequence[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Make the calls that set the bot's menu and description (``services.commands``), all at
+    once; return what was refused. A refusal is logged, not raised: the bot works without its
+    menu, and the next start tries again."""
+    results = await asyncio.gather(*(api.call(method, params) for method, params in calls))
+    refused = [
+        f"{method}: {_reason(result)}"
+        for (method, _), result in zip(calls, results, strict=True)
+        if result.verdict is not Verdict.SENT
+    ]
+    for problem in refused:
+        log.warning("the bot's profile was not set: %s", problem)
+    return refused
+
+
+def _reason(result: ApiResult) -> str:
+    return f"{result.status or '-'} {result.description}".strip()

@@ -10,8 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from services.commands import refresh_chat_menu
 from storage.audit import audit
 from storage.models import RoleBinding
 from storage.workers import FAILED_ACTION, claim_code, replace_binding, worker_by_phone
@@ -77,11 +80,21 @@ def record_failure(*, session: AsyncSession, user_id: int, now: datetime, via: s
 async def _bind(
     *, session: AsyncSession, worker_id: int, user_id: int, now: datetime, via: str
 ) -> RoleBinding | None:
+    # Whoever held this worker's binding loses it: their menu changes too.
+    before = await session.execute(
+        select(col(RoleBinding.user_id)).where(
+            col(RoleBinding.role) == "worker",
+            col(RoleBinding.worker_id) == worker_id,
+            col(RoleBinding.revoked_at).is_(None),
+        )
+    )
     binding = await replace_binding(
         session=session, worker_id=worker_id, user_id=user_id, now=now, via=via
     )
     if binding is None:
         return None
+    await session.flush()
+    await refresh_chat_menu(session=session, user_ids=[user_id, *before.scalars()])
     audit(
         session,
         action="worker_bound",
@@ -122,4 +135,5 @@ async def revoke_binding(
         worker_id=binding.worker_id,
     )
     await session.flush()
+    await refresh_chat_menu(session=session, user_ids=[binding.user_id])
     return True

@@ -25,9 +25,13 @@ from storage.models.ops import OutboxAttachment
 
 # Lower goes first: a case alert is never stuck behind a broadcast to thousands, and a
 # direct reply Telegram made us put off (the user is waiting for it) goes before everything.
-PRIORITY = {"reply": 5, "alert": 10, "reminder": 30, "notice": 50, "broadcast": 70}
+# A "call" changes how the bot looks to a chat (its "/" menu after a role changed): soon, but
+# after the alerts.
+PRIORITY = {"reply": 5, "alert": 10, "call": 20, "reminder": 30, "notice": 50, "broadcast": 70}
 KINDS = tuple(PRIORITY)
 METHODS = ("sendMessage", "sendPhoto", "sendDocument", "deleteMessage")
+# Bot API calls that are not messages: the row's payload holds their parameters as sent.
+CALL_METHODS = ("setMyCommands", "deleteMyCommands")
 FILE_FIELD = {"sendPhoto": "photo", "sendDocument": "document"}
 
 
@@ -106,6 +110,24 @@ async def enqueue(
         row.attachment_id = await _store_attachment(session, file)
     if not_before is not None:
         row.not_before = not_before
+    session.add(row)
+    return row
+
+
+async def enqueue_call(
+    session: AsyncSession, *, chat_id: int, method: str, params: dict[str, Any]
+) -> Outbox:
+    """A Bot API call about ``chat_id`` that is not a message (its command menu), delivered
+    like one: within the limits, in the chat's order, and after a restart."""
+    if method not in CALL_METHODS:
+        raise ValueError(f"unsupported call {method!r}; use one of {', '.join(CALL_METHODS)}")
+    row = Outbox(
+        chat_id=chat_id,
+        kind="call",
+        priority=PRIORITY["call"],
+        method=method,
+        payload={"params": params},
+    )
     session.add(row)
     return row
 
@@ -191,6 +213,8 @@ def _buttons_json(rows: ButtonRows) -> list[list[dict[str, str]]]:
 
 def bot_api_params(chat_id: int, method: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The Bot API parameters of a row, except an uploaded file (the sender attaches it)."""
+    if method in CALL_METHODS:
+        return dict(payload["params"])
     params: dict[str, Any] = {"chat_id": chat_id}
     if method == "deleteMessage":
         params["message_id"] = payload["message_id"]

@@ -1,4 +1,5 @@
-"""Reading and setting what the bot is: getMe, getChat, getFile, and the command menu."""
+"""Reading and setting what the bot is: getMe, getChat, getFile, the command menu and the
+descriptions."""
 
 from __future__ import annotations
 
@@ -100,3 +101,47 @@ async def delete_my_commands(call: Call) -> bool:
     call.state.commands.pop(_commands_key(call), None)
     call.state.touch()
     return True
+
+
+# Telegram's limits: a description of up to 512 characters, a short one of up to 120.
+_DESCRIPTIONS = {"description": 512, "short_description": 120}
+
+
+def _set_description(call: Call, which: str) -> bool:
+    text = call.params.string(which) or ""
+    if len(text) > _DESCRIPTIONS[which]:
+        raise bad_request(f"{which} is too long")
+    key = (which, call.params.string("language_code") or "")
+    if text:
+        call.state.descriptions[key] = text
+    else:
+        call.state.descriptions.pop(key, None)
+    call.state.touch()
+    return True
+
+
+def _get_description(call: Call, which: str) -> dict[str, str]:
+    """The text set for the language asked, or the default one, as Telegram falls back."""
+    code = call.params.string("language_code") or ""
+    found = call.state.descriptions.get((which, code)) or call.state.descriptions.get((which, ""))
+    return {which: found or ""}
+
+
+@method("setMyDescription")
+async def set_my_description(call: Call) -> bool:
+    return _set_description(call, "description")
+
+
+@method("getMyDescription")
+async def get_my_description(call: Call) -> dict[str, str]:
+    return _get_description(call, "description")
+
+
+@method("setMyShortDescription")
+async def set_my_short_description(call: Call) -> bool:
+    return _set_description(call, "short_description")
+
+
+@method("getMyShortDescription")
+async def get_my_short_description(call: Call) -> dict[str, str]:
+    return _get_description(call, "short_description")

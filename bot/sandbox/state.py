@@ -54,6 +54,8 @@ class SandboxState:
         self.poll_generation = 0
         self.callbacks: dict[str, dict[str, Any]] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # setMyDescription and setMyShortDescription: (which, language_code) → text.
+        self.descriptions: dict[tuple[str, str], str] = {}
         self.version = 0
         self._changed = asyncio.Event()
         self.add_chat(
@@ -277,6 +279,7 @@ class SandboxState:
         self.calls.clear()
         self.callbacks.clear()
         self.commands.clear()
+        self.descriptions.clear()
         self.allowed_updates = None
         self.webhook = None
         self.touch()
