@@ -71,7 +71,9 @@ async def process_opinion(ctx: Context, case_id: int, *, finding: str, opinion: 
     ask_consequences(ctx, pending, edit=False)
 
 
-def ask_consequences(ctx: Context, pending: dict[str, Any], *, edit: bool) -> None:
+def ask_consequences(
+    ctx: Context, pending: dict[str, Any], *, edit: bool, hint: str | None = None
+) -> None:
     case_id, picked = int(pending["case"]), set(pending["picked"])
     rows = [
         [
@@ -89,7 +91,7 @@ def ask_consequences(ctx: Context, pending: dict[str, Any], *, edit: bool) -> No
         ]
     )
     text = ctx.t(ASK_CONSEQUENCES, case=case_id, finding=pending["finding"])
-    ctx.say(text, rows, edit=edit)
+    ctx.say(f"{ctx.t(hint)}\n\n{text}" if hint else text, rows, edit=edit)
 
 
 def _pending(ctx: Context, case_id: int, state: str) -> dict[str, Any] | None:
@@ -124,7 +126,13 @@ async def process_pick(ctx: Context) -> None:
 
 
 async def process_typed_while_picking(ctx: Context) -> None:
-    ctx.say(ctx.t(PRESS_THE_BUTTONS))
+    """A text while the picker waits: the picker again, as it stands, below it."""
+    pending = ctx.data.get(PENDING)
+    if not isinstance(pending, dict):
+        ctx.reset()
+        ctx.say(ctx.t(STALE_BUTTON))
+        return
+    ask_consequences(ctx, pending, edit=False, hint=PRESS_THE_BUTTONS)
 
 
 async def process_responsible(ctx: Context) -> None:
