@@ -24,6 +24,7 @@ from documents.pdf import (
     Table,
     render_pdf,
 )
+from domain.consequences import LIST_SEPARATOR
 from messages.i18n import N_, Translator
 
 TITLE = N_("Handling opinion")
@@ -49,6 +50,10 @@ SECTION_HISTORY = N_("4. Steps taken")
 COLUMN_DATE = N_("Date")
 COLUMN_STEP = N_("Step")
 LABEL_FINDING = N_("Finding")
+LABEL_CONSEQUENCES = N_("Consequences")
+LABEL_RESPONSIBLE = N_("Person responsible")
+LABEL_SANCTION = N_("Sanction")
+NO_CONSEQUENCES = N_("none")
 HANDLED_BY = N_("Handled by: {office}")
 SIGNED_ON = N_("Date: {date}")
 NOT_GIVEN = N_("not given")
@@ -76,6 +81,10 @@ class OpinionFacts:
     history: Sequence[tuple[date, str]]
     complainant: str | None = None
     ticket_code: str | None = None  # the internal copy's only
+    # The consequences the opinion decides, translated; a fraud finding's person and sanction.
+    consequences: Sequence[str] = ()
+    responsible_person: str = ""
+    sanction: str = ""
 
 
 def render_opinion(
@@ -98,6 +107,7 @@ def render_opinion(
         Fields([(t(LABEL_FINDING), facts.finding)]),
         Heading(t(SECTION_OPINION), level=2),
         Paragraph(facts.opinion),
+        Fields(_handling_fields(facts, t=t)),
     ]
     if facts.history:
         blocks += [
@@ -127,6 +137,17 @@ def render_opinion(
 
 def format_date(day: date, t: Translator) -> str:
     return t(DATE_FORMAT, year=day.year, month=day.month, day=day.day)
+
+
+def _handling_fields(facts: OpinionFacts, *, t: Translator) -> list[tuple[str, str]]:
+    pairs = [
+        (t(LABEL_CONSEQUENCES), t(LIST_SEPARATOR).join(facts.consequences) or t(NO_CONSEQUENCES))
+    ]
+    if facts.responsible_person:
+        pairs.append((t(LABEL_RESPONSIBLE), facts.responsible_person))
+    if facts.sanction:
+        pairs.append((t(LABEL_SANCTION), facts.sanction))
+    return pairs
 
 
 def _case_fields(facts: OpinionFacts, *, internal: bool, t: Translator) -> list[tuple[str, str]]:

@@ -68,10 +68,8 @@ STEP_NAMES = {
     "supervise": N_("overdue: escalated to the bureau (督办)"),
 }
 FINDINGS = ("属实", "部分属实", "不属实")
-CONFIRMED = "属实"
-# A confirmed serious finding of these categories becomes the worker's finding (domain.grades),
-# which stops the subsidies; every confirmed serious finding blocks the renewal.
-FINDING_OF_CATEGORY = {"absent": "不在岗", "impostor": "人岗不符"}
+# What a finding does outside the case is what its handling opinion states
+# (domain.consequences), never the finding itself.
 
 Action = Literal[
     "accept",

@@ -1,10 +1,11 @@
 """Whether a worker's post and social-insurance subsidies go on after the 公示 closes.
 
 The seed (考核结果运用): the results are the basis for paying the post subsidy and the
-social-insurance subsidy. 人岗不符 or 不在岗, and absence at the staff verification, stop them;
-no renewal (不合格, the unit does not renew, or a confirmed serious finding blocks it) ends
-them; a result held by an open serious case waits for it; otherwise they continue. The first
-rule that applies decides.
+social-insurance subsidy. 人岗不符 or 不在岗, a case's handling opinion that stops them
+(停发岗位补贴和社保补贴), and absence at the staff verification, stop them; no renewal (不合格,
+the unit does not renew, or a case's handling opinion of 不予续签) ends them; a result held
+by an open serious case waits for it; otherwise they continue. The first rule that applies
+decides.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ REASON_FAIL_TWICE = (
 )
 REASON_FAIL = "Graded 不合格: the post agreement is not renewed and the subsidies end."
 REASON_NOT_RENEWED = "The unit does not renew the post agreement: the subsidies end."
+REASON_STOPPED_BY_CASE = (
+    "The handling opinion of a case stops the post and social-insurance subsidies."
+)
 REASON_RENEWAL_BLOCKED = (
-    "A confirmed serious finding blocks the renewal: the post agreement and the subsidies end."
+    "The handling opinion of a case refuses the renewal: the post agreement and the subsidies end."
 )
 REASON_HELD = "A serious case is still open: the result and the subsidies wait for it."
 REASON_CONTINUE = "The post agreement is renewed: the subsidies continue."
@@ -43,6 +47,7 @@ REASON_CONTINUE = "The post agreement is renewed: the subsidies continue."
 ALL_REASONS = (
     REASON_WRONG_PERSON,
     REASON_NOT_ON_DUTY,
+    REASON_STOPPED_BY_CASE,
     REASON_ABSENT_AT_VERIFICATION,
     REASON_FAIL_TWICE,
     REASON_FAIL,
@@ -64,12 +69,14 @@ class Facts:
     held: bool
     previous_grade: Grade | None
     renewal_blocked: bool = False
+    subsidy_stopped: bool = False
 
 
 # The rule table, first match wins: (applies?, status, reason).
 RULES: tuple[tuple[Callable[[Facts], bool], SubsidyStatus, str], ...] = (
     (lambda f: Finding.WRONG_PERSON in f.findings, SubsidyStatus.STOP, REASON_WRONG_PERSON),
     (lambda f: Finding.ABSENT in f.findings, SubsidyStatus.STOP, REASON_NOT_ON_DUTY),
+    (lambda f: f.subsidy_stopped, SubsidyStatus.STOP, REASON_STOPPED_BY_CASE),
     (lambda f: f.absent_at_verification, SubsidyStatus.STOP, REASON_ABSENT_AT_VERIFICATION),
     (
         lambda f: f.grade is Grade.FAIL and f.previous_grade is Grade.FAIL,
@@ -93,8 +100,8 @@ def parse_findings(values: Collection[str]) -> frozenset[Finding]:
 def renewal_effective(
     *, grade: Grade, renew: bool, findings: frozenset[Finding], renewal_blocked: bool = False
 ) -> bool:
-    """The unit's decision, unless the rules forbid renewing (不合格, any finding, or a
-    confirmed serious finding of a case, which blocks it)."""
+    """The unit's decision, unless the rules forbid renewing (不合格, any finding, or a case's
+    handling opinion of 不予续签)."""
     return renew and not renewal_blocked and renewal_allowed(grade=grade, findings=findings)
 
 
@@ -107,6 +114,7 @@ def subsidy_decision(
     held: bool = False,
     previous_grade: Grade | None = None,
     renewal_blocked: bool = False,
+    subsidy_stopped: bool = False,
 ) -> tuple[SubsidyStatus, str]:
     """The subsidy status and its reason (a message id) for one worker's result."""
     facts = Facts(
@@ -117,6 +125,7 @@ def subsidy_decision(
         held=held,
         previous_grade=previous_grade,
         renewal_blocked=renewal_blocked,
+        subsidy_stopped=subsidy_stopped,
     )
     for applies, status, reason in RULES:
         if applies(facts):

@@ -8,6 +8,7 @@ logged.
 from __future__ import annotations
 
 from domain import cases as rules
+from domain import consequences as handling
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers import case_scope as scope
@@ -100,6 +101,19 @@ def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:
     if case.finding:
         lines.append(t(N_("Finding: {finding}"), finding=case.finding))
         lines.append(t(N_("Handling opinion: {opinion}"), opinion=case.opinion))
+        if case.consequences:
+            names = t(handling.LIST_SEPARATOR).join(
+                t(c.name) for c in handling.in_order(case.consequences)
+            )
+            lines.append(t(N_("Consequences: {names}"), names=names))
+        if case.responsible_person and actor.role != "unit":
+            lines.append(
+                t(
+                    N_("Person responsible: {person}; sanction: {sanction}"),
+                    person=case.responsible_person,
+                    sanction=case.sanction,
+                )
+            )
     if case.rating is not None:
         comment = "" if actor.role == "unit" else case.rating_comment
         lines.append(t(N_("Rating: {rating} {comment}"), rating=case.rating, comment=comment))

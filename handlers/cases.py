@@ -7,7 +7,8 @@ overdue, mine, all) → ``show_card`` (the complaint, the history, the buttons t
 press now) → a step: ``accept``, ``close`` at once; ``ask_investigator`` → ``assign``;
 ``ask_category`` → ``reclassify`` (the use case alerts the new route's officials); ``ask_finding`` →
 ``ask_text``; ``ask_text`` (a reason, a note, a reply to the complainant, the opinion, the
-other case's number) → ``process_text``. The card's views (the evidence files, the opinions)
+other case's number) → ``process_text``; after the opinion, its consequences
+(handlers.case_finding). The card's views (the evidence files, the opinions)
 are handlers.case_card's.
 
 Button data is never trusted: every step goes through ``services.cases``, which checks the role
@@ -21,6 +22,7 @@ from typing import Any
 from domain import cases as rules
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.workdays import WorkCalendar
+from handlers import case_finding
 from handlers import case_scope as scope
 from handlers.case_card import (
     DONE,
@@ -88,6 +90,7 @@ def router() -> Router:
     r.button(Rating.prefix)(process_rating)
     r.state(RATING_COMMENT)(process_rating_comment)
     r.menu_rows(case_menu_rows, place=10)
+    r.include(case_finding.router())
     return r
 
 
@@ -387,11 +390,11 @@ async def process_text(ctx: Context) -> None:
             return
         kw: dict[str, Any] = {"into": int(into)}
     elif action == "record_finding":
-        kw = {
-            "finding": str(pending.get("finding")),
-            "opinion": text[:4000],
-            "calendar": _calendar(ctx),
-        }
+        # The consequences the opinion decides are asked next (handlers.case_finding).
+        await case_finding.process_opinion(
+            ctx, case_id, finding=str(pending.get("finding")), opinion=text[:4000]
+        )
+        return
     elif action == "reply":
         if len(text) > rules.REPLY_MAX:
             ctx.say(
@@ -415,7 +418,6 @@ _STEPS_WITH_TEXT: dict[str, Any] = {
     "reject": steps.reject,
     "note": steps.note,
     "reply": steps.reply,
-    "record_finding": steps.record_finding,
     "extend": steps.extend,
     "merge": steps.merge,
 }

@@ -1,47 +1,97 @@
-"""A confirmed serious finding flows back: to the worker's result (renewal blocked; subsidies
-stopped and the unit's quota cut for 人岗不符 and 不在岗) and to a task for the unit, which is
-told of it."""
+"""A finding and its handling opinion, and what flows back from it: only the consequences the
+opinion states (domain.consequences). 不予续签 blocks the worker's renewal; 停发岗位补贴和社保
+补贴 stops the subsidies in the export; 核减公益性岗位指标 cuts the unit's post quota; 诫勉谈话,
+批评教育 and 其他 become a task for the unit, which is told of it. A finding with no
+consequence changes nothing outside the case."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import cases as rules
+from domain import consequences as handling
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages.i18n import N_, translate
+from services.case_steps import refuse
 from storage.audiences import unit_contacts
-from storage.cases import worker_result
+from storage.cases import Actor, record_step, worker_result
 from storage.models import Case, Unit, UnitTask
 from storage.outbox import enqueue
 
 FINDING_TASK_WORKDAYS = 5  # the unit's time to act on a confirmed finding (ours)
 
 TOLD_UNIT_TASK = N_(
-    "A finding on a complaint about your unit was confirmed (case #{case}). Act on it and "
-    "report back by {due}: {opinion}"
+    "The handling opinion of case #{case}, a complaint about your unit, asks you to act: "
+    "{consequences}. Report back by {due}. The opinion: {opinion}"
 )
 FINDING_TASK_TITLE = N_("Act on the finding of case #{case}")
+
+
+async def record(
+    session: AsyncSession,
+    case: Case,
+    *,
+    actor: Actor,
+    now: datetime,
+    finding: str,
+    opinion: str,
+    consequences: Sequence[str],
+    responsible: str,
+    sanction: str,
+    calendar: WorkCalendar,
+) -> None:
+    """The finding on ``case`` (already checked for the step), with its consequences; a
+    finding that may not carry them, an unknown consequence, or a fraud finding without the
+    responsible person and the sanction is refused as input."""
+    chosen = [c.key for c in handling.in_order(set(consequences))]
+    responsible, sanction = responsible.strip(), sanction.strip()
+    asks = handling.asks_consequences(finding=finding, severity=case.severity)
+    names_person = handling.asks_responsible(category=case.category, finding=finding)
+    if (
+        finding not in rules.FINDINGS
+        or handling.unknown(consequences)
+        or (chosen and not asks)
+        or (names_person and not (responsible and sanction))
+        or (not names_person and (responsible or sanction))
+        or len(responsible) > handling.RESPONSIBLE_MAX
+        or len(sanction) > handling.SANCTION_MAX
+    ):
+        await refuse(session, case.id or 0, "record_finding", actor, now, "input")
+    case.finding, case.opinion = finding, opinion
+    case.consequences = chosen
+    case.responsible_person, case.sanction = responsible, sanction
+    detail: dict[str, object] = {"finding": finding, "opinion": opinion, "consequences": chosen}
+    if names_person:
+        detail |= {"responsible": responsible, "sanction": sanction}
+    await record_step(session, case, "record_finding", actor, now, detail=detail)
+    await carry_back(session, case, now=now, calendar=calendar)
 
 
 async def carry_back(
     session: AsyncSession, case: Case, *, now: datetime, calendar: WorkCalendar
 ) -> None:
-    """The worker's result is marked, and the unit gets a task."""
-    worker_finding = rules.FINDING_OF_CATEGORY.get(case.category)
+    """The chosen consequences, and nothing else, on the result, the unit and its tasks."""
+    effects = handling.effects(case.consequences or [])
     result = await worker_result(session, case)
-    if result is not None:
-        result.renewal_blocked = True
-        if worker_finding is not None and worker_finding not in (result.findings or []):
-            result.findings = [*(result.findings or []), worker_finding]
-            result.subsidy_stopped = True
-            unit = await session.get(Unit, case.unit_id) if case.unit_id else None
-            if unit is not None:
-                unit.quota_cut += 1
+    if result is not None and (effects.blocks_renewal or effects.stops_subsidy):
+        result.renewal_blocked = result.renewal_blocked or effects.blocks_renewal
+        result.subsidy_stopped = result.subsidy_stopped or effects.stops_subsidy
         result.updated_at = now
-    if case.unit_id is not None and case.cycle_id is not None:
+    if effects.cuts_quota and case.unit_id is not None:
+        unit = await session.get(Unit, case.unit_id)
+        if unit is not None:
+            unit.quota_cut += 1
+    if effects.unit_task and case.unit_id is not None and case.cycle_id is not None:
         await _unit_task(session, case, now=now, calendar=calendar)
+
+
+def consequence_names(keys: Sequence[str], language: str) -> str:
+    return translate(handling.LIST_SEPARATOR, language).join(
+        translate(c.name, language) for c in handling.in_order(keys)
+    )
 
 
 async def _unit_task(
@@ -52,6 +102,8 @@ async def _unit_task(
         due = calendar.add_workdays(now.date(), FINDING_TASK_WORKDAYS)
     except UnknownYearError:
         due = now.date() + timedelta(days=7)
+    # The unit acts on what concerns it; the rest (renewal, subsidies, quota) the rules apply.
+    its_own = [c.key for c in handling.in_order(case.consequences) if c.unit_task]
     session.add(
         UnitTask(
             cycle_id=case.cycle_id,
@@ -61,7 +113,7 @@ async def _unit_task(
             due_on=due,
             needs_file=True,
             title=translate(FINDING_TASK_TITLE, "zh", case=case.id),
-            note=case.opinion[:1000],
+            note=f"{consequence_names(its_own, 'zh')}：{case.opinion}"[:1000],
             case_id=case.id,
         )
     )
@@ -71,7 +123,12 @@ async def _unit_task(
             chat_id=recipient.user_id,
             kind="alert",
             text=translate(
-                TOLD_UNIT_TASK, recipient.language, case=case.id, due=str(due), opinion=case.opinion
+                TOLD_UNIT_TASK,
+                recipient.language,
+                case=case.id,
+                due=str(due),
+                consequences=consequence_names(its_own, recipient.language),
+                opinion=case.opinion,
             ),
             dedup_key=f"cs:{case.id}:unit_task:{recipient.user_id}",
         )

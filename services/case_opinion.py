@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from documents.opinion import OpinionFacts, render_opinion
 from documents.pdf import FontNotFoundError
 from domain import cases as rules
+from domain import consequences as handling
 from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
 from domain.masking import mask_name
 from messages.i18n import N_, Translator, translate
@@ -72,6 +73,9 @@ async def opinion_facts(
         ],
         complainant=complainant,
         ticket_code=found.complaint.ticket_code if internal else None,
+        consequences=[t(c.name) for c in handling.in_order(case.consequences or [])],
+        responsible_person=case.responsible_person,
+        sanction=case.sanction,
     )
 
 

@@ -1,7 +1,7 @@
 """The officials' steps on a case, and the complainant's rating, each in the caller's
 transaction: the rules of ``domain.cases`` checked against the role and the case's state, one
 event appended, the complainant and the officials told through the outbox, and a confirmed
-serious finding carried back to the worker's result and to a task for the unit.
+serious finding's chosen consequences carried back (services.case_findings).
 
 A refused step raises ``CaseRefused`` after writing the refusal to the audit log: the caller
 commits, so the refusal is kept and nothing else happened.
@@ -9,6 +9,7 @@ commits, so the refusal is kept and nothing else happened.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,8 +20,8 @@ from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages import callbacks_cases as buttons
 from messages.i18n import N_, translate
+from services import case_findings as findings
 from services.case_alerts import alert_case
-from services.case_findings import carry_back
 from services.case_opinion import archive_opinion
 from services.case_steps import (
     TOLD_CLOSED,
@@ -193,15 +194,25 @@ async def record_finding(
     finding: str,
     opinion: str,
     calendar: WorkCalendar,
+    consequences: Sequence[str] = (),
+    responsible: str = "",
+    sanction: str = "",
 ) -> Case:
+    """The finding and the handling opinion; only the ``consequences`` it states flow back
+    (services.case_findings)."""
     case = await checked(session, case_id, "record_finding", actor, now, text=opinion)
-    if finding not in rules.FINDINGS:
-        await refuse(session, case_id, "record_finding", actor, now, "input")
-    case.finding, case.opinion = finding, opinion
-    detail = {"finding": finding, "opinion": opinion}
-    await record_step(session, case, "record_finding", actor, now, detail=detail)
-    if finding == rules.CONFIRMED and case.severity == "serious":
-        await carry_back(session, case, now=now, calendar=calendar)
+    await findings.record(
+        session,
+        case,
+        actor=actor,
+        now=now,
+        finding=finding,
+        opinion=opinion,
+        consequences=consequences,
+        responsible=responsible,
+        sanction=sanction,
+        calendar=calendar,
+    )
     return case
 
 

@@ -86,6 +86,7 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
             held=result.status == "held",
             previous_grade=parse_grade(before) if before else None,
             renewal_blocked=result.renewal_blocked,
+            subsidy_stopped=result.subsidy_stopped,
         )
         rows.append(
             SubsidyRow(

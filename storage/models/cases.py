@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import json_field, telegram_id, when
@@ -79,6 +79,11 @@ class Case(SQLModel, table=True):
     extended: bool = False
     finding: str | None = Field(default=None, max_length=16)
     opinion: str = Field(default="", max_length=4000)
+    # What the handling opinion decides (domain.consequences keys): only these flow back.
+    consequences: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    # A fraud finding's responsible person and sanction (七(五)).
+    responsible_person: str = Field(default="", max_length=128)
+    sanction: str = Field(default="", max_length=500)
     merged_into_id: int | None = Field(default=None, foreign_key="case_file.id")
     rating: int | None = Field(default=None, ge=1, le=5)
     rating_comment: str = Field(default="", max_length=1000)

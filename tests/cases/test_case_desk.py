@@ -60,7 +60,11 @@ async def test_a_serious_case_worked_at_the_desk(chat, storage, county):
     await investigator.click("记录核查结论和处理意见")
     await investigator.click("属实")
     await investigator.send("经查，该人员长期不在岗，由亲属代岗。停发岗位补贴，核减岗位。")
+    await investigator.click("停发岗位补贴和社保补贴")
+    await investigator.click("核减公益性岗位指标")
+    await investigator.click("确认")
     assert "核查结论：属实" in investigator.last
+    assert "处理措施：停发岗位补贴和社保补贴、核减公益性岗位指标" in investigator.last
     await investigator.click("办结")
     assert "状态：已办结" in investigator.last
 

@@ -130,9 +130,17 @@ async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
     await step(client, investigator, "陈调查", "状态：调查中")
     await step(client, investigator, "记录核查结论和处理意见", "核查结论是什么")
     await step(client, investigator, "属实", "请输入处理意见")
-    await client.send_text(investigator, OPINION)
+    await say(client, investigator, OPINION, "处理意见决定哪些处理措施")
+    for consequence in ("停发岗位补贴和社保补贴", "不予续签"):
+        await client.click(investigator, consequence)
+        await client.wait_until(  # the button is ticked in place
+            investigator, lambda ms, c=consequence: f"✅ {c}" in str(ms[-1]["buttons"]), WAIT
+        )
+    await client.click(investigator, "确认")
     await client.wait_until(
-        investigator, lambda ms: "核查结论：属实" in last_text(ms), timeout=WAIT
+        investigator,
+        lambda ms: "处理措施：不予续签、停发岗位补贴和社保补贴" in last_text(ms),
+        timeout=WAIT,
     )
     await step(client, investigator, "办结", "状态：已办结")
 
@@ -153,4 +161,4 @@ async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
                 select(Result).where(Result.worker_id == county.workers["张小三"])
             )
         ).scalar_one()
-    assert result.renewal_blocked and result.subsidy_stopped and result.findings == ["不在岗"]
+    assert result.renewal_blocked and result.subsidy_stopped and result.findings == []

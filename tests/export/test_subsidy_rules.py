@@ -14,6 +14,7 @@ from domain.subsidy import (
     REASON_HELD,
     REASON_NOT_ON_DUTY,
     REASON_NOT_RENEWED,
+    REASON_STOPPED_BY_CASE,
     REASON_WRONG_PERSON,
     SubsidyStatus,
     parse_findings,
@@ -77,8 +78,17 @@ CONTINUE, STOP, END, PENDING = (
             {"grade": Grade.PASS, "renew": False, "held": True},
             (END, REASON_NOT_RENEWED),
         ),
-        # A confirmed 弄虚作假 finding records no worker finding but blocks the renewal.
+        # A case's handling opinion of 不予续签 ends the renewal and the subsidies.
         ({"grade": Grade.PASS, "renew": True, "renewal_blocked": True}, (END, REASON_BLOCKED)),
+        # ... one of 停发岗位补贴和社保补贴 stops them, even for a result being renewed.
+        (
+            {"grade": Grade.PASS, "renew": True, "subsidy_stopped": True},
+            (STOP, REASON_STOPPED_BY_CASE),
+        ),
+        (
+            {"grade": Grade.FAIL, "renew": False, "subsidy_stopped": True},
+            (STOP, REASON_STOPPED_BY_CASE),
+        ),
         (
             {"grade": Grade.PASS, "renew": True, "renewal_blocked": True, "held": True},
             (END, REASON_BLOCKED),
