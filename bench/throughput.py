@@ -151,8 +151,10 @@ def three_steps() -> Router:
 class NoStorage:
     """A stand-in for the Dispatcher that answers at once: what our runtime costs alone."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, sessions: object) -> None:
         self.settings = settings
+        # The runtime keeps replies that Telegram puts off in the outbox: it needs the sessions.
+        self.sessions = sessions
 
     async def handle(self, incoming: Incoming) -> Outcome:
         return Outcome(chat_id=incoming.chat_id, replies=[Reply(f"1/3: {incoming.text}")])
@@ -170,7 +172,7 @@ class Ours(BenchBot):
         self.folder = tempfile.TemporaryDirectory(prefix="gongshi-bench-")
         settings = load_settings(
             database_url=f"sqlite+aiosqlite:///{self.folder.name}/bench.db",
-            secret_key="bench-secret-key-0123456789",
+            secret_key="bench-secret-key-0123456789-long-enough",
         )
         self.storage = make_engine(settings.database_url)
         await upgrade(self.storage)
@@ -181,7 +183,7 @@ class Ours(BenchBot):
             router=three_steps(),
         )
         if not self.with_storage:
-            self.dispatcher = NoStorage(settings)  # type: ignore[assignment]
+            self.dispatcher = NoStorage(settings, self.dispatcher.sessions)  # type: ignore[assignment]
         self.transport = make_transport(self.runtime, token=token, api_base=api_base)
         self.stopping = asyncio.Event()
 
