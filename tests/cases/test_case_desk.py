@@ -102,6 +102,57 @@ async def test_a_serious_case_is_decided_by_the_hr_bureau_the_desk_only_notes(
     assert (view.actor_user_id, view.target_id) == (BUREAU, str(case_id))
 
 
+async def test_a_reopened_serious_case_goes_back_to_the_hr_bureau(chat, storage, county):
+    """A poor rating reopens a serious case for the 人社局's review: its investigator is told,
+    records the new finding and closes it; the desk may only note it."""
+    case_id = await file_case(
+        storage,
+        unit_id=county.units["01号单位"],
+        worker_id=county.workers["李四"],
+        category="impostor",
+        now=NOW,
+    )
+    investigator = chat(INVESTIGATORS[0])
+    await investigator.press(f"cs:open:{case_id}")
+    await investigator.click("受理")
+    await investigator.click("分派调查人员")
+    await investigator.click("陈调查")
+    await investigator.click("记录核查结论和处理意见")
+    await investigator.click("不属实")
+    await investigator.send("经核查，李四本人在岗。")
+    await investigator.click("办结")
+
+    me = chat(CITIZEN)
+    await me.press(f"rt:{case_id}:1")
+    await me.click("跳过")
+    assert (await get_case(storage, case_id)).state == "review"
+    told = [r.payload["text"] for r in await outbox_to(storage, INVESTIGATORS[0])]
+    assert any("重新审查" in text for text in told)
+    assert not any("重新审查" in r.payload["text"] for r in await outbox_to(storage, BUREAU))
+
+    desk = chat(BUREAU)
+    await desk.press(f"cs:open:{case_id}")
+    assert "状态：已重新打开，待复查" in desk.last
+    assert "添加备注" in desk.buttons()
+    assert not {"记录核查结论和处理意见", "办结", "重新分类"} & set(desk.buttons())
+    for forged in ("find", "cls"):
+        await desk.press(f"cs:{forged}:{case_id}")
+        assert desk.answers[-1] == "您的身份不能对该案件执行此操作。"
+    refused = await audits(storage, "case_step_refused")
+    assert [(a.actor_user_id, a.detail["step"], a.detail["reason"]) for a in refused] == [
+        (BUREAU, "record_finding", "role"),
+        (BUREAU, "close", "role"),
+    ]
+
+    await investigator.press(f"cs:open:{case_id}")
+    await investigator.click("记录核查结论和处理意见")
+    await investigator.click("部分属实")
+    await investigator.send("复查：李四曾两次由他人代岗。")
+    await investigator.click("办结")
+    closed = await get_case(storage, case_id)
+    assert (closed.state, closed.finding) == ("closed", "部分属实")
+
+
 async def test_forged_and_stale_buttons_are_refused_and_audited(chat, storage, county):
     minor = await file_case(
         storage, unit_id=county.units["01号单位"], worker_id=None, category="conduct", now=NOW
