@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import cases as rules
+from domain.complaints import BY_KEY
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages import callbacks_cases as buttons
 from messages.i18n import N_, translate
@@ -164,7 +165,7 @@ async def reclassify(
     refused = rules.reclassify_refusal(case.category, category, escalated=escalated)
     if refused is not None:
         await refuse(session, case_id, "reclassify", actor, now, refused, state=case.state)
-    chosen = rules.BY_KEY[category]
+    chosen = BY_KEY[category]
     before = {"from": case.category, "from_severity": case.severity, "from_route": case.route}
     case.category, case.severity, case.route = chosen.key, chosen.severity, chosen.route
     detail = {**before, "to": chosen.key, "to_severity": chosen.severity, "to_route": chosen.route}
