@@ -3,9 +3,9 @@
 A case is submitted, then accepted (受理) or rejected with a reason; an investigator is assigned;
 a finding (属实 / 部分属实 / 不属实) and the handling opinion are recorded; it is closed (办结),
 and the complainant rates it. It may be merged into another case (并单) or extended once with a
-reason; a rating of 1 or 2 reopens it for the bureau's review, once. While it is open the
-bureau may reclassify it (another category: another severity and route), and the desk or the
-investigator may reply to the complainant.
+reason; a rating of 1 or 2 reopens it for review, once, by the office that decides it. While
+it is open the desk (the 人社局 for a serious case) may reclassify it (another category:
+another severity and route), and the desk or the investigator may reply to the complainant.
 
 Who may take which step follows the case's route: the office that holds it, plus the bureau's
 desk, which oversees every case. Pure: no I/O, no framework; storage applies the decisions.
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from domain.complaints import BY_KEY, Category
+from domain.complaints import BY_KEY, CATEGORIES, Category
 from messages import N_
 
 State = Literal[
@@ -45,7 +45,7 @@ STATE_NAMES = {
     "investigating": N_("under investigation"),
     "concluded": N_("findings recorded"),
     "closed": N_("closed"),
-    "review": N_("reopened for the bureau's review"),
+    "review": N_("reopened, to be reviewed again"),
     "merged": N_("merged into another case"),
 }
 STEP_NAMES = {
@@ -126,15 +126,20 @@ STEPS: dict[str, Step] = {
 }
 
 # Who may take which step, by role and by the case's route. The bureau's desk oversees every
-# case; the 人社局 investigates the serious ones; a unit handles the minor ones of its own.
+# case; a unit handles the minor ones of its own; the 人社局 decides the serious ones (五(五):
+# it investigates them and gives the handling opinion), so on those the desk may only write a
+# note back to the 人社局 and reply to the complainant: it neither accepts nor rejects them,
+# assigns no investigator, records no finding, reclassifies, extends, closes or merges nothing.
 _DESK = frozenset({"accept", "reject", "note", "reply", "reclassify", "extend", "close", "merge"})
+_DESK_ON_SERIOUS = frozenset({"note", "reply"})
 PERMITS: dict[str, dict[str, frozenset[str]]] = {
-    # Only a serious case has an investigator to assign: the others the desk concludes itself.
+    # The others the desk concludes itself: only a serious case has an investigator to assign.
     "bureau": {
-        "investigators": _DESK | {"assign"},
+        "investigators": _DESK_ON_SERIOUS,
         "bureau": _DESK | {"record_finding"},
         "unit": _DESK | {"record_finding"},
     },
+    # The 人社局 assigns its own investigators and is the one to reclassify a serious case.
     "investigator": {
         "investigators": frozenset(
             {
@@ -143,6 +148,7 @@ PERMITS: dict[str, dict[str, frozenset[str]]] = {
                 "assign",
                 "note",
                 "reply",
+                "reclassify",
                 "record_finding",
                 "extend",
                 "close",
@@ -156,10 +162,20 @@ PERMITS: dict[str, dict[str, frozenset[str]]] = {
     "system": {route: frozenset({"reopen"}) for route in ("investigators", "bureau", "unit")},
 }
 OFFICIAL_ROLES = ("bureau", "investigator", "unit")
-# A reopened case is the bureau's to review, whatever its route, with its own finding.
-REVIEW_PERMITS = frozenset({"note", "reply", "reclassify", "record_finding", "close"})
+# A reopened case is reviewed, with its own finding, by the office that decides its route: a
+# serious case goes back to the 人社局, the others to the bureau's desk (a unit does not review
+# its own handling). Who reviews is also who is alerted of the reopening.
+_REVIEW = frozenset({"note", "reply", "reclassify", "record_finding", "close"})
+REVIEWER: dict[str, str] = {"investigators": "investigator", "bureau": "bureau", "unit": "bureau"}
+REVIEW_PERMITS: dict[str, dict[str, frozenset[str]]] = {
+    route: {reviewer: _REVIEW} | ({"bureau": _DESK_ON_SERIOUS} if reviewer != "bureau" else {})
+    for route, reviewer in REVIEWER.items()
+}
+# A case several complainants made serious (群众反响较大) is never reclassified into these
+# routes, whoever asks: the unit complained about does not handle what the public raised.
+ESCALATED_NEVER_TO: frozenset[str] = frozenset({"unit"})
 
-Refusal = Literal["role", "state", "scope", "once", "input"]
+Refusal = Literal["role", "state", "scope", "once", "input", "escalated"]
 
 
 @dataclass(frozen=True)
@@ -198,7 +214,7 @@ def refusal(action: str, *, role: str, facts: Facts) -> Refusal | None:
 
 def _permitted(role: str, facts: Facts) -> frozenset[str]:
     if facts.state == "review":
-        return REVIEW_PERMITS if role == "bureau" else frozenset()
+        return REVIEW_PERMITS.get(facts.route, {}).get(role, frozenset())
     return PERMITS.get(role, {}).get(facts.route, frozenset())
 
 
@@ -220,13 +236,33 @@ REPLY_MAX = 1000  # characters of a reply to the complainant
 
 
 def reclassification(current: str, chosen: str) -> Category | None:
-    """The category the bureau chose for a case now of category ``current``, or None when it
-    is not one of the table's or no change at all. The case takes the category's own severity
-    and route: the bureau's choice is the triage, a verdict where the table gave a default."""
+    """The category chosen for a case now of category ``current``, or None when it is not one
+    of the table's or no change at all. The case takes the category's own severity and route:
+    the choice is the triage, a verdict where the table gave a default."""
     category = BY_KEY.get(chosen)
     if category is None or category.key == current:
         return None
     return category
+
+
+def reclassify_refusal(current: str, chosen: str, *, escalated: bool) -> Refusal | None:
+    """Why a case of category ``current`` may not become ``chosen``; ``escalated``: several
+    complainants made it serious, at filing or later (its history says so)."""
+    category = reclassification(current, chosen)
+    if category is None:
+        return "input"
+    if escalated and category.route in ESCALATED_NEVER_TO:
+        return "escalated"
+    return None
+
+
+def reclassify_choices(current: str, *, escalated: bool) -> list[Category]:
+    """The categories offered for a case now of category ``current``, in the table's order."""
+    return [
+        category
+        for category in CATEGORIES
+        if reclassify_refusal(current, category.key, escalated=escalated) is None
+    ]
 
 
 def reopens(rating: int) -> bool:

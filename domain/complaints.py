@@ -1,5 +1,6 @@
 """The hotline's rules as data: complaint categories, their severity and route, when several
-complainants make a case serious, ticket codes, what evidence is accepted, and the throttles.
+complainants about the same matter make a case serious, ticket codes, what evidence is
+accepted, and the throttles.
 
 Pure: no I/O, no framework. The table follows SPEC.md §2; the bureau may reclassify a case
 later, so these are defaults, not verdicts.
@@ -61,20 +62,41 @@ class Triage:
     severity: Severity
     route: Route
     general: bool = False  # taken outside 公示: a general complaint for the bureau desk
+    # Several complainants about the same matter made it serious (群众反响较大): it stays out
+    # of the unit's hands whatever its category becomes (domain.cases.ESCALATED_NEVER_TO).
+    by_count: bool = False
+
+
+@dataclass(frozen=True)
+class Matter:
+    """What complaints must share for their complainants to be counted together (群众反响较大):
+    the worker named; when none is, the unit and the category. Complaints about different
+    workers of one unit are different matters, whatever their category."""
+
+    unit_id: int
+    worker_id: int | None
+    category: str | None  # None when the worker alone decides
+
+
+def matter(*, unit_id: int, worker_id: int | None, category: str) -> Matter:
+    if worker_id is not None:
+        return Matter(unit_id, worker_id, None)
+    return Matter(unit_id, None, category)
 
 
 def triage(category_key: str, *, in_gongshi: bool, complainants: int, threshold: int) -> Triage:
     """Severity and route of a new complaint.
 
-    ``complainants`` counts the distinct people (this one included) who named the same worker
-    or unit within the open 公示: from ``threshold`` on, the case is serious whatever its
-    category (the seed's 群众反响较大). Outside 公示 everything goes to the bureau desk.
+    ``complainants`` counts the distinct people (this one included) who complained about the
+    same matter (``Matter``) within the open 公示: from ``threshold`` on, the case is serious
+    whatever its category (the seed's 群众反响较大). Outside 公示 everything goes to the
+    bureau desk.
     """
     category = BY_KEY[category_key]
     if not in_gongshi:
         return Triage("triage", "bureau", general=True)
     if complainants >= threshold:
-        return Triage("serious", "investigators")
+        return Triage("serious", "investigators", by_count=True)
     return Triage(category.severity, category.route)
 
 

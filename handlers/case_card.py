@@ -48,6 +48,10 @@ REFUSED = {
     "state": N_("That step is already taken or no longer possible: the case has moved on."),
     "once": N_("That can be done only once, and it was done."),
     "input": N_("That cannot be used here. Please check it and try again."),
+    "escalated": N_(
+        "Several complainants made this case serious: it cannot be handed to the unit "
+        "complained about."
+    ),
     "missing": N_("That case does not exist."),
 }
 DONE = N_("Done.")

@@ -54,7 +54,7 @@ from services import cases as steps
 from services.case_export import export_cases
 from storage import case_desk as desk
 from storage.cases import investigator_names
-from storage.complaints import investigators
+from storage.complaints import investigators, made_serious_by_count
 from storage.models import Case
 from storage.publication import current_cycle
 
@@ -317,6 +317,8 @@ async def ask_category(ctx: Context, case_id: int) -> None:
         return
     case = await ctx.session.get(Case, case_id)
     assert case is not None
+    escalated = await made_serious_by_count(ctx.session, case_id)
+    offered = rules.reclassify_choices(case.category, escalated=escalated)
     rows = [
         [
             Button(
@@ -329,7 +331,7 @@ async def ask_category(ctx: Context, case_id: int) -> None:
             )
         ]
         for index, category in enumerate(CATEGORIES)
-        if category.key != case.category
+        if category in offered
     ]
     rows.append([Button(ctx.t(N_("Cancel")), buttons.action("x", case_id))])
     ctx.say(

@@ -17,11 +17,13 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import cases as rules
+from domain.complaints import BY_KEY
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages import callbacks_cases as buttons
 from messages.i18n import N_, translate
 from services import case_findings as findings
 from services.case_alerts import alert_case
+from services.case_clocks import owners
 from services.case_opinion import archive_opinion
 from services.case_steps import (
     TOLD_CLOSED,
@@ -46,7 +48,7 @@ from storage.cases import (
     renewals_from,
     user_language,
 )
-from storage.complaints import add_event, forget_complainant
+from storage.complaints import add_event, forget_complainant, made_serious_by_count
 from storage.models import Case, Complaint
 from storage.outbox import enqueue
 from storage.publication import release_held_results
@@ -150,18 +152,21 @@ class Reclassified:
 async def reclassify(
     *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, category: str
 ) -> Reclassified:
-    """The bureau puts the case in another category, with that category's severity and route;
-    the event and the audit entry are written with it, and whoever the new route brings in is
-    alerted as for a new case (services.case_alerts), in the same transaction.
+    """The case put in another category, with that category's severity and route, by the desk
+    (the 人社局 for a serious case: domain.cases.PERMITS); never into the unit's own hands when
+    several complainants made it serious. The event and the audit entry are written with it,
+    and whoever the new route brings in is alerted as for a new case (services.case_alerts), in
+    the same transaction.
 
     The due dates stay: neither clock depends on the category. The acceptance clock follows
     the 公示 (domain.complaints.acceptance_due) and the conclusion clock the renewals
     (rules.conclusion_due), whatever the severity."""
     case = await checked(session, case_id, "reclassify", actor, now)
-    chosen = rules.reclassification(case.category, category)
-    if chosen is None:
-        await refuse(session, case_id, "reclassify", actor, now, "input", state=case.state)
-    assert chosen is not None
+    escalated = await made_serious_by_count(session, case_id)
+    refused = rules.reclassify_refusal(case.category, category, escalated=escalated)
+    if refused is not None:
+        await refuse(session, case_id, "reclassify", actor, now, refused, state=case.state)
+    chosen = BY_KEY[category]
     before = {"from": case.category, "from_severity": case.severity, "from_route": case.route}
     case.category, case.severity, case.route = chosen.key, chosen.severity, chosen.route
     detail = {**before, "to": chosen.key, "to_severity": chosen.severity, "to_route": chosen.route}
@@ -295,7 +300,7 @@ async def rate(
     rating: int,
     comment: str = "",
 ) -> Case:
-    """The complainant's rating; 1 or 2 reopens the case for the bureau's review, once."""
+    """The complainant's rating; 1 or 2 reopens the case for review, once."""
     # A refusal is audited without the presser's id: it would be theirs, pressing a button of
     # their own case, as often as anyone else's.
     actor = COMPLAINANT
@@ -337,10 +342,14 @@ async def comment_rating(
 
 
 async def reopen(*, session: AsyncSession, case_id: int, now: datetime) -> Case:
+    """The case back for review by the office that decides it (rules.REVIEWER), who is told:
+    a serious case goes to its investigator, or to every investigator when it has none."""
     case = await checked(session, case_id, "reopen", SYSTEM, now)
     case.reopened, case.closed_at = True, None
     await record_step(session, case, "reopen", SYSTEM, now, detail={"rating": case.rating})
-    for recipient in await bureau_staff(session):
+    by_investigators = rules.REVIEWER.get(case.route) == "investigator"
+    recipients = await owners(session, case) if by_investigators else await bureau_staff(session)
+    for recipient in recipients:
         await enqueue(
             session,
             chat_id=recipient.user_id,

@@ -2,8 +2,9 @@
 target, and the alerts, in the caller's transaction (never commits).
 
 The rules come from domain.complaints: a category's severity and route, a general complaint
-outside 公示, and ``threshold`` distinct complainants naming one worker or unit in one 公示
-making the case, and every live case about that target, serious. Who hears of it is
+outside 公示, and ``threshold`` distinct complainants about one matter (the worker named, else
+the unit and the category: domain.complaints.Matter) in one 公示 making the case, and every
+live case about that matter, serious. Who hears of it is
 services.case_alerts'.
 """
 
@@ -15,7 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.complaints import Triage, acceptance_due, triage
+from domain.complaints import Matter, Triage, acceptance_due, matter, triage
 from domain.workdays import UnknownYearError, WorkCalendar
 from services.case_alerts import alert_case, alert_escalated
 from storage import complaints as store
@@ -30,7 +31,7 @@ class Submitted:
     complaint: Complaint
     case: Case
     triage: Triage
-    complainants: int = 0  # distinct people naming the target in this 公示, this one included
+    complainants: int = 0  # distinct people about the same matter in this 公示, this one included
     escalated: list[Case] = field(default_factory=list)
 
 
@@ -111,10 +112,9 @@ async def submit_complaint(
         now=now,
         secret_key=secret_key,
     )
+    about = matter(unit_id=draft.unit_id, worker_id=draft.worker_id, category=draft.category)
     people = (
-        await store.distinct_complainants(
-            session, cycle_id=cycle.id, unit_id=draft.unit_id, worker_id=draft.worker_id
-        )
+        await store.distinct_complainants(session, cycle_id=cycle.id, matter=about)
         if cycle is not None and cycle.id is not None and not objection
         else 0
     )
@@ -138,22 +138,26 @@ async def submit_complaint(
         actor_user_id=user_id if objection else None,
         actor_role="worker" if objection else "citizen",
         now=now,
-        detail={"severity": decided.severity, "route": decided.route, "general": decided.general},
+        detail={
+            "severity": decided.severity,
+            "route": decided.route,
+            "general": decided.general,
+            # Read back by storage.complaints.made_serious_by_count, for as long as the case lives.
+            "by_count": decided.by_count,
+        },
     )
     submitted = Submitted(complaint, case, decided, people)
-    if not objection and decided.severity == "serious" and people >= threshold and cycle:
+    if not objection and decided.by_count and cycle:
         submitted.escalated = await _escalate_related(
-            session, case=case, draft=draft, people=people, now=now
+            session, case=case, about=about, people=people, now=now
         )
     return submitted
 
 
 async def _escalate_related(
-    session: AsyncSession, *, case: Case, draft: ComplaintDraft, people: int, now: datetime
+    session: AsyncSession, *, case: Case, about: Matter, people: int, now: datetime
 ) -> list[Case]:
-    escalated = await store.open_cases_below_serious(
-        session, case=case, unit_id=draft.unit_id, worker_id=draft.worker_id
-    )
+    escalated = await store.open_cases_below_serious(session, case=case, matter=about)
     for earlier in escalated:
         before = earlier.severity
         earlier.severity, earlier.route, earlier.updated_at = "serious", "investigators", now

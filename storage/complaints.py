@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.complaints import Triage, new_ticket_code
+from domain.complaints import BY_KEY, Matter, Triage, new_ticket_code
 from storage.audiences import Recipient
 from storage.audit import audit
 from storage.identity import keyed_hash
@@ -144,32 +144,57 @@ async def unique_ticket_code(session: AsyncSession) -> str:
             return code
 
 
-async def distinct_complainants(
-    session: AsyncSession, *, cycle_id: int, unit_id: int, worker_id: int | None
-) -> int:
-    """Distinct people (so far) who named the worker, or the unit, in this cycle.
-
-    A worker named counts for the worker and for the unit; a unit named counts for the unit.
-    The larger count decides, so a unit with trouble spread over several workers counts too.
-    """
-    by_unit = await _distinct_submitters(
-        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.unit_id) == unit_id
+def _about(matter: Matter) -> Any:
+    """The complaints about ``matter``: the worker's, or the unit's naming no worker in the
+    category."""
+    if matter.worker_id is not None:
+        return col(Complaint.worker_id) == matter.worker_id
+    return and_(
+        col(Complaint.unit_id) == matter.unit_id,
+        col(Complaint.worker_id).is_(None),
+        col(Complaint.category) == matter.category,
     )
-    if worker_id is None:
-        return by_unit
-    by_worker = await _distinct_submitters(
-        session, col(Complaint.cycle_id) == cycle_id, col(Complaint.worker_id) == worker_id
-    )
-    return max(by_unit, by_worker)
 
 
-async def _distinct_submitters(session: AsyncSession, *where: Any) -> int:
+async def distinct_complainants(session: AsyncSession, *, cycle_id: int, matter: Matter) -> int:
+    """Distinct people (so far) who complained about ``matter`` in this cycle, counted by the
+    complainant hash; a worker's objection is no complaint."""
     found = await session.execute(
         select(func.count(func.distinct(col(Complaint.complainant_hash)))).where(
-            col(Complaint.kind) != "objection", *where
+            col(Complaint.kind) != "objection",
+            col(Complaint.cycle_id) == cycle_id,
+            _about(matter),
         )
     )
     return int(found.scalar_one())
+
+
+async def made_serious_by_count(session: AsyncSession, case_id: int) -> bool:
+    """Whether several complainants made the case serious (群众反响较大), as its history
+    records it: escalated later, or serious at filing by the count (marked on the first event;
+    a case filed before the mark: serious though its category was not)."""
+    found = await session.execute(
+        select(col(CaseEvent.action), col(CaseEvent.detail), col(Complaint.category))
+        .join(Case, col(Case.id) == col(CaseEvent.case_id))
+        .join(Complaint, col(Complaint.id) == col(Case.complaint_id))
+        .where(
+            col(CaseEvent.case_id) == case_id,
+            col(CaseEvent.action).in_(("submitted", "escalated")),
+        )
+    )
+    for action, detail, category in found.all():
+        if action == "escalated" or detail.get("by_count"):
+            return True
+        filed = BY_KEY.get(category)
+        unmarked = "by_count" not in detail and not detail.get("general")
+        if (
+            unmarked
+            and detail.get("severity") == "serious"
+            and filed
+            and filed.severity != "serious"
+        ):
+            return True
+    return False
 
 
 async def add_complaint(
@@ -259,15 +284,10 @@ async def add_case(
 
 
 async def open_cases_below_serious(
-    session: AsyncSession, *, case: Case, unit_id: int, worker_id: int | None
+    session: AsyncSession, *, case: Case, matter: Matter
 ) -> list[Case]:
-    """The other live complaint cases of this cycle about the unit (or the worker) that are
-    not serious yet: what a serious complaint about the same target escalates."""
-    target = (
-        or_(col(Case.unit_id) == unit_id, col(Case.worker_id) == worker_id)
-        if worker_id is not None
-        else col(Case.unit_id) == unit_id
-    )
+    """The other live complaint cases of this cycle about the same matter that are not serious
+    yet: what a serious complaint about that matter escalates."""
     found = await session.execute(
         select(Case)
         .join(Complaint, col(Complaint.id) == col(Case.complaint_id))
@@ -277,7 +297,7 @@ async def open_cases_below_serious(
             col(Case.id) != case.id,
             col(Case.severity) != "serious",
             col(Case.state).not_in(("closed", "rejected")),
-            target,
+            _about(matter),
         )
     )
     return list(found.scalars())

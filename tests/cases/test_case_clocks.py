@@ -86,13 +86,11 @@ async def test_the_conclusion_clock_warns_the_assignee_and_moves_with_an_extensi
         category="absent",
         now=now,
     )
-    bureau = actor(BUREAU, "bureau")
+    hr = actor(INVESTIGATORS[0], "investigator")
     async with storage.sessions() as session, session.begin():
-        await store.accept(
-            session=session, case_id=case_id, actor=bureau, now=now, calendar=CALENDAR
-        )
+        await store.accept(session=session, case_id=case_id, actor=hr, now=now, calendar=CALENDAR)
         await store.assign(
-            session=session, case_id=case_id, actor=bureau, now=now, investigator=INVESTIGATORS[0]
+            session=session, case_id=case_id, actor=hr, now=now, investigator=INVESTIGATORS[0]
         )
     due = (await get_case(storage, case_id)).conclude_due
     assert str(due) == "2026-12-21"
@@ -108,7 +106,7 @@ async def test_the_conclusion_clock_warns_the_assignee_and_moves_with_an_extensi
     assert (await sweep(storage, clock)).escalated == 1
     async with storage.sessions() as session, session.begin():
         await store.extend(
-            session=session, case_id=case_id, actor=bureau, now=clock.now(), reason="需调取考勤记录"
+            session=session, case_id=case_id, actor=hr, now=clock.now(), reason="需调取考勤记录"
         )
     # The new deadline is a new clock: nothing overdue now, and no second escalation.
     clock.advance(timedelta(days=1))

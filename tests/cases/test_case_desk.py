@@ -26,7 +26,12 @@ from messages.replies import FileReply
 NOW = datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-async def test_a_serious_case_worked_at_the_desk(chat, storage, county):
+async def test_a_serious_case_is_decided_by_the_hr_bureau_the_desk_only_notes(
+    chat, storage, county
+):
+    """Only the 人社局 decides a serious case: the desk sees it and may send it back to the
+    人社局 with a note, but neither accepts, rejects, assigns nor records a finding; its
+    forged buttons are refused and audited."""
     case_id = await file_case(
         storage,
         unit_id=county.units["01号单位"],
@@ -43,16 +48,33 @@ async def test_a_serious_case_worked_at_the_desk(chat, storage, county):
     await desk.click(label)
     assert "张小三" in desk.last and "13800138000" not in desk.last
     assert "留有联系方式" in desk.last
-    assert {"受理", "不予受理（需说明理由）", "并单", "查看联系方式"} <= set(desk.buttons())
+    assert {"添加备注", "查看联系方式"} <= set(desk.buttons())
+    assert not {"受理", "不予受理（需说明理由）", "分派调查人员", "重新分类", "并单"} & set(
+        desk.buttons()
+    )
+    for forged in ("acc", "rej", "asg", "find", "rcl", "mrg"):
+        await desk.press(f"cs:{forged}:{case_id}")
+        assert desk.answers[-1] == "您的身份不能对该案件执行此操作。"
+    refused = await audits(storage, "case_step_refused")
+    assert [(a.detail["step"], a.detail["reason"]) for a in refused] == [
+        (step, "role")
+        for step in ("accept", "reject", "assign", "record_finding", "reclassify", "merge")
+    ]
+    assert (await get_case(storage, case_id)).state == "submitted"
+    await desk.click("添加备注")
+    await desk.send("请人社局核实：群众反映该人员长期由亲属代岗。")
+    assert "请人社局核实" in desk.last
 
-    await desk.click("受理")
-    assert "状态：已受理" in desk.last
-    await desk.click("分派调查人员")
-    await desk.click("陈调查")
-    assert "状态：调查中" in desk.last or "已分派调查人员" in desk.last
+    # The 人社局 accepts it and assigns its own investigator.
+    investigator = chat(INVESTIGATORS[0])
+    await investigator.press(f"cs:open:{case_id}")
+    assert "请人社局核实" in investigator.last
+    await investigator.click("受理")
+    assert "状态：已受理" in investigator.last
+    await investigator.click("分派调查人员")
+    await investigator.click("陈调查")
     assert (await get_case(storage, case_id)).assignee_id is not None
 
-    investigator = chat(INVESTIGATORS[0])
     await investigator.send("/cases")
     await investigator.click("我的")
     assert "共 1 件" in investigator.last
@@ -82,6 +104,57 @@ async def test_a_serious_case_worked_at_the_desk(chat, storage, county):
     assert "13800138000" in desk.last
     [view] = await audits(storage, "complainant_contact_viewed")
     assert (view.actor_user_id, view.target_id) == (BUREAU, str(case_id))
+
+
+async def test_a_reopened_serious_case_goes_back_to_the_hr_bureau(chat, storage, county):
+    """A poor rating reopens a serious case for the 人社局's review: its investigator is told,
+    records the new finding and closes it; the desk may only note it."""
+    case_id = await file_case(
+        storage,
+        unit_id=county.units["01号单位"],
+        worker_id=county.workers["李四"],
+        category="impostor",
+        now=NOW,
+    )
+    investigator = chat(INVESTIGATORS[0])
+    await investigator.press(f"cs:open:{case_id}")
+    await investigator.click("受理")
+    await investigator.click("分派调查人员")
+    await investigator.click("陈调查")
+    await investigator.click("记录核查结论和处理意见")
+    await investigator.click("不属实")
+    await investigator.send("经核查，李四本人在岗。")
+    await investigator.click("办结")
+
+    me = chat(CITIZEN)
+    await me.press(f"rt:{case_id}:1")
+    await me.click("跳过")
+    assert (await get_case(storage, case_id)).state == "review"
+    told = [r.payload["text"] for r in await outbox_to(storage, INVESTIGATORS[0])]
+    assert any("重新审查" in text for text in told)
+    assert not any("重新审查" in r.payload["text"] for r in await outbox_to(storage, BUREAU))
+
+    desk = chat(BUREAU)
+    await desk.press(f"cs:open:{case_id}")
+    assert "状态：已重新打开，待复查" in desk.last
+    assert "添加备注" in desk.buttons()
+    assert not {"记录核查结论和处理意见", "办结", "重新分类"} & set(desk.buttons())
+    for forged in ("find", "cls"):
+        await desk.press(f"cs:{forged}:{case_id}")
+        assert desk.answers[-1] == "您的身份不能对该案件执行此操作。"
+    refused = await audits(storage, "case_step_refused")
+    assert [(a.actor_user_id, a.detail["step"], a.detail["reason"]) for a in refused] == [
+        (BUREAU, "record_finding", "role"),
+        (BUREAU, "close", "role"),
+    ]
+
+    await investigator.press(f"cs:open:{case_id}")
+    await investigator.click("记录核查结论和处理意见")
+    await investigator.click("部分属实")
+    await investigator.send("复查：李四曾两次由他人代岗。")
+    await investigator.click("办结")
+    closed = await get_case(storage, case_id)
+    assert (closed.state, closed.finding) == ("closed", "部分属实")
 
 
 async def test_forged_and_stale_buttons_are_refused_and_audited(chat, storage, county):

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from case_helpers import BUREAU, CALENDAR, INVESTIGATORS, actor, audits, event_seqs, file_case
+from case_helpers import CALENDAR, INVESTIGATORS, actor, audits, event_seqs, file_case
 
 from domain.cases import Facts, refusal
 from services import cases as store
@@ -35,14 +35,10 @@ async def assigned_to_first(storage, county) -> int:
     case_id = await file_case(
         storage, unit_id=county.units["01号单位"], worker_id=None, category="fraud", now=NOW
     )
-    bureau = actor(BUREAU, "bureau")
+    hr = actor(FIRST, "investigator")
     async with storage.sessions() as session, session.begin():
-        await store.accept(
-            session=session, case_id=case_id, actor=bureau, now=NOW, calendar=CALENDAR
-        )
-        await store.assign(
-            session=session, case_id=case_id, actor=bureau, now=NOW, investigator=FIRST
-        )
+        await store.accept(session=session, case_id=case_id, actor=hr, now=NOW, calendar=CALENDAR)
+        await store.assign(session=session, case_id=case_id, actor=hr, now=NOW, investigator=FIRST)
     return case_id
 
 

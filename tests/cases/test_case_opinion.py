@@ -53,14 +53,11 @@ async def closed_case(storage, county, *, hold: bool = False) -> int:
                 await session.execute(select(Result).where(Result.worker_id == worker))
             ).scalar_one()
             result.status = "held"
-    bureau = actor(BUREAU, "bureau")
-    investigator = actor(INVESTIGATORS[0], "investigator")
+    hr = investigator = actor(INVESTIGATORS[0], "investigator")
     async with storage.sessions() as session, session.begin():
-        await store.accept(
-            session=session, case_id=case_id, actor=bureau, now=NOW, calendar=CALENDAR
-        )
+        await store.accept(session=session, case_id=case_id, actor=hr, now=NOW, calendar=CALENDAR)
         await store.assign(
-            session=session, case_id=case_id, actor=bureau, now=NOW, investigator=INVESTIGATORS[0]
+            session=session, case_id=case_id, actor=hr, now=NOW, investigator=INVESTIGATORS[0]
         )
         await store.record_finding(
             session=session,

@@ -1,5 +1,6 @@
-"""Reclassifying a case (SPEC.md §2: "Bureau staff may reclassify; that is logged"): in
-storage on SQLite and PostgreSQL, and at the desk in the bureau's own words."""
+"""Reclassifying a case (SPEC.md §2: "Bureau staff may reclassify; that is logged"; a serious
+case only by the 人社局, and never into the unit's hands when several complainants made it
+serious): in storage on SQLite and PostgreSQL, and at the desk in the officials' own words."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from storage.models import CaseEvent, Result
 
 NOW = datetime(2026, 12, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 BUREAU_ACTOR = actor(BUREAU, "bureau")
+HR_ACTOR = actor(INVESTIGATORS[0], "investigator")
 
 
 async def reclassify(storage, case_id, who, category):
@@ -90,7 +92,7 @@ async def test_the_bureau_reclassifies_with_an_event_and_an_audit_entry(any_stor
     )
 
 
-async def test_only_the_bureau_and_only_on_an_open_case(any_storage, any_county):
+async def test_a_serious_case_only_by_the_hr_bureau_and_only_when_open(any_storage, any_county):
     storage, county = any_storage, any_county
     unit = county.units["01号单位"]
     minor = await file_case(storage, unit_id=unit, worker_id=None, category="conduct", now=NOW)
@@ -102,7 +104,8 @@ async def test_only_the_bureau_and_only_on_an_open_case(any_storage, any_county)
     own_unit = actor(UNIT_A_CONTACT, "unit", unit)
     investigator = actor(INVESTIGATORS[0], "investigator")
     assert await refused(storage, minor, own_unit, "unfair") == "role"
-    assert await refused(storage, serious, investigator, "unfair") == "role"
+    assert await refused(storage, serious, BUREAU_ACTOR, "unfair") == "role"
+    assert await refused(storage, minor, investigator, "absent") == "role"
     assert await refused(storage, minor, BUREAU_ACTOR, "conduct") == "input"
     assert await refused(storage, minor, BUREAU_ACTOR, "weather") == "input"
 
@@ -115,6 +118,7 @@ async def test_only_the_bureau_and_only_on_an_open_case(any_storage, any_county)
     logged = await audits(storage, "case_step_refused")
     assert [(a.actor_user_id, a.detail["step"], a.detail["reason"]) for a in logged] == [
         (UNIT_A_CONTACT, "reclassify", "role"),
+        (BUREAU, "reclassify", "role"),
         (INVESTIGATORS[0], "reclassify", "role"),
         (BUREAU, "reclassify", "input"),
         (BUREAU, "reclassify", "input"),
@@ -142,7 +146,7 @@ async def test_a_result_held_for_a_serious_case_is_released_when_it_is_no_longer
             await session.execute(select(Result).where(Result.worker_id == worker))
         ).scalar_one()
         held.status = "held"  # as the 公示's close leaves it while the case is open
-    await reclassify(storage, case_id, BUREAU_ACTOR, "unfair")
+    await reclassify(storage, case_id, HR_ACTOR, "unfair")
     async with storage.sessions() as session:
         result = (
             await session.execute(select(Result).where(Result.worker_id == worker))
@@ -161,8 +165,9 @@ async def test_the_use_case_itself_alerts_the_new_routes_officials(any_storage, 
         [alert] = await outbox_to(storage, investigator)
         assert alert.dedup_key.startswith(f"case:{case_id}:reclassified")
         assert f"#{case_id}" in alert.payload["text"] and "重新分类" in alert.payload["text"]
-    # Once per reclassification: back to the unit's route alerts the unit, never twice.
-    await reclassify(storage, case_id, BUREAU_ACTOR, "conduct")
+    # Once per reclassification: back to the unit's route (the 人社局's to decide now that it
+    # is serious) alerts the unit, never twice.
+    await reclassify(storage, case_id, HR_ACTOR, "conduct")
     assert len(await outbox_to(storage, UNIT_A_CONTACT)) == 1
     assert [len(await outbox_to(storage, i)) for i in INVESTIGATORS] == [1, 1]
 
@@ -238,13 +243,12 @@ async def test_forged_reclassify_buttons_are_refused_and_audited(chat, storage, 
     assert unit.answers[-1] == "您的身份不能对该案件执行此操作。"
     await unit.press(f"cs:cat:{minor}:0")
     assert unit.answers[-1] == "您的身份不能对该案件执行此操作。"
-    investigator = chat(INVESTIGATORS[0])
-    await investigator.press(f"cs:open:{serious}")
-    assert "重新分类" not in investigator.buttons()
-    await investigator.press(f"cs:cat:{serious}:3")
-    assert investigator.answers[-1] == "您的身份不能对该案件执行此操作。"
-
     desk = chat(BUREAU)
+    await desk.press(f"cs:open:{serious}")
+    assert "重新分类" not in desk.buttons()
+    await desk.press(f"cs:cat:{serious}:3")
+    assert desk.answers[-1] == "您的身份不能对该案件执行此操作。"
+
     await desk.press(f"cs:open:{minor}")
     await desk.click("不予受理（需说明理由）")
     await desk.send("不属于公益性岗位管理范围。")
@@ -259,9 +263,67 @@ async def test_forged_reclassify_buttons_are_refused_and_audited(chat, storage, 
     assert refused == [
         (UNIT_A_CONTACT, "reclassify", "role"),
         (UNIT_A_CONTACT, "reclassify", "role"),
-        (INVESTIGATORS[0], "reclassify", "role"),
+        (BUREAU, "reclassify", "role"),
         (BUREAU, "reclassify", "state"),
     ]
     assert (await get_case(storage, minor)).category == "conduct"
     assert (await get_case(storage, serious)).category == "fraud"
     assert await outbox_to(storage, INVESTIGATORS[1]) == []
+
+
+async def test_the_hr_bureau_reclassifies_down_but_never_into_the_units_hands_after_the_count(
+    chat, storage, county
+):
+    """Three people report 张小三's assessment as unfair: the third complaint makes the cases
+    serious (群众反响较大). The 人社局 may reclassify them, yet never as 工作作风 (the unit's
+    route): not from its list, not with a forged button, and not later by the desk either."""
+    unit_id, worker = county.units["01号单位"], county.workers["张小三"]
+    first, _, third = [
+        await file_case(
+            storage, unit_id=unit_id, worker_id=worker, category="unfair", now=NOW, user_id=who
+        )
+        for who in (8391, 8392, 8393)
+    ]
+    assert (await get_case(storage, first)).severity == "serious"  # escalated by the third
+    assert (await get_case(storage, third)).route == "investigators"
+    conduct = next(i for i, c in enumerate(CATEGORIES) if c.key == "conduct")
+
+    investigator = chat(INVESTIGATORS[0])
+    await investigator.press(f"cs:open:{third}")
+    await investigator.click("重新分类")
+    choices = [b for b in investigator.buttons() if b != "取消"]
+    assert choices and not any(b.startswith("工作作风") for b in choices)
+    await investigator.press(f"cs:cat:{third}:{conduct}")
+    assert (
+        investigator.answers[-1]
+        == "本案件因多人投诉（群众反响较大）定为严重案件，不能转由被投诉单位办理。"
+    )
+
+    await investigator.press(f"cs:open:{first}")
+    await investigator.click("重新分类")
+    [other] = [b for b in investigator.buttons() if b.startswith("其他")]
+    await investigator.click(other)
+    assert (await get_case(storage, first)).route == "bureau"
+
+    desk = chat(BUREAU)
+    await desk.press(f"cs:open:{first}")
+    await desk.click("重新分类")
+    assert not any(b.startswith("工作作风") for b in desk.buttons())
+    await desk.press(f"cs:cat:{first}:{conduct}")
+    assert (
+        desk.answers[-1] == "本案件因多人投诉（群众反响较大）定为严重案件，不能转由被投诉单位办理。"
+    )
+
+    refused = [
+        (a.actor_user_id, a.detail["step"], a.detail["reason"])
+        for a in await audits(storage, "case_step_refused")
+    ]
+    assert refused == [
+        (INVESTIGATORS[0], "reclassify", "escalated"),
+        (BUREAU, "reclassify", "escalated"),
+    ]
+    assert [(await get_case(storage, c)).route for c in (first, third)] == [
+        "bureau",
+        "investigators",
+    ]
+    assert await outbox_to(storage, UNIT_A_CONTACT) == []

@@ -70,17 +70,16 @@ async def test_the_investigator_replies_without_their_name(chat, storage, county
         now=NOW,
     )
     code = await ticket_of(storage, case_id)
-    desk = chat(BUREAU)
-    await desk.press(f"cs:open:{case_id}")
-    await desk.click("受理")
-    await desk.click("分派调查人员")
-    await desk.click("陈调查")
+    investigator = chat(INVESTIGATORS[0])
+    await investigator.press(f"cs:open:{case_id}")
+    await investigator.click("受理")
+    await investigator.click("分派调查人员")
+    await investigator.click("陈调查")
 
     other = chat(INVESTIGATORS[1])
     await other.press(f"cs:rep:{case_id}")  # not theirs: assigned to 陈调查
     assert other.answers[-1] == "该案件不在您的办理范围内。"
 
-    investigator = chat(INVESTIGATORS[0])
     await investigator.press(f"cs:open:{case_id}")
     await investigator.click("答复投诉人")
     await investigator.send(REPLY)

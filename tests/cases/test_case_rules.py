@@ -39,13 +39,17 @@ def test_the_main_path_of_a_serious_case():
             Facts("investigating", "investigators", assigned_to_other=True),
             "scope",
         ),
-        ("extend", "bureau", Facts("investigating", "investigators", extended=True), "once"),
+        ("extend", "investigator", Facts("investigating", "investigators", extended=True), "once"),
+        ("extend", "bureau", Facts("investigating", "investigators"), "role"),
         ("reopen", "system", Facts("closed", "bureau", reopened=True), "once"),
         ("rate", "complainant", Facts("closed", "bureau", rated=True), "once"),
-        ("close", "investigator", Facts("review", "investigators"), "role"),
+        ("close", "bureau", Facts("review", "investigators"), "role"),
+        ("close", "investigator", Facts("review", "bureau"), "role"),
+        ("close", "unit", Facts("review", "unit", own_unit=True), "role"),
         ("reject", "citizen", Facts("submitted", "bureau"), "role"),
         ("fly", "bureau", Facts("submitted", "bureau"), "role"),
-        ("reclassify", "investigator", Facts("accepted", "investigators"), "role"),
+        ("reclassify", "bureau", Facts("accepted", "investigators"), "role"),
+        ("reclassify", "investigator", Facts("accepted", "bureau"), "role"),
         ("reclassify", "unit", Facts("submitted", "unit", own_unit=True), "role"),
         ("reclassify", "bureau", Facts("closed", "bureau"), "state"),
         ("reclassify", "bureau", Facts("merged", "unit"), "state"),
@@ -69,17 +73,17 @@ def test_buttons_follow_role_and_state():
     assert available(role="unit", facts=fresh) == ["accept", "note"]
     assert "reject" in available(role="bureau", facts=fresh)
     assert available(role="investigator", facts=fresh) == []
-    review = Facts("review", "investigators")
-    assert set(available(role="bureau", facts=review)) == {
-        "note",
-        "reply",
-        "reclassify",
-        "record_finding",
-        "close",
-    }
-    assert available(role="investigator", facts=review) == []
-    # An investigator is assigned to a serious case only: nobody else could take it up.
-    assert "assign" in available(role="bureau", facts=Facts("accepted", "investigators"))
+    review = {"note", "reply", "reclassify", "record_finding", "close"}
+    # A reopened case is reviewed by the office that decides it: the 人社局 for a serious one.
+    serious = Facts("review", "investigators")
+    assert set(available(role="investigator", facts=serious)) == review
+    assert set(available(role="bureau", facts=serious)) == {"note", "reply"}
+    for route in ("bureau", "unit"):
+        assert set(available(role="bureau", facts=Facts("review", route))) == review
+        assert available(role="investigator", facts=Facts("review", route)) == []
+        assert available(role="unit", facts=Facts("review", route, own_unit=True)) == []
+    # An investigator is assigned to a serious case only, by the 人社局 itself.
+    assert "assign" in available(role="investigator", facts=Facts("accepted", "investigators"))
     for route in ("bureau", "unit"):
         assert "assign" not in available(role="bureau", facts=Facts("accepted", route))
         assert "record_finding" in available(role="bureau", facts=Facts("accepted", route))
@@ -96,14 +100,55 @@ def test_every_step_with_text_names_what_to_type():
     }
 
 
-def test_the_bureau_reclassifies_and_replies_on_every_open_case():
+def test_the_desk_reclassifies_the_cases_it_decides_and_replies_on_every_open_case():
     for route in ROUTES:
         for state in sorted(rules.OPEN_STATES):
             facts = Facts(state, route)
-            assert refusal("reclassify", role="bureau", facts=facts) is None
             assert refusal("reply", role="bureau", facts=facts) is None
+            reclassifies = refusal("reclassify", role="bureau", facts=facts)
+            assert reclassifies == ("role" if route == "investigators" else None)
+            by_hr = refusal("reclassify", role="investigator", facts=facts)
+            assert by_hr == (None if route == "investigators" else "role")
     # The investigator replies on the serious cases that are theirs or nobody's.
     assert refusal("reply", role="investigator", facts=Facts("submitted", "investigators")) is None
+
+
+@pytest.mark.parametrize("state", sorted(rules.OPEN_STATES))
+def test_only_the_hr_bureau_decides_a_serious_case(state):
+    """The desk may write a note back to the 人社局 (and reply to the complainant) on a
+    serious case, nothing else, in any state; the 人社局 may take every deciding step."""
+    facts = Facts(state, "investigators")
+    assert set(available(role="bureau", facts=facts)) <= {"note", "reply"}
+    assert refusal("note", role="bureau", facts=facts) is None
+    for step in ("accept", "reject", "assign", "record_finding", "reclassify", "close", "merge"):
+        assert refusal(step, role="bureau", facts=facts) == "role"
+    # A reopened case keeps its investigator: nothing to assign then.
+    deciding = ("accept", "reject", "assign", "record_finding", "reclassify", "close")
+    decided = {
+        action
+        for action in deciding
+        if state in rules.STEPS[action].from_states and (state, action) != ("review", "assign")
+    }
+    assert decided <= set(available(role="investigator", facts=facts))
+
+
+def test_the_reviewer_of_each_route_may_record_the_new_finding():
+    for route, reviewer in rules.REVIEWER.items():
+        facts = Facts("review", route, own_unit=True)
+        assert refusal("record_finding", role=reviewer, facts=facts) is None
+        others = {"bureau", "investigator", "unit"} - {reviewer}
+        assert all(refusal("record_finding", role=r, facts=facts) == "role" for r in others)
+    assert rules.REVIEWER["investigators"] == "investigator"
+
+
+def test_a_case_made_serious_by_the_count_never_goes_to_the_unit():
+    assert rules.reclassify_refusal("absent", "conduct", escalated=True) == "escalated"
+    assert rules.reclassify_refusal("absent", "conduct", escalated=False) is None
+    assert rules.reclassify_refusal("absent", "unfair", escalated=True) is None
+    assert rules.reclassify_refusal("absent", "absent", escalated=True) == "input"
+    offered = rules.reclassify_choices("absent", escalated=True)
+    assert [c.key for c in offered] == ["impostor", "fraud", "unfair", "other"]
+    assert "conduct" in [c.key for c in rules.reclassify_choices("absent", escalated=False)]
 
 
 def test_a_reclassification_is_another_category_of_the_table():

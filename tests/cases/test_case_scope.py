@@ -63,12 +63,10 @@ async def serious_case_of_the_first_investigator(storage, county) -> int:
         )
         case_id = submitted.case.id
         assert case_id is not None
-        bureau = actor(BUREAU, "bureau")
-        await store.accept(
-            session=session, case_id=case_id, actor=bureau, now=NOW, calendar=CALENDAR
-        )
+        hr = actor(INVESTIGATORS[0], "investigator")
+        await store.accept(session=session, case_id=case_id, actor=hr, now=NOW, calendar=CALENDAR)
         await store.assign(
-            session=session, case_id=case_id, actor=bureau, now=NOW, investigator=INVESTIGATORS[0]
+            session=session, case_id=case_id, actor=hr, now=NOW, investigator=INVESTIGATORS[0]
         )
         mine = actor(INVESTIGATORS[0], "investigator")
         await store.record_finding(

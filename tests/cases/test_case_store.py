@@ -103,7 +103,12 @@ async def test_a_serious_case_from_complaint_to_rating(any_storage, county):
         await store.rate(session=session, case_id=case_id, user_id=CITIZEN, now=NOW, rating=2)
     reopened = await get_case(storage, case_id)
     assert (reopened.state, reopened.rating, reopened.reopened) == ("review", 2, True)
-    assert any("重新审查" in r.payload["text"] for r in await outbox_to(storage, BUREAU))
+    # A reopened serious case goes back to the 人社局: its investigator is told, not the desk.
+    assert any("重新审查" in r.payload["text"] for r in await outbox_to(storage, INVESTIGATORS[1]))
+    assert not any("重新审查" in r.payload["text"] for r in await outbox_to(storage, BUREAU))
+    assert not any(
+        "重新审查" in r.payload["text"] for r in await outbox_to(storage, INVESTIGATORS[0])
+    )
 
     actions = [a for _, a in await event_seqs(storage, case_id)]
     assert actions == [
@@ -118,8 +123,23 @@ async def test_a_serious_case_from_complaint_to_rating(any_storage, county):
     seqs = [s for s, _ in await event_seqs(storage, case_id)]
     assert seqs == list(range(1, len(seqs) + 1))
 
-    # The bureau closes it again; a second poor rating reopens nothing.
-    await act(storage, store.close, case_id, actor(BUREAU, "bureau"))
+    # The desk may not decide it again; the 人社局 closes it; a second poor rating reopens
+    # nothing.
+    desk = actor(BUREAU, "bureau")
+    assert await refused(storage, store.close, case_id, desk) == "role"
+    assert (
+        await refused(
+            storage,
+            store.record_finding,
+            case_id,
+            desk,
+            finding="不属实",
+            opinion="复查不属实。",
+            calendar=CALENDAR,
+        )
+        == "role"
+    )
+    await act(storage, store.close, case_id, second)
     async with storage.sessions() as session, session.begin():
         with pytest.raises(store.CaseRefused):
             await store.rate(session=session, case_id=case_id, user_id=CITIZEN, now=NOW, rating=1)
@@ -168,9 +188,9 @@ async def test_the_finding_flows_back_in_the_same_transaction(any_storage, count
     case_id = await file_case(
         storage, unit_id=county.units["01号单位"], worker_id=worker, category="impostor", now=NOW
     )
-    bureau = actor(BUREAU, "bureau")
-    await act(storage, store.accept, case_id, bureau, calendar=CALENDAR)
-    await act(storage, store.assign, case_id, bureau, investigator=INVESTIGATORS[0])
+    hr = actor(INVESTIGATORS[0], "investigator")
+    await act(storage, store.accept, case_id, hr, calendar=CALENDAR)
+    await act(storage, store.assign, case_id, hr, investigator=INVESTIGATORS[0])
     events_before = await event_seqs(storage, case_id)
 
     class Crash(Exception):
@@ -223,9 +243,9 @@ async def test_a_finding_not_confirmed_leaves_the_result_alone(any_storage, coun
     case_id = await file_case(
         storage, unit_id=county.units["02号单位"], worker_id=worker, category="fraud", now=NOW
     )
-    bureau = actor(BUREAU, "bureau")
-    await act(storage, store.accept, case_id, bureau, calendar=CALENDAR)
-    await act(storage, store.assign, case_id, bureau, investigator=INVESTIGATORS[0])
+    hr = actor(INVESTIGATORS[0], "investigator")
+    await act(storage, store.accept, case_id, hr, calendar=CALENDAR)
+    await act(storage, store.assign, case_id, hr, investigator=INVESTIGATORS[0])
     await act(
         storage,
         store.record_finding,
@@ -256,8 +276,9 @@ async def test_queues_per_role_and_filters(any_storage, county):
     minor_b = await file_case(storage, unit_id=b, worker_id=None, category="conduct", now=NOW)
     medium = await file_case(storage, unit_id=a, worker_id=None, category="unfair", now=NOW)
     bureau = actor(BUREAU, "bureau")
-    await act(storage, store.accept, taken, bureau, calendar=CALENDAR)
-    await act(storage, store.assign, taken, bureau, investigator=INVESTIGATORS[1])
+    hr = actor(INVESTIGATORS[1], "investigator")
+    await act(storage, store.accept, taken, hr, calendar=CALENDAR)
+    await act(storage, store.assign, taken, hr, investigator=INVESTIGATORS[1])
 
     async def ids(who, filter_name="open", today=NOW.date()):
         async with storage.sessions() as session:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from domain.workdays import WorkCalendar
 from services.complaints import file_complaint
 from services.objections import file_objection
-from storage.complaints import ComplaintDraft, ContactDraft
+from storage.complaints import ComplaintDraft, ContactDraft, made_serious_by_count
 from storage.models import Case, Complaint, Outbox
 
 NOW = datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -87,6 +87,53 @@ async def test_the_third_complainant_escalates_the_earlier_cases_and_tells_inves
     async with storage.sessions() as session:
         severities = await session.execute(select(Case.severity).order_by(Case.id))
         assert list(severities.scalars()) == ["serious", "serious", "serious"]
+
+
+async def test_the_count_is_per_matter_and_marks_the_cases_it_made_serious(storage, county):
+    """Distinct complainant hashes about one worker, or one unit and category, are counted;
+    the cases the count made serious are marked so for good, the others are not."""
+    unit = county.units["01号单位"]
+
+    def about(worker: str | None, category: str) -> ComplaintDraft:
+        return ComplaintDraft(
+            unit_id=unit,
+            worker_id=county.workers[worker] if worker else None,
+            category=category,
+            description=DESCRIPTION,
+        )
+
+    async def filed(session, what: ComplaintDraft, user_id: int):
+        return await file_complaint(
+            session=session,
+            draft=what,
+            user_id=user_id,
+            language="zh",
+            now=NOW,
+            calendar=WorkCalendar(),
+            threshold=3,
+            secret_key=KEY,
+        )
+
+    async with storage.sessions() as session, session.begin():
+        # Lateness of three different workers: three matters of one person each.
+        for user, worker in zip(CITIZENS, ("张小三", "张大伟", "李四"), strict=True):
+            assert (await filed(session, about(worker, "conduct"), user)).complainants == 1
+        # 张小三 again, by two more people, in other categories: the worker is the matter.
+        absent = await filed(session, about("张小三", "absent"), CITIZENS[1])
+        assert (absent.complainants, absent.triage.by_count) == (2, False)
+        third = await filed(session, about("张小三", "unfair"), CITIZENS[2])
+        assert (third.complainants, third.triage.by_count) == (3, True)
+        assert {c.worker_id for c in third.escalated} == {county.workers["张小三"]}
+        assert len(third.escalated) == 1  # the lateness case; the absence one was serious
+        # The unit itself, same category, one person twice: counted once.
+        for user in (CITIZENS[0], CITIZENS[0], CITIZENS[1]):
+            unit_case = await filed(session, about(None, "conduct"), user)
+        assert (unit_case.complainants, unit_case.case.severity) == (2, "minor")
+        marked = {
+            case_id: await made_serious_by_count(session, case_id)
+            for case_id in (third.case.id, third.escalated[0].id, absent.case.id)
+        }
+    assert marked == {third.case.id: True, third.escalated[0].id: True, absent.case.id: False}
 
 
 async def test_an_objection_is_a_medium_case_for_the_desk_alone(storage, county):

@@ -235,6 +235,33 @@ async def test_three_complainants_make_it_serious_and_escalate_earlier_cases(cha
     assert await outbox_chats(storage, latest.id) == {BUREAU, *INVESTIGATORS}
 
 
+async def test_lateness_of_different_workers_is_not_the_same_matter(chat, storage, county):
+    """群众反响较大 counts complaints about the same matter: three people each reporting a
+    different worker of one unit leave every case minor, with the unit; three people reporting
+    the unit itself for the same category make that serious, and nothing else."""
+    codes = [
+        await file_complaint(chat(user), worker=worker)
+        for user, worker in ((5201, "张*三"), (5202, "张*伟"), (5203, "李*"))
+    ]
+    by_worker = [await case_of(storage, code) for code in codes]
+    assert len({c.worker_id for c in by_worker}) == 3
+    assert [(c.severity, c.route) for c in by_worker] == [("minor", "unit")] * 3
+
+    unfair = await file_complaint(chat(5204), category="考核不公 / 程序违规")
+    about_unit = [await file_complaint(chat(user)) for user in (5205, 5206, 5207)]
+    third = await case_of(storage, about_unit[2])
+    assert (third.severity, third.route) == ("serious", "investigators")
+    for code in about_unit[:2]:
+        earlier = await case_of(storage, code)
+        assert (earlier.severity, earlier.route) == ("serious", "investigators")
+        assert await events(storage, earlier.id) == ["submitted", "escalated"]
+    # Not the same matter: the workers' cases and the unit's other category stay as they were.
+    for case in by_worker:
+        again = await case_of(storage, codes[by_worker.index(case)])
+        assert (again.severity, await events(storage, case.id)) == ("minor", ["submitted"])
+    assert (await case_of(storage, unfair)).severity == "medium"
+
+
 async def test_outside_gongshi_it_is_a_general_complaint_for_the_desk(chat, storage, county):
     async with storage.sessions() as session, session.begin():
         cycle = await session.get(Cycle, county.cycle_id)

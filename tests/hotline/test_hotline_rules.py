@@ -13,9 +13,11 @@ from domain.complaints import (
     CATEGORIES,
     OFFICES,
     TICKET_ALPHABET,
+    Matter,
     MessageThrottle,
     acceptance_due,
     check_evidence,
+    matter,
     new_ticket_code,
     normalize_ticket_code,
     sniff,
@@ -46,6 +48,26 @@ def test_enough_complainants_make_any_category_serious(key):
     assert below.severity == BY_KEY[key].severity
     outside = triage(key, in_gongshi=False, complainants=9, threshold=3)
     assert (outside.route, outside.general) == ("bureau", True)
+    # Marked as made serious by the count, so it never goes to the unit afterwards.
+    assert triage(key, in_gongshi=True, complainants=3, threshold=3).by_count
+    assert not below.by_count and not outside.by_count
+
+
+def test_the_same_matter_is_the_worker_else_the_unit_and_category():
+    # A worker named: the worker alone, whatever the category.
+    assert matter(unit_id=1, worker_id=7, category="conduct") == Matter(1, 7, None)
+    assert matter(unit_id=1, worker_id=7, category="absent") == matter(
+        unit_id=1, worker_id=7, category="conduct"
+    )
+    # Different workers of one unit, same category: different matters.
+    assert matter(unit_id=1, worker_id=7, category="conduct") != matter(
+        unit_id=1, worker_id=8, category="conduct"
+    )
+    # The unit itself: per category.
+    assert matter(unit_id=1, worker_id=None, category="conduct") == Matter(1, None, "conduct")
+    assert matter(unit_id=1, worker_id=None, category="conduct") != matter(
+        unit_id=1, worker_id=None, category="unfair"
+    )
 
 
 def test_ticket_codes_avoid_look_alikes_and_do_not_repeat():
