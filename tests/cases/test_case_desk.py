@@ -152,6 +152,8 @@ async def test_a_reopened_serious_case_goes_back_to_the_hr_bureau(chat, storage,
     await investigator.click("记录核查结论和处理意见")
     await investigator.click("部分属实")
     await investigator.send("复查：李四曾两次由他人代岗。")
+    await investigator.click("批评教育")
+    await investigator.click("确认")
     await investigator.click("办结")
     closed = await get_case(storage, case_id)
     assert (closed.state, closed.finding) == ("closed", "部分属实")
