@@ -20,6 +20,7 @@ from bot.runtime_context import (
 from bot.settings import Settings, require_real_secret_key
 from domain.clock import SystemClock
 from messages.i18n import N_, Translator
+from messages.wording import NO_UNITS_YET
 
 tasks_app = typer.Typer(
     help="单位任务与截止日期 / units' tasks and deadlines.", no_args_is_help=True
@@ -27,7 +28,7 @@ tasks_app = typer.Typer(
 verify_app = typer.Typer(help="人员核对 / staff verification.", no_args_is_help=True)
 notices_app = typer.Typer(help="消息发送与定时任务 / delivery and sweeps.", no_args_is_help=True)
 
-NO_UNITS = N_("There are no units yet: import a roster first.")
+NO_UNITS = NO_UNITS_YET
 TASKS_CREATED = N_(
     "Cycle {year}: {units} units, {created} tasks created, {updated} updated, "
     "{unchanged} unchanged."

@@ -21,7 +21,7 @@ from messages.callbacks_menu import (
 )
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON, back_to_menu
+from messages.wording import NO_UNITS_YET, STALE_BUTTON, back_to_menu
 from services.commands import refresh_chat_menu
 from storage.audit import audit
 from storage.invitations import PREFIX, create_invitation, redeem_invitation
@@ -129,7 +129,7 @@ async def ask_invite_unit(ctx: Context, *, page: int) -> None:
         )
     ).all()
     if not rows and page == 0:
-        ctx.say(ctx.t(N_("There are no units yet: import a roster first.")), edit=True)
+        ctx.say(ctx.t(NO_UNITS_YET), edit=True)
         return
     buttons = [
         [Button(str(name), InviteUnit(step="unit", unit_id=uid).pack())]

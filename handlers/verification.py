@@ -21,7 +21,7 @@ from messages.callbacks_verification import (
 )
 from messages.i18n import N_
 from messages.replies import Button
-from messages.wording import STALE_BUTTON, back_to_menu
+from messages.wording import NO_UNITS_YET, STALE_BUTTON, back_to_menu
 from services.attendance import record_and_tell
 from storage.models import Cycle, Unit, Worker
 from storage.unit_tasks import latest_cycle
@@ -32,7 +32,7 @@ UNITS_PER_PAGE = 8
 WORKERS_PER_PAGE = 8
 
 NO_CYCLE = N_("There is no assessment cycle yet.")
-NO_UNITS = N_("There are no units yet: import a roster first.")
+NO_UNITS = NO_UNITS_YET
 CHOOSE_UNIT = N_("Staff verification, {year}: which unit?")
 UNIT_PAGE = N_("{unit} — staff verification, {year} ({recorded} of {total} recorded)")
 NOBODY = N_("This unit has no workers on the roster.")

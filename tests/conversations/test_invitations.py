@@ -84,3 +84,13 @@ async def test_a_citizen_cannot_make_invitations(storage, chat):
     assert citizen.answers[-1] == "您没有权限进行此操作。"
     async with storage.sessions() as session:
         assert (await session.execute(select(Invitation))).first() is None
+
+
+async def test_with_no_units_the_admin_is_told_how_to_register_them(storage, clock, chat):
+    """A county's first day: rosters no longer create units, so the answer names what does."""
+    admin = chat(7003)
+    await admin.send(f"/start inv_{await invite(storage, clock, 'admin')}")
+    await admin.click("邀请工作人员")
+    await admin.click("用人单位联系人")
+    assert "单位管理" in admin.last and "gongshi import units" in admin.last
+    assert "名册" not in admin.last
