@@ -91,4 +91,4 @@ def test_a_bad_file_is_named(gongshi, storage, units, tmp_path):
 def test_no_units_yet(gongshi, storage):
     done = gongshi("--cycle", "2026")
     assert done.exit_code == 1
-    assert "还没有任何单位，请先导入名册。" in done.output
+    assert "还没有任何单位。请先登记单位：菜单中的「单位管理」，或命令 gongshi import units 文件。" in done.output
