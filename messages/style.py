@@ -7,9 +7,10 @@ The rules, which ``slips`` checks in the catalogues (tests/i18n scans every
   English Wed 2 Dec 2026. A moment is ``moment_text``: 12月2日 06:01 / 2 Dec 06:01. Nothing
   an official reads names an ISO week ("2026-W49"); a week is the dates it runs from and to.
   Files and sheets keep ISO dates (2026-12-02) where a spreadsheet sorts or reads them.
-- **Punctuation** in Chinese text is full-width: ，。：；？！（）、 — never an ASCII ``, : ; ? ! ( )``
-  next to a Chinese character, and a Chinese sentence does not end with a half-width full stop.
-  ASCII stays inside codes, commands, file names and numbers (/start, 2026-W, 1-5).
+- **Punctuation** in Chinese text is full-width: ，。：；？！（）、 — never an ASCII
+  ``, : ; ? ! ( )`` next to a Chinese character, and a Chinese sentence does not end with a
+  half-width full stop. ASCII stays inside codes, commands, file names and numbers (/start,
+  host:port, 1-5).
 - **Spaces**: one at most, none between a Chinese character and full-width punctuation; a
   space may set a code, a number or a Latin word apart from the Chinese around it.
 - **Measure words**: one per thing — 件 for evidence files and cases, 条 for messages and
@@ -24,6 +25,8 @@ import re
 from datetime import date, datetime
 from typing import Protocol
 
+from messages.i18n import normalize_language
+
 _WEEKDAYS_ZH = "一二三四五六日"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -34,12 +37,16 @@ class _HasLanguage(Protocol):
     def language(self) -> str: ...
 
 
-def _is_zh(language: str | _HasLanguage) -> bool:
-    code = language if isinstance(language, str) else language.language
-    return code.lower().startswith("zh")
+Language = str | None | _HasLanguage
 
 
-def date_text(language: str | _HasLanguage, day: date, *, weekday: bool = True) -> str:
+def _is_zh(language: Language) -> bool:
+    """A language code (None is the default, Chinese) or a translator."""
+    code = language if language is None or isinstance(language, str) else language.language
+    return normalize_language(code) == "zh"
+
+
+def date_text(language: Language, day: date, *, weekday: bool = True) -> str:
     """2026年12月2日（周三） / Wed 2 Dec 2026; the one way a date is written in running text."""
     if _is_zh(language):
         text = f"{day.year}年{day.month}月{day.day}日"
@@ -48,14 +55,14 @@ def date_text(language: str | _HasLanguage, day: date, *, weekday: bool = True) 
     return f"{_WEEKDAYS_EN[day.weekday()]} {text}" if weekday else text
 
 
-def moment_text(language: str | _HasLanguage, at: datetime) -> str:
+def moment_text(language: Language, at: datetime) -> str:
     """12月2日 06:01 / 2 Dec 06:01: a moment of this year, as a message shows when it happened."""
     if _is_zh(language):
         return f"{at.month}月{at.day}日 {at:%H:%M}"
     return f"{at.day} {_MONTHS_EN[at.month - 1]} {at:%H:%M}"
 
 
-def file_name(language: str | _HasLanguage, zh: str, en: str, *parts: object) -> str:
+def file_name(language: Language, zh: str, en: str, *parts: object) -> str:
     """``案件台账_2026.xlsx`` or ``cases-2026.xlsx``: the stem in the reader's language, then
     the parts, then the extension (the last dotted piece of ``en``)."""
     stem_en, dot, extension = en.rpartition(".")
@@ -97,4 +104,3 @@ def slips(text: str) -> list[str]:
             start, end = max(match.start() - 6, 0), match.end() + 6
             found.append(f"{what}: …{text[start:end]}…")
     return found
-

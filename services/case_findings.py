@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import cases as rules
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages.i18n import N_, translate
+from messages.style import date_text
 from storage.audiences import unit_contacts
 from storage.cases import worker_result
 from storage.models import Case, Unit, UnitTask
@@ -71,7 +72,11 @@ async def _unit_task(
             chat_id=recipient.user_id,
             kind="alert",
             text=translate(
-                TOLD_UNIT_TASK, recipient.language, case=case.id, due=str(due), opinion=case.opinion
+                TOLD_UNIT_TASK,
+                recipient.language,
+                case=case.id,
+                due=date_text(recipient.language, due),
+                opinion=case.opinion,
             ),
             dedup_key=f"cs:{case.id}:unit_task:{recipient.user_id}",
         )
