@@ -15,8 +15,9 @@ The rules, which ``slips`` checks in the catalogues (tests/i18n scans every
   space may set a code, a number or a Latin word apart from the Chinese around it.
 - **Measure words**: one per thing — 件 for evidence files and cases, 条 for messages and
   notes, 名 for people, 个 for units.
-- **File and sheet names** follow the reader's language: 案件台账_2026.xlsx and 案件 for the
-  Chinese interface, cases-2026.xlsx and Cases for the English one (``file_name``).
+- **File and sheet names** follow the reader's language: 案件台账_2026.xlsx with its sheet
+  案件台账 for the Chinese interface, cases-2026.xlsx and cases for the English one
+  (``file_name``; the stem is a message id, so its Chinese is in the catalogue).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 class _HasLanguage(Protocol):
     @property
     def language(self) -> str: ...
+
+
+class _Translates(_HasLanguage, Protocol):
+    def __call__(self, message: str, /) -> str: ...
 
 
 Language = str | None | _HasLanguage
@@ -62,17 +67,11 @@ def moment_text(language: Language, at: datetime) -> str:
     return f"{at.day} {_MONTHS_EN[at.month - 1]} {at:%H:%M}"
 
 
-def file_name(language: Language, zh: str, en: str, *parts: object) -> str:
-    """``案件台账_2026.xlsx`` or ``cases-2026.xlsx``: the stem in the reader's language, then
-    the parts, then the extension (the last dotted piece of ``en``)."""
-    stem_en, dot, extension = en.rpartition(".")
-    if not dot:
-        stem_en, extension = en, ""
-    if _is_zh(language):
-        stem = "_".join([zh, *map(str, parts)])
-    else:
-        stem = "-".join([stem_en, *map(str, parts)])
-    return f"{stem}.{extension}" if extension else stem
+def file_name(t: _Translates, stem: str, extension: str, *parts: object) -> str:
+    """``案件台账_2026.xlsx`` or ``cases-2026.xlsx``: the stem (a message id) in the reader's
+    language, then the parts, joined as each language names files."""
+    joiner = "_" if _is_zh(t) else "-"
+    return joiner.join([t(stem), *map(str, parts)]) + f".{extension}"
 
 
 # --- the catalogue scan -------------------------------------------------------------------

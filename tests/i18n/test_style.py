@@ -85,6 +85,6 @@ def test_a_moment_is_day_and_minute():
 
 
 def test_file_names_follow_the_language():
-    assert file_name("zh", "案件台账", "cases.xlsx", 2026) == "案件台账_2026.xlsx"
-    assert file_name("en", "案件台账", "cases.xlsx", 2026) == "cases-2026.xlsx"
-    assert file_name(Translator("zh"), "补贴名单", "subsidy.csv") == "补贴名单.csv"
+    assert file_name(Translator("zh"), "cases", "xlsx", 2026) == "案件台账_2026.xlsx"
+    assert file_name(Translator("en"), "cases", "xlsx", 2026) == "cases-2026.xlsx"
+    assert file_name(Translator("zh"), "subsidy", "csv") == "补贴名单.csv"
