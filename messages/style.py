@@ -26,8 +26,6 @@ import re
 from datetime import date, datetime
 from typing import Protocol
 
-from messages.i18n import normalize_language
-
 _WEEKDAYS_ZH = "一二三四五六日"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -46,9 +44,10 @@ Language = str | None | _HasLanguage
 
 
 def _is_zh(language: Language) -> bool:
-    """A language code (None is the default, Chinese) or a translator."""
+    """A language code or a translator: Chinese unless English, as ``i18n.normalize_language``
+    chooses (None and unsupported languages are Chinese)."""
     code = language if language is None or isinstance(language, str) else language.language
-    return normalize_language(code) == "zh"
+    return (code or "zh").replace("_", "-").split("-")[0].lower() != "en"
 
 
 def date_text(language: Language, day: date, *, weekday: bool = True) -> str:

@@ -5,7 +5,7 @@ the complainant told of the steps the table marks ``tell``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import cases as rules
 from messages.callbacks_cases import Rating
 from messages.i18n import N_, translate
-from messages.style import date_text
 from storage.audit import audit
 from storage.cases import Actor, event_seq, facts_for, load_for_step
 from storage.models import Case, Complaint
@@ -138,9 +137,7 @@ async def tell_complainant(
     if action == "reply":
         message = TOLD_REPLY[actor.role]
     language = complaint.language
-    # Dates as the complainant reads them: 2026年12月2日（周三）, not 2026-12-02.
-    said = {k: date_text(language, v) if isinstance(v, date) else v for k, v in params.items()}
-    text = translate(message, language, code=complaint.ticket_code, **said)
+    text = translate(message, language, code=complaint.ticket_code, **params)
     asks = action == "close" and case.rating is None
     if asks:
         text = f"{text}\n\n{translate(ASK_RATING, language)}"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from messages.i18n import Translator
+from messages.i18n import Translator, translate
 from messages.style import date_text, file_name, moment_text, slips
 from messages.tasks import day_text
 
@@ -88,3 +88,14 @@ def test_file_names_follow_the_language():
     assert file_name(Translator("zh"), "cases", "xlsx", 2026) == "案件台账_2026.xlsx"
     assert file_name(Translator("en"), "cases", "xlsx", 2026) == "cases-2026.xlsx"
     assert file_name(Translator("zh"), "subsidy", "csv") == "补贴名单.csv"
+
+
+def test_a_date_passed_to_any_message_is_written_the_one_way():
+    """Code that hands a message a date (an error's parameters, a notice's) cannot print
+    2026-12-02 by forgetting the formatter."""
+    closes = date(2026, 12, 22)
+    message = "The 公示 of {year} is already open, until {closes}."
+    assert translate(message, "zh", year=2026, closes=closes) == (
+        "2026年度公示已经开始，至2026年12月22日（周二）结束。"
+    )
+    assert translate(message, "en", year=2026, closes=closes).endswith("until Tue 22 Dec 2026.")
