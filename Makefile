@@ -15,13 +15,20 @@ COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsaf
 
 .PHONY: demo test lint typecheck bench reliability lock clean
 
+# One progress line, then pip's errors only (-qq): a newcomer reads the demo's address, not
+# a hundred lines of resolver and build-backend output. `make PIP_QUIET=` shows everything.
+PIP_QUIET ?= --quiet --quiet --disable-pip-version-check
+PIP := $(BIN)/python -m pip install $(PIP_QUIET)
+
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / Python 3.11 is required ($(PYTHON))"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	@echo "正在安装依赖… / installing… ($(VENV))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) --upgrade pip
+	@$(PIP) --require-hashes -r $(DEV_LOCK)
+	@$(PIP) --no-deps -e .
+	@touch $(STAMP)
+	@echo "依赖已安装 / installed"
 
 # After changing a dependency in pyproject.toml (pins that still fit are kept; `make lock
 # UPGRADE=--upgrade` moves every pin to the newest release in its range). Needs PyPI.
@@ -32,7 +39,7 @@ lock:
 	$(COMPILE) $(UPGRADE) --extra dev --constraint $(LOCK) --output-file $(DEV_LOCK) pyproject.toml
 
 demo: $(STAMP)
-	$(BIN)/gongshi demo
+	@$(BIN)/gongshi demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

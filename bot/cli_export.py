@@ -32,7 +32,8 @@ from documents.tables import csv_bytes, xlsx_bytes
 from domain.clock import SystemClock
 from domain.subsidy import SubsidyStatus
 from messages.i18n import N_, Translator
-from services.case_export import cases_file
+from messages.style import file_name
+from services.case_export import cases_file, cases_file_name
 from services.case_export import summary as case_summary
 from storage.case_export import CaseRow, case_rows
 from storage.subsidy import SubsidyRow, cycle_by_year, subsidy_rows
@@ -121,6 +122,10 @@ def summary(rows: Sequence[SubsidyRow], t: Translator) -> str:
     )
 
 
+# The file's and its sheet's name: 补贴名单_2026.xlsx, subsidy-2026.xlsx.
+SUBSIDY_FILE = N_("subsidy")
+
+
 def subsidy_csv(rows: Sequence[SubsidyRow], t: Translator) -> bytes:
     """The table alone: what Chinese Excel opens cleanly."""
     return csv_bytes(table(rows, t))
@@ -130,7 +135,7 @@ def subsidy_xlsx(rows: Sequence[SubsidyRow], *, year: int, t: Translator) -> byt
     """A title, the summary of counts, then the table from row 4."""
     return xlsx_bytes(
         table(rows, t),
-        sheet="subsidy",
+        sheet=t(SUBSIDY_FILE),
         title=t(SHEET_TITLE, year=year),
         notes=[summary(rows, t)],
         widths=[24, *[12] * 7, 60],
@@ -159,7 +164,7 @@ def subsidy(
             return await subsidy_rows(session, found)
 
     rows = run_async(go())
-    path = output or Path(f"subsidy-{cycle}.{output_format}")
+    path = output or Path(file_name(t, SUBSIDY_FILE, output_format, cycle))
     if output_format == "csv":
         path.write_bytes(subsidy_csv(rows, t))
     else:
@@ -203,7 +208,7 @@ def cases(
             )
 
     rows = run_async(go())
-    path = output or Path(f"cases-{cycle or 'all'}.{output_format}")
+    path = output or Path(cases_file_name(t, year=cycle, file_format=output_format))
     path.write_bytes(cases_file(rows, file_format=output_format, year=cycle, t=t))
     typer.echo(t(CASES_WRITTEN, count=len(rows), path=str(path)))
     typer.echo(case_summary(rows, t))

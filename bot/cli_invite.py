@@ -10,6 +10,7 @@ from domain.clock import SystemClock
 from handlers.invitations import invitation_link
 from handlers.menu import ROLE_NAMES
 from messages.i18n import N_, Translator
+from messages.style import moment_text
 from storage.invitations import DEFAULT_TTL, OFFICIAL_ROLES, create_invitation
 from storage.models import Unit
 
@@ -52,6 +53,6 @@ def invite(
             )
 
     token = run_async(go())
-    expires = (clock.now() + DEFAULT_TTL).strftime("%Y-%m-%d %H:%M")
+    expires = moment_text(t, clock.now() + DEFAULT_TTL)
     typer.echo(t(INVITATION, role=t(ROLE_NAMES[role]), expires=expires))
     typer.echo(invitation_link(settings.bot_username, token))

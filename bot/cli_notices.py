@@ -33,7 +33,7 @@ TASKS_CREATED = N_(
     "Cycle {year}: {units} units, {created} tasks created, {updated} updated, "
     "{unchanged} unchanged."
 )
-PLAN_LINE = N_("{due}  {title}")
+PLAN_LINE = N_("{due}: {title}")
 NO_CYCLE = N_("There is no {year} assessment cycle.")
 ROW_ISSUE = N_("Row {row}, column {column}: {reason}")
 REFUSED = N_("{n} problems; nothing was recorded.")

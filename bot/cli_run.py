@@ -97,6 +97,10 @@ def webhook_config(settings: Settings, url: str, listen: str, t: Translator) -> 
     return Webhook(url=url, host=host.strip("[]"), port=int(port), secret=secret)
 
 
+RUNNING = N_("Bot @{username} is running on {runtime}, {where}.")
+RUNNING_STOP_HINT = N_("Bot @{username} is running on {runtime}, {where}. Ctrl-C stops it.")
+
+
 async def serve_bot(
     settings: Settings,
     *,
@@ -104,9 +108,13 @@ async def serve_bot(
     webhook: Webhook | None = None,
     build: DispatcherFactory | None = None,
     stop: asyncio.Event | None = None,
+    says_how_to_stop: bool = True,
 ) -> None:
     """Start the bot with the dispatcher ``build`` makes (by default every conversation),
-    until ``stop`` is set (by default, until SIGINT or SIGTERM)."""
+    until ``stop`` is set (by default, until SIGINT or SIGTERM).
+
+    Without ``says_how_to_stop`` the start-up line leaves Ctrl-C to the caller, which says it
+    once for everything it runs (the demo)."""
     from bot.runtimes import make_transport
     from bot.runtimes.files import BotApiFileFetcher
     from bot.runtimes.serving import serve, stop_on_signals
@@ -149,9 +157,10 @@ async def serve_bot(
                 if webhook
                 else t("long polling {api}", api=settings.api_base)
             )
+            running = RUNNING_STOP_HINT if says_how_to_stop else RUNNING
             typer.echo(
                 t(
-                    "Bot @{username} is running on {runtime}, {where}. Ctrl-C stops it.",
+                    running,
                     username=username or "?",
                     runtime=runtime,
                     where=where,

@@ -29,6 +29,7 @@ from documents.pdf import FontNotFoundError, check_font
 from domain.clock import SystemClock
 from domain.masking import mask_name
 from messages.i18n import N_, Translator
+from messages.style import file_name
 from storage.workers import DEEP_LINK_PREFIX, CodeSheetRow, issue_codes, unit_by_name
 
 UNKNOWN_UNIT = N_("Unknown unit: {unit}. `gongshi status` shows how many units there are.")
@@ -36,6 +37,10 @@ BAD_FORMAT = N_("Unknown format {format}: choose xlsx or pdf.")
 CODES_WRITTEN = N_(
     "{count} binding codes for {unit} written to {path}. Earlier unused codes no longer work."
 )
+
+
+# The file's and its sheet's name: 绑定码_01号单位.xlsx, codes-01号单位.xlsx.
+CODES_FILE = N_("binding codes")
 
 
 def deep_link(bot_username: str, code: str) -> str:
@@ -49,7 +54,7 @@ def codes_sheet_xlsx(
     buffer = io.BytesIO()
     # The title carries the unit's name: written as text, it can never become a formula.
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet("codes")
+    sheet = book.add_worksheet(t(CODES_FILE))
     bold = book.add_format({"bold": True})
     code_format = book.add_format({"font_name": "Consolas", "font_size": 14, "bold": True})
     sheet.write_string(0, 0, t(SHEET_TITLE, unit=unit_name), bold)
@@ -128,6 +133,6 @@ def codes(
             return found.name, sheet
 
     unit_name, sheet = run_async(go())
-    path = output or Path(f"codes-{unit_name}.{output_format}")
+    path = output or Path(file_name(t, CODES_FILE, output_format, unit_name))
     path.write_bytes(render(sheet, unit_name=unit_name, bot_username=settings.bot_username, t=t))
     typer.echo(t(CODES_WRITTEN, count=len(sheet), unit=unit_name, path=str(path)))

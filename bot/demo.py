@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from bot.cli_logging import LogLevel, log_level_option, setup_logging
+from bot.cli_logging import LogLevel, setup_logging
 from bot.cli_run import Runtime
 from bot.runtime_context import open_storage, run_async, settings_or_exit
 from bot.runtimes import RuntimeName
@@ -175,7 +175,7 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
             await continue_update_ids(state, storage.sessions, DEMO_TOKEN)
         typer.echo(t(READY, url=sandbox.url))
         typer.echo(t(PERSONAS_HINT))
-        await serve_bot(settings, runtime=runtime)
+        await serve_bot(settings, runtime=runtime, says_how_to_stop=False)
     finally:
         await sandbox.stop()
 
@@ -183,7 +183,12 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
 def demo(
     port: int = typer.Option(8081, "--port", help="聊天页面端口 / chat page port (127.0.0.1)"),
     runtime: Runtime = typer.Option(Runtime.aiogram, "--runtime", help="aiogram | ptb"),
-    log_level: LogLevel = log_level_option(),
+    log_level: LogLevel = typer.Option(
+        LogLevel.WARNING,  # a newcomer reads the page's address, not the sweeps' routine
+        "--log-level",
+        case_sensitive=False,
+        help="日志级别 / log level: DEBUG, INFO, WARNING, ERROR",
+    ),
 ) -> None:
     """一键演示：沙盒、示例数据与机器人 / The demo: sandbox, demo data and the bot."""
     setup_logging(log_level)

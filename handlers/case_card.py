@@ -17,6 +17,7 @@ from messages import callbacks_cases as buttons
 from messages.callbacks_hotline import ShowContact
 from messages.i18n import N_
 from messages.replies import Button
+from messages.style import date_text, moment_text
 from services import case_evidence as evidence
 from services import case_opinion as opinions
 from services.case_steps import CaseRefused
@@ -55,6 +56,7 @@ REFUSED = {
     "missing": N_("That case does not exist."),
 }
 DONE = N_("Done.")
+EVENT_SAID = N_("{when} {step}: {said}")
 
 
 def refusal_text(ctx: Context, reason: str) -> str:
@@ -91,8 +93,8 @@ def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:
         t(N_("About: {target}"), target=target),
         t(
             N_("Accept by: {accept}; conclude by: {conclude}"),
-            accept=str(case.accept_due or "—"),
-            conclude=str(case.conclude_due or "—"),
+            accept=date_text(t, case.accept_due) if case.accept_due else "—",
+            conclude=date_text(t, case.conclude_due) if case.conclude_due else "—",
         ),
     ]
     if actor.role != "unit":
@@ -126,8 +128,8 @@ def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:
     for event in card.history[-HISTORY_SHOWN:]:
         said = _event_detail(ctx, event, for_unit=actor.role == "unit")
         name = t(rules.STEP_NAMES.get(event.action, event.action))
-        when = event.at.astimezone(zone)
-        lines.append(f"{when:%m-%d %H:%M} {name}" + (f": {said}" if said else ""))
+        when = moment_text(t, event.at.astimezone(zone))
+        lines.append(t(EVENT_SAID, when=when, step=name, said=said) if said else f"{when} {name}")
     return "\n".join(lines)
 
 

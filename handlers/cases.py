@@ -51,7 +51,7 @@ from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services import cases as steps
-from services.case_export import export_cases
+from services.case_export import cases_file_name, export_cases
 from storage import case_desk as desk
 from storage.cases import investigator_names
 from storage.complaints import investigators, made_serious_by_count
@@ -175,7 +175,7 @@ async def send_export(ctx: Context) -> None:
         now=ctx.clock.now(),
         language=ctx.language,
     )
-    name = f"cases-{cycle.year if cycle else 'all'}.xlsx"
+    name = cases_file_name(ctx.t, year=cycle.year if cycle else None, file_format="xlsx")
     ctx.send_file(name, content, ctx.t(N_("The hotline cases, as a spreadsheet.")))
     ctx.answer(ctx.t(DONE))
 

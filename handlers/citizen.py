@@ -51,11 +51,14 @@ from handlers.core import Router
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
 from messages.i18n import N_
 from messages.replies import Button
+from messages.style import date_text, moment_text
 from messages.wording import STALE_BUTTON, back_to_menu
 from storage import complaints as store
 from storage.models import Result
 
 OWN_COMPLAINT = N_("{code} · sent {day}")
+STATUS_OPEN = N_("State: {state}\nHeld by: {office}\nExpected by: {date}\n\nHistory:\n{history}")
+STATUS_ENDED = N_("State: {state}\nHeld by: {office}\n\nHistory:\n{history}")
 OWN_OR_CODE = N_(
     "Your complaints are below: press one to see where it stands, or send a ticket code."
 )
@@ -139,7 +142,7 @@ async def ask_status_code(ctx: Context) -> None:
                 ctx.t(
                     OWN_COMPLAINT,
                     code=own.ticket_code,
-                    day=own.submitted_at.astimezone(zone).date(),
+                    day=date_text(ctx.t, own.submitted_at.astimezone(zone), weekday=False),
                 ),
                 ComplaintChoice(action="code", key=own.ticket_code).pack(),
             )
@@ -183,16 +186,19 @@ async def show_status(ctx: Context, typed: str) -> None:
 
 def _status_text(ctx: Context, found: store.Status) -> str:
     case = found.case
-    expected = case.accept_due if case.state == "submitted" else case.conclude_due
+    zone = ctx.clock.now().tzinfo
     history = "\n".join(
-        f"{event.at.astimezone(ctx.clock.now().tzinfo).date()} "
+        f"{moment_text(ctx.t, event.at.astimezone(zone))} "
         f"{ctx.t(ACTION_NAMES.get(event.action, event.action))}"
         for event in found.history
     )
-    return ctx.t(
-        N_("State: {state}\nHeld by: {office}\nExpected by: {date}\n\nHistory:\n{history}"),
-        state=ctx.t(rules.STATE_NAMES.get(case.state, case.state)),
-        office=ctx.t(OFFICES.get(case.route, case.route)),
-        date=str(expected) if expected else "—",
-        history=history or "—",
-    )
+    params = {
+        "state": ctx.t(rules.STATE_NAMES.get(case.state, case.state)),
+        "office": ctx.t(OFFICES.get(case.route, case.route)),
+        "history": history or "—",
+    }
+    if case.state not in rules.OPEN_STATES:
+        # A closed or rejected case is expected by no date: its history says when it ended.
+        return ctx.t(STATUS_ENDED, **params)
+    expected = case.accept_due if case.state == "submitted" else case.conclude_due
+    return ctx.t(STATUS_OPEN, date=date_text(ctx.t, expected) if expected else "—", **params)

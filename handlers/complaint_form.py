@@ -37,6 +37,7 @@ from handlers.name_search import search_allowed
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
 from messages.i18n import N_
 from messages.replies import Button
+from messages.style import date_text
 from messages.wording import STALE_BUTTON, back_to_menu
 from services import complaints as filing
 from storage import complaints as store
@@ -395,7 +396,7 @@ async def _tell_ticket(ctx: Context, submitted: filing.Submitted) -> None:
         ctx.t(
             N_("It is held by: {office}. Expected acceptance by {date}."),
             office=ctx.t(OFFICES[submitted.case.route]),
-            date=str(submitted.case.accept_due or "—"),
+            date=date_text(ctx.t, due) if (due := submitted.case.accept_due) else "—",
         ),
     ]
     if submitted.triage.general:

@@ -14,6 +14,7 @@ from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_worker import ObjectionStep
 from messages.i18n import N_
 from messages.replies import Button
+from messages.style import date_text
 from messages.wording import BACK_TO_MENU, STALE_BUTTON
 from services.objections import file_objection
 from storage.complaints import open_cycle
@@ -172,7 +173,7 @@ async def submit_objection(ctx: Context) -> None:
             OBJECTION_SENT,
             code=submitted.complaint.ticket_code,
             office=ctx.t(OFFICES[case.route]),
-            date=str(case.accept_due or "—"),
+            date=date_text(ctx.t, case.accept_due) if case.accept_due else "—",
         ),
         [[Button(ctx.t(BACK), MENU_HOME)]],
     )

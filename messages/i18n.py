@@ -9,12 +9,14 @@ Catalogues are parsed once with Babel and cached.
 from __future__ import annotations
 
 import functools
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
 
 from messages import N_
+from messages.style import date_text
 
 __all__ = ["N_", "Translator", "normalize_language", "translate"]
 
@@ -47,9 +49,19 @@ def catalogue(language: str) -> dict[str, str]:
 
 
 def translate(message: str, language: str | None = None, /, **params: Any) -> str:
-    """The message in ``language`` (default Chinese), with ``{name}`` fields filled in."""
-    text = catalogue(normalize_language(language)).get(message, message)
-    return text.format(**params) if params else text
+    """The message in ``language`` (default Chinese), with ``{name}`` fields filled in; a date
+    is written as ``messages.style.date_text`` writes it, whoever passed it."""
+    language = normalize_language(language)
+    text = catalogue(language).get(message, message)
+    if not params:
+        return text
+    return text.format(**{key: _written(value, language) for key, value in params.items()})
+
+
+def _written(value: Any, language: str) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return date_text(language, value)
+    return value
 
 
 class Translator:

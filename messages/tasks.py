@@ -1,11 +1,11 @@
-"""What units' tasks are called and what they ask for, in the catalogue, and dates as people
-write them."""
+"""What units' tasks are called and what they ask for, in the catalogue."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from messages.i18n import N_, Translator
+from messages.style import date_text
 
 TASK_TITLES = {
     "rules_filed": N_("File the unit's assessment rules with the employment bureau"),
@@ -47,10 +47,6 @@ STATES = {
     "escalated": N_("overdue, escalated to the bureau"),
 }
 
-_WEEKDAYS_ZH = "一二三四五六日"
-_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def task_title(t: Translator, kind: str, title: str = "") -> str:
     if kind in TASK_TITLES:
@@ -63,10 +59,8 @@ def file_asked(t: Translator, kind: str) -> str:
 
 
 def day_text(t: Translator, day: date) -> str:
-    """12月15日（周二） / Tue 15 Dec."""
-    if t.language == "zh":
-        return f"{day.month}月{day.day}日（周{_WEEKDAYS_ZH[day.weekday()]}）"
-    return f"{_WEEKDAYS_EN[day.weekday()]} {day.day} {_MONTHS_EN[day.month - 1]}"
+    """2026年12月15日（周二） / Tue 15 Dec 2026: ``messages.style.date_text``."""
+    return date_text(t, day)
 
 
 def state_text(t: Translator, state: str, *, overdue: bool = False) -> str:

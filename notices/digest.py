@@ -12,13 +12,14 @@ import functools
 import io
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from domain.clock import Clock
 from messages.i18n import N_, Translator
+from messages.style import date_text
 from notices.config import NoticeSettings
 from notices.reminders import local_now
 from storage.audiences import bureau_staff
@@ -44,7 +45,7 @@ CJK_FONTS = (
 MAX_UNITS_IN_CHART = 30
 MAX_UNITS_IN_TEXT = 5
 
-TITLE = N_("Weekly digest, week {week}:")
+TITLE = N_("Weekly digest, {first} to {last}:")
 SUMMARY = N_("{tasks} overdue tasks in {units} units; {cases} open cases.")
 MOST = N_("Most behind:")
 UNIT_LINE = N_("{unit}: {tasks} overdue tasks, {cases} open cases")
@@ -62,8 +63,10 @@ async def send_weekly_digest(
     now = local_now(clock, settings.timezone)
     if not force and not digest_due(now, settings):
         return 0
+    # The ISO week keys the digest once per week; people read the week by its dates.
     year, week, _ = now.isocalendar()
     week_key = f"{year}-W{week:02d}"
+    monday = now.date() - timedelta(days=now.weekday())
     async with transaction(sessions) as session:
         staff = await bureau_staff(session)
         done = await _already_queued(session, week_key)
@@ -78,7 +81,7 @@ async def send_weekly_digest(
                 await asyncio.to_thread(render_chart, loads, font=cjk_font()),
             )
         for person in staff:
-            text = digest_text(Translator(person.language), loads, week_key)
+            text = digest_text(Translator(person.language), loads, monday)
             await enqueue(
                 session,
                 chat_id=person.user_id,
@@ -98,8 +101,15 @@ async def _already_queued(session: AsyncSession, week_key: str) -> set[int]:
     return {int(chat_id) for chat_id in rows.scalars()}
 
 
-def digest_text(t: Translator, loads: Sequence[UnitLoad], week_key: str) -> str:
-    lines = [t(TITLE, week=week_key)]
+def digest_text(t: Translator, loads: Sequence[UnitLoad], monday: date) -> str:
+    first, last = monday, monday + timedelta(days=6)
+    lines = [
+        t(
+            TITLE,
+            first=date_text(t, first, weekday=False),
+            last=date_text(t, last, weekday=False),
+        )
+    ]
     if not loads:
         lines.append(t(ALL_CLEAR))
         return "\n".join(lines)

@@ -12,12 +12,14 @@ import io
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import PurePath
 
 import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
 from messages.i18n import N_, Translator
+from messages.style import file_name
 from notices.scheduler import Sweep
 from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
 from services.import_report import ImportReport, report_lines
@@ -207,7 +209,8 @@ async def _answer_report(
     sheet = None
     if len(shown) < len(issues):
         body.append(t(MORE_PROBLEMS, n=len(issues) - len(shown)))
-        sheet = Attachment(f"{job.file_name}.{t(PROBLEMS_FILE)}.xlsx", _problems_sheet(report, t))
+        name = file_name(t, PROBLEMS_FILE, "xlsx", PurePath(job.file_name).stem)
+        sheet = Attachment(name, _problems_sheet(report, t))
     await _finish(sessions, job, clock, "refused", [*body, *rest, t(FIX_AND_RESEND)], sheet)
 
 
@@ -231,7 +234,7 @@ def _fitting(lines: list[str], *, budget: int) -> list[str]:
 def _problems_sheet(report: ImportReport, t: Translator) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet()
+    sheet = book.add_worksheet(t(PROBLEMS_FILE))
     bold = book.add_format({"bold": True})
     for column, title in enumerate((COLUMN_ROW, COLUMN_COLUMN, COLUMN_NAME, COLUMN_REASON)):
         sheet.write_string(0, column, t(title), bold)

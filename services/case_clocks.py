@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messages import callbacks_cases as buttons
 from messages.i18n import N_, translate
 from messages.replies import Button
+from messages.style import date_text
 from storage.audiences import Recipient, bureau_staff, unit_contacts
 from storage.cases import assignee_user
 from storage.complaints import add_event, investigators
@@ -53,7 +54,9 @@ async def warn_owners(*, session: AsyncSession, case: Case, clock: str, due: dat
             session,
             chat_id=owner.user_id,
             kind="reminder",
-            text=translate(WARNINGS[clock], owner.language, case=case.id, due=str(due)),
+            text=translate(
+                WARNINGS[clock], owner.language, case=case.id, due=date_text(owner.language, due)
+            ),
             buttons=_open(owner.language, case),
             dedup_key=f"cs:{case.id}:warn:{clock}:{due}:{owner.user_id}",
         )
@@ -71,7 +74,12 @@ async def escalate_overdue(
             session,
             chat_id=official.user_id,
             kind="alert",
-            text=translate(SUPERVISIONS[clock], official.language, case=case.id, due=str(due)),
+            text=translate(
+                SUPERVISIONS[clock],
+                official.language,
+                case=case.id,
+                due=date_text(official.language, due),
+            ),
             buttons=_open(official.language, case),
             dedup_key=f"cs:{case.id}:supervise:{clock}:{due}:{official.user_id}",
         )

@@ -14,6 +14,7 @@ from documents.tables import csv_bytes, xlsx_bytes
 from domain import cases as rules
 from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
 from messages.i18n import N_, Translator
+from messages.style import file_name
 from storage.case_export import CaseRow, case_rows
 from storage.models import Cycle
 
@@ -88,6 +89,14 @@ def summary(rows: Sequence[CaseRow], t: Translator) -> str:
     return t(SUMMARY, count=len(rows), open=still_open, overdue=overdue)
 
 
+# The file's and its sheet's name: 案件台账_2026.xlsx, cases-2026.xlsx.
+CASES_FILE = N_("cases")
+
+
+def cases_file_name(t: Translator, *, year: int | None, file_format: str) -> str:
+    return file_name(t, CASES_FILE, file_format, *([year] if year is not None else []))
+
+
 def cases_file(
     rows: Sequence[CaseRow], *, file_format: str, year: int | None, t: Translator
 ) -> bytes:
@@ -97,7 +106,7 @@ def cases_file(
         title = t(TITLE_CYCLE, year=year) if year is not None else t(TITLE_ALL)
         return xlsx_bytes(
             case_table(rows, t),
-            sheet="cases",
+            sheet=t(CASES_FILE),
             title=title,
             notes=[summary(rows, t)],
             widths=WIDTHS,

@@ -15,6 +15,7 @@ from domain import cases as rules
 from domain import consequences as handling
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages.i18n import N_, translate
+from messages.style import date_text
 from services.case_steps import refuse
 from storage.audiences import unit_contacts
 from storage.cases import Actor, record_step, worker_result
@@ -126,7 +127,7 @@ async def _unit_task(
                 TOLD_UNIT_TASK,
                 recipient.language,
                 case=case.id,
-                due=str(due),
+                due=date_text(recipient.language, due),
                 consequences=consequence_names(its_own, recipient.language),
                 opinion=case.opinion,
             ),

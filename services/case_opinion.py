@@ -80,7 +80,8 @@ async def opinion_facts(
 
 
 def opinion_filename(case: Case, *, internal: bool = False) -> str:
-    return f"case-{case.id}-opinion{'-internal' if internal else ''}.pdf"
+    """The 处理意见书 is written in Chinese, and so is its file's name."""
+    return f"处理意见书_案件{case.id}{'_内部版' if internal else ''}.pdf"
 
 
 async def archive_opinion(

@@ -84,7 +84,7 @@ async def accept(
         case.conclude_due = today + timedelta(days=rules.CONCLUDE_OUTER_DAYS)
     detail = {"conclude_due": str(case.conclude_due)}
     await record_step(session, case, "accept", actor, now, detail=detail)
-    await tell_complainant(session, case, "accept", actor, due=str(case.conclude_due))
+    await tell_complainant(session, case, "accept", actor, due=case.conclude_due)
     return case
 
 

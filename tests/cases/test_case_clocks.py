@@ -54,7 +54,9 @@ async def test_warn_then_escalate_once_across_restarts(storage, county):
     report = await sweep(storage, clock)
     assert report.warned == 1 and report.escalated == 0
     [warning] = await outbox_to(storage, UNIT_A_CONTACT)
-    assert "12-17" in warning.payload["text"] and f"cs:open:{minor}" in str(warning.payload)
+    assert "2026年12月17日（周四）" in warning.payload["text"] and f"cs:open:{minor}" in str(
+        warning.payload
+    )
 
     await sweep(storage, clock)  # the same warning again: not sent twice
     assert len(await outbox_to(storage, UNIT_A_CONTACT)) == 1
@@ -97,7 +99,7 @@ async def test_the_conclusion_clock_warns_the_assignee_and_moves_with_an_extensi
     clock = FixedClock(at(18))  # Fri, the working day before Mon 21
     await sweep(storage, clock)
     texts = [r.payload["text"] for r in await outbox_to(storage, INVESTIGATORS[0])]
-    assert any("2026-12-21" in t and "办结" in t for t in texts)
+    assert any("2026年12月21日（周一）" in t and "办结" in t for t in texts)
     assert not any(
         "办结" in t for t in (r.payload["text"] for r in await outbox_to(storage, INVESTIGATORS[1]))
     )

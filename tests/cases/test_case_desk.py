@@ -277,15 +277,18 @@ async def test_the_bureau_exports_the_cases_from_its_menu(chat, storage, county)
     assert "导出案件（Excel）" in desk.buttons()
     outcome = await desk.press("cs:export")
     [sheet] = [r for r in outcome.replies if isinstance(r, FileReply)]
-    assert sheet.filename == "cases-2026.xlsx"
-    cells = [
-        str(c.value)
-        for row in load_workbook(io.BytesIO(sheet.content)).active.iter_rows()
-        for c in row
-        if c.value is not None
-    ]
+    # Named in the reader's language, the file and its sheet alike.
+    assert sheet.filename == "案件台账_2026.xlsx"
+    book = load_workbook(io.BytesIO(sheet.content))
+    assert book.sheetnames == ["案件台账"]
+    cells = [str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None]
     assert str(case_id) in cells or f"#{case_id}" in cells
     assert not any("13800138000" in c or "王二" in c for c in cells)
+
+    english = await chat(BUREAU, language="en").press("cs:export")
+    [sheet] = [r for r in english.replies if isinstance(r, FileReply)]
+    assert sheet.filename == "cases-2026.xlsx"
+    assert load_workbook(io.BytesIO(sheet.content)).sheetnames == ["cases"]
 
     unit = chat(UNIT_A_CONTACT)
     await unit.send("/start")

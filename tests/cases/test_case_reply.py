@@ -53,7 +53,7 @@ async def test_the_desk_replies_to_an_anonymous_complainant(chat, storage, count
     [told] = await outbox_to(storage, CITIZEN)
     assert code in told.payload["text"] and REPLY in told.payload["text"]
     assert "县就业局" in told.payload["text"]
-    assert f"已答复投诉人: {REPLY}" in desk.last
+    assert f"已答复投诉人：{REPLY}" in desk.last
 
     me = chat(CITIZEN)
     await me.send(f"/status {code}")

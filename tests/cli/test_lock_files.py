@@ -63,8 +63,8 @@ def test_development_keeps_the_deployment_pins():
 
 def test_make_installs_from_the_lock_then_the_project_alone():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    lock = makefile.index("pip install --quiet --require-hashes -r $(DEV_LOCK)")
-    project = makefile.index("pip install --quiet --no-deps -e .")
+    lock = makefile.index("$(PIP) --require-hashes -r $(DEV_LOCK)")
+    project = makefile.index("$(PIP) --no-deps -e .")
     assert lock < project
     assert "DEV_LOCK := requirements-dev.lock" in makefile
     assert "'.[dev]'" not in makefile

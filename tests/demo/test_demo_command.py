@@ -15,8 +15,11 @@ from bot.sandbox.state import DEFAULT_CHANNEL_ID
 BUREAU, UNIT, ADMIN, CITIZEN = 5000000004, 5000000003, 5000000006, 5000000001
 
 
-async def read_until(stream, pattern: str, timeout: float = 90) -> re.Match[str]:
-    seen = []
+async def read_until(
+    stream, pattern: str, timeout: float = 90, seen: list[str] | None = None
+) -> re.Match[str]:
+    """The first line matching ``pattern``; the lines read are added to ``seen``."""
+    seen = [] if seen is None else seen
 
     async def scan() -> re.Match[str]:
         while True:
@@ -61,8 +64,14 @@ async def test_demo_runs_every_role_and_stops_on_ctrl_c(tmp_path):
         stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:
-        url = (await read_until(process.stdout, r"(http://127\.0\.0\.1:\d+)/")).group(1)
-        await read_until(process.stdout, r"@gongshi_bot")
+        startup: list[str] = []
+        found = await read_until(process.stdout, r"(http://127\.0\.0\.1:\d+)/", seen=startup)
+        url = found.group(1)
+        await read_until(process.stdout, r"@gongshi_bot", seen=startup)
+        # A quiet start: where the page is, what to do, how to stop (once), and no log lines.
+        assert len(startup) <= 5, startup
+        assert "".join(startup).count("Ctrl-C") == 1, startup
+        assert not any(" INFO " in line for line in startup), startup
         client = SandboxClient(url)
         bureau_text, _ = await menu_of(client, BUREAU)
         unit_text, unit_buttons = await menu_of(client, UNIT)

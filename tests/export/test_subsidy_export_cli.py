@@ -177,10 +177,16 @@ def test_xlsx_with_chinese_headers_and_summary(env, tmp_path):
     assert_no_id_digits("\n".join("\t".join(row) for row in cells))
 
 
-def test_default_file_name(env):
-    result = export(env, "--cycle", "2026", "--format", "csv")
+def test_default_file_name_follows_the_language(env, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = export(env, "--cycle", "2026", "--format", "xlsx")
     assert result.exit_code == 0, result.output
-    assert "subsidy-2026.csv" in result.output
+    assert "补贴名单_2026.xlsx" in result.output
+    book = CalamineWorkbook.from_path(str(tmp_path / "补贴名单_2026.xlsx"))
+    assert book.sheet_names == ["补贴名单"]
+    english = export({**env, "GONGSHI_LANGUAGE": "en"}, "--cycle", "2026", "--format", "csv")
+    assert english.exit_code == 0, english.output
+    assert "subsidy-2026.csv" in english.output and (tmp_path / "subsidy-2026.csv").exists()
 
 
 def test_an_open_cycle_is_refused(env, tmp_path):

@@ -93,7 +93,7 @@ async def test_real_pdf_is_kept_by_its_hash(fetching_chat, fetcher, storage, cou
     me = fetching_chat(5101)
     await to_evidence_step(me)
     await upload(me, document("proof.pdf", mime="application/pdf", size=len(PDF)))
-    assert "第 1 个" in me.last
+    assert "第 1 件" in me.last
     assert fetcher.asked == [("f-proof.pdf", 20 * MB)]
     await me.click("继续")
     await me.click("匿名投诉")
@@ -115,7 +115,7 @@ async def test_executable_named_pdf_is_refused_by_its_content(
     await to_evidence_step(me)
     # The name and the declared type both say PDF: only the content gives it away.
     await upload(me, document("x.pdf", mime="application/pdf", size=len(EXE)))
-    assert "实际内容不是" in me.last and "第 1 个" not in me.last
+    assert "实际内容不是" in me.last and "第 1 件" not in me.last
     assert fetcher.asked == [("f-x.pdf", 20 * MB)]
     assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").rglob("*.*"))
     await me.click("继续")
@@ -138,7 +138,7 @@ async def test_unavailable_file_is_asked_for_again(fetching_chat, fetcher, count
     me = fetching_chat(5104)
     await to_evidence_step(me)
     await upload(me, document("gone.pdf", mime="application/pdf"))
-    assert "未能接收该文件" in me.last and "第 1 个" not in me.last
+    assert "未能接收该文件" in me.last and "第 1 件" not in me.last
 
 
 # --- over real HTTP against the sandbox ------------------------------------------------------
@@ -178,7 +178,7 @@ async def test_bot_api_fetcher_downloads_the_uploaded_bytes(
         await client.send_text(user, "该单位的保洁人员长期迟到早退，态度很差。")
         await client.wait_until(user, lambda ms: "证据材料可选" in last_text(ms))
         await client.send_file(user, "proof.pdf", PDF, mime_type="application/pdf")
-        await client.wait_until(user, lambda ms: "第 1 个" in last_text(ms))
+        await client.wait_until(user, lambda ms: "第 1 件" in last_text(ms))
         await client.send_file(user, "x.pdf", EXE, mime_type="application/pdf")
         await client.wait_until(user, lambda ms: "实际内容不是" in last_text(ms))
         await step("继续", "分享您本人的手机号码")

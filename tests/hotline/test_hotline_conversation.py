@@ -125,7 +125,7 @@ async def test_evidence_types_sizes_and_count(chat, storage, county):
     await me.click("其他")
     await me.send(DESCRIPTION)
     await upload(me, document("proof.pdf", mime="application/pdf"))
-    assert "第 1 个" in me.last
+    assert "第 1 件" in me.last
     await upload(me, document("proof.pdf", mime="application/x-msdownload"))
     assert "不接受该类型" in me.last
     await upload(me, document("tool.exe"))
@@ -134,9 +134,9 @@ async def test_evidence_types_sizes_and_count(chat, storage, county):
     assert "超过 20 MB" in me.last
     for n in range(4):
         await upload(me, document(f"p{n}.jpg", kind="photo"))
-    assert "第 5 个" in me.last
+    assert "第 5 件" in me.last
     await upload(me, document("six.png", mime="image/png"))
-    assert "已达 5 个文件" in me.last
+    assert "证据材料已达 5 件" in me.last
     await me.click("继续")
     await me.click("匿名投诉")
     assert "证据材料：5 个" in me.last

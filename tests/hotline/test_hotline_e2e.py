@@ -91,7 +91,7 @@ async def test_named_complaint_with_evidence_survives_a_restart(
     await step(client, user, "不在岗 / 吃空饷", "请描述具体情况")
     await say(client, user, DESCRIPTION, "证据材料可选")
     await client.send_file(user, "proof.pdf", PDF, mime_type="application/pdf")
-    await client.wait_until(user, lambda ms: "第 1 个" in last_text(ms))
+    await client.wait_until(user, lambda ms: "第 1 件" in last_text(ms))
     await client.send_file(user, "proof.pdf", b"MZ\x90\x00", mime_type="application/x-msdownload")
     await client.wait_until(user, lambda ms: "不接受该类型" in last_text(ms))
 

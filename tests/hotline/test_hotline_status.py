@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
-from hotline_helpers import file_complaint
+from hotline_helpers import BUREAU, case_of, file_complaint
+from sqlalchemy import select
 
-from storage.models import AuditLog
+from domain.workdays import WorkCalendar
+from services import cases as steps
+from storage.models import AuditLog, Outbox
 
 
 async def test_status_by_code_for_anyone_with_it(chat, storage, county):
@@ -16,10 +20,39 @@ async def test_status_by_code_for_anyone_with_it(chat, storage, county):
     text = stranger.last
     assert "已提交，等待受理" in text
     assert "县就业局投诉受理台" in text
-    assert "2026-12-17" in text  # one working day after Wednesday 16 December
-    assert "2026-12-16 收到投诉" in text
+    # One working day after Wednesday 16 December, written as Chinese dates are written.
+    assert "预计日期：2026年12月17日（周四）" in text
+    assert "2026-12" not in text
+    assert re.search(r"^12月16日 \d\d:\d\d 收到投诉$", text, re.MULTILINE), text
     # No person's name and nothing of the complaint itself is shown.
     assert "测试用户" not in text and "不在岗位" not in text
+
+
+async def test_a_closed_case_shows_no_expected_date(chat, storage, county, clock):
+    me = chat(5211)
+    code = await file_complaint(me, category="考核不公 / 程序违规")
+    case = await case_of(storage, code)
+    desk = steps.Actor(user_id=BUREAU, role="bureau")
+    await me.send(f"/status {code}")
+    assert "预计日期：" in me.last  # while it is open, it has one
+    finding = {"finding": "不属实", "opinion": "经核查，考核程序合规。"}
+    for step, extra in [
+        (steps.accept, {"calendar": WorkCalendar()}),
+        (steps.record_finding, {**finding, "calendar": WorkCalendar()}),
+        (steps.close, {}),
+    ]:
+        async with storage.sessions() as session, session.begin():
+            await step(session=session, case_id=case.id, actor=desk, now=clock.now(), **extra)
+        clock.advance(timedelta(hours=1))
+    await me.send(f"/status {code}")
+    assert "已办结" in me.last
+    assert "预计" not in me.last and "—" not in me.last.split("办理记录")[0]
+    # The complainant was told of the acceptance with the conclusion date in Chinese.
+    async with storage.sessions() as session:
+        rows = await session.execute(select(Outbox).where(Outbox.chat_id == 5211))
+        told = [row.payload.get("text", "") for row in rows.scalars()]
+    accepted = next(text for text in told if "已受理" in text)
+    assert "年" in accepted and "日（周" in accepted and "-" not in accepted.split("预计于")[1]
 
 
 async def test_menu_entry_asks_for_the_code(chat, county):

@@ -45,8 +45,8 @@ def test_create_then_again_changes_nothing(gongshi, storage, units):
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
     assert lines[0] == "2026 年度：2 个单位，新建任务 20 项，更新 0 项，未变 0 项。"
-    assert "11月30日（周一）  本单位考核办法报县就业局备案" in lines
-    assert "12月27日（周日）  提交全年社保缴费凭证（纸质和电子版），按月分类" in lines
+    assert "2026年11月30日（周一）：本单位考核办法报县就业局备案" in lines
+    assert "2026年12月27日（周日）：提交全年社保缴费凭证（纸质和电子版），按月分类" in lines
     assert len(tasks(storage)) == 20
     again = gongshi("--cycle", "2026")
     assert again.output.splitlines()[0] == (
@@ -91,4 +91,7 @@ def test_a_bad_file_is_named(gongshi, storage, units, tmp_path):
 def test_no_units_yet(gongshi, storage):
     done = gongshi("--cycle", "2026")
     assert done.exit_code == 1
-    assert "还没有任何单位。请先登记单位：菜单中的「单位管理」，或命令 gongshi import units 文件。" in done.output
+    assert (
+        "还没有任何单位。请先登记单位：菜单中的「单位管理」，或命令 gongshi import units 文件。"
+        in done.output
+    )

@@ -41,8 +41,8 @@ async def test_a_contact_sees_the_units_tasks_with_due_dates_and_state(storage, 
     me = await opened(dispatcher_for(storage, clock), CONTACT)
     await me.press("ut:list")
     assert me.last.startswith("本单位 2026 年度考核任务：")
-    assert "本单位考核办法报县就业局备案 — 截止 11月30日（周一） — 已逾期" in me.last
-    assert "考核组检查前上报自查情况 — 截止 12月18日（周五） — 未完成" in me.last
+    assert "本单位考核办法报县就业局备案 — 截止2026年11月30日（周一） — 已逾期" in me.last
+    assert "考核组检查前上报自查情况 — 截止2026年12月18日（周五） — 未完成" in me.last
     assert len([b for b in me.buttons() if b[0].isdigit()]) == 10
 
 

@@ -56,7 +56,7 @@ async def test_the_digest_goes_once_a_week_to_every_official(storage, sb, make_s
     caption = rows[0].payload["text"]
     # Dec 21: each unit has rules, assessment, results and self-check overdue.
     assert caption.splitlines()[:2] == [
-        "每周汇总（2026-W52）：",
+        "每周汇总（2026年12月21日至2026年12月27日）：",
         "2 个单位共有逾期任务 8 项；未结案件 1 件。",
     ]
     assert f"• {FOREST}：逾期任务 4 项，未结案件 1 件" in caption

@@ -12,7 +12,7 @@ NO_RENEW = "续签：不再续签上岗协议。"
 TALK = "用人单位对其进行诫勉谈话"
 TERMINATE = "连续两次考核不合格，解除劳动合同。"
 NON_RENEWAL = "不再签订上岗协议。"
-WINDOW = "公示期为 12月16日（周三） 至 12月22日（周二），目前正在公示。"
+WINDOW = "公示期为2026年12月16日（周三）至2026年12月22日（周二），目前正在公示。"
 
 
 async def result_of(chat, county, issue, key: str, user_id: int, language="zh-hans") -> str:
@@ -28,7 +28,7 @@ async def test_pass(chat, county, issue):
     assert "您的 2026 年度考核结果" in text
     assert "考核等次：合格" in text
     assert RENEW in text
-    assert "报县就业局备案。（截止 1月15日（周五））" in text
+    assert "报县就业局备案。（截止2027年1月15日（周五））" in text
     assert TALK not in text and TERMINATE not in text
     assert WINDOW in text
     assert "该结果尚未最终确定。" in text
@@ -37,7 +37,7 @@ async def test_pass(chat, county, issue):
 async def test_basic_pass_means_an_admonishment_talk(chat, county, issue):
     text = await result_of(chat, county, issue, "basic", 6102)
     assert "考核等次：基本合格" in text
-    assert f"{TALK}。（截止 1月12日（周二））" in text
+    assert f"{TALK}。（截止2027年1月12日（周二））" in text
     assert RENEW in text
 
 
@@ -45,7 +45,7 @@ async def test_one_fail_is_no_renewal_without_termination(chat, county, issue):
     text = await result_of(chat, county, issue, "fail", 6103)
     assert "考核等次：不合格" in text
     assert NO_RENEW in text
-    assert f"{NON_RENEWAL}（截止 1月8日（周五））" in text
+    assert f"{NON_RENEWAL}（截止2027年1月8日（周五））" in text
     assert "失业登记" in text
     assert TERMINATE not in text
 
