@@ -174,11 +174,6 @@ class Router:
         await route.handler(ctx)
 
 
-async def load_roles(session: AsyncSession, user_id: int) -> Roles:
-    """The user's live roles, read again after a step bound or revoked one."""
-    return await chats.load_roles(session=session, user_id=user_id)
-
-
 class DispatcherSettings(DepsSettings, Protocol):
     """The settings the dispatcher and its runtimes read besides those its steps read."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from handlers.context import Context
-from handlers.core import Router, load_roles
+from handlers.core import Router
 from handlers.menu import ROLE_NAMES, show_menu
 from messages.callbacks_menu import (
     InviteRole,
@@ -24,6 +24,7 @@ from messages.replies import Button
 from messages.wording import NO_UNITS_YET, STALE_BUTTON, back_to_menu
 from services.commands import refresh_chat_menu
 from storage.audit import audit
+from storage.conversations import load_roles
 from storage.invitations import PREFIX, create_invitation, redeem_invitation
 from storage.models import Unit
 
@@ -77,7 +78,7 @@ async def redeem(ctx: Context, token: str) -> None:
     await refresh_chat_menu(
         session=ctx.session, user_ids=[ctx.user_id], default_language=ctx.deps.language
     )
-    ctx.roles = await load_roles(ctx.session, ctx.user_id)
+    ctx.roles = await load_roles(session=ctx.session, user_id=ctx.user_id)
     ctx.reset()
     ctx.say(ctx.t(BOUND, role=ctx.t(ROLE_NAMES[binding.role])))
     await show_menu(ctx)

@@ -8,17 +8,14 @@ Steps: ``show_units`` (menu button, paging) → ``ask_unit_name`` → ``process_
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from domain.unit_rows import parse_quota
 from handlers.context import Context
 from handlers.core import Router
-from handlers.uploads import NEED_DOCUMENT, QUEUED, SUFFIXES, TOO_LARGE, WRONG_TYPE
+from handlers.uploads import QUEUED, sheet_document
 from messages.callbacks_units import UnitRename, UnitsAction, UnitsPage
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
-from services.files import TELEGRAM_DOWNLOAD_MB
 from services.units import UnitError, add_unit, list_units, rename_unit
 from storage.models import Unit
 from storage.upload_jobs import queue_import
@@ -179,17 +176,8 @@ async def process_new_name(ctx: Context) -> None:
 
 
 async def process_units_file(ctx: Context) -> None:
-    file = ctx.incoming.file
-    if file is None or file.kind != "document":
-        ctx.say(ctx.t(NEED_DOCUMENT))
-        return
-    name = file.file_name or ""
-    if PurePath(name).suffix.lower() not in SUFFIXES:
-        ctx.say(ctx.t(WRONG_TYPE, file=name or file.kind))
-        return
-    limit = min(ctx.deps.import_max_mb, TELEGRAM_DOWNLOAD_MB)
-    if file.size is not None and file.size > limit * 2**20:
-        ctx.say(ctx.t(TOO_LARGE, mb=limit))
+    file = sheet_document(ctx)
+    if file is None:
         return
     job = await queue_import(
         session=ctx.session,
@@ -200,8 +188,8 @@ async def process_units_file(ctx: Context) -> None:
         user_id=ctx.user_id,
         language=ctx.language,
         file_id=file.file_id,
-        file_name=name,
+        file_name=file.file_name or "",
         now=ctx.clock.now(),
     )
     ctx.reset()
-    ctx.say(ctx.t(QUEUED, file=name, job=job.id))
+    ctx.say(ctx.t(QUEUED, file=file.file_name or "", job=job.id))

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from handlers.context import Context
 from handlers.core import Router
+from handlers.types import FileRef
 from messages.callbacks_uploads import UploadResults
 from messages.i18n import N_
 from messages.replies import Button
@@ -75,18 +76,29 @@ async def ask_for_results(ctx: Context) -> None:
     ctx.say(ctx.t(ASK_FILE, year=year, scope=scope))
 
 
-async def process_results_file(ctx: Context) -> None:
+def sheet_document(ctx: Context) -> FileRef | None:
+    """The spreadsheet the user sent, if it is one within the size limit; otherwise say why not.
+
+    Only what Telegram tells about the file is checked here; its content is bounded when the
+    import reads it."""
     file = ctx.incoming.file
     if file is None or file.kind != "document":
         ctx.say(ctx.t(NEED_DOCUMENT))
-        return
+        return None
     name = file.file_name or ""
     if PurePath(name).suffix.lower() not in SUFFIXES:
         ctx.say(ctx.t(WRONG_TYPE, file=name or file.kind))
-        return
+        return None
     limit = min(ctx.deps.import_max_mb, TELEGRAM_DOWNLOAD_MB)
     if file.size is not None and file.size > limit * 2**20:
         ctx.say(ctx.t(TOO_LARGE, mb=limit))
+        return None
+    return file
+
+
+async def process_results_file(ctx: Context) -> None:
+    file = sheet_document(ctx)
+    if file is None:
         return
     year = ctx.data.get("year")
     if not isinstance(year, int):
@@ -105,11 +117,11 @@ async def process_results_file(ctx: Context) -> None:
         user_id=ctx.user_id,
         language=ctx.language,
         file_id=file.file_id,
-        file_name=name,
+        file_name=file.file_name or "",
         now=ctx.clock.now(),
     )
     ctx.reset()
-    ctx.say(ctx.t(QUEUED, file=name, job=job.id))
+    ctx.say(ctx.t(QUEUED, file=file.file_name or "", job=job.id))
 
 
 class NoUnit(Exception):

@@ -15,7 +15,7 @@ from domain.grades import Grade
 from domain.masking import mask_name
 from handlers import objection
 from handlers.context import Context
-from handlers.core import Router, load_roles
+from handlers.core import Router
 from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_worker import BindMe, BoundList, MyResult, RevokeBinding
 from messages.i18n import N_
@@ -23,6 +23,7 @@ from messages.replies import Button
 from messages.tasks import day_text
 from messages.wording import BACK_TO_MENU, STALE_BUTTON
 from services.workers import bind_by_code, bind_by_contact, revoke_binding
+from storage.conversations import load_roles
 from storage.workers import MAX_FAILURES, WorkerView, bound_workers, failures_in_window, worker_view
 
 AWAIT_BINDING = "worker_binding"
@@ -172,7 +173,7 @@ async def _try_contact(ctx: Context, phone: str, contact_user: int | None) -> No
 
 
 async def _bound(ctx: Context) -> None:
-    ctx.roles = await load_roles(ctx.session, ctx.user_id)
+    ctx.roles = await load_roles(session=ctx.session, user_id=ctx.user_id)
     ctx.reset()
     binding = ctx.roles.binding("worker")
     view = None
