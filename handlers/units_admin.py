@@ -11,14 +11,13 @@ from __future__ import annotations
 from domain.unit_rows import parse_quota
 from handlers.context import Context
 from handlers.core import Router
-from handlers.uploads import QUEUED, sheet_document
+from handlers.uploads import queue_sheet, sheet_document
 from messages.callbacks_units import UnitRename, UnitsAction, UnitsPage
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services.units import UnitError, add_unit, list_units, rename_unit
 from storage.models import Unit
-from storage.upload_jobs import queue_import
 
 AWAIT_NAME = "units:await_name"
 AWAIT_QUOTA = "units:await_quota"
@@ -179,17 +178,4 @@ async def process_units_file(ctx: Context) -> None:
     file = sheet_document(ctx)
     if file is None:
         return
-    job = await queue_import(
-        session=ctx.session,
-        kind="units",
-        cycle_year=ctx.clock.today().year,
-        only_unit_id=None,
-        chat_id=ctx.incoming.chat_id,
-        user_id=ctx.user_id,
-        language=ctx.language,
-        file_id=file.file_id,
-        file_name=file.file_name or "",
-        now=ctx.clock.now(),
-    )
-    ctx.reset()
-    ctx.say(ctx.t(QUEUED, file=file.file_name or "", job=job.id))
+    await queue_sheet(ctx, file, kind="units", cycle_year=ctx.clock.today().year, only_unit_id=None)

@@ -109,19 +109,28 @@ async def process_results_file(ctx: Context) -> None:
         ctx.reset()
         ctx.say(ctx.t(NO_UNIT))
         return
+    await queue_sheet(ctx, file, kind="results", cycle_year=year, only_unit_id=unit_id)
+
+
+async def queue_sheet(
+    ctx: Context, file: FileRef, *, kind: str, cycle_year: int, only_unit_id: int | None
+) -> None:
+    """Queue the sheet for the background import and tell the sender it is on its way."""
+    name = file.file_name or ""
     job = await queue_import(
         session=ctx.session,
-        cycle_year=year,
-        only_unit_id=unit_id,
+        kind=kind,
+        cycle_year=cycle_year,
+        only_unit_id=only_unit_id,
         chat_id=ctx.incoming.chat_id,
         user_id=ctx.user_id,
         language=ctx.language,
         file_id=file.file_id,
-        file_name=file.file_name or "",
+        file_name=name,
         now=ctx.clock.now(),
     )
     ctx.reset()
-    ctx.say(ctx.t(QUEUED, file=file.file_name or "", job=job.id))
+    ctx.say(ctx.t(QUEUED, file=name, job=job.id))
 
 
 class NoUnit(Exception):
