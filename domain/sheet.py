@@ -20,9 +20,10 @@ from typing import Literal, NamedTuple
 from domain.grades import (
     Grade,
 )
+from domain.procedure import BASIS_LABELS
 from messages import N_
 
-ImportKind = Literal["results", "roster", "units"]
+ImportKind = Literal["results", "roster", "units", "procedure"]
 
 UNIT = "unit"
 NAME = "name"
@@ -34,6 +35,12 @@ RENEW = "renew"
 REMARK = "remark"
 QUOTA = "quota"
 DEPARTMENT = "department"
+# 三: the basis of a grade, and the ground of a 不合格 (domain.procedure reads them).
+BASIS_COLUMNS = ("de", "neng", "qin", "ji", "lian", "overall", "fail_ground")
+# 五(一)–(四): a procedure sheet, one person a row.
+STEP = "step"
+HELD_ON = "held_on"
+ROLE = "role"
 
 # The header each column is given in templates and messages.
 COLUMN_LABELS: Mapping[str, str] = {
@@ -47,21 +54,33 @@ COLUMN_LABELS: Mapping[str, str] = {
     REMARK: "备注",
     QUOTA: "岗位指标",
     DEPARTMENT: "主管部门",
+    **BASIS_LABELS,
+    "fail_ground": "不合格情形",
+    STEP: "环节",
+    HELD_ON: "日期",
+    ROLE: "身份",
 }
 
 REQUIRED: Mapping[ImportKind, tuple[str, ...]] = {
     "results": (UNIT, NAME, ID_NUMBER, POST, GRADE, RENEW),
     "roster": (UNIT, NAME, ID_NUMBER, POST),
     "units": (UNIT, QUOTA),
+    "procedure": (UNIT, STEP, NAME),
 }
 USED: Mapping[ImportKind, tuple[str, ...]] = {
-    "results": (UNIT, NAME, ID_NUMBER, PHONE, POST, GRADE, RENEW, REMARK),
+    "results": (UNIT, NAME, ID_NUMBER, PHONE, POST, GRADE, RENEW, REMARK, *BASIS_COLUMNS),
     "roster": (UNIT, NAME, ID_NUMBER, PHONE, POST),
     "units": (UNIT, QUOTA, PHONE, DEPARTMENT),
+    "procedure": (UNIT, STEP, HELD_ON, NAME, ROLE, REMARK),
 }
 
 # Column sizes of the tables the rows go into.
-MAX_LENGTH: Mapping[str, int] = {NAME: 64, POST: 64, REMARK: 500}
+MAX_LENGTH: Mapping[str, int] = {
+    NAME: 64,
+    POST: 64,
+    REMARK: 500,
+    **{column: 100 for column in BASIS_COLUMNS},
+}
 
 # Headers seen in county and city templates, Simplified and Traditional, and English ones.
 # Matching ignores case, spaces, full-width forms and notes in brackets, so "身份证号（必填）"
@@ -112,6 +131,19 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
         "主管部門", "主管單位", "上級部門", "上級主管部門",
         "department", "supervising department",
     ),
+    "de": ("德", "品德", "思想品德", "政治思想", "morality", "integrity"),
+    "neng": ("能", "能力", "工作能力", "ability"),
+    "qin": ("勤", "勤奋", "勤勉", "出勤", "diligence", "attendance"),
+    "ji": ("绩", "績", "业绩", "業績", "工作实绩", "工作實績", "实绩", "實績", "performance"),
+    "lian": ("廉", "廉洁", "廉潔", "廉洁自律", "廉潔自律", "honesty"),
+    "overall": ("综合评价", "綜合評價", "综合", "綜合", "overall", "overall assessment"),
+    "fail_ground": (
+        "不合格情形", "不合格原因", "不合格理由", "不合格依据", "不合格依據",
+        "不予续签原因", "不予續簽原因", "fail ground", "ground", "ground for fail",
+    ),
+    STEP: ("环节", "環節", "考核环节", "考核環節", "程序", "程式", "step"),
+    HELD_ON: ("日期", "时间", "時間", "进行日期", "進行日期", "date"),
+    ROLE: ("身份", "类别", "類別", "人员类别", "人員類別", "参加身份", "參加身份", "role", "kind"),
 }  # fmt: skip
 
 HEADER_SCAN_ROWS = 10
@@ -245,6 +277,9 @@ class SheetRow(NamedTuple):
     grade: Grade | None
     renew: bool | None
     remark: str
+    # The file's 德、能、勤、绩、廉、综合评价 and 不合格 ground in BASIS_COLUMNS' order, or
+    # None when the file has none of those columns (what is on record is then kept).
+    basis: tuple[str, ...] | None = None
 
 
 _FLOAT_TAIL = re.compile(r"([0-9]+)\.0+", re.ASCII)

@@ -21,11 +21,19 @@ from domain.grades import (
 )
 from domain.idnumber import IdNumberError, normalize_id_number
 from domain.masking import PhoneError, mask_name, normalize_phone
+from domain.procedure import (
+    BASIS_LIMIT,
+    FAIL_GROUND,
+    REASON_GROUND_NOT_FAIL,
+    BasisError,
+    parse_fail_grounds,
+)
 from domain.sheet import (
     _LETTER,
     _PLAIN_MOBILE,
     _POST_OK,
     _SCIENTIFIC,
+    BASIS_COLUMNS,
     FORMULA_STARTS,
     GRADE,
     ID_NUMBER,
@@ -34,6 +42,7 @@ from domain.sheet import (
     PHONE,
     POST,
     REASON_DUPLICATE,
+    REASON_FORMULA_START,
     REASON_OTHER_UNIT,
     REASON_PHONE_AS_NUMBER,
     REASON_REQUIRED,
@@ -47,6 +56,7 @@ from domain.sheet import (
     ImportKind,
     RowIssue,
     SheetRow,
+    _visible,
     plain_text_problem,
     shown,
     unit_key,
@@ -104,6 +114,8 @@ class RowChecker:
         )
         self._width = max(columns.values()) + 1
         self._results = kind == "results"
+        self._basis_at = tuple(columns.get(column, -1) for column in BASIS_COLUMNS)
+        self._with_basis = self._results and any(at >= 0 for at in self._basis_at)
         self._verdicts: dict[tuple[str, str], tuple[Grade, bool]] = {}
 
     def check(self, row: int, cells: Sequence[str]) -> SheetRow | None:
@@ -142,6 +154,11 @@ class RowChecker:
             if verdict is None:
                 return self._check_fully(row, cells)
             grade, renew = verdict
+        basis: tuple[str, ...] | None = None
+        if self._with_basis:
+            basis = self._basis_fast(cells, grade)
+            if basis is None:
+                return self._check_fully(row, cells)
         phone: str | None = None
         if at_phone >= 0:
             phone = cells[at_phone].strip() or None
@@ -154,7 +171,43 @@ class RowChecker:
         if self._first_row_of.setdefault(id_number, row) != row:
             return self._check_fully(row, cells)
         self.rows += 1
-        return SheetRow(row, unit, name, id_number, phone, post, grade, renew, remark)
+        return SheetRow(row, unit, name, id_number, phone, post, grade, renew, remark, basis)
+
+    def _basis_fast(self, cells: Sequence[str], grade: Grade | None) -> tuple[str, ...] | None:
+        """The basis columns of a row with nothing wrong in them; None sends the row the full
+        way, which words the problem."""
+        texts = [cells[at].strip() if at >= 0 else "" for at in self._basis_at]
+        for text in texts:
+            if text and (len(text) > BASIS_LIMIT or text[0] in FORMULA_STARTS):
+                return None
+        if texts[-1]:
+            if grade is not Grade.FAIL:
+                return None
+            try:
+                texts[-1] = parse_fail_grounds(texts[-1])
+            except BasisError:
+                return None
+        return tuple(texts)
+
+    def _basis(
+        self, values: Mapping[str, str], grade: Grade | None, report: _Report
+    ) -> tuple[str, ...] | None:
+        """三: the six parts as written, and the 不合格 ground as the plan names it."""
+        if not self._with_basis:
+            return None
+        texts = [values.get(column, "") for column in BASIS_COLUMNS]
+        for column, text in zip(BASIS_COLUMNS, texts, strict=True):
+            if text and text[0] in FORMULA_STARTS:
+                report(column, REASON_FORMULA_START, char=_visible(text[0]))
+        if texts[-1]:
+            try:
+                texts[-1] = parse_fail_grounds(texts[-1])
+            except BasisError as error:
+                report(FAIL_GROUND, error.reason, **error.params)
+            else:
+                if grade is not None and grade is not Grade.FAIL:
+                    report(FAIL_GROUND, REASON_GROUND_NOT_FAIL, grade=grade.value)
+        return tuple(texts)
 
     def _check_fully(self, row: int, cells: Sequence[str]) -> SheetRow | None:
         width = len(cells)
@@ -184,6 +237,7 @@ class RowChecker:
         id_number = self._id_number(row, values[ID_NUMBER], report)
         phone = self._phone(values.get(PHONE, ""), report)
         grade, renew = self._grade_and_renewal(values, report)
+        basis = self._basis(values, grade, report)
         if found:
             self._add_issues(row, values[NAME], found)
             return None
@@ -198,6 +252,7 @@ class RowChecker:
             grade=grade,
             renew=renew,
             remark=values.get(REMARK, ""),
+            basis=basis,
         )
 
     def _add_issues(

@@ -16,6 +16,7 @@ from domain.masking import mask_name
 from handlers import objection
 from handlers.context import Context
 from handlers.core import Router
+from handlers.procedure_view import basis_lines
 from messages.callbacks_menu import MENU_HOME
 from messages.callbacks_worker import BindMe, BoundList, MyResult, RevokeBinding
 from messages.i18n import N_
@@ -204,6 +205,7 @@ def result_text(ctx: Context, view: WorkerView) -> str:
         t(RESULT_HEAD, year=view.year),
         t(RESULT_WHO, unit=view.unit_name, post=view.post_title),
         t(RESULT_GRADE, grade=t(GRADE_NAMES[view.grade])),
+        *basis_lines(t, view.basis),
         t(RENEWED) if view.renew else t(NOT_RENEWED),
     ]
     if view.follow_ups:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.sheet import ImportKind, SheetRow
 from messages import N_
+from storage.import_basis import load_bases, plan_basis, write_bases
 from storage.import_bulk import (
     BATCH,
     CYCLE,
@@ -100,6 +101,8 @@ class Writer:
         self.batch_id: int | None = None
         self.created = self.updated = self.unchanged = 0
         self.vacant: dict[tuple[int, str], list[int]] = {}
+        # Workers whose public result line was added or changed (posted again during a 公示).
+        self.touched: list[int] = []
         # False when the worker table was empty as the import began: nobody in the file can be
         # on record then (the file holds each person once), so no chunk needs looking up.
         self.had_workers = True
@@ -223,6 +226,12 @@ class Writer:
         worker_ids = [worker.id for worker in workers.values()]
         posts = await self._posts(worker_ids)
         results = await self._results(worker_ids)
+        with_basis = self.cycle_id is not None and bool(keyed) and keyed[0][0].basis is not None
+        bases = (
+            await load_bases(self.bulk, cycle_id=self.cycle_id, worker_ids=worker_ids)
+            if with_basis and self.cycle_id is not None
+            else {}
+        )
         newcomers: list[tuple[SheetRow, str]] = []
         for row, id_hash in keyed:
             worker = workers.get(id_hash)
@@ -232,9 +241,12 @@ class Writer:
             worker_changed = self._plan_worker(plan, row, worker)
             post_changed = self._plan_post(plan, row, worker.id, posts.get(worker.id))
             result = self._plan_result(plan, row, worker.id, results.get(worker.id))
+            basis_changed = with_basis and plan_basis(
+                plan.bases, worker.id, row.basis, bases.get(worker.id)
+            )
             if result == "new":
                 self.created += 1
-            elif worker_changed or post_changed or result == "changed":
+            elif worker_changed or post_changed or result == "changed" or basis_changed:
                 self.updated += 1
             else:
                 self.unchanged += 1
@@ -260,6 +272,8 @@ class Writer:
                 new_results.append(
                     (worker_id, unit_id, row.post, row.grade.value, row.renew, row.remark)
                 )
+                self.touched.append(worker_id)
+                plan_basis(plan.bases, worker_id, row.basis, None)
         self.created += len(newcomers)
 
     def _phone(self, row: SheetRow) -> tuple[str | None, str | None]:
@@ -303,11 +317,13 @@ class Writer:
         grade = row.grade.value
         if result is None:
             plan.new_results.append((worker_id, unit_id, row.post, grade, row.renew, row.remark))
+            self.touched.append(worker_id)
             return "new"
         new = (unit_id, row.post, grade, row.renew, row.remark)
         if new == (result.unit_id, result.post_title, result.grade, result.renew, result.remark):
             return "same"
         plan.result_changes.append((*new, result.id))
+        self.touched.append(worker_id)
         return "changed"
 
     async def _workers(self, id_hashes: list[str]) -> dict[str, _WorkerNow]:
@@ -395,6 +411,10 @@ class Writer:
             (*values[:-1], batch_id, self._stamp, values[-1]) for values in plan.result_changes
         ]
         await self.bulk.update(RESULT, RESULT_CHANGE, changes)
+        if plan.bases and self.cycle_id is not None:
+            await write_bases(
+                self.session, self.bulk, cycle_id=self.cycle_id, changes=plan.bases, now=self.now
+            )
 
 
 @dataclass
@@ -406,6 +426,7 @@ class _Plan:
     new_posts: list[tuple[Any, ...]] = field(default_factory=list)
     new_results: list[tuple[Any, ...]] = field(default_factory=list)
     result_changes: list[tuple[Any, ...]] = field(default_factory=list)
+    bases: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -415,4 +436,5 @@ class _Plan:
             or self.new_posts
             or self.new_results
             or self.result_changes
+            or self.bases
         )

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from domain.grades import Consequence, Finding, Grade, consequences
 from domain.masking import normalize_phone
+from domain.procedure import GradeBasis
 from storage.identity import keyed_hash, token_hash
 from storage.models import (
     AuditLog,
@@ -33,6 +34,7 @@ from storage.models import (
     Worker,
     WorkerCode,
 )
+from storage.procedure import grade_basis
 
 # No 0/O, 1/I/L: a code is read off paper and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -268,6 +270,7 @@ class WorkerView:
     cycle_state: str = ""
     opens_on: date | None = None
     closes_on: date | None = None
+    basis: GradeBasis | None = None
 
 
 async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | None:
@@ -330,6 +333,7 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
         cycle_state=cycle.state,
         opens_on=cycle.gongshi_opens_on,
         closes_on=cycle.gongshi_closes_on,
+        basis=await grade_basis(session, cycle_id=result.cycle_id, worker_id=worker_id),
     )
 
 

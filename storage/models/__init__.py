@@ -27,6 +27,7 @@ from storage.models.people import (
     TelegramUser,
     WorkerCode,
 )
+from storage.models.procedure import LateNotice, ProcedureStep, ResultBasis
 from storage.models.roster import (
     Cycle,
     ImportBatch,
@@ -53,12 +54,15 @@ __all__ = [
     "ImportBatch",
     "ImportJob",
     "Invitation",
+    "LateNotice",
     "Official",
     "Outbox",
     "Post",
+    "ProcedureStep",
     "ProcessedUpdate",
     "Reminder",
     "Result",
+    "ResultBasis",
     "RoleBinding",
     "Subscription",
     "TelegramUser",
