@@ -13,6 +13,7 @@ from handlers import (
     hotline,
     invitations,
     menu,
+    procedure,
     publication,
     unit,
     units_admin,
@@ -30,6 +31,7 @@ def build_router() -> Router:
     root.include(invitations.router())
     root.include(unit.router())
     root.include(uploads.router())
+    root.include(procedure.router())
     root.include(units_admin.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())

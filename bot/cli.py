@@ -92,6 +92,7 @@ def _mount_optional() -> None:
     from bot.cli_invite import invite
     from bot.cli_maintenance import backup, purge, rekey
     from bot.cli_notices import notices_app, tasks_app, verify_app
+    from bot.cli_procedure import procedure_app
     from bot.cli_publish import publish_app
     from bot.cli_run import run
     from bot.cli_units import units_app
@@ -104,6 +105,11 @@ def _mount_optional() -> None:
         help="导入单位、名册与考核结果 / import units, rosters and results.",
     )
     app.add_typer(units_app, name="units", help="用人单位 / employing units.")
+    app.add_typer(
+        procedure_app,
+        name="procedure",
+        help="考核程序（述职、谈话、测评、集体研究）/ the assessment procedure.",
+    )
     app.command("demo-data")(demo_data)
     app.command("invite")(invite)
     app.command("sandbox")(sandbox)

@@ -124,6 +124,11 @@ PERSON_LIMIT = 64
 REASON_LIMIT = 500
 MAX_PEOPLE = 200
 
+REASON_SAME_NAME = N_(
+    "{unit} has several on-duty workers named “{name}”, whom a name alone cannot tell apart: "
+    "if every on-duty worker took part, record the step in the chat with “All on-duty "
+    "workers”; otherwise ask the employment bureau."
+)
 REASON_SERVED_COUNT = N_(
     "民主测评 takes 2 to 4 of the people the workers serve; this record has {n}. "
     "Give the unit's reason for a different number, or correct the list."

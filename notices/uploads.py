@@ -24,6 +24,7 @@ from notices.scheduler import Sweep
 from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
 from services.import_report import ImportReport, report_lines
 from services.imports import import_results, import_units
+from services.procedure_sheet import import_procedure
 from storage.db import transaction
 from storage.import_child import DEFAULT_MEMORY_MB
 from storage.importer import SheetError
@@ -48,6 +49,8 @@ IMPORT_DONE = N_("The results file “{file}” for the {year} assessment was ch
 IMPORT_REFUSED = N_("The results file “{file}” for the {year} assessment was NOT imported.")
 UNITS_DONE = N_("The units sheet “{file}” was checked.")
 UNITS_REFUSED = N_("The units sheet “{file}” was NOT imported.")
+PROCEDURE_DONE = N_("The procedure sheet “{file}” for the {year} assessment was checked.")
+PROCEDURE_REFUSED = N_("The procedure sheet “{file}” for the {year} assessment was NOT recorded.")
 MORE_PROBLEMS = N_("… and {n} more problems: every one is in the attached spreadsheet.")
 FIX_AND_RESEND = N_("Correct the file and send it again; nothing of it was saved.")
 DOWNLOAD_FAILED = N_(
@@ -168,6 +171,20 @@ async def _fetch_and_import(
                 limits=settings.limits,
                 memory_mb=settings.import_max_memory_mb,
             )
+        elif job.kind == "procedure":
+            report = await import_procedure(
+                sessions=sessions,
+                path=data,
+                filename=job.file_name,
+                cycle_year=job.cycle_year,
+                imported_by=f"chat:{job.user_id}",
+                only_unit=job.only_unit,
+                max_mb=max_mb,
+                limits=settings.limits,
+                memory_mb=settings.import_max_memory_mb,
+                today=clock.today(),
+                now=clock.now(),
+            )
         else:
             report = await import_results(
                 sessions=sessions,
@@ -218,6 +235,9 @@ def _head(job: ClaimedJob, t: Translator, *, done: bool) -> str:
     """The first line of the answer: which file, and whether it was imported."""
     if job.kind == "units":
         return t(UNITS_DONE if done else UNITS_REFUSED, file=job.file_name)
+    if job.kind == "procedure":
+        head = PROCEDURE_DONE if done else PROCEDURE_REFUSED
+        return t(head, file=job.file_name, year=job.cycle_year)
     return t(IMPORT_DONE if done else IMPORT_REFUSED, file=job.file_name, year=job.cycle_year)
 
 

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from domain.procedure import Gap
 from domain.sheet import ImportKind, RowIssue
 from messages.i18n import N_, Translator
+from services.procedure import gap_line
 
 MSG_ISSUE = N_("Row {row}, column {column}: {reason}")
 MSG_REFUSED = N_("{n} problems; nothing was imported.")
 MSG_IGNORED = N_("Columns not used by this import were ignored: {columns}")
 MSG_IMPORTED = N_("Imported {rows} rows: {created} new, {updated} updated, {unchanged} unchanged.")
 MSG_ALREADY = N_("Already imported: nothing changed ({rows} rows).")
+MSG_PROCEDURE_GAPS = N_(
+    "⚠️ The assessment procedure (五(一)–(四)) is not fully recorded; the 公示 cannot open "
+    "until it is. Record it in the bot under “Assessment procedure”, or send the procedure sheet:"
+)
+MSG_LATE = N_(
+    "⚠️ The 公示 is already running: {n} added or changed results are published now, with a "
+    "notice period of their own until {closes}; they become final only after it."
+)
+MSG_PROCEDURE_DONE = N_("{n} steps of the assessment procedure recorded.")
 
 
 @dataclass
@@ -28,6 +40,11 @@ class ImportReport:
     unchanged: int = 0
     batch_id: int | None = None
     already_imported: bool = False
+    # A results import: the units of the file whose procedure record lacks steps, by name.
+    procedure_gaps: dict[str, list[Gap]] = field(default_factory=dict)
+    # Results added or changed while the 公示 runs: how many, and until when they are shown.
+    late_rows: int = 0
+    late_until: date | None = None
 
 
 def report_lines(report: ImportReport, t: Translator) -> list[str]:
@@ -47,6 +64,8 @@ def report_lines(report: ImportReport, t: Translator) -> list[str]:
         lines.append(t(MSG_REFUSED, n=len(report.issues)))
     elif report.already_imported:
         lines.append(t(MSG_ALREADY, rows=report.rows))
+    elif report.kind == "procedure":
+        lines.append(t(MSG_PROCEDURE_DONE, n=report.created))
     else:
         lines.append(
             t(
@@ -57,4 +76,10 @@ def report_lines(report: ImportReport, t: Translator) -> list[str]:
                 unchanged=report.unchanged,
             )
         )
+    if report.ok:
+        if report.late_rows and report.late_until is not None:
+            lines.append(t(MSG_LATE, n=report.late_rows, closes=report.late_until))
+        if report.procedure_gaps:
+            lines.append(t(MSG_PROCEDURE_GAPS))
+            lines.extend(gap_line(t, unit, gaps) for unit, gaps in report.procedure_gaps.items())
     return lines

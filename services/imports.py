@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.sheet import ImportKind
 from services.import_report import ImportReport
+from services.procedure import procedure_gaps
 from services.units import register_units_from_rows
 from storage.db import transaction
 from storage.import_child import (
@@ -37,6 +38,7 @@ from storage.importer import (
     write_rows,
 )
 from storage.models import utcnow
+from storage.procedure import cycle_for_year
 from storage.sheet_reader import DEFAULT_MAX_MB, ReadLimits, SheetError, Source, load_file
 
 Progress = Callable[[int, int], None]
@@ -232,7 +234,25 @@ async def _import(
     )
     report.batch_id = outcome.batch_id
     report.already_imported = outcome.batch_id is None
+    if cycle_year is not None:
+        names = {row.unit for row in clean}
+        await _warn_procedure(sessions, report, cycle_year, {units[n]: n for n in names})
     return report
+
+
+async def _warn_procedure(
+    sessions: async_sessionmaker[AsyncSession],
+    report: ImportReport,
+    year: int,
+    units: dict[int, str],
+) -> None:
+    """The units of the file whose procedure record (五(一)–(四)) lacks steps, for the sender."""
+    async with sessions() as session:
+        cycle = await cycle_for_year(session, year)
+        gaps = await procedure_gaps(
+            session=session, cycle_id=cycle.id if cycle else None, unit_ids=sorted(units)
+        )
+    report.procedure_gaps = {units[unit_id]: found for unit_id, found in gaps.items()}
 
 
 class _Ticker:

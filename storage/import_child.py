@@ -15,10 +15,12 @@ import os
 import pickle
 import resource
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from domain.procedure_rows import ProcedureRow, ProcedureRowChecker
 from domain.sheet import ImportKind, RowIssue, SheetRow
 from domain.sheet_rows import RowChecker
 from domain.unit_rows import UnitRow, UnitRowChecker
@@ -113,6 +115,37 @@ def check_units_file(request: CheckRequest) -> CheckedUnits:
     return CheckedUnits(header.ignored, checker.rows, clean, checker.issues)
 
 
+@dataclass
+class CheckedProcedure:
+    """A procedure sheet read and every row checked."""
+
+    ignored_columns: tuple[str, ...]
+    rows: int
+    clean: list[ProcedureRow]
+    issues: list[RowIssue]
+
+
+def check_procedure_file(request: CheckRequest) -> CheckedProcedure:
+    """Read and check a procedure sheet; raises SheetError when the file as a whole is refused."""
+    rows = parse_table(request.data, request.filename, request.limits)
+    header = find_header(rows, "procedure")
+    checker = ProcedureRowChecker(
+        header, known_units=request.known_units, only_unit=request.only_unit
+    )
+    clean = [
+        checked
+        for index in range(header.row_index + 1, len(rows))
+        if (checked := checker.check(index + 1, rows[index])) is not None
+    ]
+    return CheckedProcedure(header.ignored, checker.rows, clean, checker.issues)
+
+
+_CHECKS: dict[str, Callable[[CheckRequest], Checked | CheckedUnits | CheckedProcedure]] = {
+    "units": check_units_file,
+    "procedure": check_procedure_file,
+}
+
+
 def _bound(memory_mb: int, cpu_seconds: int) -> None:
     """Run first in the reading process: the ceilings it cannot lift again."""
     memory = memory_mb * 2**20
@@ -156,9 +189,21 @@ async def check_units_in_child(
     return outcome
 
 
+async def check_procedure_in_child(
+    request: CheckRequest,
+    *,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    cpu_seconds: int = DEFAULT_CPU_SECONDS,
+) -> CheckedProcedure:
+    """A procedure sheet checked by ``_run_child``, under the same ceilings."""
+    outcome = await _run_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    assert isinstance(outcome, CheckedProcedure)
+    return outcome
+
+
 async def _run_child(
     request: CheckRequest, *, memory_mb: int, cpu_seconds: int
-) -> Checked | CheckedUnits:
+) -> Checked | CheckedUnits | CheckedProcedure:
     """check_file in a fresh Python process under the two ceilings; the caller's event loop only
     waits for its answer. A process that ran out of memory or time, or died any other way, is a
     SheetError.
@@ -191,7 +236,7 @@ async def _run_child(
     outcome = pickle.loads(answer)  # our own process, our own classes
     if isinstance(outcome, SheetError):
         raise outcome
-    assert isinstance(outcome, Checked | CheckedUnits)
+    assert isinstance(outcome, Checked | CheckedUnits | CheckedProcedure)
     return outcome
 
 
@@ -199,9 +244,9 @@ def _main(memory_mb: int, cpu_seconds: int) -> None:
     """The reading process: a request on stdin, a Checked or a SheetError on stdout."""
     request = pickle.loads(sys.stdin.buffer.read())  # sent by our own parent
     _bound(memory_mb, cpu_seconds)
-    outcome: Checked | CheckedUnits | SheetError
+    outcome: Checked | CheckedUnits | CheckedProcedure | SheetError
     try:
-        outcome = check_units_file(request) if request.kind == "units" else check_file(request)
+        outcome = _CHECKS.get(request.kind, check_file)(request)
     except SheetError as error:
         outcome = error
     except MemoryError:

@@ -193,6 +193,10 @@ async def _store_attachment(session: AsyncSession, file: Attachment) -> int:
     return attachment.id
 
 
+# Files kept for their own sake too (a meeting's minutes given at the command line).
+store_attachment = _store_attachment
+
+
 def _buttons_json(rows: ButtonRows) -> list[list[dict[str, str]]]:
     result = []
     for row in rows:
