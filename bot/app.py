@@ -15,6 +15,7 @@ from handlers import (
     menu,
     procedure,
     publication,
+    publication_override,
     unit,
     units_admin,
     uploads,
@@ -39,6 +40,7 @@ def build_router() -> Router:
     root.include(citizen.router())
     root.include(hotline.router())
     root.include(publication.router())
+    root.include(publication_override.router())
     root.include(cases.router())
     root.include(menu.router())
     return root

@@ -27,6 +27,7 @@ from bot.settings import Settings, require_real_secret_key
 from messages.i18n import N_, Translator
 from services.import_report import ImportReport, report_lines
 from services.imports import import_results, import_roster, import_units
+from services.publication import PublicationRules
 from storage.importer import SheetError
 from storage.sheet_reader import ReadLimits
 
@@ -136,9 +137,18 @@ async def _run(settings: Settings, t: Translator, file: Path, cycle: int | None)
                     today=today,
                     limits=read_limits(settings),
                     memory_mb=settings.import_max_memory_mb,
+                    notice=_notice_rules(settings),
                 )
             except SheetError as error:
                 raise CommandError(t(error.reason, **error.params)) from None
+
+
+def _notice_rules(settings: Settings) -> PublicationRules:
+    """The 公示's rules, for results that come in while it runs (services.late_notice)."""
+    from bot.cli_publish import publication_rules
+    from notices.service import work_calendar
+
+    return publication_rules(settings, work_calendar(settings))
 
 
 @contextmanager

@@ -62,10 +62,16 @@ def open_command(
     calendar_file: Path | None = typer.Option(
         None, "--calendar", help="节假日调休文件 / working-day calendar file (TOML)"
     ),
+    override: str | None = typer.Option(
+        None,
+        "--override",
+        help="单位未就绪仍开始公示的理由（记入审计日志）/ why to open although units are not ready",
+    ),
 ) -> None:
     """开始公示：发布名单、通知订阅者、开通投诉 / Open the cycle's 公示."""
     from messages.tasks import day_text
     from services.publication import open_gongshi
+    from services.publication_checks import IncompleteError, shortfall_lines
     from storage.db import transaction
 
     settings = settings_or_exit()
@@ -77,14 +83,19 @@ def open_command(
             await require_newest_schema(storage.engine, t)
             calendar = _calendar(settings, calendar_file, t)
             async with _refusals(t), transaction(storage.sessions) as session:
-                opened = await open_gongshi(
-                    session=session,
-                    rules=publication_rules(settings, calendar),
-                    clock=clock,
-                    year=cycle,
-                    actor="cli",
-                    workdays=days,
-                )
+                try:
+                    opened = await open_gongshi(
+                        session=session,
+                        rules=publication_rules(settings, calendar),
+                        clock=clock,
+                        year=cycle,
+                        actor="cli",
+                        workdays=days,
+                        override_reason=override,
+                    )
+                except IncompleteError as error:
+                    lines = [t(error.reason, **error.params), *shortfall_lines(t, error.shortfalls)]
+                    raise CommandError("\n".join(lines), 2) from None
         window = opened.window
         lines = [
             t(

@@ -222,6 +222,8 @@ def _upload_sweep(
 ) -> Sweep:
     """Results spreadsheets sent in chat are imported beside the updates, not inside them."""
     from bot.cli_import import read_limits
+    from bot.cli_publish import publication_rules
+    from notices.service import work_calendar
     from notices.uploads import UploadSettings, upload_sweep
 
     chosen = UploadSettings(
@@ -229,6 +231,7 @@ def _upload_sweep(
         import_max_mb=settings.import_max_mb,
         limits=read_limits(settings),
         import_max_memory_mb=settings.import_max_memory_mb,
+        notice=publication_rules(settings, work_calendar(settings)),
     )
     return upload_sweep(sessions=sessions, files=files, clock=clock, settings=chosen)
 

@@ -12,6 +12,7 @@ import asyncio
 from domain.workdays import UnknownYearError, WorkCalendar
 from handlers.context import Context
 from messages.callbacks_menu import MENU_HOME
+from messages.callbacks_procedure import OpenAnyway
 from messages.callbacks_publication import (
     HOME,
     AdminHome,
@@ -26,6 +27,7 @@ from messages.tasks import day_text
 from messages.wording import BACK_TO_MENU, STALE_BUTTON
 from services import publication as gongshi
 from services import publication_texts as texts
+from services.publication_checks import IncompleteError, shortfall_lines
 from storage import public_rows as rows_store
 from storage import publication as store
 from storage.models import Cycle
@@ -119,8 +121,18 @@ def _calendar(ctx: Context) -> WorkCalendar:
     return ctx.deps.calendar
 
 
+OPEN_ANYWAY = N_("Open anyway, with a reason")
+
+
 def _refused(ctx: Context, error: store.PublicationError | UnknownYearError) -> None:
-    ctx.say(ctx.t(error.reason, **error.params), [[Button(ctx.t(BACK), MENU_HOME)]])
+    text = ctx.t(error.reason, **error.params)
+    rows = [[Button(ctx.t(BACK), MENU_HOME)]]
+    if isinstance(error, IncompleteError):
+        # What each unit lacks, and the administrator's way past it (services.publication).
+        text = "\n".join([text, *shortfall_lines(ctx.t, error.shortfalls)])[:3900]
+        year = int(error.params["year"])
+        rows.insert(0, [Button(ctx.t(OPEN_ANYWAY), OpenAnyway(action="ask", year=year).pack())])
+    ctx.say(text, rows)
 
 
 async def confirm_open(ctx: Context, year: int) -> None:
@@ -155,7 +167,6 @@ async def confirm_open(ctx: Context, year: int) -> None:
 
 
 async def process_open(ctx: Context, year: int, shown_opens: str) -> None:
-    t = ctx.t
     today = ctx.clock.today()
     calendar = _calendar(ctx)
     try:
@@ -177,17 +188,22 @@ async def process_open(ctx: Context, year: int, shown_opens: str) -> None:
     except (store.PublicationError, UnknownYearError) as error:
         _refused(ctx, error)
         return
+    say_opened(ctx, opened, edit=True)
+
+
+def say_opened(ctx: Context, opened: gongshi.Opened, *, edit: bool) -> None:
+    t = ctx.t
     ctx.say(
         t(
             OPENED,
-            year=year,
+            year=opened.cycle.year,
             opens=day_text(t, opened.window.opens_on),
             closes=day_text(t, opened.window.closes_on),
             posts=opened.posts,
             subscribers=opened.subscribers,
         ),
         [[Button(t(BACK), MENU_HOME)]],
-        edit=True,
+        edit=edit,
     )
 
 

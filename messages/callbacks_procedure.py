@@ -25,3 +25,10 @@ class ProcedureAction(CallbackData, prefix="pr"):
         "none",
         "later",
     ]
+
+
+class OpenAnyway(CallbackData, prefix="gso"):
+    """「Open anyway, with a reason」 under a refused opening of the 公示 of ``year``."""
+
+    action: Literal["ask"]
+    year: int

@@ -25,6 +25,7 @@ from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, Fi
 from services.import_report import ImportReport, report_lines
 from services.imports import import_results, import_units
 from services.procedure_sheet import import_procedure
+from services.publication import PublicationRules
 from storage.db import transaction
 from storage.import_child import DEFAULT_MEMORY_MB
 from storage.importer import SheetError
@@ -75,6 +76,8 @@ class UploadSettings:
     import_max_mb: int
     limits: ReadLimits = field(default_factory=ReadLimits)
     import_max_memory_mb: int = DEFAULT_MEMORY_MB
+    # The 公示's rules, for results that come in while it runs (services.late_notice).
+    notice: PublicationRules | None = None
 
 
 async def import_uploads(
@@ -199,6 +202,7 @@ async def _fetch_and_import(
                 only_unit=job.only_unit,
                 limits=settings.limits,
                 memory_mb=settings.import_max_memory_mb,
+                notice=settings.notice,
             )
     except SheetError as error:
         lines = [_head(job, t, done=False), t(error.reason, **error.params)]

@@ -21,8 +21,11 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.sheet import ImportKind
+from domain.workdays import WorkCalendar
 from services.import_report import ImportReport
+from services.late_notice import Late, publish_late_results
 from services.procedure import procedure_gaps
+from services.publication import PublicationRules
 from services.units import register_units_from_rows
 from storage.db import transaction
 from storage.import_child import (
@@ -42,6 +45,7 @@ from storage.procedure import cycle_for_year
 from storage.sheet_reader import DEFAULT_MAX_MB, ReadLimits, SheetError, Source, load_file
 
 Progress = Callable[[int, int], None]
+DEFAULT_MIN_WORKDAYS = 5  # the 公示's least length when the caller names no rules (SPEC 1)
 
 
 async def import_results(
@@ -59,13 +63,16 @@ async def import_results(
     only_unit: str | None = None,
     limits: ReadLimits | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    notice: PublicationRules | None = None,
 ) -> ImportReport:
     """Import a results file for the assessment of ``cycle_year``.
 
     Units must exist already. The cycle is created if missing; a closed cycle is refused. Each
     row creates or updates the worker, the post they hold and their result in the cycle.
     ``today`` (from the injected clock) lets ID numbers with a future birth date be refused.
-    ``only_unit`` (a unit contact's upload) refuses rows of any other unit.
+    ``only_unit`` (a unit contact's upload) refuses rows of any other unit. While the cycle's
+    公示 runs, added and changed results get their own notice period under ``notice``'s rules
+    (the calendar, the least number of working days, the channel they are posted to).
     """
     return await _import(
         kind="results",
@@ -82,6 +89,7 @@ async def import_results(
         only_unit=only_unit,
         limits=limits,
         memory_mb=memory_mb,
+        notice=notice,
     )
 
 
@@ -182,6 +190,7 @@ async def _import(
     only_unit: str | None = None,
     limits: ReadLimits | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    notice: PublicationRules | None = None,
 ) -> ImportReport:
     if filename is None and isinstance(path, bytes):
         raise ValueError("bytes need a filename")
@@ -215,16 +224,41 @@ async def _import(
         return report
     if not clean:
         raise SheetError(REASON_NO_DATA_ROWS)
+    stamp = now or utcnow()
+    late: list[Late] = []
+
+    async def after(
+        session: AsyncSession, cycle_id: int | None, touched: list[int], batch_id: int | None
+    ) -> None:
+        rules = notice or PublicationRules(WorkCalendar(), DEFAULT_MIN_WORKDAYS, None, "", "zh")
+        found = await publish_late_results(
+            session=session,
+            cycle_id=cycle_id,
+            worker_ids=touched,
+            batch_id=batch_id,
+            today=today or stamp.date(),
+            calendar=rules.calendar,
+            min_workdays=rules.min_workdays,
+            channel_id=rules.channel_id,
+            bot_username=rules.bot_username,
+            language=rules.language,
+        )
+        if found is not None:
+            late.append(found)
+
     outcome = await write_rows(
         sessions,
         clean,
         secret_key=secret_key,
         units=units,
         batch=batch,
-        now=now or utcnow(),
+        now=stamp,
         cycle_year=cycle_year,
         advance=tick.advance,
+        after=after if cycle_year is not None else None,
     )
+    if late:
+        report.late_rows, report.late_until = late[0].rows, late[0].closes_on
     tick.finish()
     report.ok = True
     report.created, report.updated, report.unchanged = (

@@ -19,6 +19,8 @@ from domain.clock import Clock
 from domain.workdays import WorkCalendar
 from messages.i18n import N_
 from services import publication_texts as texts
+from services.late_notice import STILL_NOTICING, still_noticing
+from services.publication_checks import IncompleteError, checked_override, shortfalls
 from storage import publication as store
 from storage.audit import audit
 from storage.models import ChannelPost, Cycle
@@ -73,10 +75,15 @@ async def open_gongshi(
     actor: str,
     actor_user_id: int | None = None,
     workdays: int | None = None,
+    override_reason: str | None = None,
 ) -> Opened:
     """Open the 公示 of ``year`` for ``workdays`` working days (the rules' least by default):
     the window, the state (which opens the hotline for the cycle), each unit's list queued
-    for the rules' channel (none without a channel), the subscribers told."""
+    for the rules' channel (none without a channel), the subscribers told.
+
+    Refused (IncompleteError) while on-duty workers lack a result or a unit's procedure record
+    is incomplete, unless ``override_reason`` gives the administrator's reason (audited)."""
+    override = checked_override(override_reason)
     days = rules.min_workdays if workdays is None else workdays
     if days < rules.min_workdays:
         raise PublicationError(TOO_SHORT, min=rules.min_workdays, days=days)
@@ -85,6 +92,9 @@ async def open_gongshi(
     rows = await public_rows(session=session, cycle_id=_id(cycle))
     if not rows:
         raise PublicationError(NO_RESULTS, year=year)
+    short = await shortfalls(session, cycle_id=_id(cycle))
+    if short and not override:
+        raise IncompleteError(year, short)
     window = store.plan_window(calendar=rules.calendar, today=clock.today(), workdays=days)
     now = clock.now()
     cycle.state, cycle.opened_at, cycle.closed_at = store.OPEN, now, None
@@ -108,6 +118,24 @@ async def open_gongshi(
         posts=posts,
         subscribers=told,
     )
+    if short:
+        audit(
+            session,
+            at=now,
+            actor_user_id=actor_user_id,
+            actor=actor,
+            action="gongshi_opened_incomplete",
+            target_type="cycle",
+            target_id=year,
+            reason=override,
+            units={
+                unit.unit_name: {
+                    "without_result": unit.without_result,
+                    "missing": [gap.step for gap in unit.gaps],
+                }
+                for unit in short
+            },
+        )
     return Opened(cycle, window, len(by_unit), posts, told)
 
 
@@ -202,6 +230,9 @@ async def close_gongshi(
     cycle = await store.cycle_by_year(session, year)
     if cycle.state != store.OPEN:
         raise PublicationError(NOT_OPEN, year=year)
+    noticing = await still_noticing(session, cycle_id=_id(cycle), today=now.date())
+    if noticing is not None:
+        raise PublicationError(STILL_NOTICING, n=noticing[0], closes=noticing[1])
     cycle.state, cycle.closed_at = store.CLOSED, now
     cycle_id = _id(cycle)
     withdrawn = await store.withdraw_posts(session=session, cycle_ids=[cycle_id], now=now)

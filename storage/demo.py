@@ -39,6 +39,7 @@ from storage.demo_plan import (
     demo_identity,
     demo_plan,
 )
+from storage.demo_procedure import write_demo_procedure
 from storage.identity import keyed_hash
 from storage.models import (
     Case,
@@ -52,10 +53,13 @@ from storage.models import (
     ImportBatch,
     ImportJob,
     Invitation,
+    LateNotice,
     Official,
     Post,
+    ProcedureStep,
     Reminder,
     Result,
+    ResultBasis,
     RoleBinding,
     Unit,
     UnitTask,
@@ -190,7 +194,8 @@ def purge_statements() -> list[Delete]:
     )
     whole: list[type[SQLModel]] = [
         Reminder, UnitTask, CaseDocument, CaseEvent, EvidenceFile, ComplainantContact, Case,
-        Complaint, ChannelPost, Verification, Result, ImportJob, ImportBatch, WorkerCode,
+        Complaint, ChannelPost, Verification, LateNotice, ResultBasis, ProcedureStep, Result,
+        ImportJob, ImportBatch, WorkerCode,
     ]  # fmt: skip
     return [
         *(delete(model) for model in whole),
@@ -234,6 +239,7 @@ class _Writer:
         ):
             rows = self._result_rows(cycle_id, results, status, unit_ids, worker_ids)
             await self._insert(session, "results", Result, rows)
+        await write_demo_procedure(session, cycle_id=current_id, year=year, now=self.now)
 
     async def _insert(
         self, session: AsyncSession, stage: str | None, model: Any, rows: list[dict[str, Any]]

@@ -15,7 +15,7 @@ of queries, compared in plain Python, and written with executemany.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,6 +92,12 @@ REASON_CONFLICT = N_(
 )
 
 
+# Called in the import's transaction once every row is written, with the cycle (None for a
+# roster), the workers whose result was added or changed, and the batch: what else the change
+# calls for (a 公示 running) is written with it, or not at all.
+AfterWrite = Callable[[AsyncSession, int | None, list[int], int | None], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class WriteOutcome:
     """What the writing did: rows created, updated and unchanged, and the batch (None when
@@ -118,6 +124,7 @@ async def write_rows(
     now: datetime,
     cycle_year: int | None,
     advance: Callable[[int], None] | None = None,
+    after: AfterWrite | None = None,
 ) -> WriteOutcome:
     """Every clean row written in one transaction, chunk by chunk: all of them or none.
 
@@ -135,6 +142,7 @@ async def write_rows(
                 now=now,
                 cycle_year=cycle_year,
                 advance=advance,
+                after=after,
             )
     except IntegrityError:
         # Not chained: the driver's message quotes the row's values.
@@ -153,6 +161,7 @@ async def _write(
     now: datetime,
     cycle_year: int | None,
     advance: Callable[[int], None] | None,
+    after: AfterWrite | None = None,
 ) -> Writer:
     """Every clean row written in one transaction, chunk by chunk."""
     async with transaction(sessions) as session:
@@ -166,6 +175,8 @@ async def _write(
                 if advance is not None:
                     advance(len(clean[start : start + CHUNK]))
             await writer.finish()
+            if after is not None:
+                await after(session, writer.cycle_id, writer.touched, writer.batch_id)
     return writer
 
 

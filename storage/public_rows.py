@@ -79,12 +79,19 @@ def _public(row: Any) -> PublicRow:
 
 
 async def public_rows(
-    *, session: AsyncSession, cycle_id: int, unit_id: int | None = None
+    *,
+    session: AsyncSession,
+    cycle_id: int,
+    unit_id: int | None = None,
+    worker_ids: Sequence[int] | None = None,
 ) -> list[PublicRow]:
-    """The published list of the cycle (or of one unit), by unit then name."""
+    """The published list of the cycle (or of one unit, or of some workers), by unit then
+    name."""
     statement = _public_select(cycle_id)
     if unit_id is not None:
         statement = statement.where(col(Result.unit_id) == unit_id)
+    if worker_ids is not None:
+        statement = statement.where(col(Result.worker_id).in_(list(worker_ids)))
     found = await session.execute(
         statement.order_by(col(Unit.name), col(Worker.name), col(Result.id))
     )

@@ -20,7 +20,7 @@ HELD = date(2026, 12, 8)
 
 async def unit_with_workers(storage, count: int = 3) -> dict[str, int]:
     """Unit 0 with ``count`` workers (results of 2026 imported); worker ids by name."""
-    await import_people(storage, [person(n) for n in range(count)])
+    await import_people(storage, [person(n) for n in range(count)], procedure=False)
     async with storage.sessions() as session:
         return dict((await session.execute(select(Worker.name, Worker.id))).all())
 

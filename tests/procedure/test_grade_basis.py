@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from pubworld import CHANNEL, UNITS, add_units, person
+from pubworld import CHANNEL, UNITS, add_units, person, record_procedure
 from sqlalchemy import select
 from testsupport import SECRET
 
@@ -115,6 +115,7 @@ async def test_the_basis_is_imported_once_and_kept_out_of_public_texts(any_stora
     async with storage.sessions() as session:
         assert len((await session.execute(select(ResultBasis))).scalars().all()) == 2
 
+    await record_procedure(storage)
     async with transaction(storage.sessions) as session:
         await open_gongshi(
             session=session,
