@@ -24,7 +24,7 @@ from domain.sheet import ImportKind
 from domain.workdays import WorkCalendar
 from services.import_report import ImportReport
 from services.late_notice import Late, publish_late_results
-from services.procedure import procedure_gaps
+from services.procedure import procedure_gaps, tell_units_of_gaps
 from services.publication import PublicationRules
 from services.units import register_units_from_rows
 from storage.db import transaction
@@ -270,7 +270,9 @@ async def _import(
     report.already_imported = outcome.batch_id is None
     if cycle_year is not None:
         names = {row.unit for row in clean}
-        await _warn_procedure(sessions, report, cycle_year, {units[n]: n for n in names})
+        await _warn_procedure(
+            sessions, report, cycle_year, {units[n]: n for n in names}, tell=only_unit is None
+        )
     return report
 
 
@@ -279,13 +281,21 @@ async def _warn_procedure(
     report: ImportReport,
     year: int,
     units: dict[int, str],
+    *,
+    tell: bool,
 ) -> None:
-    """The units of the file whose procedure record (五(一)–(四)) lacks steps, for the sender."""
-    async with sessions() as session:
+    """The units of the file whose procedure record (五(一)–(四)) lacks steps, for the sender;
+    with ``tell`` (an administrator's import that changed something), for those units'
+    contacts too."""
+    async with transaction(sessions) as session:
         cycle = await cycle_for_year(session, year)
         gaps = await procedure_gaps(
             session=session, cycle_id=cycle.id if cycle else None, unit_ids=sorted(units)
         )
+        if tell and gaps and report.batch_id is not None:
+            await tell_units_of_gaps(
+                session=session, year=year, gaps=gaps, names=units, batch_id=report.batch_id
+            )
     report.procedure_gaps = {units[unit_id]: found for unit_id, found in gaps.items()}
 
 

@@ -36,9 +36,10 @@ from domain.procedure import (
 from domain.sheet import plain_text_problem
 from messages.i18n import N_, Translator
 from storage import procedure as store
+from storage.audiences import unit_contacts
 from storage.audit import audit
 from storage.models import Cycle, ProcedureStep
-from storage.outbox import Attachment, store_attachment
+from storage.outbox import Attachment, enqueue, store_attachment
 
 REASON_CYCLE_CLOSED = N_(
     "The {year} assessment is closed; its procedure record can no longer change."
@@ -56,6 +57,11 @@ MINUTES_MAX_MB = 20
 STORED = "stored:"
 REASON_REASON_TOO_LONG = N_("The reason may have at most {limit} characters.")
 GAP_LINE = N_("{unit}: missing {steps}")
+UNIT_TOLD = N_(
+    "⚠️ Your unit's results of {year} were imported, but its assessment procedure (五(一)–(四)) "
+    "is not fully recorded, and the 公示 cannot open until it is. {gaps}. Record it in the bot "
+    "under “Assessment procedure”, or send the procedure sheet there."
+)
 GAP_REPORT = N_("{step} ({n} on-duty workers not recorded)")
 
 
@@ -224,6 +230,32 @@ async def procedure_gaps(
         if missing:
             gaps[unit_id] = missing
     return gaps
+
+
+async def tell_units_of_gaps(
+    *,
+    session: AsyncSession,
+    year: int,
+    gaps: Mapping[int, Sequence[Gap]],
+    names: Mapping[int, str],
+    batch_id: int,
+) -> int:
+    """Each unit's contacts told what their procedure record lacks, once per import that
+    changed something (an administrator's import: a unit's own upload says it in the answer).
+    Returns how many were told."""
+    told = 0
+    for unit_id, unit_gaps in gaps.items():
+        for contact in await unit_contacts(session, unit_id):
+            t = Translator(contact.language)
+            await enqueue(
+                session,
+                chat_id=contact.user_id,
+                kind="notice",
+                text=t(UNIT_TOLD, year=year, gaps=gap_line(t, names[unit_id], unit_gaps)),
+                dedup_key=f"procedure-gaps:{batch_id}:{unit_id}:{contact.user_id}",
+            )
+            told += 1
+    return told
 
 
 def gap_line(t: Translator, unit_name: str, gaps: Sequence[Gap]) -> str:

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from procedure_world import (
+    CONTACT,
+    bind_contact,
     complete_steps,
     procedure_csv,
     record_all,
@@ -31,7 +33,7 @@ from services.imports import import_results
 from services.procedure import StepInput, procedure_gaps, record_step
 from services.procedure_sheet import import_procedure
 from storage.db import transaction
-from storage.models import AuditLog, ProcedureStep
+from storage.models import AuditLog, Outbox, ProcedureStep
 
 
 @pytest.mark.parametrize("served", [0, 1, 5])
@@ -195,3 +197,32 @@ async def test_the_procedure_sheet_records_every_step_or_none(any_storage, clock
     assert steps["meeting"].people == {"attendee": ["王分管"]}
     # Everything but the minutes, which only come as a file.
     assert gaps == {unit: [Gap("meeting")]}
+
+
+async def test_an_administrators_import_tells_the_units_contacts(storage, clock):
+    await unit_with_workers(storage, 2)
+    unit = await unit_id(storage)
+    await bind_contact(storage, unit)
+
+    async def admin_import(people):
+        return await import_results(
+            sessions=storage.sessions,
+            secret_key=SECRET,
+            path=results_csv(people),
+            filename="results.csv",
+            cycle_year=2026,
+        )
+
+    changed = await admin_import([person(0, grade="基本合格"), person(1)])
+    assert changed.batch_id is not None
+    again = await admin_import([person(0, grade="基本合格"), person(1)])
+    assert again.already_imported
+    async with storage.sessions() as session:
+        told = [
+            o.payload["text"]
+            for o in (await session.execute(select(Outbox))).scalars()
+            if o.chat_id == CONTACT
+        ]
+    assert len(told) == 1  # the import that changed nothing tells nobody again
+    assert "本单位 2026 年度考核结果已导入" in told[0]
+    assert f"{UNITS[0]}：缺少个人述职、谈话考核、民主测评、集体研究" in told[0]
