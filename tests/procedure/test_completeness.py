@@ -111,7 +111,7 @@ def test_the_command_line_lists_what_each_unit_lacks(storage, clock, monkeypatch
     refused = runner.invoke(app, ["publish", "open", "--cycle", "2026"])
     assert refused.exit_code == 2
     assert "2026 年度公示尚不能开始：有 1 个单位未就绪" in refused.output
-    assert f"{UNITS[1]}：1 名在岗人员没有考核结果" in refused.output
+    assert f"{UNITS[1]}：1 名在岗人员没有考核结果（{person(3).name}）" in refused.output
     assert f"{UNITS[1]}：缺少个人述职、谈话考核、民主测评、集体研究" in (refused.output)
     assert UNITS[0] not in refused.output
     opened = runner.invoke(
@@ -131,7 +131,7 @@ async def test_an_administrator_overrides_in_the_chat(storage, chat, clock):
     await admin.click("公示管理：开始、结束、张榜公告")
     await admin.click("开始2026年度公示")
     await admin.click("确认开始")
-    assert f"{UNITS[1]}：1 名在岗人员没有考核结果" in admin.last
+    assert f"{UNITS[1]}：1 名在岗人员没有考核结果（{person(3).name}）" in admin.last
     await admin.click("说明理由后仍然开始")
     await admin.send("县林业局补报材料已在途")
     assert admin.last.startswith("2026年度公示已开始")
