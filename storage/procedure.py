@@ -6,13 +6,14 @@ Each function runs in the caller's transaction and commits nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from domain.procedure import BASIS_PARTS, GradeBasis, StepRecord
-from storage.models import Cycle, ProcedureStep, ResultBasis, Unit, Worker
+from storage.models import Cycle, LateNotice, ProcedureStep, ResultBasis, Unit, Worker
 
 
 async def grade_basis(session: AsyncSession, *, cycle_id: int, worker_id: int) -> GradeBasis | None:
@@ -88,3 +89,16 @@ async def unit_names(session: AsyncSession) -> dict[int, str]:
 async def cycle_for_year(session: AsyncSession, year: int) -> Cycle | None:
     found = await session.execute(select(Cycle).where(col(Cycle.year) == year))
     return found.scalars().first()
+
+
+async def own_window(
+    session: AsyncSession, *, cycle_id: int, worker_id: int
+) -> tuple[date, date] | None:
+    """The notice period of a result added or changed while the 公示 ran, if it was."""
+    found = await session.execute(
+        select(LateNotice).where(
+            col(LateNotice.cycle_id) == cycle_id, col(LateNotice.worker_id) == worker_id
+        )
+    )
+    notice = found.scalars().first()
+    return None if notice is None else (notice.opens_on, notice.closes_on)

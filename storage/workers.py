@@ -34,7 +34,7 @@ from storage.models import (
     Worker,
     WorkerCode,
 )
-from storage.procedure import grade_basis
+from storage.procedure import grade_basis, own_window
 
 # No 0/O, 1/I/L: a code is read off paper and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -320,6 +320,11 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
             grade=grade, renew=renew, previous_grade=previous, findings=_findings(result)
         )
     )
+    # A result added or changed during the 公示 is on notice for a period of its own.
+    window = await own_window(session, cycle_id=result.cycle_id, worker_id=worker_id) or (
+        cycle.gongshi_opens_on,
+        cycle.gongshi_closes_on,
+    )
     return WorkerView(
         name=base.name,
         unit_name=base.unit_name,
@@ -331,8 +336,8 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
         status=result.status,
         follow_ups=follow_ups,
         cycle_state=cycle.state,
-        opens_on=cycle.gongshi_opens_on,
-        closes_on=cycle.gongshi_closes_on,
+        opens_on=window[0],
+        closes_on=window[1],
         basis=await grade_basis(session, cycle_id=result.cycle_id, worker_id=worker_id),
     )
 

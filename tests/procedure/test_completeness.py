@@ -40,6 +40,7 @@ from storage.models import (
     TelegramUser,
     Worker,
 )
+from storage.workers import worker_view
 
 RULES = PublicationRules(WorkCalendar(), 5, CHANNEL, "gongshi_bot", "zh")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -188,6 +189,14 @@ async def test_results_changed_during_the_gongshi_get_their_own_full_notice(any_
     assert len(late_posts) == 1 and late_posts[0].startswith("2026年12月18日（周五）新增或更正")
     assert mask_name(person(0).name) in late_posts[0] and mask_name(person(7).name) in late_posts[0]
     assert mask_name(person(1).name) not in late_posts[0]
+
+    async with storage.sessions() as session:
+        ids = dict((await session.execute(select(Worker.name, Worker.id))).all())
+        late_view = await worker_view(session=session, worker_id=ids[person(7).name])
+        kept_view = await worker_view(session=session, worker_id=ids[person(1).name])
+    # The worker whose result came late reads their own period; the others the 公示's.
+    assert (late_view.opens_on, late_view.closes_on) == (own.opens_on, own.closes_on)
+    assert (kept_view.opens_on, kept_view.closes_on) == (opened.window.opens_on, own.closes_on)
 
     again = await upload()  # the same file again: nothing new to publish
     assert again.already_imported and again.late_rows == 0
