@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from messages.callbacks_publication import FIRST_UNITS
 from messages.i18n import N_, Translator
 from messages.replies import Button
+from messages.style import date_text
 from messages.tasks import day_text
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ SUBSCRIBER_NOTICE = N_(
 )
 BROWSE = N_("Read the lists")
 PERIOD = N_("{opens} to {closes}")
+NOTICED_UNTIL = N_(" (added or corrected: on notice until {closes})")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,11 @@ def renewal_text(t: Translator, renew: bool) -> str:
 
 def entry_line(t: Translator, number: int, row: PublicRow) -> str:
     grade = t(GRADES[row.grade]) if row.grade in GRADES else row.grade
-    return f"{number}. {row.masked_name}｜{row.post}｜{grade}｜{renewal_text(t, row.renew)}"
+    line = f"{number}. {row.masked_name}｜{row.post}｜{grade}｜{renewal_text(t, row.renew)}"
+    if row.noticed_until is not None:
+        # Added or corrected during the 公示: on notice for a period of its own.
+        line += t(NOTICED_UNTIL, closes=date_text(t, row.noticed_until, weekday=False))
+    return line
 
 
 def window_line(t: Translator, opens_on: date, closes_on: date) -> str:

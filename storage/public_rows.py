@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.masking import mask_name
-from storage.models import Cycle, Result, Unit, Worker
+from storage.models import Cycle, LateNotice, Result, Unit, Worker
 from storage.name_search import NameQuery
 from storage.publication import (
     NO_WINDOW,
@@ -38,6 +38,8 @@ class PublicRow:
     post: str
     grade: str
     renew: bool
+    # A result added or changed while the 公示 ran: the last day of its own notice period.
+    noticed_until: date | None = None
 
 
 def group_by_unit(rows: Sequence[PublicRow]) -> dict[int, list[PublicRow]]:
@@ -58,15 +60,23 @@ def _public_select(cycle_id: int) -> Any:
             col(Result.post_title),
             col(Result.grade),
             col(Result.renew),
+            col(LateNotice.closes_on),
         )
         .join(Unit, col(Unit.id) == col(Result.unit_id))
         .join(Worker, col(Worker.id) == col(Result.worker_id))
+        .outerjoin(
+            LateNotice,
+            and_(
+                col(LateNotice.cycle_id) == col(Result.cycle_id),
+                col(LateNotice.worker_id) == col(Result.worker_id),
+            ),
+        )
         .where(col(Result.cycle_id) == cycle_id)
     )
 
 
 def _public(row: Any) -> PublicRow:
-    result_id, unit_id, unit_name, name, post, grade, renew = row
+    result_id, unit_id, unit_name, name, post, grade, renew, noticed_until = row
     return PublicRow(
         result_id=int(result_id),
         unit_id=int(unit_id),
@@ -75,6 +85,7 @@ def _public(row: Any) -> PublicRow:
         post=str(post),
         grade=str(grade),
         renew=bool(renew),
+        noticed_until=noticed_until,
     )
 
 

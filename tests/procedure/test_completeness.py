@@ -28,6 +28,7 @@ from services.import_report import report_lines
 from services.imports import import_results, import_roster
 from services.publication import PublicationRules, close_gongshi, open_gongshi
 from services.publication_checks import IncompleteError
+from services.publication_texts import entry_line
 from storage import publication as store
 from storage.db import transaction
 from storage.models import (
@@ -40,6 +41,7 @@ from storage.models import (
     TelegramUser,
     Worker,
 )
+from storage.public_rows import public_rows
 from storage.workers import worker_view
 
 RULES = PublicationRules(WorkCalendar(), 5, CHANNEL, "gongshi_bot", "zh")
@@ -189,6 +191,16 @@ async def test_results_changed_during_the_gongshi_get_their_own_full_notice(any_
     assert len(late_posts) == 1 and late_posts[0].startswith("2026年12月18日（周五）新增或更正")
     assert mask_name(person(0).name) in late_posts[0] and mask_name(person(7).name) in late_posts[0]
     assert mask_name(person(1).name) not in late_posts[0]
+    mark = (
+        f"（新增或更正，公示至{own.closes_on.year}年{own.closes_on.month}月{own.closes_on.day}日）"
+    )
+    assert mark in late_posts[0]
+    async with storage.sessions() as session:
+        listed = {r.masked_name: r for r in await public_rows(session=session, cycle_id=cycle.id)}
+    # The bot's list marks the late rows the same way, and only them.
+    zh = Translator("zh")
+    assert mark in entry_line(zh, 1, listed[mask_name(person(7).name)])
+    assert "新增或更正" not in entry_line(zh, 2, listed[mask_name(person(1).name)])
 
     async with storage.sessions() as session:
         ids = dict((await session.execute(select(Worker.name, Worker.id))).all())
