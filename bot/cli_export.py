@@ -30,6 +30,7 @@ from bot.runtime_context import (
 )
 from documents.tables import csv_bytes, xlsx_bytes
 from domain.clock import SystemClock
+from domain.renewal import RenewalSettings
 from domain.subsidy import SubsidyStatus
 from messages.i18n import N_, Translator
 from messages.style import file_name
@@ -161,7 +162,11 @@ def subsidy(
                 raise CommandError(t(UNKNOWN_CYCLE, year=cycle), 1)
             if found.state != "closed":
                 raise CommandError(t(NOT_CLOSED, year=cycle), 1)
-            return await subsidy_rows(session, found)
+            return await subsidy_rows(
+                session,
+                found,
+                basic_may_renew=RenewalSettings.from_settings(settings).basic_may_renew,
+            )
 
     rows = run_async(go())
     path = output or Path(file_name(t, SUBSIDY_FILE, output_format, cycle))

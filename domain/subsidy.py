@@ -34,6 +34,10 @@ REASON_FAIL_TWICE = (
     "Graded 不合格 twice in a row: the labour contract ends and so do the subsidies."
 )
 REASON_FAIL = "Graded 不合格: the post agreement is not renewed and the subsidies end."
+REASON_BASIC_NOT_RENEWED = (
+    "Graded 基本合格, and only 合格 renews in this county: the post agreement is not renewed "
+    "and the subsidies end."
+)
 REASON_NOT_RENEWED = "The unit does not renew the post agreement: the subsidies end."
 REASON_STOPPED_BY_CASE = (
     "The handling opinion of a case stops the post and social-insurance subsidies."
@@ -51,6 +55,7 @@ ALL_REASONS = (
     REASON_ABSENT_AT_VERIFICATION,
     REASON_FAIL_TWICE,
     REASON_FAIL,
+    REASON_BASIC_NOT_RENEWED,
     REASON_NOT_RENEWED,
     REASON_RENEWAL_BLOCKED,
     REASON_HELD,
@@ -70,6 +75,7 @@ class Facts:
     previous_grade: Grade | None
     renewal_blocked: bool = False
     subsidy_stopped: bool = False
+    basic_may_renew: bool = True
 
 
 # The rule table, first match wins: (applies?, status, reason).
@@ -84,6 +90,11 @@ RULES: tuple[tuple[Callable[[Facts], bool], SubsidyStatus, str], ...] = (
         REASON_FAIL_TWICE,
     ),
     (lambda f: f.grade is Grade.FAIL, SubsidyStatus.END, REASON_FAIL),
+    (
+        lambda f: f.grade is Grade.BASIC and not f.basic_may_renew,
+        SubsidyStatus.END,
+        REASON_BASIC_NOT_RENEWED,
+    ),
     (lambda f: not f.renew, SubsidyStatus.END, REASON_NOT_RENEWED),
     (lambda f: f.renewal_blocked, SubsidyStatus.END, REASON_RENEWAL_BLOCKED),
     (lambda f: f.held, SubsidyStatus.PENDING, REASON_HELD),
@@ -98,11 +109,20 @@ def parse_findings(values: Collection[str]) -> frozenset[Finding]:
 
 
 def renewal_effective(
-    *, grade: Grade, renew: bool, findings: frozenset[Finding], renewal_blocked: bool = False
+    *,
+    grade: Grade,
+    renew: bool,
+    findings: frozenset[Finding],
+    renewal_blocked: bool = False,
+    basic_may_renew: bool = True,
 ) -> bool:
-    """The unit's decision, unless the rules forbid renewing (不合格, any finding, or a case's
-    handling opinion of 不予续签)."""
-    return renew and not renewal_blocked and renewal_allowed(grade=grade, findings=findings)
+    """The unit's decision, unless the rules forbid renewing (不合格, 基本合格 where only 合格
+    renews, any finding, or a case's handling opinion of 不予续签)."""
+    return (
+        renew
+        and not renewal_blocked
+        and renewal_allowed(grade=grade, findings=findings, basic_may_renew=basic_may_renew)
+    )
 
 
 def subsidy_decision(
@@ -115,6 +135,7 @@ def subsidy_decision(
     previous_grade: Grade | None = None,
     renewal_blocked: bool = False,
     subsidy_stopped: bool = False,
+    basic_may_renew: bool = True,
 ) -> tuple[SubsidyStatus, str]:
     """The subsidy status and its reason (a message id) for one worker's result."""
     facts = Facts(
@@ -126,6 +147,7 @@ def subsidy_decision(
         previous_grade=previous_grade,
         renewal_blocked=renewal_blocked,
         subsidy_stopped=subsidy_stopped,
+        basic_may_renew=basic_may_renew,
     )
     for applies, status, reason in RULES:
         if applies(facts):

@@ -178,7 +178,11 @@ async def _bound(ctx: Context) -> None:
     binding = ctx.roles.binding("worker")
     view = None
     if binding is not None and binding.worker_id is not None:
-        view = await worker_view(session=ctx.session, worker_id=binding.worker_id)
+        view = await worker_view(
+            session=ctx.session,
+            worker_id=binding.worker_id,
+            basic_may_renew=ctx.deps.renewal.basic_may_renew,
+        )
     unit = view.unit_name if view is not None else ""
     ctx.say(ctx.t(BOUND, unit=unit), remove_keyboard=True)
     if view is not None:
@@ -189,7 +193,11 @@ async def show_result(ctx: Context) -> None:
     binding = ctx.roles.binding("worker")
     view = None
     if binding is not None and binding.worker_id is not None:
-        view = await worker_view(session=ctx.session, worker_id=binding.worker_id)
+        view = await worker_view(
+            session=ctx.session,
+            worker_id=binding.worker_id,
+            basic_may_renew=ctx.deps.renewal.basic_may_renew,
+        )
     if view is None:
         ctx.say(ctx.t(NO_RESULT), [[Button(ctx.t(BACK), MENU_HOME)]])
         return

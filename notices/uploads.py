@@ -18,6 +18,7 @@ import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
+from domain.renewal import RenewalSettings
 from messages.i18n import N_, Translator
 from messages.style import file_name
 from notices.scheduler import Sweep
@@ -72,6 +73,7 @@ class UploadSettings:
     import_max_mb: int
     limits: ReadLimits = field(default_factory=ReadLimits)
     import_max_memory_mb: int = DEFAULT_MEMORY_MB
+    renewal: RenewalSettings = field(default_factory=RenewalSettings)
 
 
 async def import_uploads(
@@ -182,6 +184,7 @@ async def _fetch_and_import(
                 only_unit=job.only_unit,
                 limits=settings.limits,
                 memory_mb=settings.import_max_memory_mb,
+                renewal=settings.renewal,
             )
     except SheetError as error:
         lines = [_head(job, t, done=False), t(error.reason, **error.params)]

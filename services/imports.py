@@ -20,6 +20,7 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.renewal import RenewalSettings
 from domain.sheet import ImportKind
 from services.import_report import ImportReport
 from services.units import register_units_from_rows
@@ -57,13 +58,15 @@ async def import_results(
     only_unit: str | None = None,
     limits: ReadLimits | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    renewal: RenewalSettings | None = None,
 ) -> ImportReport:
     """Import a results file for the assessment of ``cycle_year``.
 
     Units must exist already. The cycle is created if missing; a closed cycle is refused. Each
     row creates or updates the worker, the post they hold and their result in the cycle.
     ``today`` (from the injected clock) lets ID numbers with a future birth date be refused.
-    ``only_unit`` (a unit contact's upload) refuses rows of any other unit.
+    ``only_unit`` (a unit contact's upload) refuses rows of any other unit. ``renewal``: the
+    county's reading of 六(一), which decides whether 基本合格 may say 是.
     """
     return await _import(
         kind="results",
@@ -80,6 +83,7 @@ async def import_results(
         only_unit=only_unit,
         limits=limits,
         memory_mb=memory_mb,
+        basic_may_renew=(renewal or RenewalSettings()).basic_may_renew,
     )
 
 
@@ -180,6 +184,7 @@ async def _import(
     only_unit: str | None = None,
     limits: ReadLimits | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    basic_may_renew: bool = True,
 ) -> ImportReport:
     if filename is None and isinstance(path, bytes):
         raise ValueError("bytes need a filename")
@@ -197,6 +202,7 @@ async def _import(
         known_units=tuple(units),
         today=today,
         only_unit=only_unit,
+        basic_may_renew=basic_may_renew,
         limits=limits or ReadLimits(),
     )
     del data

@@ -39,8 +39,11 @@ async def cycle_by_year(session: AsyncSession, year: int) -> Cycle | None:
     return found
 
 
-async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyRow]:
-    """Every worker with a result in ``cycle``, ordered by unit, then name."""
+async def subsidy_rows(
+    session: AsyncSession, cycle: Cycle, *, basic_may_renew: bool = True
+) -> Sequence[SubsidyRow]:
+    """Every worker with a result in ``cycle``, ordered by unit, then name, decided under the
+    county's reading of 六(一) (``basic_may_renew``, from ``domain.renewal.RenewalSettings``)."""
     absent = set(
         (
             await session.execute(
@@ -87,6 +90,7 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
             previous_grade=parse_grade(before) if before else None,
             renewal_blocked=result.renewal_blocked,
             subsidy_stopped=result.subsidy_stopped,
+            basic_may_renew=basic_may_renew,
         )
         rows.append(
             SubsidyRow(
@@ -100,6 +104,7 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
                     renew=result.renew,
                     findings=findings,
                     renewal_blocked=result.renewal_blocked,
+                    basic_may_renew=basic_may_renew,
                 ),
                 result_status=result.status,
                 subsidy=status,

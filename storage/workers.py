@@ -17,7 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from domain.grades import Consequence, Finding, Grade, consequences
+from domain.grades import Consequence, Finding, Grade, consequences, renewal_allowed
 from domain.masking import normalize_phone
 from storage.identity import keyed_hash, token_hash
 from storage.models import (
@@ -270,7 +270,11 @@ class WorkerView:
     closes_on: date | None = None
 
 
-async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | None:
+async def worker_view(
+    *, session: AsyncSession, worker_id: int, basic_may_renew: bool = True
+) -> WorkerView | None:
+    """The worker's latest result and what follows, under the county's reading of 六(一)
+    (``basic_may_renew``, from ``domain.renewal.RenewalSettings``)."""
     worker = await session.get(Worker, worker_id)
     if worker is None:
         return None
@@ -299,7 +303,12 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
     if len(results) > 1 and results[1][1].year == cycle.year - 1:
         previous = Grade(results[1][0].grade)
     grade = Grade(result.grade)
-    renew = result.renew and not result.renewal_blocked
+    findings = _findings(result)
+    renew = (
+        result.renew
+        and not result.renewal_blocked
+        and renewal_allowed(grade=grade, findings=findings, basic_may_renew=basic_may_renew)
+    )
     tasks = {
         task.kind: task.due_on
         for task in (
@@ -314,7 +323,11 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
     follow_ups = tuple(
         FollowUp(c, tasks.get(TASK_OF_CONSEQUENCE.get(c.code, "")))
         for c in consequences(
-            grade=grade, renew=renew, previous_grade=previous, findings=_findings(result)
+            grade=grade,
+            renew=renew,
+            previous_grade=previous,
+            findings=findings,
+            basic_may_renew=basic_may_renew,
         )
     )
     return WorkerView(
