@@ -14,6 +14,8 @@ from handlers import (
     invitations,
     menu,
     publication,
+    renewal,
+    renewal_bureau,
     unit,
     units_admin,
     uploads,
@@ -29,6 +31,8 @@ def build_router() -> Router:
     root = Router()
     root.include(invitations.router())
     root.include(unit.router())
+    root.include(renewal.router())
+    root.include(renewal_bureau.router())
     root.include(uploads.router())
     root.include(units_admin.router())
     root.include(bureau_tasks.router())

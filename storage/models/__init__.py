@@ -27,6 +27,7 @@ from storage.models.people import (
     TelegramUser,
     WorkerCode,
 )
+from storage.models.renewal import RenewalPaper
 from storage.models.roster import (
     Cycle,
     ImportBatch,
@@ -58,6 +59,7 @@ __all__ = [
     "Post",
     "ProcessedUpdate",
     "Reminder",
+    "RenewalPaper",
     "Result",
     "RoleBinding",
     "Subscription",
