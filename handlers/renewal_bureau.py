@@ -13,10 +13,17 @@ from handlers.context import Context
 from handlers.core import Router
 from handlers.renewal_card import card_lines
 from messages.callbacks import CallbackData
-from messages.callbacks_renewal import PaperUnit, PaperUnits, parse_bureau_paper_button
+from messages.callbacks_renewal import (
+    PaperUnit,
+    PaperUnits,
+    RecordsExport,
+    parse_bureau_paper_button,
+)
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
+from services.history import export_history
+from storage.models import Unit
 from storage.renewal import closed_cycle, paperwork
 
 ROLES = ["bureau", "admin"]
@@ -37,6 +44,10 @@ UNIT_HEADER = N_(
 PREVIOUS = N_("« Previous")
 NEXT = N_("Next »")
 BACK_TO_UNITS = N_("Back to the units")
+RECORDS = N_("Workers' records over the years (XLSX)")
+UNIT_RECORDS = N_("This unit's records over the years (XLSX)")
+RECORDS_CAPTION = N_("Workers' records over the years: {count} yearly results.")
+RECORDS_SENT = N_("The spreadsheet is on its way.")
 
 
 def router() -> Router:
@@ -49,7 +60,10 @@ def router() -> Router:
 def menu_rows(ctx: Context) -> list[list[Button]]:
     if not ctx.roles.has(*ROLES):
         return []
-    return [[Button(ctx.t(MENU), PaperUnits(step="units", page=0).pack())]]
+    return [
+        [Button(ctx.t(MENU), PaperUnits(step="units", page=0).pack())],
+        [Button(ctx.t(RECORDS), RecordsExport(step="rec", unit_id=0).pack())],
+    ]
 
 
 async def process_button(ctx: Context) -> None:
@@ -58,6 +72,8 @@ async def process_button(ctx: Context) -> None:
             await show_units(ctx, page=page)
         case PaperUnit(unit_id=unit_id, page=page):
             await show_unit(ctx, unit_id=unit_id, page=page)
+        case RecordsExport(unit_id=unit_id):
+            await send_records(ctx, unit_id=unit_id or None)
         case _:
             ctx.answer(ctx.t(STALE_BUTTON))
 
@@ -162,6 +178,23 @@ async def show_unit(ctx: Context, *, unit_id: int, page: int) -> None:
     paging = _paging(ctx, page, pages, _unit_page, unit_id=unit_id)
     if paging:
         buttons.append(paging)
+    buttons.append([Button(t(UNIT_RECORDS), RecordsExport(step="rec", unit_id=unit_id).pack())])
     buttons.append([Button(t(BACK_TO_UNITS), PaperUnits(step="units", page=0).pack())])
     buttons.append([back_to_menu(t)])
     ctx.say("\n".join(lines), buttons, edit=True)
+
+
+async def send_records(ctx: Context, *, unit_id: int | None) -> None:
+    """Every worker's record over the years, or one unit's, as a spreadsheet (audited)."""
+    if unit_id is not None and await ctx.session.get(Unit, unit_id) is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
+    name, content, count = await export_history(
+        session=ctx.session,
+        basic_may_renew=ctx.deps.renewal.basic_may_renew,
+        language=ctx.language,
+        unit_id=unit_id,
+        actor_user_id=ctx.user_id,
+    )
+    ctx.send_file(name, content, ctx.t(RECORDS_CAPTION, count=count))
+    ctx.answer(ctx.t(RECORDS_SENT))

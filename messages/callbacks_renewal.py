@@ -61,6 +61,14 @@ class PaperUnit(CallbackData, prefix="rb"):
     page: int
 
 
+class RecordsExport(CallbackData, prefix="rb"):
+    """The workers' records over the years as a file: every unit (``rb:rec:0``) or one
+    (``rb:rec:<unit id>``)."""
+
+    step: Literal["rec"]
+    unit_id: int
+
+
 UnitPaperButton = PaperList | PaperWorker | PaperAction | PaperAnswer | PaperTask
 
 
@@ -74,8 +82,10 @@ def parse_unit_paper_button(data: str | None) -> UnitPaperButton | None:
     return None
 
 
-def parse_bureau_paper_button(data: str | None) -> PaperUnits | PaperUnit | None:
-    for kind in (PaperUnits, PaperUnit):
+def parse_bureau_paper_button(
+    data: str | None,
+) -> PaperUnits | PaperUnit | RecordsExport | None:
+    for kind in (PaperUnits, PaperUnit, RecordsExport):
         found = kind.parse(data)
         if found is not None:
             values = [v for v in vars(found).values() if isinstance(v, int)]
