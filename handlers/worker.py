@@ -60,6 +60,7 @@ RESULT_WHO = N_("{unit} · post: {post}")
 RESULT_GRADE = N_("Grade: {grade}")
 RENEWED = N_("Renewal: the post agreement may be renewed for one year.")
 NOT_RENEWED = N_("Renewal: the post agreement is not renewed.")
+AGREEMENT_SIGNED = N_("Your renewed post agreement is signed: {start} to {end}.")
 FOLLOWS = N_("What follows:")
 BY_DATE = N_("{what} (by {date})")
 FINAL = N_("This result is final.")
@@ -214,6 +215,9 @@ def result_text(ctx: Context, view: WorkerView) -> str:
         t(RESULT_GRADE, grade=t(GRADE_NAMES[view.grade])),
         t(RENEWED) if view.renew else t(NOT_RENEWED),
     ]
+    if view.term is not None:
+        start, end = (day_text(t, day) for day in view.term)
+        lines.append(t(AGREEMENT_SIGNED, start=start, end=end))
     if view.follow_ups:
         lines.append("")
         lines.append(t(FOLLOWS))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.renewal import (
     TASK_WORKDAYS,
+    PaperState,
     PaperworkError,
     agreement_term,
     check_start,
@@ -30,7 +31,7 @@ from services.deps import Deps
 from storage.audit import audit
 from storage.models import Cycle, RenewalPaper, UnitTask, Worker
 from storage.renewal import PaperRow, paperwork
-from storage.unit_tasks import mark_done
+from storage.unit_tasks import mark_done, unit_tasks
 
 NOT_YOURS = N_("This worker is not on your unit's results of a closed 公示.")
 ALREADY_RECORDED = N_("This worker's paperwork is recorded already.")
@@ -114,6 +115,9 @@ async def sign_agreement(
         starts_on=start.isoformat(),
         ends_on=end.isoformat(),
     )
+    await settle_unit_tasks(
+        session=session, deps=deps, cycle=cycle, unit_id=row.unit_id, actor_user_id=actor_user_id
+    )
     return paper
 
 
@@ -174,7 +178,38 @@ async def record_non_renewal(
         tasks=[task.kind for task in tasks],
         due_on=due.isoformat(),
     )
+    await settle_unit_tasks(
+        session=session, deps=deps, cycle=cycle, unit_id=row.unit_id, actor_user_id=actor_user_id
+    )
     return paper, tasks
+
+
+# The unit's own tasks the paperwork stands for (notices/deadlines.toml), and the state of a
+# worker that keeps each open.
+SETTLES = {"renewals_signed": PaperState.TO_SIGN, "non_renewals_reported": PaperState.REASON_NEEDED}
+SETTLED_NOTE = "recorded worker by worker in the bot"
+
+
+async def settle_unit_tasks(
+    *, session: AsyncSession, deps: Deps, cycle: Cycle, unit_id: int, actor_user_id: int
+) -> list[str]:
+    """The unit's tasks "sign the renewals" and "report each non-renewal" done once no worker
+    is left to sign or to explain: the bureau reads each worker's record instead of a list.
+    Returns the kinds marked done."""
+    found = await paperwork(
+        session, cycle=cycle, basic_may_renew=deps.renewal.basic_may_renew, unit_id=unit_id
+    )
+    left = {row.state for unit in found for row in unit.rows}
+    settled = []
+    for task in await unit_tasks(session, unit_id=unit_id, cycle_id=cycle.id or 0):
+        waits_for = SETTLES.get(task.kind)
+        if waits_for is None or task.state == "done" or waits_for in left:
+            continue
+        await mark_done(
+            session, task=task, user_id=actor_user_id, now=deps.clock.now(), note=SETTLED_NOTE
+        )
+        settled.append(task.kind)
+    return settled
 
 
 def due_after(deps: Deps, today: date) -> date:

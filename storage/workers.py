@@ -26,6 +26,7 @@ from storage.models import (
     Complaint,
     Cycle,
     Post,
+    RenewalPaper,
     Result,
     RoleBinding,
     Unit,
@@ -268,6 +269,8 @@ class WorkerView:
     cycle_state: str = ""
     opens_on: date | None = None
     closes_on: date | None = None
+    # The renewed agreement as the unit recorded it signed (storage.models.RenewalPaper).
+    term: tuple[date, date] | None = None
 
 
 async def worker_view(
@@ -330,7 +333,18 @@ async def worker_view(
             basic_may_renew=basic_may_renew,
         )
     )
+    paper = (
+        await session.execute(
+            select(RenewalPaper).where(
+                col(RenewalPaper.worker_id) == worker_id, col(RenewalPaper.cycle_id) == cycle.id
+            )
+        )
+    ).scalar_one_or_none()
+    term = None
+    if paper is not None and paper.term_starts_on and paper.term_ends_on:
+        term = (paper.term_starts_on, paper.term_ends_on)
     return WorkerView(
+        term=term,
         name=base.name,
         unit_name=base.unit_name,
         post_title=result.post_title or base.post_title,

@@ -3,9 +3,10 @@ reads each unit's completion worker by worker; in their words."""
 
 from __future__ import annotations
 
-from renewal_county import BUREAU, UNIT_A_CONTACT, UNIT_B_CONTACT
+from renewal_county import BUREAU, UNIT_A, UNIT_A_CONTACT, UNIT_B_CONTACT
 
 from messages.callbacks_renewal import PaperAction, PaperWorker
+from storage.workers import issue_codes
 
 SIGNED_TERM = "2027年1月1日（周五）至2027年12月31日（周五）"
 
@@ -121,3 +122,24 @@ async def test_the_bureau_sees_each_units_completion_worker_by_worker(chat, coun
     assert f"已签订续签协议：{SIGNED_TERM}" in desk.last
     assert desk.last.count("按考核结果可续签上岗协议一年。") == 1  # the 基本合格, unsigned
     assert desk.last.count("不再续签上岗协议。") == 2  # the two 不合格, no reason yet
+
+
+async def test_the_worker_reads_the_signed_term(chat, county, storage, clock):
+    unit_contact = await open_paperwork(chat, UNIT_A_CONTACT)
+    await unit_contact.click(button_with(unit_contact, county.names["pass"]))
+    await unit_contact.click("签订续签协议")
+    await unit_contact.click("2027年1月1日（周五）")
+    await unit_contact.click("本人同意")
+    await unit_contact.click("符合条件")
+    async with storage.sessions() as session, session.begin():
+        codes = await issue_codes(session=session, unit_id=county.units[UNIT_A], now=clock.now())
+    code = next(row.code for row in codes if row.worker_id == county.workers["pass"])
+    worker = chat(6301)
+    await worker.send(f"/start w_{code}")
+    await worker.press("wkme:show")
+    assert f"您的续签上岗协议已签订：{SIGNED_TERM}。" in worker.last
+    other = next(row.code for row in codes if row.worker_id == county.workers["basic"])
+    unsigned = chat(6302)
+    await unsigned.send(f"/start w_{other}")
+    await unsigned.press("wkme:show")
+    assert "续签上岗协议已签订" not in unsigned.last

@@ -195,3 +195,32 @@ async def test_the_subsidy_list_follows_what_was_signed(any_storage, county_anyw
     assert (declined.subsidy, declined.reason) == (SubsidyStatus.END, REASON_UNIT_NOT_RENEWED)
     assert not declined.renewed and declined.term_starts_on is None
     assert (unsigned.subsidy, unsigned.reason) == (SubsidyStatus.PENDING, REASON_UNSIGNED)
+
+
+async def test_the_units_own_tasks_close_when_no_worker_is_left(any_storage, county_anywhere, deps):
+    county = county_anywhere
+    unit_a = county.units[UNIT_A]
+    async with any_storage.sessions() as session, session.begin():
+        for kind in ("renewals_signed", "non_renewals_reported"):
+            session.add(
+                UnitTask(
+                    cycle_id=county.cycle_id, unit_id=unit_a, kind=kind, due_on=date(2027, 1, 5)
+                )
+            )
+
+    async def states() -> dict[str, str]:
+        async with any_storage.sessions() as session:
+            found = await session.execute(
+                select(UnitTask).where(
+                    col(UnitTask.worker_id).is_(None), col(UnitTask.unit_id) == unit_a
+                )
+            )
+            return {task.kind: task.state for task in found.scalars()}
+
+    await sign(any_storage, county, deps, "pass")
+    await not_renewed(any_storage, county, deps, "fail")
+    assert await states() == {"renewals_signed": "open", "non_renewals_reported": "open"}
+    await not_renewed(any_storage, county, deps, "basic", reason="本人不同意续签")
+    assert await states() == {"renewals_signed": "done", "non_renewals_reported": "open"}
+    await not_renewed(any_storage, county, deps, "fail2")
+    assert await states() == {"renewals_signed": "done", "non_renewals_reported": "done"}
