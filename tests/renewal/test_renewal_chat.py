@@ -18,6 +18,15 @@ async def open_paperwork(chat, user_id):
     return me
 
 
+async def sign_in_chat(me, name: str) -> None:
+    """The unit contact signs the worker's renewal from the first day offered."""
+    await me.click(button_with(me, name))
+    await me.click("签订续签协议")
+    await me.click("2027年1月1日（周五）")
+    await me.click("本人同意")
+    await me.click("符合条件")
+
+
 def button_with(me, *parts: str) -> str:
     return next(b for b in me.buttons() if all(part in b for part in parts))
 
@@ -106,11 +115,7 @@ async def test_another_units_worker_cannot_be_touched(chat, county):
 
 async def test_the_bureau_sees_each_units_completion_worker_by_worker(chat, county):
     unit_contact = await open_paperwork(chat, UNIT_A_CONTACT)
-    await unit_contact.click(button_with(unit_contact, county.names["pass"]))
-    await unit_contact.click("签订续签协议")
-    await unit_contact.click("2027年1月1日（周五）")
-    await unit_contact.click("本人同意")
-    await unit_contact.click("符合条件")
+    await sign_in_chat(unit_contact, county.names["pass"])
     desk = chat(BUREAU)
     await desk.send("/start")
     await desk.click("各单位续签手续")
@@ -126,11 +131,7 @@ async def test_the_bureau_sees_each_units_completion_worker_by_worker(chat, coun
 
 async def test_the_worker_reads_the_signed_term(chat, county, storage, clock):
     unit_contact = await open_paperwork(chat, UNIT_A_CONTACT)
-    await unit_contact.click(button_with(unit_contact, county.names["pass"]))
-    await unit_contact.click("签订续签协议")
-    await unit_contact.click("2027年1月1日（周五）")
-    await unit_contact.click("本人同意")
-    await unit_contact.click("符合条件")
+    await sign_in_chat(unit_contact, county.names["pass"])
     async with storage.sessions() as session, session.begin():
         codes = await issue_codes(session=session, unit_id=county.units[UNIT_A], now=clock.now())
     code = next(row.code for row in codes if row.worker_id == county.workers["pass"])
