@@ -109,6 +109,8 @@ async def process_paper_button(ctx: Context) -> None:
             await ask_reason(ctx, cycle, worker_id)
         case PaperAnswer(step="start", worker_id=worker_id, value=value):
             await choose_start(ctx, cycle, worker_id, value)
+        case PaperAnswer(value=value) if value not in (0, 1):
+            ctx.answer(ctx.t(STALE_BUTTON))
         case PaperAnswer(step="consent", worker_id=worker_id, value=value):
             await process_consent(ctx, cycle, worker_id, yes=value == 1)
         case PaperAnswer(worker_id=worker_id, value=value):

@@ -29,6 +29,8 @@ from storage.renewal import closed_cycle, paperwork
 ROLES = ["bureau", "admin"]
 UNITS_PER_PAGE = 8
 WORKERS_PER_PAGE = 10
+# A page of ten workers stays well within Telegram's 4,096 characters with reasons this long.
+REASON_SHOWN = 120
 
 MENU = N_("Renewal paperwork by unit")
 NO_CYCLE = N_("No 公示 has closed yet: the renewal paperwork starts when it does.")
@@ -173,7 +175,7 @@ async def show_unit(ctx: Context, *, unit_id: int, page: int) -> None:
     ]
     for row in unit.rows[page * WORKERS_PER_PAGE : (page + 1) * WORKERS_PER_PAGE]:
         lines.append("")
-        lines.extend(card_lines(ctx, row))
+        lines.extend(card_lines(ctx, row, reason_chars=REASON_SHOWN))
     buttons = []
     paging = _paging(ctx, page, pages, _unit_page, unit_id=unit_id)
     if paging:

@@ -58,8 +58,10 @@ async def paper_row(ctx: Context, cycle: Cycle, worker_id: int) -> PaperRow | No
         return None
 
 
-def card_lines(ctx: Context, row: PaperRow) -> list[str]:
-    """The worker's paperwork as the unit and the bureau read it."""
+def card_lines(ctx: Context, row: PaperRow, *, reason_chars: int | None = None) -> list[str]:
+    """The worker's paperwork as the unit and the bureau read it; ``reason_chars`` shortens
+    the written reason where many workers share one message (the full text is in the unit's
+    card and the records' export)."""
     t = ctx.t
     lines = [t(CARD, name=row.name, post=row.post, grade=row.grade.value)]
     paper = row.paper
@@ -72,7 +74,10 @@ def card_lines(ctx: Context, row: PaperRow) -> list[str]:
             )
         )
     elif paper is not None:
-        lines.append(t(NOT_RENEWED, reason=paper.reason))
+        reason = paper.reason
+        if reason_chars is not None and len(reason) > reason_chars:
+            reason = reason[: reason_chars - 1] + "…"
+        lines.append(t(NOT_RENEWED, reason=reason.replace("\n", " ")))
     else:
         lines.append(t(RULES_RENEW) if row.renews else t(RULES_NO))
     today = ctx.clock.today()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from renewal_county import BUREAU, UNIT_A, UNIT_A_CONTACT, UNIT_B_CONTACT
 
-from messages.callbacks_renewal import PaperAction, PaperWorker
+from messages.callbacks_renewal import PaperAction, PaperAnswer, PaperWorker
+from messages.i18n import translate
+from messages.wording import STALE_BUTTON
 from storage.workers import issue_codes
 
 SIGNED_TERM = "2027年1月1日（周五）至2027年12月31日（周五）"
@@ -144,3 +146,31 @@ async def test_the_worker_reads_the_signed_term(chat, county, storage, clock):
     await unsigned.send(f"/start w_{other}")
     await unsigned.press("wkme:show")
     assert "续签上岗协议已签订" not in unsigned.last
+
+
+async def test_long_reasons_keep_the_bureaus_page_within_one_message(chat, county):
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    for key in ("pass", "basic", "fail", "fail2"):
+        await me.click(button_with(me, county.names[key]))
+        await me.click("不续签：填写原因")
+        await me.send(f"{key}：" + "本人长期不服从管理，" * 45)
+        assert "不续签。已报原因：" in me.last
+        await me.click("返回名单")
+    desk = chat(BUREAU)
+    await desk.send("/start")
+    await desk.click("各单位续签手续")
+    await desk.click("城关镇人民政府：完成 0/4，逾期 0")
+    assert len(desk.last) <= 4096
+    assert desk.last.count("…") == 4
+
+
+async def test_a_forged_answer_while_signing_is_refused(chat, county):
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    worker = county.workers["pass"]
+    await me.click(button_with(me, county.names["pass"]))
+    await me.click("签订续签协议")
+    await me.click("2027年1月1日（周五）")
+    await me.press(PaperAnswer(step="consent", worker_id=worker, value=7).pack())
+    assert me.answers[-1] == translate(STALE_BUTTON, "zh")
+    await me.press(PaperAnswer(step="eligible", worker_id=worker, value=1).pack())
+    assert me.answers[-1] == "该步骤已失效：请重新打开该人员。"
