@@ -14,6 +14,7 @@ from domain.renewal import (
     REASON_LONG,
     REASON_MAX_CHARS,
     REASON_SHORT,
+    PaperState,
     PaperworkError,
     parse_start,
 )
@@ -24,7 +25,12 @@ from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text
 from messages.wording import back_to_menu
-from services.renewal import record_non_renewal, sign_agreement
+from services.renewal import (
+    ALREADY_RECORDED,
+    DOES_NOT_RENEW,
+    record_non_renewal,
+    sign_agreement,
+)
 from storage.models import Cycle
 from storage.renewal import closed_cycle
 
@@ -63,7 +69,11 @@ async def ask_start(ctx: Context, cycle: Cycle, worker_id: int) -> None:
     row = await paper_row(ctx, cycle, worker_id)
     if row is None:
         return
+    if row.state is not PaperState.TO_SIGN:
+        ctx.answer(ctx.t(ALREADY_RECORDED if row.paper else DOES_NOT_RENEW), alert=True)
+        return
     start = usual_start(cycle)
+    ctx.reset()
     ctx.goto(AWAIT_START, worker_id=worker_id)
     value = int(start.strftime("%Y%m%d"))
     ctx.say(
@@ -119,7 +129,8 @@ async def ask_consent(ctx: Context, cycle: Cycle, worker_id: int, start: date) -
     row = await paper_row(ctx, cycle, worker_id)
     if row is None:
         return
-    ctx.goto(AWAIT_START, worker_id=worker_id, start=start.isoformat())
+    # A consent given in an earlier attempt does not carry over to this one.
+    ctx.goto(AWAIT_START, worker_id=worker_id, start=start.isoformat(), consent=False)
     ctx.say(
         ctx.t(ASK_CONSENT, name=row.name),
         _yes_no(ctx, "consent", worker_id, CONSENTS, REFUSES),
@@ -195,6 +206,9 @@ async def ask_reason(ctx: Context, cycle: Cycle, worker_id: int) -> None:
     if row is None:
         return
     ctx.reset()
+    if row.paper is not None:
+        ctx.answer(ctx.t(ALREADY_RECORDED), alert=True)
+        return
     ctx.goto(AWAIT_REASON, worker_id=worker_id)
     ctx.say(ctx.t(ASK_REASON, name=row.name, n=REASON_MAX_CHARS))
 

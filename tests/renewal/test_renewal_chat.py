@@ -174,3 +174,17 @@ async def test_a_forged_answer_while_signing_is_refused(chat, county):
     assert me.answers[-1] == translate(STALE_BUTTON, "zh")
     await me.press(PaperAnswer(step="eligible", worker_id=worker, value=1).pack())
     assert me.answers[-1] == "该步骤已失效：请重新打开该人员。"
+
+
+async def test_a_recorded_worker_is_not_signed_or_explained_again(chat, county):
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    await sign_in_chat(me, county.names["pass"])
+    worker = county.workers["pass"]
+    for step in ("sign", "reason"):
+        await me.press(PaperAction(step=step, worker_id=worker).pack())
+        assert me.answers[-1] == "该人员的手续已经登记。"
+    await me.send("本人不同意续签")
+    assert "不续签。已报原因" not in me.last
+    fail = county.workers["fail"]
+    await me.press(PaperAction(step="sign", worker_id=fail).pack())
+    assert me.answers[-1].startswith("按考核结果和有关规定，该人员不能续签上岗协议")
