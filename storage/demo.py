@@ -55,6 +55,7 @@ from storage.models import (
     Official,
     Post,
     Reminder,
+    RenewalPaper,
     Result,
     RoleBinding,
     Unit,
@@ -189,8 +190,9 @@ def purge_statements() -> list[Delete]:
         col(Invitation.unit_id).is_not(None), col(Invitation.official_id).in_(unit_officials)
     )
     whole: list[type[SQLModel]] = [
-        Reminder, UnitTask, CaseDocument, CaseEvent, EvidenceFile, ComplainantContact, Case,
-        Complaint, ChannelPost, Verification, Result, ImportJob, ImportBatch, WorkerCode,
+        Reminder, UnitTask, RenewalPaper, CaseDocument, CaseEvent, EvidenceFile,
+        ComplainantContact, Case, Complaint, ChannelPost, Verification, Result, ImportJob,
+        ImportBatch, WorkerCode,
     ]  # fmt: skip
     return [
         *(delete(model) for model in whole),
