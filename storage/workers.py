@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from domain.grades import Consequence, Finding, Grade, consequences, renewal_allowed
 from domain.masking import normalize_phone
+from domain.renewal import END_CONTRACT, SOCIAL_INSURANCE, UNEMPLOYMENT, worker_task_kind
 from storage.identity import keyed_hash, token_hash
 from storage.models import (
     AuditLog,
@@ -51,6 +52,12 @@ TASK_OF_CONSEQUENCE = {
     "admonishment_talk": "admonishment_talks",
     "no_new_agreement": "non_renewals_reported",
     "report_non_renewal": "non_renewals_reported",
+}
+# The worker's own tasks after a non-renewal (domain.renewal), by consequence.
+WORKER_TASK_OF_CONSEQUENCE = {
+    "social_insurance_change": SOCIAL_INSURANCE,
+    "unemployment_registration": UNEMPLOYMENT,
+    "terminate_contract": END_CONTRACT,
 }
 
 
@@ -324,7 +331,7 @@ async def worker_view(
         ).scalars()
     }
     follow_ups = tuple(
-        FollowUp(c, tasks.get(TASK_OF_CONSEQUENCE.get(c.code, "")))
+        FollowUp(c, tasks.get(_task_kind(c.code, worker_id)))
         for c in consequences(
             grade=grade,
             renew=renew,
@@ -358,6 +365,14 @@ async def worker_view(
         opens_on=cycle.gongshi_opens_on,
         closes_on=cycle.gongshi_closes_on,
     )
+
+
+def _task_kind(consequence: str, worker_id: int) -> str:
+    """The unit task whose due day a consequence shows: the worker's own, else the unit's."""
+    own = WORKER_TASK_OF_CONSEQUENCE.get(consequence)
+    if own is not None:
+        return worker_task_kind(own, worker_id)
+    return TASK_OF_CONSEQUENCE.get(consequence, "")
 
 
 def _findings(result: Result) -> frozenset[Finding]:

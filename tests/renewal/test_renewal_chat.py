@@ -188,3 +188,19 @@ async def test_a_recorded_worker_is_not_signed_or_explained_again(chat, county):
     fail = county.workers["fail"]
     await me.press(PaperAction(step="sign", worker_id=fail).pack())
     assert me.answers[-1].startswith("按考核结果和有关规定，该人员不能续签上岗协议")
+
+
+async def test_the_worker_reads_the_due_day_of_their_own_paperwork(chat, county, storage, clock):
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    await me.click(button_with(me, county.names["fail"]))
+    await me.click("不续签：填写原因")
+    await me.send("考核不合格，不予签订上岗协议")
+    async with storage.sessions() as session, session.begin():
+        codes = await issue_codes(session=session, unit_id=county.units[UNIT_A], now=clock.now())
+    code = next(row.code for row in codes if row.worker_id == county.workers["fail"])
+    worker = chat(6303)
+    await worker.send(f"/start w_{code}")
+    await worker.press("wkme:show")
+    # Two weeks from 23 December while the 2027 calendar is not supplied.
+    assert "用人单位为其办理社保信息变更手续。（截止2027年1月6日（周三））" in worker.last
+    assert "用人单位为其办理失业登记手续。（截止2027年1月6日（周三））" in worker.last
