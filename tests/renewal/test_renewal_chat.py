@@ -29,6 +29,20 @@ async def sign_in_chat(me, name: str) -> None:
     await me.click("符合条件")
 
 
+async def worker_codes(storage, county, clock) -> dict[int, str]:
+    """Binding codes of unit A's workers, as `gongshi codes` issues them: {worker_id: code}."""
+    async with storage.sessions() as session, session.begin():
+        rows = await issue_codes(session=session, unit_id=county.units[UNIT_A], now=clock.now())
+    return {row.worker_id: row.code for row in rows}
+
+
+async def own_result(worker, code: str) -> str:
+    """What a worker reads of their own result after binding with ``code``."""
+    await worker.send(f"/start w_{code}")
+    await worker.press("wkme:show")
+    return worker.last
+
+
 def button_with(me, *parts: str) -> str:
     return next(b for b in me.buttons() if all(part in b for part in parts))
 
@@ -134,18 +148,11 @@ async def test_the_bureau_sees_each_units_completion_worker_by_worker(chat, coun
 async def test_the_worker_reads_the_signed_term(chat, county, storage, clock):
     unit_contact = await open_paperwork(chat, UNIT_A_CONTACT)
     await sign_in_chat(unit_contact, county.names["pass"])
-    async with storage.sessions() as session, session.begin():
-        codes = await issue_codes(session=session, unit_id=county.units[UNIT_A], now=clock.now())
-    code = next(row.code for row in codes if row.worker_id == county.workers["pass"])
-    worker = chat(6301)
-    await worker.send(f"/start w_{code}")
-    await worker.press("wkme:show")
-    assert f"您的续签上岗协议已签订：{SIGNED_TERM}。" in worker.last
-    other = next(row.code for row in codes if row.worker_id == county.workers["basic"])
-    unsigned = chat(6302)
-    await unsigned.send(f"/start w_{other}")
-    await unsigned.press("wkme:show")
-    assert "续签上岗协议已签订" not in unsigned.last
+    codes = await worker_codes(storage, county, clock)
+    signed = await own_result(chat(6301), codes[county.workers["pass"]])
+    assert f"您的续签上岗协议已签订：{SIGNED_TERM}。" in signed
+    unsigned = await own_result(chat(6302), codes[county.workers["basic"]])
+    assert "续签上岗协议已签订" not in unsigned
 
 
 async def test_long_reasons_keep_the_bureaus_page_within_one_message(chat, county):
@@ -195,12 +202,8 @@ async def test_the_worker_reads_the_due_day_of_their_own_paperwork(chat, county,
     await me.click(button_with(me, county.names["fail"]))
     await me.click("不续签：填写原因")
     await me.send("考核不合格，不予签订上岗协议")
-    async with storage.sessions() as session, session.begin():
-        codes = await issue_codes(session=session, unit_id=county.units[UNIT_A], now=clock.now())
-    code = next(row.code for row in codes if row.worker_id == county.workers["fail"])
-    worker = chat(6303)
-    await worker.send(f"/start w_{code}")
-    await worker.press("wkme:show")
+    codes = await worker_codes(storage, county, clock)
+    shown = await own_result(chat(6303), codes[county.workers["fail"]])
     # Two weeks from 23 December while the 2027 calendar is not supplied.
-    assert "用人单位为其办理社保信息变更手续。（截止2027年1月6日（周三））" in worker.last
-    assert "用人单位为其办理失业登记手续。（截止2027年1月6日（周三））" in worker.last
+    assert "用人单位为其办理社保信息变更手续。（截止2027年1月6日（周三））" in shown
+    assert "用人单位为其办理失业登记手续。（截止2027年1月6日（周三））" in shown
