@@ -207,3 +207,21 @@ async def test_the_worker_reads_the_due_day_of_their_own_paperwork(chat, county,
     # Two weeks from 23 December while the 2027 calendar is not supplied.
     assert "用人单位为其办理社保信息变更手续。（截止2027年1月6日（周三））" in shown
     assert "用人单位为其办理失业登记手续。（截止2027年1月6日（周三））" in shown
+
+
+async def test_the_workers_tasks_are_among_the_units_tasks(chat, county):
+    name = county.names["fail2"]
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    await me.click(button_with(me, name))
+    await me.click("不续签：填写原因")
+    await me.send("连续两年考核不合格，不予续签")
+    await me.press("ut:list")
+    for title in (f"为{name}办理社保信息变更", f"为{name}办理失业登记", f"与{name}解除劳动合同"):
+        assert title in me.last
+    await me.click(button_with(me, f"为{name}办理失业登记"))
+    await me.click("标记完成")
+    await me.send("/start")
+    await me.click("续签手续")
+    await me.click(button_with(me, name))
+    assert "✅ 已办结：失业登记" not in me.buttons()
+    assert "✅ 已办结：社保信息变更" in me.buttons()
