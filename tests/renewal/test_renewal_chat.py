@@ -29,6 +29,13 @@ async def sign_in_chat(me, name: str) -> None:
     await me.click("符合条件")
 
 
+async def explain_in_chat(me, name: str, reason: str) -> None:
+    """The unit contact writes why the worker's agreement is not renewed."""
+    await me.click(button_with(me, name))
+    await me.click("不续签：填写原因")
+    await me.send(reason)
+
+
 async def worker_codes(storage, county, clock) -> dict[int, str]:
     """Binding codes of unit A's workers, as `gongshi codes` issues them: {worker_id: code}."""
     async with storage.sessions() as session, session.begin():
@@ -111,9 +118,7 @@ async def test_a_fail_is_reported_then_each_task_closed_by_confirmation_or_file(
 
 async def test_two_fails_in_a_row_add_the_end_of_the_contract(chat, county):
     me = await open_paperwork(chat, UNIT_A_CONTACT)
-    await me.click(button_with(me, county.names["fail2"]))
-    await me.click("不续签：填写原因")
-    await me.send("连续两年考核不合格，不予续签")
+    await explain_in_chat(me, county.names["fail2"], "连续两年考核不合格，不予续签")
     assert "解除劳动合同" in me.last
     assert "✅ 已办结：解除劳动合同" in me.buttons()
 
@@ -158,9 +163,7 @@ async def test_the_worker_reads_the_signed_term(chat, county, storage, clock):
 async def test_long_reasons_keep_the_bureaus_page_within_one_message(chat, county):
     me = await open_paperwork(chat, UNIT_A_CONTACT)
     for key in ("pass", "basic", "fail", "fail2"):
-        await me.click(button_with(me, county.names[key]))
-        await me.click("不续签：填写原因")
-        await me.send(f"{key}：" + "本人长期不服从管理，" * 45)
+        await explain_in_chat(me, county.names[key], f"{key}：" + "本人长期不服从管理，" * 45)
         assert "不续签。已报原因：" in me.last
         await me.click("返回名单")
     desk = chat(BUREAU)
@@ -199,9 +202,7 @@ async def test_a_recorded_worker_is_not_signed_or_explained_again(chat, county):
 
 async def test_the_worker_reads_the_due_day_of_their_own_paperwork(chat, county, storage, clock):
     me = await open_paperwork(chat, UNIT_A_CONTACT)
-    await me.click(button_with(me, county.names["fail"]))
-    await me.click("不续签：填写原因")
-    await me.send("考核不合格，不予签订上岗协议")
+    await explain_in_chat(me, county.names["fail"], "考核不合格，不予签订上岗协议")
     codes = await worker_codes(storage, county, clock)
     shown = await own_result(chat(6303), codes[county.workers["fail"]])
     # Two weeks from 23 December while the 2027 calendar is not supplied.
@@ -212,9 +213,7 @@ async def test_the_worker_reads_the_due_day_of_their_own_paperwork(chat, county,
 async def test_the_workers_tasks_are_among_the_units_tasks(chat, county):
     name = county.names["fail2"]
     me = await open_paperwork(chat, UNIT_A_CONTACT)
-    await me.click(button_with(me, name))
-    await me.click("不续签：填写原因")
-    await me.send("连续两年考核不合格，不予续签")
+    await explain_in_chat(me, name, "连续两年考核不合格，不予续签")
     await me.press("ut:list")
     for title in (f"为{name}办理社保信息变更", f"为{name}办理失业登记", f"与{name}解除劳动合同"):
         assert title in me.last
