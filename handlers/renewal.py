@@ -37,7 +37,7 @@ from messages.callbacks_renewal import (
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
-from services.renewal import finish_worker_task
+from services.renewal import TASK_DONE_ALREADY, TASK_NOT_YOURS, finish_worker_task
 from storage.models import Cycle, UnitTask
 from storage.renewal import closed_cycle, paperwork
 
@@ -118,8 +118,7 @@ async def process_paper_button(ctx: Context) -> None:
         case PaperTask(step="ok", task_id=task_id):
             await confirm_task(ctx, cycle, task_id)
         case PaperTask(task_id=task_id):
-            ctx.goto(AWAIT_FILE, task_id=task_id)
-            ctx.say(ctx.t(SEND_FILE, task=await _task_name(ctx, task_id)))
+            await ask_task_file(ctx, task_id)
 
 
 async def show_papers(ctx: Context, cycle: Cycle, *, page: int) -> None:
@@ -165,10 +164,19 @@ async def show_papers(ctx: Context, cycle: Cycle, *, page: int) -> None:
     ctx.say("\n".join(lines), buttons, edit=ctx.incoming.button is not None)
 
 
-async def _task_name(ctx: Context, task_id: int) -> str:
+async def ask_task_file(ctx: Context, task_id: int) -> None:
+    """Asks for the task's document, once the task is known to be the unit's and open."""
     task = await ctx.session.get(UnitTask, task_id)
     base = worker_task_base(task.kind) if task is not None else None
-    return ctx.t(TASK_SHORT[base]) if base else ""
+    if task is None or base is None or task.unit_id not in unit_ids(ctx):
+        ctx.answer(ctx.t(TASK_NOT_YOURS), alert=True)
+        return
+    if task.state == "done":
+        ctx.answer(ctx.t(TASK_DONE_ALREADY), alert=True)
+        return
+    ctx.reset()
+    ctx.goto(AWAIT_FILE, task_id=task_id)
+    ctx.say(ctx.t(SEND_FILE, task=ctx.t(TASK_SHORT[base])))
 
 
 async def confirm_task(ctx: Context, cycle: Cycle, task_id: int) -> None:

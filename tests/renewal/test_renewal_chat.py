@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from renewal_county import BUREAU, UNIT_A, UNIT_A_CONTACT, UNIT_B_CONTACT
 
-from messages.callbacks_renewal import PaperAction, PaperAnswer, PaperWorker
+from messages.callbacks_renewal import PaperAction, PaperAnswer, PaperTask, PaperWorker
 from messages.i18n import translate
 from messages.wording import STALE_BUTTON
 from storage.workers import issue_codes
@@ -224,3 +224,22 @@ async def test_the_workers_tasks_are_among_the_units_tasks(chat, county):
     await me.click(button_with(me, name))
     assert "✅ 已办结：失业登记" not in me.buttons()
     assert "✅ 已办结：社保信息变更" in me.buttons()
+
+
+async def test_another_units_task_is_refused_before_any_file_is_asked(chat, county):
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    await explain_in_chat(me, county.names["fail"], "考核不合格，不予签订上岗协议")
+    [task_id] = [
+        PaperTask.parse(b.data).task_id
+        for row in me.shown[-1].reply.buttons
+        for b in row
+        if b.text == "📎 上传材料：失业登记"
+    ]
+    other = await open_paperwork(chat, UNIT_B_CONTACT)
+    await other.press(PaperTask(step="file", task_id=task_id).pack())
+    assert other.answers[-1] == "这不是本单位的任务。"
+    await other.upload("伪造.pdf")
+    assert "已标记完成" not in other.last
+    await me.click("✅ 已办结：失业登记")
+    await me.press(PaperTask(step="file", task_id=task_id).pack())
+    assert me.answers[-1] == "该任务已完成。"
