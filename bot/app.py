@@ -16,6 +16,8 @@ from handlers import (
     procedure,
     publication,
     publication_override,
+    renewal,
+    renewal_bureau,
     unit,
     units_admin,
     uploads,
@@ -31,6 +33,8 @@ def build_router() -> Router:
     root = Router()
     root.include(invitations.router())
     root.include(unit.router())
+    root.include(renewal.router())
+    root.include(renewal_bureau.router())
     root.include(uploads.router())
     root.include(procedure.router())
     root.include(units_admin.router())

@@ -30,9 +30,10 @@ from bot.runtime_context import (
 )
 from documents.tables import csv_bytes, xlsx_bytes
 from domain.clock import SystemClock
+from domain.renewal import RenewalSettings
 from domain.subsidy import SubsidyStatus
 from messages.i18n import N_, Translator
-from messages.style import file_name
+from messages.style import date_text, file_name
 from services.case_export import cases_file, cases_file_name
 from services.case_export import summary as case_summary
 from storage.case_export import CaseRow, case_rows
@@ -58,6 +59,7 @@ COLUMN_RENEWAL = N_("Renewal")
 COLUMN_RESULT_STATUS = N_("Result status")
 COLUMN_SUBSIDY = N_("Subsidies")
 COLUMN_REASON = N_("Reason")
+COLUMN_TERM = N_("Agreement signed for")
 COLUMNS = (
     COLUMN_UNIT,
     COLUMN_NAME,
@@ -68,8 +70,10 @@ COLUMNS = (
     COLUMN_RESULT_STATUS,
     COLUMN_SUBSIDY,
     COLUMN_REASON,
+    COLUMN_TERM,
 )
 
+TERM = N_("{start} to {end}")
 RENEWED = N_("Renewed")
 NOT_RENEWED = N_("Not renewed")
 RESULT_STATUS = {
@@ -106,9 +110,17 @@ def table(rows: Sequence[SubsidyRow], t: Translator) -> list[list[str]]:
                 t(status) if status else row.result_status,
                 t(SUBSIDY_STATUS[row.subsidy]),
                 t(row.reason),
+                term_text(row, t),
             ]
         )
     return lines
+
+
+def term_text(row: SubsidyRow, t: Translator) -> str:
+    """The signed agreement's term, or nothing when none is signed."""
+    if row.term_starts_on is None or row.term_ends_on is None:
+        return ""
+    return t(TERM, start=date_text(t, row.term_starts_on), end=date_text(t, row.term_ends_on))
 
 
 def summary(rows: Sequence[SubsidyRow], t: Translator) -> str:
@@ -138,7 +150,7 @@ def subsidy_xlsx(rows: Sequence[SubsidyRow], *, year: int, t: Translator) -> byt
         sheet=t(SUBSIDY_FILE),
         title=t(SHEET_TITLE, year=year),
         notes=[summary(rows, t)],
-        widths=[24, *[12] * 7, 60],
+        widths=[24, *[12] * 7, 60, 28],
     )
 
 
@@ -161,7 +173,11 @@ def subsidy(
                 raise CommandError(t(UNKNOWN_CYCLE, year=cycle), 1)
             if found.state != "closed":
                 raise CommandError(t(NOT_CLOSED, year=cycle), 1)
-            return await subsidy_rows(session, found)
+            return await subsidy_rows(
+                session,
+                found,
+                basic_may_renew=RenewalSettings.from_settings(settings).basic_may_renew,
+            )
 
     rows = run_async(go())
     path = output or Path(file_name(t, SUBSIDY_FILE, output_format, cycle))

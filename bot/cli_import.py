@@ -24,6 +24,7 @@ from bot.runtime_context import (
     settings_or_exit,
 )
 from bot.settings import Settings, require_real_secret_key
+from domain.renewal import RenewalSettings
 from messages.i18n import N_, Translator
 from services.import_report import ImportReport, report_lines
 from services.imports import import_results, import_roster, import_units
@@ -138,6 +139,7 @@ async def _run(settings: Settings, t: Translator, file: Path, cycle: int | None)
                     limits=read_limits(settings),
                     memory_mb=settings.import_max_memory_mb,
                     notice=_notice_rules(settings),
+                    renewal=RenewalSettings.from_settings(settings),
                 )
             except SheetError as error:
                 raise CommandError(t(error.reason, **error.params)) from None

@@ -25,6 +25,7 @@ from bot.runtimes import RuntimeName
 from bot.runtimes.serving import StartupError, Webhook
 from bot.settings import Settings, require_real_secret_key
 from domain.clock import Clock
+from domain.renewal import RenewalSettings
 from handlers.core import Dispatcher
 from messages.i18n import N_, Translator
 from notices.scheduler import Sweep
@@ -232,6 +233,7 @@ def _upload_sweep(
         limits=read_limits(settings),
         import_max_memory_mb=settings.import_max_memory_mb,
         notice=publication_rules(settings, work_calendar(settings)),
+        renewal=RenewalSettings.from_settings(settings),
     )
     return upload_sweep(sessions=sessions, files=files, clock=clock, settings=chosen)
 

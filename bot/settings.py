@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     )
     gongshi_min_workdays: int = Field(default=5, ge=1, le=60)
     serious_complainants: int = Field(default=3, ge=2, le=100)
+    # 六(一) names 合格 as the condition for renewing; the plan gives 基本合格 only the talk.
+    # True (the default): 基本合格 may renew, with the admonishment talk; False: only 合格 renews.
+    basic_may_renew: bool = True
     max_upload_mb: int = Field(default=20, ge=1, le=2000)
     import_max_mb: int = Field(default=50, ge=1, le=2000)
     # Bounds of one imported spreadsheet, checked before it is read whole (storage.sheet_reader):

@@ -1,6 +1,10 @@
 """The printable 公示 notice of one unit, for the notice board (张榜): the same masked list as
 the channel and the bot, the notice period, and how to reach the hotline.
 
+五(五) has the unit post its results and, with the county employment bureau, staff a complaint
+line during the 公示: the notice is issued in the unit's name together with the bureau's, and
+carries the unit's own line when the unit registered one.
+
 It is handed the published rows only (masked name, post, grade, renewal decision; see
 ``notices.publication.unit_notices``): an ID number or phone cannot reach the paper.
 """
@@ -22,13 +26,14 @@ INTRO = N_(
 LABEL_UNIT = N_("Unit")
 LABEL_PERIOD = N_("Notice period")
 LABEL_HOTLINE = N_("Hotline")
+LABEL_UNIT_LINE = N_("The unit's complaint line")
 HOTLINE = N_(
     "Anyone who finds something wrong in this list may tell the hotline during the notice "
     "period, anonymously if they wish: scan the code or open {link} in Telegram."
 )
 COLUMNS = (N_("No."), N_("Name"), N_("Post"), N_("Grade"), N_("Renewal"))
 FOOTER = N_("{unit}, {year} 公示: names are masked to protect personal information")
-ISSUED = N_("County employment bureau, {date}")
+ISSUERS = N_("{unit} and the county employment bureau")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class UnitNotice:
     period: str  # "12月16日（周三）至12月22日（周二）"
     issued: str  # the date under the bureau's name
     rows: Sequence[NoticeRow]
+    unit_phone: str = ""  # the unit's own line (五(五)), as registered
 
 
 def notice_filename(notice: UnitNotice) -> str:
@@ -78,11 +84,13 @@ def notice_pdf(
                     (t(LABEL_UNIT), notice.unit_name),
                     (t(LABEL_PERIOD), notice.period),
                     (t(LABEL_HOTLINE), t(HOTLINE, link=link)),
+                    *([(t(LABEL_UNIT_LINE), notice.unit_phone)] if notice.unit_phone else []),
                 ],
                 qr=link,
             ),
             Table(header=[t(c) for c in COLUMNS], rows=rows, widths=[1, 3, 4, 2, 2]),
-            Paragraph(t(ISSUED, date=notice.issued), align="right"),
+            Paragraph(t(ISSUERS, unit=notice.unit_name), align="right"),
+            Paragraph(notice.issued, align="right"),
         ],
         footer=t(FOOTER, unit=notice.unit_name, year=notice.year),
         language=language,

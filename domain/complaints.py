@@ -28,6 +28,22 @@ class Category:
     label: str  # an English msgid; the handlers translate it
     severity: Severity
     route: Route
+    # What the category covers, shown under the choice, and what the description should say.
+    hint: str = ""
+    asks: str = ""
+
+
+# 人岗不符 (六(三)) is both a stand-in doing the registered worker's job and the registered
+# worker used in a post other than the registered one: either way the post is not what the
+# subsidy pays for, and both go to the 人社局.
+IMPOSTOR_HINT = N_(
+    "人岗不符: someone other than the registered worker does the job, or the registered worker "
+    "is used in a post other than the one registered."
+)
+IMPOSTOR_ASKS = N_(
+    "For 人岗不符, say who actually does the job, or which post the worker is actually used in "
+    "and which post is registered."
+)
 
 
 # How each severity reads to officials and in exports.
@@ -41,7 +57,14 @@ SEVERITY_NAMES = {
 
 CATEGORIES: tuple[Category, ...] = (
     Category("absent", N_("Absent from the post / ghost worker"), "serious", "investigators"),
-    Category("impostor", N_("Someone else does the job"), "serious", "investigators"),
+    Category(
+        "impostor",
+        N_("Someone else does the job"),
+        "serious",
+        "investigators",
+        hint=IMPOSTOR_HINT,
+        asks=IMPOSTOR_ASKS,
+    ),
     Category("fraud", N_("Fraud / defrauding funds"), "serious", "investigators"),
     Category("unfair", N_("Unfair assessment / procedure broken"), "medium", "bureau"),
     Category("conduct", N_("Conduct, attitude, lateness"), "minor", "unit"),

@@ -34,6 +34,10 @@ REASON_GRADE_UNKNOWN = 'Unknown grade "{text}": use 合格, 基本合格 or 不�
 REASON_RENEWAL_EMPTY = "The renewal decision is empty: use 是 or 否."
 REASON_RENEWAL_UNKNOWN = 'Unknown renewal decision "{text}": use 是 or 否.'
 REASON_FAIL_RENEWED = "A worker graded 不合格 cannot have the post agreement renewed."
+REASON_BASIC_RENEWED = (
+    "Only 合格 renews the post agreement in this county (六(一) read strictly): "
+    "a worker graded 基本合格 cannot have it renewed."
+)
 
 
 class GradeError(ValueError):
@@ -224,15 +228,25 @@ BY_FINDING: Mapping[Finding, tuple[Consequence, ...]] = {
 }
 
 
-def renewal_allowed(*, grade: Grade, findings: frozenset[Finding] = frozenset()) -> bool:
+def grade_allows_renewal(grade: Grade, *, basic_may_renew: bool = True) -> bool:
+    """Whether the grade permits renewing: 合格 always, 基本合格 as the county reads 六(一)
+    (``domain.renewal.RenewalSettings``), 不合格 never."""
+    if grade is Grade.BASIC:
+        return basic_may_renew
+    return GRADE_ALLOWS_RENEWAL[grade]
+
+
+def renewal_allowed(
+    *, grade: Grade, findings: frozenset[Finding] = frozenset(), basic_may_renew: bool = True
+) -> bool:
     """Whether the rules permit renewing at all; the unit still decides whether it does."""
-    return GRADE_ALLOWS_RENEWAL[grade] and not findings
+    return grade_allows_renewal(grade, basic_may_renew=basic_may_renew) and not findings
 
 
-def check_consistency(grade: Grade, renew: bool) -> str | None:
+def check_consistency(grade: Grade, renew: bool, *, basic_may_renew: bool = True) -> str | None:
     """A reason (message id) when a unit's renewal decision contradicts the grade, else None."""
-    if renew and not GRADE_ALLOWS_RENEWAL[grade]:
-        return REASON_FAIL_RENEWED
+    if renew and not grade_allows_renewal(grade, basic_may_renew=basic_may_renew):
+        return REASON_FAIL_RENEWED if grade is Grade.FAIL else REASON_BASIC_RENEWED
     return None
 
 
@@ -242,13 +256,17 @@ def consequences(
     renew: bool,
     previous_grade: Grade | None,
     findings: frozenset[Finding] = frozenset(),
+    basic_may_renew: bool = True,
 ) -> tuple[Consequence, ...]:
     """Everything that follows from a result, in the order to show it, without repeats.
 
-    A renewal the rules forbid (不合格, or any finding) follows the non-renewal path whatever the
-    unit decided: the rules win, and ``check_consistency`` reports the contradiction.
+    A renewal the rules forbid (不合格, 基本合格 where only 合格 renews, or any finding) follows
+    the non-renewal path whatever the unit decided: the rules win, and ``check_consistency``
+    reports the contradiction.
     """
-    renews = renew and renewal_allowed(grade=grade, findings=findings)
+    renews = renew and renewal_allowed(
+        grade=grade, findings=findings, basic_may_renew=basic_may_renew
+    )
     found: list[Consequence] = [*BY_GRADE[grade], *RENEWAL_PATH[renews]]
     if previous_grade is not None:
         found += BY_GRADE_HISTORY.get((previous_grade, grade), ())

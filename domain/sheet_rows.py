@@ -86,9 +86,12 @@ class RowChecker:
         known_units: Iterable[str],
         today: date | None = None,
         only_unit: str | None = None,
+        basic_may_renew: bool = True,
     ) -> None:
         """``only_unit``: the one registered unit whose rows are accepted (a unit contact's
-        upload); rows of any other unit are reported, not skipped."""
+        upload); rows of any other unit are reported, not skipped. ``basic_may_renew``: the
+        county's reading of 六(一) (domain.renewal), which decides whether 基本合格 with 是 is a
+        contradiction."""
         if header.missing:
             raise ValueError(f"the header lacks required columns {header.missing}")
         self.header = header
@@ -98,6 +101,7 @@ class RowChecker:
         self.rows = 0  # rows checked that were not blank
         self._units = {unit_key(name): name for name in known_units}
         self._only_unit = only_unit
+        self._basic_may_renew = basic_may_renew
         self._unit_of_text: dict[str, str | None] = {}
         self._first_row_of: dict[str, int] = {}
         self._positions = tuple(header.columns.items())
@@ -327,7 +331,7 @@ class RowChecker:
             except RenewalError as error:
                 report(RENEW, error.reason, text=shown(error.text))
         if grade is not None and renew is not None:
-            conflict = check_consistency(grade, renew)
+            conflict = check_consistency(grade, renew, basic_may_renew=self._basic_may_renew)
             if conflict is not None:
                 report(RENEW, conflict)
             else:

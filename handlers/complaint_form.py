@@ -222,7 +222,9 @@ async def ask_category(ctx: Context) -> None:
         [Button(ctx.t(c.label), ComplaintChoice(action="cat", key=c.key).pack())]
         for c in CATEGORIES
     ]
-    ctx.say(ctx.t(N_("What kind of problem is it?")), [*buttons, nav(ctx)])
+    hints = [ctx.t(c.hint) for c in CATEGORIES if c.hint]
+    question = ctx.t(N_("What kind of problem is it?"))
+    ctx.say("\n\n".join([question, *hints]), [*buttons, nav(ctx)])
 
 
 async def process_category(ctx: Context, key: str) -> None:
@@ -235,17 +237,18 @@ async def process_category(ctx: Context, key: str) -> None:
 
 async def ask_description(ctx: Context) -> None:
     ctx.goto(DESCRIPTION)
-    ctx.say(
-        ctx.t(
-            N_(
-                "Describe what happened: when, where, who. Between {min} and {max} characters. "
-                "Do not write your own name here if you want to stay anonymous."
-            ),
-            min=DESCRIPTION_MIN,
-            max=DESCRIPTION_MAX,
+    text = ctx.t(
+        N_(
+            "Describe what happened: when, where, who. Between {min} and {max} characters. "
+            "Do not write your own name here if you want to stay anonymous."
         ),
-        [nav(ctx)],
+        min=DESCRIPTION_MIN,
+        max=DESCRIPTION_MAX,
     )
+    category = BY_KEY.get(str(draft(ctx).get("category", "")))
+    if category is not None and category.asks:
+        text = f"{text}\n{ctx.t(category.asks)}"
+    ctx.say(text, [nav(ctx)])
 
 
 async def process_description(ctx: Context) -> None:

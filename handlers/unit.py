@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from handlers.context import Context
 from handlers.core import Router
+from handlers.types import FileRef
 from messages.callbacks_tasks import MyTask, MyTasks, parse_unit_task_button
 from messages.i18n import N_
 from messages.replies import Button
@@ -189,14 +190,23 @@ async def ask_for_file(ctx: Context, task: UnitTask) -> None:
     ctx.say(ctx.t(SEND_FILE, file=file_asked(ctx.t, task.kind)))
 
 
-async def process_task_file(ctx: Context) -> None:
+def task_document(ctx: Context) -> FileRef | None:
+    """The file a task is closed with, within the upload limit; None (and the chat asked
+    again) for anything else."""
     file = ctx.incoming.file
     if file is None:
         ctx.say(ctx.t(NEED_A_FILE))
-        return
+        return None
     limit = ctx.deps.max_upload_mb
     if file.size is not None and file.size > limit * 2**20:
         ctx.say(ctx.t(FILE_TOO_LARGE, mb=limit))
+        return None
+    return file
+
+
+async def process_task_file(ctx: Context) -> None:
+    file = task_document(ctx)
+    if file is None:
         return
     task_id = ctx.data.get("task_id")
     task = await _own_task(ctx, int(task_id)) if isinstance(task_id, int) else None

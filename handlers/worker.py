@@ -61,6 +61,7 @@ RESULT_WHO = N_("{unit} · post: {post}")
 RESULT_GRADE = N_("Grade: {grade}")
 RENEWED = N_("Renewal: the post agreement may be renewed for one year.")
 NOT_RENEWED = N_("Renewal: the post agreement is not renewed.")
+AGREEMENT_SIGNED = N_("Your renewed post agreement is signed: {start} to {end}.")
 FOLLOWS = N_("What follows:")
 BY_DATE = N_("{what} (by {date})")
 FINAL = N_("This result is final.")
@@ -179,7 +180,11 @@ async def _bound(ctx: Context) -> None:
     binding = ctx.roles.binding("worker")
     view = None
     if binding is not None and binding.worker_id is not None:
-        view = await worker_view(session=ctx.session, worker_id=binding.worker_id)
+        view = await worker_view(
+            session=ctx.session,
+            worker_id=binding.worker_id,
+            basic_may_renew=ctx.deps.renewal.basic_may_renew,
+        )
     unit = view.unit_name if view is not None else ""
     ctx.say(ctx.t(BOUND, unit=unit), remove_keyboard=True)
     if view is not None:
@@ -190,7 +195,11 @@ async def show_result(ctx: Context) -> None:
     binding = ctx.roles.binding("worker")
     view = None
     if binding is not None and binding.worker_id is not None:
-        view = await worker_view(session=ctx.session, worker_id=binding.worker_id)
+        view = await worker_view(
+            session=ctx.session,
+            worker_id=binding.worker_id,
+            basic_may_renew=ctx.deps.renewal.basic_may_renew,
+        )
     if view is None:
         ctx.say(ctx.t(NO_RESULT), [[Button(ctx.t(BACK), MENU_HOME)]])
         return
@@ -208,6 +217,9 @@ def result_text(ctx: Context, view: WorkerView) -> str:
         *basis_lines(t, view.basis),
         t(RENEWED) if view.renew else t(NOT_RENEWED),
     ]
+    if view.term is not None:
+        start, end = (day_text(t, day) for day in view.term)
+        lines.append(t(AGREEMENT_SIGNED, start=start, end=end))
     if view.follow_ups:
         lines.append("")
         lines.append(t(FOLLOWS))

@@ -28,6 +28,13 @@ TASK_TITLES = {
     "admonishment_talks": N_("Hold the admonishment talks for workers graded 基本合格"),
 }
 
+# One worker's tasks after a non-renewal (kind ``<base>:<worker id>``, title the worker's name).
+WORKER_TASK_TITLES = {
+    "si_change": N_("Change {name}'s social-insurance records"),
+    "unemployment_reg": N_("Register {name} as unemployed"),
+    "end_contract": N_("End {name}'s labour contract (不合格 twice in a row)"),
+}
+
 # What "mark done" asks to attach.
 FILE_ASKED = {
     "rules_filed": N_("the unit's assessment rules"),
@@ -51,6 +58,9 @@ STATES = {
 def task_title(t: Translator, kind: str, title: str = "") -> str:
     if kind in TASK_TITLES:
         return t(TASK_TITLES[kind])
+    base = kind.partition(":")[0]
+    if base in WORKER_TASK_TITLES:
+        return t(WORKER_TASK_TITLES[base], name=title)
     return title or kind
 
 

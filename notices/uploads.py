@@ -18,6 +18,7 @@ import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
+from domain.renewal import RenewalSettings
 from messages.i18n import N_, Translator
 from messages.style import file_name
 from notices.scheduler import Sweep
@@ -78,6 +79,7 @@ class UploadSettings:
     import_max_memory_mb: int = DEFAULT_MEMORY_MB
     # The 公示's rules, for results that come in while it runs (services.late_notice).
     notice: PublicationRules | None = None
+    renewal: RenewalSettings = field(default_factory=RenewalSettings)
 
 
 async def import_uploads(
@@ -203,6 +205,7 @@ async def _fetch_and_import(
                 limits=settings.limits,
                 memory_mb=settings.import_max_memory_mb,
                 notice=settings.notice,
+                renewal=settings.renewal,
             )
     except SheetError as error:
         lines = [_head(job, t, done=False), t(error.reason, **error.params)]

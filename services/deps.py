@@ -10,7 +10,7 @@ which refuses a name it does not know.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from domain.clock import Clock
 from domain.complaints import HotlineLimits, MessageThrottle
+from domain.renewal import RenewalSettings
 from domain.search_limits import SearchLimits, SearchThrottle
 from domain.workdays import WorkCalendar
 from services.files import FileFetcher
@@ -74,6 +75,8 @@ class Deps:
     pdf_font: Path | None
     # None: files users send are recorded by id and not downloaded (no Bot API to ask).
     files: FileFetcher | None = None
+    # The county's reading of 六(一): whether 基本合格 may renew (GONGSHI_BASIC_MAY_RENEW).
+    renewal: RenewalSettings = field(default_factory=RenewalSettings)
 
     @classmethod
     def from_settings(
@@ -118,6 +121,7 @@ class Deps:
             ),
             pdf_font=settings.pdf_font,
             files=_typed(chosen, "files", FileFetcher),  # type: ignore[type-abstract]
+            renewal=RenewalSettings.from_settings(settings),
         )
 
     def services(self) -> dict[str, object]:

@@ -20,6 +20,7 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.renewal import RenewalSettings
 from domain.sheet import ImportKind
 from domain.workdays import WorkCalendar
 from services.import_report import ImportReport
@@ -64,6 +65,7 @@ async def import_results(
     limits: ReadLimits | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
     notice: PublicationRules | None = None,
+    renewal: RenewalSettings | None = None,
 ) -> ImportReport:
     """Import a results file for the assessment of ``cycle_year``.
 
@@ -73,6 +75,8 @@ async def import_results(
     ``only_unit`` (a unit contact's upload) refuses rows of any other unit. While the cycle's
     公示 runs, added and changed results get their own notice period under ``notice``'s rules
     (the calendar, the least number of working days, the channel they are posted to).
+    ``renewal``: the
+    county's reading of 六(一), which decides whether 基本合格 may say 是.
     """
     return await _import(
         kind="results",
@@ -90,6 +94,7 @@ async def import_results(
         limits=limits,
         memory_mb=memory_mb,
         notice=notice,
+        basic_may_renew=(renewal or RenewalSettings()).basic_may_renew,
     )
 
 
@@ -191,6 +196,7 @@ async def _import(
     limits: ReadLimits | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
     notice: PublicationRules | None = None,
+    basic_may_renew: bool = True,
 ) -> ImportReport:
     if filename is None and isinstance(path, bytes):
         raise ValueError("bytes need a filename")
@@ -208,6 +214,7 @@ async def _import(
         known_units=tuple(units),
         today=today,
         only_unit=only_unit,
+        basic_may_renew=basic_may_renew,
         limits=limits or ReadLimits(),
     )
     del data

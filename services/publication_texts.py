@@ -175,6 +175,7 @@ def unit_notices(lists: NoticeLists, *, language: str, issued_on: date) -> list[
             year=lists.year,
             period=period,
             issued=day_text(t, issued_on),
+            unit_phone=lists.phones.get(name, ""),
             rows=[
                 NoticeRow(
                     row.masked_name,

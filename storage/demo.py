@@ -58,6 +58,7 @@ from storage.models import (
     Post,
     ProcedureStep,
     Reminder,
+    RenewalPaper,
     Result,
     ResultBasis,
     RoleBinding,
@@ -193,9 +194,9 @@ def purge_statements() -> list[Delete]:
         col(Invitation.unit_id).is_not(None), col(Invitation.official_id).in_(unit_officials)
     )
     whole: list[type[SQLModel]] = [
-        Reminder, UnitTask, CaseDocument, CaseEvent, EvidenceFile, ComplainantContact, Case,
-        Complaint, ChannelPost, Verification, LateNotice, ResultBasis, ProcedureStep, Result,
-        ImportJob, ImportBatch, WorkerCode,
+        Reminder, UnitTask, RenewalPaper, CaseDocument, CaseEvent, EvidenceFile,
+        ComplainantContact, Case, Complaint, ChannelPost, Verification, LateNotice, ResultBasis,
+        ProcedureStep, Result, ImportJob, ImportBatch, WorkerCode,
     ]  # fmt: skip
     return [
         *(delete(model) for model in whole),

@@ -52,6 +52,7 @@ class CheckRequest:
     known_units: tuple[str, ...]
     today: date | None = None
     only_unit: str | None = None
+    basic_may_renew: bool = True
     limits: ReadLimits = field(default_factory=ReadLimits)
 
 
@@ -76,6 +77,7 @@ def check_file(request: CheckRequest) -> Checked:
         known_units=request.known_units,
         today=request.today,
         only_unit=request.only_unit,
+        basic_may_renew=request.basic_may_renew,
     )
     clean: list[SheetRow] = []
     for index in range(header.row_index + 1, len(rows)):

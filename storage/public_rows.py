@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -187,6 +187,8 @@ class NoticeLists:
     opens_on: date
     closes_on: date
     units: list[tuple[str, list[PublicRow]]]
+    # Each unit's own complaint line (五(五)), by name, where the unit registered one.
+    phones: dict[str, str] = field(default_factory=dict)
 
 
 async def notice_lists(
@@ -210,7 +212,17 @@ async def notice_lists(
     units = [(unit_rows[0].unit_name, unit_rows) for unit_rows in group_by_unit(rows).values()]
     if unit_id is not None and not units:
         raise PublicationError(UNKNOWN_UNIT, unit=unit_name or str(unit_id), year=year)
-    return NoticeLists(year, cycle.gongshi_opens_on, cycle.gongshi_closes_on, units)
+    names = [name for name, _rows in units]
+    phones = {
+        str(name): str(phone)
+        for name, phone in (
+            await session.execute(
+                select(col(Unit.name), col(Unit.phone)).where(col(Unit.name).in_(names))
+            )
+        ).all()
+        if phone
+    }
+    return NoticeLists(year, cycle.gongshi_opens_on, cycle.gongshi_closes_on, units, phones)
 
 
 def _id(cycle: Cycle) -> int:

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from domain.grades import Grade, parse_grade
-from domain.subsidy import SubsidyStatus, parse_findings, renewal_effective, subsidy_decision
-from storage.models import Cycle, Result, Unit, Verification, Worker
+from domain.subsidy import (
+    Agreement,
+    SubsidyStatus,
+    parse_findings,
+    renewal_effective,
+    subsidy_decision,
+)
+from storage.models import Cycle, RenewalPaper, Result, Unit, Verification, Worker
 from storage.verification import ABSENT_REASON
 
 
@@ -30,6 +37,9 @@ class SubsidyRow:
     result_status: str  # final | held | pending
     subsidy: SubsidyStatus
     reason: str  # message id
+    # The renewed agreement as signed (storage.models.RenewalPaper), once it is.
+    term_starts_on: date | None = None
+    term_ends_on: date | None = None
 
 
 async def cycle_by_year(session: AsyncSession, year: int) -> Cycle | None:
@@ -39,8 +49,11 @@ async def cycle_by_year(session: AsyncSession, year: int) -> Cycle | None:
     return found
 
 
-async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyRow]:
-    """Every worker with a result in ``cycle``, ordered by unit, then name."""
+async def subsidy_rows(
+    session: AsyncSession, cycle: Cycle, *, basic_may_renew: bool = True
+) -> Sequence[SubsidyRow]:
+    """Every worker with a result in ``cycle``, ordered by unit, then name, decided under the
+    county's reading of 六(一) (``basic_may_renew``, from ``domain.renewal.RenewalSettings``)."""
     absent = set(
         (
             await session.execute(
@@ -64,6 +77,17 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
                 )
             )
         }
+    # What the units recorded once the 公示 closed: before that there is no paperwork to read.
+    papers: dict[int, RenewalPaper] | None = None
+    if cycle.state == "closed":
+        papers = {
+            paper.worker_id: paper
+            for paper in (
+                await session.execute(
+                    select(RenewalPaper).where(col(RenewalPaper.cycle_id) == cycle.id)
+                )
+            ).scalars()
+        }
     query = (
         select(Result, Worker, Unit)
         .join(Worker, col(Worker.id) == col(Result.worker_id))
@@ -76,6 +100,10 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
         grade = parse_grade(result.grade)
         findings = parse_findings(result.findings or [])
         before = previous.get(result.worker_id)
+        paper = papers.get(result.worker_id) if papers is not None else None
+        agreement = None
+        if papers is not None:
+            agreement = Agreement(paper.outcome) if paper is not None else Agreement.UNSIGNED
         status, reason = subsidy_decision(
             grade=grade,
             renew=result.renew,
@@ -87,7 +115,10 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
             previous_grade=parse_grade(before) if before else None,
             renewal_blocked=result.renewal_blocked,
             subsidy_stopped=result.subsidy_stopped,
+            basic_may_renew=basic_may_renew,
+            agreement=agreement,
         )
+        signed = paper is not None and paper.outcome == Agreement.SIGNED
         rows.append(
             SubsidyRow(
                 unit=unit.name,
@@ -95,15 +126,19 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
                 id_last4=worker.id_last4[-4:],
                 post=result.post_title,
                 grade=grade,
-                renewed=renewal_effective(
+                renewed=agreement is not Agreement.NOT_RENEWED
+                and renewal_effective(
                     grade=grade,
                     renew=result.renew,
                     findings=findings,
                     renewal_blocked=result.renewal_blocked,
+                    basic_may_renew=basic_may_renew,
                 ),
                 result_status=result.status,
                 subsidy=status,
                 reason=reason,
+                term_starts_on=paper.term_starts_on if paper is not None and signed else None,
+                term_ends_on=paper.term_ends_on if paper is not None and signed else None,
             )
         )
     return rows

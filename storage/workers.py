@@ -17,9 +17,10 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from domain.grades import Consequence, Finding, Grade, consequences
+from domain.grades import Consequence, Finding, Grade, consequences, renewal_allowed
 from domain.masking import normalize_phone
 from domain.procedure import GradeBasis
+from domain.renewal import END_CONTRACT, SOCIAL_INSURANCE, UNEMPLOYMENT, worker_task_kind
 from storage.identity import keyed_hash, token_hash
 from storage.models import (
     AuditLog,
@@ -27,6 +28,7 @@ from storage.models import (
     Complaint,
     Cycle,
     Post,
+    RenewalPaper,
     Result,
     RoleBinding,
     Unit,
@@ -52,6 +54,12 @@ TASK_OF_CONSEQUENCE = {
     "admonishment_talk": "admonishment_talks",
     "no_new_agreement": "non_renewals_reported",
     "report_non_renewal": "non_renewals_reported",
+}
+# The worker's own tasks after a non-renewal (domain.renewal), by consequence.
+WORKER_TASK_OF_CONSEQUENCE = {
+    "social_insurance_change": SOCIAL_INSURANCE,
+    "unemployment_registration": UNEMPLOYMENT,
+    "terminate_contract": END_CONTRACT,
 }
 
 
@@ -271,9 +279,15 @@ class WorkerView:
     opens_on: date | None = None
     closes_on: date | None = None
     basis: GradeBasis | None = None
+    # The renewed agreement as the unit recorded it signed (storage.models.RenewalPaper).
+    term: tuple[date, date] | None = None
 
 
-async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | None:
+async def worker_view(
+    *, session: AsyncSession, worker_id: int, basic_may_renew: bool = True
+) -> WorkerView | None:
+    """The worker's latest result and what follows, under the county's reading of 六(一)
+    (``basic_may_renew``, from ``domain.renewal.RenewalSettings``)."""
     worker = await session.get(Worker, worker_id)
     if worker is None:
         return None
@@ -302,7 +316,12 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
     if len(results) > 1 and results[1][1].year == cycle.year - 1:
         previous = Grade(results[1][0].grade)
     grade = Grade(result.grade)
-    renew = result.renew and not result.renewal_blocked
+    findings = _findings(result)
+    renew = (
+        result.renew
+        and not result.renewal_blocked
+        and renewal_allowed(grade=grade, findings=findings, basic_may_renew=basic_may_renew)
+    )
     tasks = {
         task.kind: task.due_on
         for task in (
@@ -315,9 +334,13 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
         ).scalars()
     }
     follow_ups = tuple(
-        FollowUp(c, tasks.get(TASK_OF_CONSEQUENCE.get(c.code, "")))
+        FollowUp(c, tasks.get(_task_kind(c.code, worker_id)))
         for c in consequences(
-            grade=grade, renew=renew, previous_grade=previous, findings=_findings(result)
+            grade=grade,
+            renew=renew,
+            previous_grade=previous,
+            findings=findings,
+            basic_may_renew=basic_may_renew,
         )
     )
     # A result added or changed during the 公示 is on notice for a period of its own.
@@ -325,7 +348,18 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
         cycle.gongshi_opens_on,
         cycle.gongshi_closes_on,
     )
+    paper = (
+        await session.execute(
+            select(RenewalPaper).where(
+                col(RenewalPaper.worker_id) == worker_id, col(RenewalPaper.cycle_id) == cycle.id
+            )
+        )
+    ).scalar_one_or_none()
+    term = None
+    if paper is not None and paper.term_starts_on and paper.term_ends_on:
+        term = (paper.term_starts_on, paper.term_ends_on)
     return WorkerView(
+        term=term,
         name=base.name,
         unit_name=base.unit_name,
         post_title=result.post_title or base.post_title,
@@ -340,6 +374,14 @@ async def worker_view(*, session: AsyncSession, worker_id: int) -> WorkerView | 
         closes_on=window[1],
         basis=await grade_basis(session, cycle_id=result.cycle_id, worker_id=worker_id),
     )
+
+
+def _task_kind(consequence: str, worker_id: int) -> str:
+    """The unit task whose due day a consequence shows: the worker's own, else the unit's."""
+    own = WORKER_TASK_OF_CONSEQUENCE.get(consequence)
+    if own is not None:
+        return worker_task_kind(own, worker_id)
+    return TASK_OF_CONSEQUENCE.get(consequence, "")
 
 
 def _findings(result: Result) -> frozenset[Finding]:

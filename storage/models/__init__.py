@@ -28,6 +28,7 @@ from storage.models.people import (
     WorkerCode,
 )
 from storage.models.procedure import LateNotice, ProcedureStep, ResultBasis
+from storage.models.renewal import RenewalPaper
 from storage.models.roster import (
     Cycle,
     ImportBatch,
@@ -61,6 +62,7 @@ __all__ = [
     "ProcedureStep",
     "ProcessedUpdate",
     "Reminder",
+    "RenewalPaper",
     "Result",
     "ResultBasis",
     "RoleBinding",

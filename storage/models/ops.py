@@ -34,6 +34,9 @@ class UnitTask(SQLModel, table=True):
     # A kind of the deadlines file without a catalogue title carries the file's own.
     title: str = Field(default="", max_length=100)
     case_id: int | None = Field(default=None, foreign_key="case_file.id")
+    # A task about one worker (the paperwork after a non-renewal); its kind names the worker
+    # too (domain.renewal.worker_task_kind), so each worker has their own.
+    worker_id: int | None = Field(default=None, foreign_key="worker.id", index=True)
 
 
 class Reminder(SQLModel, table=True):

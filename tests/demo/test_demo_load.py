@@ -25,6 +25,7 @@ from storage.models import (
     Invitation,
     Official,
     Reminder,
+    RenewalPaper,
     RoleBinding,
     Unit,
     UnitTask,
@@ -226,6 +227,9 @@ async def _add_dependents(storage):
                 Verification(cycle_id=cycle_id, worker_id=worker.id, present=True),
                 ChannelPost(cycle_id=cycle_id, unit_id=unit.id, chat_id=-100),
                 WorkerCode(worker_id=worker.id, code_hash="c" * 64),
+                RenewalPaper(
+                    cycle_id=cycle_id, unit_id=unit.id, worker_id=worker.id, outcome="renewed"
+                ),
                 Invitation(token_hash="i" * 64, role="unit", unit_id=unit.id, expires_at=now),
                 RoleBinding(user_id=1, role="worker", worker_id=worker.id, via="code"),
                 RoleBinding(user_id=2, role="unit", official_id=contact.id, unit_id=unit.id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import date
 
 import pytest
 import typer
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 from bot.cli_export import export_app
 from bot.runtime_context import open_storage
 from storage.migrate import upgrade
-from storage.models import Cycle, Result, Unit, Verification, Worker
+from storage.models import Cycle, RenewalPaper, Result, Unit, Verification, Worker
 
 # Mounted as bot/cli.py mounts it: `gongshi export subsidy ...`.
 app = typer.Typer()
@@ -37,7 +38,7 @@ PEOPLE = {
 
 # What the Chinese file says for each key: (subsidies, reason fragment, renewal).
 EXPECTED = {
-    "pass": ("继续发放", "继续发放补贴", "续签"),
+    "pass": ("继续发放", "已签订续签协议", "续签"),
     "fail": ("终止", "考核不合格", "不续签"),
     "wrong": ("停发", "人岗不符", "不续签"),
     "absent": ("停发", "人员核对时未到场", "续签"),
@@ -92,6 +93,20 @@ async def seed(settings) -> None:
                         findings=findings,
                     )
                 )
+                if name == PEOPLE["pass"][1]:
+                    # The unit signed the renewed agreement after the 公示 (issue 14, point 5).
+                    session.add(
+                        RenewalPaper(
+                            cycle_id=closed.id,
+                            unit_id=units[unit],
+                            worker_id=worker.id,
+                            outcome="renewed",
+                            term_starts_on=date(2027, 1, 1),
+                            term_ends_on=date(2027, 12, 31),
+                            consent=True,
+                            eligible=True,
+                        )
+                    )
                 if absent:
                     session.add(
                         Verification(cycle_id=closed.id, worker_id=worker.id, present=False)
@@ -128,7 +143,7 @@ def check_table(lines: list[list[str]]) -> None:
     header, body = lines[0], lines[1:]
     assert header == [
         "用人单位", "姓名", "身份证号（后四位）", "岗位", "考核等次",
-        "是否续签", "结果状态", "补贴", "原因",
+        "是否续签", "结果状态", "补贴", "原因", "续签协议期限",
     ]  # fmt: skip
     assert [line[1] for line in body] == [PEOPLE[key][1] for key in expected_order()]
     for line, key in zip(body, expected_order(), strict=True):
@@ -140,6 +155,8 @@ def check_table(lines: list[list[str]]) -> None:
         assert line[7] == subsidies
         assert reason in line[8]
         assert line[6] == ("暂缓：有未办结的重大案件" if key == "held" else "已确定")
+        signed = "2027年1月1日（周五）至2027年12月31日（周五）"
+        assert line[9] == (signed if key == "pass" else "")
 
 
 def assert_no_id_digits(text: str) -> None:
@@ -173,7 +190,7 @@ def test_xlsx_with_chinese_headers_and_summary(env, tmp_path):
     cells = [[str(value) for value in row] for row in rows]
     assert "2026" in cells[0][0]
     assert cells[1][0] == "继续发放 1 人；停发 2 人；终止 2 人；待定 1 人。"
-    check_table([row[:9] for row in cells[3:] if any(row)])
+    check_table([row[:10] for row in cells[3:] if any(row)])
     assert_no_id_digits("\n".join("\t".join(row) for row in cells))
 
 

@@ -4,17 +4,23 @@ basis of their grades, the 公示 opened and closed, and the subsidy export."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from procedure_world import procedure_csv
 from pubworld import UNITS, person
-from testsupport import SECRET
+from sqlmodel import select
+from testsupport import SECRET, make_settings
 from typer.testing import CliRunner
 
+from bot.app import build_deps
 from bot.cli import app
 from domain.clock import SystemClock
+from services import renewal
+from storage.db import make_engine, make_sessionmaker
+from storage.models import Cycle, Worker
 
 PEOPLE = [
     person(0, UNITS[0]),
@@ -102,13 +108,50 @@ def test_a_county_s_first_day(database_url, tmp_path):
     closed = gongshi("publish", "close", "--cycle", 2026)
     assert "4 条结果生效" in closed
 
-    out = tmp_path / "subsidy.csv"
-    gongshi("export", "subsidy", "--cycle", 2026, "--format", "csv", "-o", out)
-    text = out.read_bytes().decode("utf-8-sig")
-    assert "经常缺勤" not in text  # the basis of a grade is the worker's own, not the export's
-    table = list(csv.reader(io.StringIO(text)))
-    by_name = {line[1]: line for line in table[1:]}
-    assert set(by_name) == {p.name for p in PEOPLE}
-    assert by_name[PEOPLE[0].name][7] == "继续发放"
-    assert by_name[PEOPLE[2].name][7] == "终止" and by_name[PEOPLE[2].name][5] == "不续签"
-    assert {line[6] for line in table[1:]} == {"已确定"}
+    def subsidy() -> dict[str, list[str]]:
+        out = tmp_path / "subsidy.csv"
+        gongshi("export", "subsidy", "--cycle", 2026, "--format", "csv", "-o", out)
+        text = out.read_bytes().decode("utf-8-sig")
+        assert "经常缺勤" not in text  # the basis of a grade is the worker's own
+        table = list(csv.reader(io.StringIO(text)))
+        assert {line[6] for line in table[1:]} == {"已确定"}
+        return {line[1]: line for line in table[1:]}
+
+    before = subsidy()
+    assert set(before) == {p.name for p in PEOPLE}
+    # Closed but nothing signed yet: the renewing workers' subsidies wait for their agreement.
+    assert before[PEOPLE[0].name][7] == "待定"
+
+    asyncio.run(paperwork(database_url))
+    after = subsidy()
+    assert after[PEOPLE[0].name][7] == "继续发放"
+    assert after[PEOPLE[2].name][7] == "终止" and after[PEOPLE[2].name][5] == "不续签"
+
+
+async def paperwork(database_url: str) -> None:
+    """The renewal paperwork each unit contact does in chat (「续签手续」), through the same use
+    cases: the renewing workers' agreements signed, the non-renewal's reason written."""
+    settings = make_settings(database_url)
+    engine = make_engine(database_url)
+    deps = build_deps(settings, clock=SystemClock("Asia/Shanghai"))
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            cycle = (await session.execute(select(Cycle).where(Cycle.year == 2026))).scalar_one()
+            workers = {w.name: w.id for w in (await session.execute(select(Worker))).scalars()}
+            for p in PEOPLE:
+                action = (
+                    {"reason": "考核不合格，不再续签上岗协议"}
+                    if p.renew == "否"
+                    else {"starts_on": date(2027, 1, 1), "consent": True, "eligible": True}
+                )
+                await (renewal.record_non_renewal if p.renew == "否" else renewal.sign_agreement)(
+                    session=session,
+                    deps=deps,
+                    cycle=cycle,
+                    worker_id=workers[p.name],
+                    unit_ids=None,
+                    actor_user_id=1,
+                    **action,
+                )
+    finally:
+        await engine.dispose()

@@ -1,7 +1,7 @@
 """procedure: the assessment's steps per unit and cycle, the basis of each grade, and the own
 notice period of a result published while the 公示 ran
 
-Revision ID: 0007_procedure
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-02 04:00:00.000000
 
@@ -15,7 +15,7 @@ from alembic import op
 
 import storage.models.base
 
-revision: str = "0007_procedure"
+revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
