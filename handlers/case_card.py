@@ -13,6 +13,7 @@ from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers import case_scope as scope
 from handlers.context import Context
+from handlers.objection_desk import show_objection
 from messages import callbacks_cases as buttons
 from messages.callbacks_hotline import ShowContact
 from messages.i18n import N_
@@ -22,6 +23,7 @@ from services import case_evidence as evidence
 from services import case_opinion as opinions
 from services.case_steps import CaseRefused
 from storage import case_desk as desk
+from storage import objections
 from storage.case_opinion import archived_opinion
 from storage.cases import Actor, facts_for
 from storage.models import CaseEvent
@@ -69,6 +71,11 @@ async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
     if seen is None:
         return
     case, actor = seen
+    objection = await objections.load(ctx.session, case_id)
+    if objection is not None:
+        # A worker's objection (申辩) reads and is handled as one, not as a complaint.
+        await show_objection(ctx, objection, actor, edit=edit)
+        return
     found = await desk.card(ctx.session, case_id)
     assert found is not None
     facts = await facts_for(ctx.session, case, actor)

@@ -22,7 +22,7 @@ from typing import Any
 from domain import cases as rules
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.workdays import WorkCalendar
-from handlers import case_finding
+from handlers import case_finding, objection_desk
 from handlers import case_scope as scope
 from handlers.case_card import (
     DONE,
@@ -56,9 +56,11 @@ from storage import case_desk as desk
 from storage.cases import investigator_names
 from storage.complaints import investigators, made_serious_by_count
 from storage.models import Case
+from storage.objections import objection_cases
 from storage.publication import current_cycle
 
 CASE_TEXT = "case_text"
+OBJECTION = N_("Objection (申辩)")
 
 FILTER_NAMES = {
     "o": N_("Open"),
@@ -91,6 +93,7 @@ def router() -> Router:
     r.state(RATING_COMMENT)(process_rating_comment)
     r.menu_rows(case_menu_rows, place=10)
     r.include(case_finding.router())
+    r.include(objection_desk.router())
     return r
 
 
@@ -128,7 +131,11 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
             for k in shown
         ]
     ]
-    rows += [[Button(_queue_label(ctx, case), buttons.action("card", case.id))] for case in cases]
+    objections = await objection_cases(ctx.session, [case.id or 0 for case in cases])
+    rows += [
+        [Button(_queue_label(ctx, case, case.id in objections), buttons.action("card", case.id))]
+        for case in cases
+    ]
     paging = []
     if page > 0:
         paging.append(Button(t(N_("« Previous")), buttons.queue(key, page - 1)))
@@ -146,7 +153,7 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
     ctx.say(header, rows, edit=edit)
 
 
-def _queue_label(ctx: Context, case: Case) -> str:
+def _queue_label(ctx: Context, case: Case, objection: bool = False) -> str:
     due = case.accept_due if case.state == "submitted" else case.conclude_due
     overdue = rules.is_overdue(
         state=case.state,
@@ -156,7 +163,7 @@ def _queue_label(ctx: Context, case: Case) -> str:
     )
     mark = "⚠️ " if overdue else ""
     return (
-        f"{mark}#{case.id} {ctx.t(BY_KEY[case.category].label)} · "
+        f"{mark}#{case.id} {ctx.t(OBJECTION if objection else BY_KEY[case.category].label)} · "
         f"{ctx.t(rules.STATE_NAMES.get(case.state, case.state))}"
         + (f" · {due:%m-%d}" if due and case.state in rules.OPEN_STATES else "")
     )

@@ -9,6 +9,7 @@ from storage.models.cases import (
     Complaint,
     EvidenceFile,
 )
+from storage.models.objection import DeskIntake, Objection
 from storage.models.ops import (
     AuditLog,
     ChannelPost,
@@ -49,10 +50,12 @@ __all__ = [
     "Complaint",
     "ConversationState",
     "Cycle",
+    "DeskIntake",
     "EvidenceFile",
     "ImportBatch",
     "ImportJob",
     "Invitation",
+    "Objection",
     "Official",
     "Outbox",
     "Post",
