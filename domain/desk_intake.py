@@ -37,20 +37,19 @@ class Caller:
 
 
 def parse_caller(text: str) -> Caller | None:
-    """「张三 13812345678」, 「张三 0991-1234567」 or a name alone: the caller as typed; None
-    when it reads as neither (a name with digits in it, a number too short or too long)."""
+    """「张三 13812345678」, 「张三 138 1234 5678」, 「张三 0991-1234567」 or a name alone: the
+    caller as typed; None when it reads as neither (no name, a number too short or long)."""
     words = to_halfwidth(text).split()
-    if not words or len(words) > 3:
-        return None
+    first_digit = next((i for i, w in enumerate(words) if any(ch.isdigit() for ch in w)), None)
     phone = ""
-    last = words[-1]
-    if any(ch.isdigit() for ch in last):
-        phone = _phone(last) or ""
+    if first_digit is not None:
+        # A number read out in groups (138 1234 5678) is typed with spaces.
+        phone = _phone("".join(words[first_digit:])) or ""
         if not phone:
             return None
-        words = words[:-1]
+        words = words[:first_digit]
     name = "".join(words)
-    if not name or len(name) > CALLER_NAME_MAX or any(ch.isdigit() for ch in name):
+    if not name or len(name) > CALLER_NAME_MAX:
         return None
     return Caller(name, phone)
 
