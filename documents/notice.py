@@ -22,6 +22,7 @@ INTRO = N_(
 LABEL_UNIT = N_("Unit")
 LABEL_PERIOD = N_("Notice period")
 LABEL_HOTLINE = N_("Hotline")
+LABEL_LINE = N_("Telephone and letters")
 HOTLINE = N_(
     "Anyone who finds something wrong in this list may tell the hotline during the notice "
     "period, anonymously if they wish: scan the code or open {link} in Telegram."
@@ -48,6 +49,8 @@ class UnitNotice:
     period: str  # "12月16日（周三）至12月22日（周二）"
     issued: str  # the date under the bureau's name
     rows: Sequence[NoticeRow]
+    # The hotline's telephone and address, as a sentence; "" when the county has set none.
+    hotline: str = ""
 
 
 def notice_filename(notice: UnitNotice) -> str:
@@ -78,6 +81,7 @@ def notice_pdf(
                     (t(LABEL_UNIT), notice.unit_name),
                     (t(LABEL_PERIOD), notice.period),
                     (t(LABEL_HOTLINE), t(HOTLINE, link=link)),
+                    *([(t(LABEL_LINE), notice.hotline)] if notice.hotline else []),
                 ],
                 qr=link,
             ),

@@ -10,7 +10,7 @@ which refuses a name it does not know.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -21,6 +21,7 @@ from domain.complaints import HotlineLimits, MessageThrottle
 from domain.search_limits import SearchLimits, SearchThrottle
 from domain.workdays import WorkCalendar
 from services.files import FileFetcher
+from services.hotline_contact import HotlineContact
 
 T = TypeVar("T")
 
@@ -74,6 +75,8 @@ class Deps:
     pdf_font: Path | None
     # None: files users send are recorded by id and not downloaded (no Bot API to ask).
     files: FileFetcher | None = None
+    # The hotline's telephone and address the 公示 notices give; empty when not set.
+    hotline: HotlineContact = field(default_factory=HotlineContact)
 
     @classmethod
     def from_settings(
@@ -118,6 +121,7 @@ class Deps:
             ),
             pdf_font=settings.pdf_font,
             files=_typed(chosen, "files", FileFetcher),  # type: ignore[type-abstract]
+            hotline=HotlineContact.from_settings(settings),
         )
 
     def services(self) -> dict[str, object]:
