@@ -22,7 +22,7 @@ from typing import Any
 from domain import cases as rules
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.workdays import WorkCalendar
-from handlers import case_finding, objection_desk
+from handlers import case_confirm, case_finding, objection_desk
 from handlers import case_scope as scope
 from handlers.case_card import (
     DONE,
@@ -94,6 +94,7 @@ def router() -> Router:
     r.menu_rows(case_menu_rows, place=10)
     r.include(case_finding.router())
     r.include(objection_desk.router())
+    r.include(case_confirm.router())
     return r
 
 
@@ -275,12 +276,6 @@ async def accept(ctx: Context, case_id: int) -> None:
         await show_card(ctx, case_id)
 
 
-async def close(ctx: Context, case_id: int) -> None:
-    if await _take(ctx, case_id, steps.close, font_file=ctx.deps.pdf_font):
-        ctx.answer(ctx.t(DONE))
-        await show_card(ctx, case_id)
-
-
 async def _may(ctx: Context, case_id: int, action: str) -> bool:
     """Whether the user may take ``action`` now, asked before they pick or type anything;
     a refusal is answered and logged like a refused step."""
@@ -399,10 +394,10 @@ async def process_text(ctx: Context) -> None:
             return
         kw: dict[str, Any] = {"into": int(into)}
     elif action == "record_finding":
-        # The consequences the opinion decides are asked next (handlers.case_finding).
-        await case_finding.process_opinion(
-            ctx, case_id, finding=str(pending.get("finding")), opinion=text[:4000]
-        )
+        # Checked for personal information (handlers.case_confirm), then its consequences
+        # (handlers.case_finding).
+        finding = str(pending.get("finding"))
+        await case_confirm.review_text(ctx, case_id, action, text[:4000], finding=finding)
         return
     elif action == "reply":
         if len(text) > rules.REPLY_MAX:
@@ -414,7 +409,11 @@ async def process_text(ctx: Context) -> None:
                 )
             )
             return
-        kw = {"text": text}
+        await case_confirm.review_text(ctx, case_id, action, text)
+        return
+    elif action == "reject":
+        await case_confirm.review_text(ctx, case_id, action, text[:1000])
+        return
     else:
         kw = {("text" if action == "note" else "reason"): text[:1000]}
     ctx.reset()
@@ -424,9 +423,7 @@ async def process_text(ctx: Context) -> None:
 
 
 _STEPS_WITH_TEXT: dict[str, Any] = {
-    "reject": steps.reject,
     "note": steps.note,
-    "reply": steps.reply,
     "extend": steps.extend,
     "merge": steps.merge,
 }
@@ -437,7 +434,7 @@ CARD_ONLY_STEPS = frozenset({"note"})
 # The steps whose button acts at once or asks a pick, rather than a typed text (ASK_TEXT).
 STEP_BUTTONS: dict[str, Any] = {
     "accept": accept,
-    "close": close,
+    "close": case_confirm.ask_close,
     "assign": ask_investigator,
     "record_finding": ask_finding,
     "reclassify": ask_category,

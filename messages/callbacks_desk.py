@@ -30,3 +30,11 @@ def step(code: DeskStepCode) -> str:
 
 
 START = step("start")
+
+
+class CaseConfirm(CallbackData, prefix="cc"):
+    """A checked step on a case confirmed: ``ok`` as typed (or 办结 / 不予受理 as shown),
+    ``mask`` with the personal information masked."""
+
+    action: Literal["ok", "mask"]
+    case_id: int
