@@ -16,8 +16,7 @@ from typing import Any
 
 from domain import disclosure
 from handlers import case_finding
-from handlers import case_scope as scope
-from handlers.case_card import DONE, refusal_text, show_card
+from handlers.case_card import DONE, may_take, refusal_text, show_card, take_step
 from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
 from handlers.core import Router
@@ -72,22 +71,9 @@ def _cancel(ctx: Context, case_id: int) -> Button:
     return Button(ctx.t(N_("Cancel")), buttons.action("x", case_id))
 
 
-async def _may(ctx: Context, case_id: int, action: str) -> bool:
-    case = await desk.card(ctx.session, case_id)
-    actor = (await scope.actor_for(ctx, case.case) if case else None) or scope.actors(ctx)[0]
-    try:
-        await steps.check(
-            session=ctx.session, case_id=case_id, action=action, actor=actor, now=ctx.clock.now()
-        )
-    except steps.CaseRefused as refused:
-        ctx.answer(refusal_text(ctx, refused.reason), alert=True)
-        return False
-    return True
-
-
 async def ask_close(ctx: Context, case_id: int) -> None:
     """办结, once the official has read what the complainant will be told."""
-    if not await _may(ctx, case_id, "close"):
+    if not await may_take(ctx, case_id, "close"):
         return
     found = await desk.card(ctx.session, case_id)
     assert found is not None
@@ -171,7 +157,7 @@ async def process_confirm(ctx: Context) -> None:
     ctx.reset()
     case_id, action = pressed.case_id, str(pending["action"])
     if action == "close":
-        if await _take(ctx, case_id, steps.close, font_file=ctx.deps.pdf_font):
+        if await take_step(ctx, case_id, steps.close, font_file=ctx.deps.pdf_font):
             ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id, edit=False)
         return
@@ -201,20 +187,9 @@ async def _proceed(
         return
     step = steps.reject if action == "reject" else steps.reply
     kw = {"reason": text} if action == "reject" else {"text": text}
-    if await _take(ctx, case_id, step, **kw):
+    if await take_step(ctx, case_id, step, **kw):
         ctx.say(ctx.t(DONE))
     await show_card(ctx, case_id, edit=False)
-
-
-async def _take(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
-    found = await desk.card(ctx.session, case_id)
-    actor = (await scope.actor_for(ctx, found.case) if found else None) or scope.actors(ctx)[0]
-    try:
-        await step(session=ctx.session, case_id=case_id, actor=actor, now=ctx.clock.now(), **kw)
-    except steps.CaseRefused as refused:
-        ctx.say(refusal_text(ctx, refused.reason))
-        return False
-    return True
 
 
 async def process_typed(ctx: Context) -> None:

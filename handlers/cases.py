@@ -27,12 +27,14 @@ from handlers import case_scope as scope
 from handlers.case_card import (
     DONE,
     back_to_card,
+    may_take,
     open_card,
     refusal_text,
     send_evidence,
     send_internal_opinion,
     send_opinion,
     show_card,
+    take_step,
 )
 from handlers.case_rating import RATING_COMMENT, process_rating, process_rating_comment
 from handlers.case_scope import DESK_ROLES
@@ -253,42 +255,15 @@ async def _case_choice(ctx: Context, choice: CaseChoice) -> None:
 # --- the steps ------------------------------------------------------------------------------
 
 
-async def _take(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
-    """Take a step as the role the user sees the case in; a refusal is answered (storage has
-    logged it)."""
-    case = await ctx.session.get(Case, case_id)
-    actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
-    try:
-        await step(session=ctx.session, case_id=case_id, actor=actor, now=ctx.clock.now(), **kw)
-    except steps.CaseRefused as refused:
-        message = refusal_text(ctx, refused.reason)
-        if ctx.incoming.button is not None:
-            ctx.answer(message, alert=True)
-        else:
-            ctx.say(message)
-        return False
-    return True
+# Shared with handlers.case_confirm, which takes the checked and confirmed steps.
+_take = take_step
+_may = may_take
 
 
 async def accept(ctx: Context, case_id: int) -> None:
     if await _take(ctx, case_id, steps.accept, calendar=_calendar(ctx)):
         ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id)
-
-
-async def _may(ctx: Context, case_id: int, action: str) -> bool:
-    """Whether the user may take ``action`` now, asked before they pick or type anything;
-    a refusal is answered and logged like a refused step."""
-    case = await ctx.session.get(Case, case_id)
-    actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
-    try:
-        await steps.check(
-            session=ctx.session, case_id=case_id, action=action, actor=actor, now=ctx.clock.now()
-        )
-    except steps.CaseRefused as refused:
-        ctx.answer(refusal_text(ctx, refused.reason), alert=True)
-        return False
-    return True
 
 
 async def ask_investigator(ctx: Context, case_id: int) -> None:
