@@ -21,6 +21,7 @@ from domain.grades import Grade, check_consistency
 from messages import N_
 
 KIND = "objection"
+NAME = N_("Objection (申辩)")  # how an objection is listed among cases
 # Stored under the hotline's 考核不公 category, so every view that lists cases by category can
 # name it; the complaint's kind is what makes it an objection.
 CATEGORY = "unfair"

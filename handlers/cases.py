@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain import cases as rules
+from domain import objections
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.workdays import WorkCalendar
 from handlers import case_confirm, case_finding, objection_desk
@@ -62,7 +63,7 @@ from storage.objections import objection_cases
 from storage.publication import current_cycle
 
 CASE_TEXT = "case_text"
-OBJECTION = N_("Objection (申辩)")
+OBJECTION = objections.NAME
 
 FILTER_NAMES = {
     "o": N_("Open"),

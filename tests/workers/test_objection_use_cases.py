@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from domain.workdays import WorkCalendar
+from messages.i18n import Translator
 from services import objection_steps as steps
+from services.case_export import case_table
 from services.objections import file_objection
 from services.publication import close_gongshi
+from storage.case_export import case_rows
 from storage.cases import Actor
 from storage.models import ChannelPost, Cycle, Outbox, Result, Unit, Worker
 
@@ -140,3 +143,11 @@ async def test_no_post_without_a_channel_or_after_the_close(any_storage):
             await session.execute(select(Result.renew).where(Result.worker_id == other.id))
         ).scalar_one()
     assert renewed is False
+
+
+async def test_the_case_export_lists_an_objection_as_one(any_storage):
+    async with any_storage.sessions() as session, session.begin():
+        case_id = await decided_case(session, channel=None)
+        rows = await case_rows(session=session, cycle_id=None, today=NOW.date(), zone=NOW.tzinfo)
+    [line] = [r for r in case_table(rows, Translator("zh"))[1:] if r[0] == f"#{case_id}"]
+    assert line[3] == "申辩"
