@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain import objections as rules
+from domain.masking import mask_name
 from handlers import case_scope as scope
 from handlers.context import Context
 from handlers.core import Router
@@ -30,7 +31,7 @@ from services.objection_steps import TOLD
 from services.objections import renewal_name
 from storage.cases import Actor
 from storage.models import CaseEvent
-from storage.objections import ObjectionFile, load
+from storage.objections import ObjectionFile, awaiting_statement, load
 
 OBJECTION_TEXT = "objection_text"
 OBJECTION_CONFIRM = "objection_confirm"
@@ -58,6 +59,10 @@ ASK_GRADE = N_("Objection #{case}: correct the grade {grade} to which grade?")
 CONFIRM_TEXT = N_("Objection #{case}: please check. The worker will be told:\n\n{told}\n\nConfirm?")
 CONFIRM = N_("Confirm")
 DONE = N_("Done.")
+AWAITING = N_("Objections awaiting our statement")
+AWAITING_HEAD = N_("Objections (申辩) of your unit's workers waiting for your statement:")
+AWAITING_NONE = N_("No objection is waiting for your unit's statement.")
+AWAITING_ONE = N_("#{case} · {name} · {post}")
 REFUSED = {
     "role": N_("Your role may not take that step on this objection."),
     "scope": N_("That objection is not your unit's."),
@@ -75,7 +80,27 @@ def router() -> Router:
     r.button(ObjectionAct.prefix, roles=ROLES)(process_button)
     r.state(OBJECTION_TEXT, roles=ROLES)(process_text)
     r.state(OBJECTION_CONFIRM, roles=("bureau",))(process_typed_while_confirming)
+    r.menu_rows(unit_menu_rows, place=12)
     return r
+
+
+def unit_menu_rows(ctx: Context) -> list[list[Button]]:
+    """A unit contact finds the objections waiting for its statement again from the menu."""
+    if not ctx.roles.has("unit"):
+        return []
+    return [[Button(ctx.t(AWAITING), act("list", 0))]]
+
+
+async def show_awaiting(ctx: Context) -> None:
+    rows: list[list[Button]] = []
+    for binding in ctx.roles.bindings:
+        if binding.role != "unit" or binding.unit_id is None:
+            continue
+        for case_id, name, post in await awaiting_statement(ctx.session, binding.unit_id):
+            label = ctx.t(AWAITING_ONE, case=case_id, name=mask_name(name), post=post)
+            rows.append([Button(label, act("stmt", case_id))])
+    text = ctx.t(AWAITING_HEAD if rows else AWAITING_NONE)
+    ctx.say(text, [*rows, [back_to_menu(ctx.t)]], edit=ctx.incoming.button is not None)
 
 
 def refusal_text(ctx: Context, reason: str) -> str:
@@ -201,6 +226,9 @@ async def process_button(ctx: Context) -> None:
     data = ctx.incoming.button
     pressed = ObjectionAct.parse(data)
     chosen = ObjectionPick.parse(data)
+    if pressed is not None and pressed.action == "list":
+        await show_awaiting(ctx)
+        return
     case_id = pressed.case_id if pressed else chosen.case_id if chosen else -1
     found = await load(ctx.session, case_id) if case_id >= 0 else None
     actor = _actor(ctx, found) if found is not None else None

@@ -9,8 +9,9 @@ from typing import Literal
 
 from messages.callbacks import CallbackData
 
-# acc 受理, rej 不予受理, stmt the unit's statement, dec the decision, note, ok confirm it
-ObjectionCode = Literal["acc", "rej", "stmt", "dec", "note", "ok"]
+# acc 受理, rej 不予受理, stmt the unit's statement, dec the decision, note, ok confirm it,
+# list the unit's objections waiting for its statement (case_id 0)
+ObjectionCode = Literal["acc", "rej", "stmt", "dec", "note", "ok", "list"]
 
 
 class ObjectionAct(CallbackData, prefix="ob"):

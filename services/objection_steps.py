@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import cases as case_rules
 from domain import objections as rules
+from domain.masking import mask_name
 from domain.workdays import UnknownYearError, WorkCalendar
 from messages.callbacks_objection import act
 from messages.i18n import N_, Translator, translate
@@ -58,7 +59,8 @@ TOLD = {
     ),
 }
 ASK_STATEMENT = N_(
-    "Objection (申辩) #{case}: {name} of your unit objects to {subject} ({grade}, {renewal}). "
+    "Objection (申辩) #{case}: {name} ({post}) of your unit objects to {subject} ({grade}, "
+    "{renewal}). "
     "Her reasons:\n{reason}\n\nThe employment bureau asks for your unit's statement (单位说明) "
     "by {due}."
 )
@@ -173,7 +175,9 @@ async def accept(
             ASK_STATEMENT,
             language,
             case=case.id,
-            name=found.worker_name,
+            # Masked, as everywhere a unit reads a case; the post tells the unit who it is.
+            name=mask_name(found.worker_name),
+            post=result.post_title if result else "—",
             subject=translate(rules.SUBJECTS[objection.subject], language),
             grade=result.grade if result else objection.grade_then or "—",
             renewal=translate(

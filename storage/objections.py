@@ -90,3 +90,17 @@ async def result_of(session: AsyncSession, *, worker_id: int, cycle_id: int) -> 
         select(Result).where(col(Result.worker_id) == worker_id, col(Result.cycle_id) == cycle_id)
     )
     return found.scalars().first()
+
+
+async def awaiting_statement(session: AsyncSession, unit_id: int) -> list[tuple[int, str, str]]:
+    """The unit's objections waiting for its statement: (case id, worker's name, post), oldest
+    first."""
+    found = await session.execute(
+        select(col(Case.id), col(Worker.name), col(Result.post_title))
+        .join(Objection, col(Objection.case_id) == col(Case.id))
+        .outerjoin(Worker, col(Worker.id) == col(Case.worker_id))
+        .outerjoin(Result, col(Result.id) == col(Objection.result_id))
+        .where(col(Case.unit_id) == unit_id, col(Case.state) == "accepted")
+        .order_by(col(Case.id))
+    )
+    return [(int(i or 0), str(n or "?"), str(p or "—")) for i, n, p in found.all()]

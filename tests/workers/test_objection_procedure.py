@@ -56,8 +56,16 @@ async def test_an_objection_from_alert_to_corrected_grade(chat, county, issue, s
     await other.press(button(ask, "填写单位说明"))
     assert "不属于本单位" in (other.answers[-1] or "")
 
+    assert county.people["fail"].name not in ask["text"] and "（环卫）" in ask["text"]
+    # The unit finds it again from its menu.
     unit = chat(UNIT_A_CONTACT)
-    await unit.press(button(ask, "填写单位说明"))
+    await unit.send("/start")
+    await unit.click("待说明的申辩")
+    assert len([b for b in unit.buttons() if b.startswith("#")]) == 1
+    await other.send("/start")
+    await other.click("待说明的申辩")
+    assert "目前没有待本单位说明的申辩" in other.last
+    await unit.click(next(b for b in unit.buttons() if b.startswith("#")))
     assert "单位的说明" in unit.last or "本单位的说明" in unit.last
     await unit.send(STATEMENT)
     assert "已送达县就业局" in unit.last
