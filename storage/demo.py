@@ -48,10 +48,12 @@ from storage.models import (
     ComplainantContact,
     Complaint,
     Cycle,
+    DeskIntake,
     EvidenceFile,
     ImportBatch,
     ImportJob,
     Invitation,
+    Objection,
     Official,
     Post,
     Reminder,
@@ -189,8 +191,9 @@ def purge_statements() -> list[Delete]:
         col(Invitation.unit_id).is_not(None), col(Invitation.official_id).in_(unit_officials)
     )
     whole: list[type[SQLModel]] = [
-        Reminder, UnitTask, CaseDocument, CaseEvent, EvidenceFile, ComplainantContact, Case,
-        Complaint, ChannelPost, Verification, Result, ImportJob, ImportBatch, WorkerCode,
+        Reminder, UnitTask, CaseDocument, CaseEvent, EvidenceFile, ComplainantContact, Objection,
+        DeskIntake, Case, Complaint, ChannelPost, Verification, Result, ImportJob, ImportBatch,
+        WorkerCode,
     ]  # fmt: skip
     return [
         *(delete(model) for model in whole),
