@@ -10,6 +10,7 @@ from handlers import (
     bureau_tasks,
     cases,
     citizen,
+    desk_intake,
     hotline,
     invitations,
     menu,
@@ -43,6 +44,7 @@ def build_router() -> Router:
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())
+    root.include(desk_intake.router())
     root.include(publication.router())
     root.include(publication_override.router())
     root.include(cases.router())

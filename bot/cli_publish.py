@@ -188,6 +188,7 @@ def notice_command(
     """生成各单位张榜公示 PDF / Write each unit's printable notice (PDF)."""
     from documents.notice import notice_filename, notice_pdf
     from documents.pdf import FontNotFoundError, check_font
+    from services.hotline_contact import HotlineContact
     from services.publication_texts import unit_notices
     from storage.public_rows import notice_lists
 
@@ -203,7 +204,12 @@ def notice_command(
         try:
             check_font(settings.pdf_font, language=settings.language)
             output.mkdir(parents=True, exist_ok=True)
-            notices = unit_notices(lists, language=settings.language, issued_on=today)
+            notices = unit_notices(
+                lists,
+                language=settings.language,
+                issued_on=today,
+                hotline=HotlineContact.from_settings(settings),
+            )
             with typer.progressbar(notices, label="PDF", file=sys.stderr) as progress:
                 for notice in progress:
                     data = notice_pdf(
@@ -224,6 +230,7 @@ def notice_command(
 
 def publication_rules(settings: Settings, calendar: WorkCalendar) -> PublicationRules:
     """What opening a 公示 reads from the settings."""
+    from services.hotline_contact import HotlineContact
     from services.publication import PublicationRules
 
     return PublicationRules(
@@ -232,6 +239,7 @@ def publication_rules(settings: Settings, calendar: WorkCalendar) -> Publication
         channel_id=int(settings.public_channel) if settings.public_channel else None,
         bot_username=settings.bot_username,
         language=settings.language,
+        hotline=HotlineContact.from_settings(settings),
     )
 
 

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         pattern=r"^-?[0-9]+$",
         description="numeric chat id of the public 公示 channel, like -1001234567890",
     )
+    # The hotline's telephone line and postal address, printed in every 公示 notice
+    # (services.hotline_contact); empty: the notices name the bot alone.
+    hotline_phone: str = Field(default="", max_length=32, pattern=r"^[0-9+\-() ]*$")
+    hotline_address: str = Field(default="", max_length=120)
     gongshi_min_workdays: int = Field(default=5, ge=1, le=60)
     serious_complainants: int = Field(default=3, ge=2, le=100)
     # 六(一) names 合格 as the condition for renewing; the plan gives 基本合格 only the talk.

@@ -27,6 +27,7 @@ LABEL_UNIT = N_("Unit")
 LABEL_PERIOD = N_("Notice period")
 LABEL_HOTLINE = N_("Hotline")
 LABEL_UNIT_LINE = N_("The unit's complaint line")
+LABEL_LINE = N_("Telephone and letters")
 HOTLINE = N_(
     "Anyone who finds something wrong in this list may tell the hotline during the notice "
     "period, anonymously if they wish: scan the code or open {link} in Telegram."
@@ -54,6 +55,8 @@ class UnitNotice:
     issued: str  # the date under the bureau's name
     rows: Sequence[NoticeRow]
     unit_phone: str = ""  # the unit's own line (五(五)), as registered
+    # The hotline's telephone and address, as a sentence; "" when the county has set none.
+    hotline: str = ""
 
 
 def notice_filename(notice: UnitNotice) -> str:
@@ -85,6 +88,7 @@ def notice_pdf(
                     (t(LABEL_PERIOD), notice.period),
                     (t(LABEL_HOTLINE), t(HOTLINE, link=link)),
                     *([(t(LABEL_UNIT_LINE), notice.unit_phone)] if notice.unit_phone else []),
+                    *([(t(LABEL_LINE), notice.hotline)] if notice.hotline else []),
                 ],
                 qr=link,
             ),

@@ -7,12 +7,15 @@ logged.
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain import cases as rules
 from domain import consequences as handling
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers import case_scope as scope
 from handlers.context import Context
+from handlers.objection_desk import show_objection
 from messages import callbacks_cases as buttons
 from messages.callbacks_hotline import ShowContact
 from messages.i18n import N_
@@ -20,11 +23,13 @@ from messages.replies import Button
 from messages.style import date_text, moment_text
 from services import case_evidence as evidence
 from services import case_opinion as opinions
+from services import cases as case_steps
 from services.case_steps import CaseRefused
 from storage import case_desk as desk
+from storage import objections
 from storage.case_opinion import archived_opinion
 from storage.cases import Actor, facts_for
-from storage.models import CaseEvent
+from storage.models import Case, CaseEvent
 
 HISTORY_SHOWN = 12
 # What an event may say on the card. A unit's card leaves out what may name the complainant:
@@ -64,11 +69,51 @@ def refusal_text(ctx: Context, reason: str) -> str:
     return ctx.t(message)
 
 
+async def _actor(ctx: Context, case_id: int) -> Actor:
+    case = await ctx.session.get(Case, case_id)
+    return (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
+
+
+async def take_step(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
+    """Take a step as the role the user sees the case in; a refusal is answered (storage has
+    logged it)."""
+    actor = await _actor(ctx, case_id)
+    try:
+        await step(session=ctx.session, case_id=case_id, actor=actor, now=ctx.clock.now(), **kw)
+    except CaseRefused as refused:
+        message = refusal_text(ctx, refused.reason)
+        if ctx.incoming.button is not None:
+            ctx.answer(message, alert=True)
+        else:
+            ctx.say(message)
+        return False
+    return True
+
+
+async def may_take(ctx: Context, case_id: int, action: str) -> bool:
+    """Whether the user may take ``action`` now, asked before they pick or type anything;
+    a refusal is answered and logged like a refused step."""
+    actor = await _actor(ctx, case_id)
+    try:
+        await case_steps.check(
+            session=ctx.session, case_id=case_id, action=action, actor=actor, now=ctx.clock.now()
+        )
+    except CaseRefused as refused:
+        ctx.answer(refusal_text(ctx, refused.reason), alert=True)
+        return False
+    return True
+
+
 async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
     seen = await scope.visible(ctx, case_id)
     if seen is None:
         return
     case, actor = seen
+    objection = await objections.load(ctx.session, case_id)
+    if objection is not None:
+        # A worker's objection (申辩) reads and is handled as one, not as a complaint.
+        await show_objection(ctx, objection, actor, edit=edit)
+        return
     found = await desk.card(ctx.session, case_id)
     assert found is not None
     facts = await facts_for(ctx.session, case, actor)

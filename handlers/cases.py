@@ -20,19 +20,22 @@ from __future__ import annotations
 from typing import Any
 
 from domain import cases as rules
+from domain import objections
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.workdays import WorkCalendar
-from handlers import case_finding
+from handlers import case_confirm, case_finding, objection_desk
 from handlers import case_scope as scope
 from handlers.case_card import (
     DONE,
     back_to_card,
+    may_take,
     open_card,
     refusal_text,
     send_evidence,
     send_internal_opinion,
     send_opinion,
     show_card,
+    take_step,
 )
 from handlers.case_rating import RATING_COMMENT, process_rating, process_rating_comment
 from handlers.case_scope import DESK_ROLES
@@ -56,9 +59,11 @@ from storage import case_desk as desk
 from storage.cases import investigator_names
 from storage.complaints import investigators, made_serious_by_count
 from storage.models import Case
+from storage.objections import objection_cases
 from storage.publication import current_cycle
 
 CASE_TEXT = "case_text"
+OBJECTION = objections.NAME
 
 FILTER_NAMES = {
     "o": N_("Open"),
@@ -91,6 +96,8 @@ def router() -> Router:
     r.state(RATING_COMMENT)(process_rating_comment)
     r.menu_rows(case_menu_rows, place=10)
     r.include(case_finding.router())
+    r.include(objection_desk.router())
+    r.include(case_confirm.router())
     return r
 
 
@@ -128,7 +135,11 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
             for k in shown
         ]
     ]
-    rows += [[Button(_queue_label(ctx, case), buttons.action("card", case.id))] for case in cases]
+    objections = await objection_cases(ctx.session, [case.id or 0 for case in cases])
+    rows += [
+        [Button(_queue_label(ctx, case, case.id in objections), buttons.action("card", case.id))]
+        for case in cases
+    ]
     paging = []
     if page > 0:
         paging.append(Button(t(N_("« Previous")), buttons.queue(key, page - 1)))
@@ -146,7 +157,7 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
     ctx.say(header, rows, edit=edit)
 
 
-def _queue_label(ctx: Context, case: Case) -> str:
+def _queue_label(ctx: Context, case: Case, objection: bool = False) -> str:
     due = case.accept_due if case.state == "submitted" else case.conclude_due
     overdue = rules.is_overdue(
         state=case.state,
@@ -156,7 +167,7 @@ def _queue_label(ctx: Context, case: Case) -> str:
     )
     mark = "⚠️ " if overdue else ""
     return (
-        f"{mark}#{case.id} {ctx.t(BY_KEY[case.category].label)} · "
+        f"{mark}#{case.id} {ctx.t(OBJECTION if objection else BY_KEY[case.category].label)} · "
         f"{ctx.t(rules.STATE_NAMES.get(case.state, case.state))}"
         + (f" · {due:%m-%d}" if due and case.state in rules.OPEN_STATES else "")
     )
@@ -245,48 +256,15 @@ async def _case_choice(ctx: Context, choice: CaseChoice) -> None:
 # --- the steps ------------------------------------------------------------------------------
 
 
-async def _take(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
-    """Take a step as the role the user sees the case in; a refusal is answered (storage has
-    logged it)."""
-    case = await ctx.session.get(Case, case_id)
-    actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
-    try:
-        await step(session=ctx.session, case_id=case_id, actor=actor, now=ctx.clock.now(), **kw)
-    except steps.CaseRefused as refused:
-        message = refusal_text(ctx, refused.reason)
-        if ctx.incoming.button is not None:
-            ctx.answer(message, alert=True)
-        else:
-            ctx.say(message)
-        return False
-    return True
+# Shared with handlers.case_confirm, which takes the checked and confirmed steps.
+_take = take_step
+_may = may_take
 
 
 async def accept(ctx: Context, case_id: int) -> None:
     if await _take(ctx, case_id, steps.accept, calendar=_calendar(ctx)):
         ctx.answer(ctx.t(DONE))
         await show_card(ctx, case_id)
-
-
-async def close(ctx: Context, case_id: int) -> None:
-    if await _take(ctx, case_id, steps.close, font_file=ctx.deps.pdf_font):
-        ctx.answer(ctx.t(DONE))
-        await show_card(ctx, case_id)
-
-
-async def _may(ctx: Context, case_id: int, action: str) -> bool:
-    """Whether the user may take ``action`` now, asked before they pick or type anything;
-    a refusal is answered and logged like a refused step."""
-    case = await ctx.session.get(Case, case_id)
-    actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
-    try:
-        await steps.check(
-            session=ctx.session, case_id=case_id, action=action, actor=actor, now=ctx.clock.now()
-        )
-    except steps.CaseRefused as refused:
-        ctx.answer(refusal_text(ctx, refused.reason), alert=True)
-        return False
-    return True
 
 
 async def ask_investigator(ctx: Context, case_id: int) -> None:
@@ -392,10 +370,10 @@ async def process_text(ctx: Context) -> None:
             return
         kw: dict[str, Any] = {"into": int(into)}
     elif action == "record_finding":
-        # The consequences the opinion decides are asked next (handlers.case_finding).
-        await case_finding.process_opinion(
-            ctx, case_id, finding=str(pending.get("finding")), opinion=text[:4000]
-        )
+        # Checked for personal information (handlers.case_confirm), then its consequences
+        # (handlers.case_finding).
+        finding = str(pending.get("finding"))
+        await case_confirm.review_text(ctx, case_id, action, text[:4000], finding=finding)
         return
     elif action == "reply":
         if len(text) > rules.REPLY_MAX:
@@ -407,7 +385,11 @@ async def process_text(ctx: Context) -> None:
                 )
             )
             return
-        kw = {"text": text}
+        await case_confirm.review_text(ctx, case_id, action, text)
+        return
+    elif action == "reject":
+        await case_confirm.review_text(ctx, case_id, action, text[:1000])
+        return
     else:
         kw = {("text" if action == "note" else "reason"): text[:1000]}
     ctx.reset()
@@ -417,9 +399,7 @@ async def process_text(ctx: Context) -> None:
 
 
 _STEPS_WITH_TEXT: dict[str, Any] = {
-    "reject": steps.reject,
     "note": steps.note,
-    "reply": steps.reply,
     "extend": steps.extend,
     "merge": steps.merge,
 }
@@ -430,7 +410,7 @@ CARD_ONLY_STEPS = frozenset({"note"})
 # The steps whose button acts at once or asks a pick, rather than a typed text (ASK_TEXT).
 STEP_BUTTONS: dict[str, Any] = {
     "accept": accept,
-    "close": close,
+    "close": case_confirm.ask_close,
     "assign": ask_investigator,
     "record_finding": ask_finding,
     "reclassify": ask_category,

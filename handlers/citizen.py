@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from domain import cases as rules
+from domain import objections
 from domain.complaints import OFFICES, normalize_ticket_code
 from handlers.complaint_draft import (
     CATEGORY,
@@ -55,7 +56,9 @@ from messages.style import date_text, moment_text
 from messages.wording import STALE_BUTTON, back_to_menu
 from storage import complaints as store
 from storage.models import Result
+from storage.objections import is_objection
 
+OBJECTION_HEAD = N_("Your objection (申辩) {code}")
 OWN_COMPLAINT = N_("{code} · sent {day}")
 STATUS_OPEN = N_("State: {state}\nHeld by: {office}\nExpected by: {date}\n\nHistory:\n{history}")
 STATUS_ENDED = N_("State: {state}\nHeld by: {office}\n\nHistory:\n{history}")
@@ -181,20 +184,27 @@ async def show_status(ctx: Context, typed: str) -> None:
         ctx.say(ctx.t(N_("No complaint has that code. Please check it and send it again.")))
         return
     ctx.reset()
-    ctx.say(_status_text(ctx, found), [[back_to_menu(ctx.t)]])
+    objection = await is_objection(ctx.session, found.case.id or 0)
+    text = _status_text(ctx, found, objection=objection)
+    if objection:
+        text = f"{ctx.t(OBJECTION_HEAD, code=code)}\n{text}"
+    ctx.say(text, [[back_to_menu(ctx.t)]])
 
 
-def _status_text(ctx: Context, found: store.Status) -> str:
+def _status_text(ctx: Context, found: store.Status, *, objection: bool = False) -> str:
     case = found.case
     zone = ctx.clock.now().tzinfo
+    # A worker's objection is told in its own words (domain.objections), never a complaint's.
+    steps = objections.STEP_NAMES if objection else ACTION_NAMES
+    states = objections.STATE_NAMES if objection else rules.STATE_NAMES
     history = "\n".join(
         f"{moment_text(ctx.t, event.at.astimezone(zone))} "
-        f"{ctx.t(ACTION_NAMES.get(event.action, event.action))}"
+        f"{ctx.t(steps.get(event.action, event.action))}"
         for event in found.history
     )
     params = {
-        "state": ctx.t(rules.STATE_NAMES.get(case.state, case.state)),
-        "office": ctx.t(OFFICES.get(case.route, case.route)),
+        "state": ctx.t(states.get(case.state, case.state)),
+        "office": ctx.t(objections.OFFICE if objection else OFFICES.get(case.route, case.route)),
         "history": history or "—",
     }
     if case.state not in rules.OPEN_STATES:

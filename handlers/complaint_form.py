@@ -31,7 +31,7 @@ from handlers.complaint_draft import (
     nav,
     work_calendar,
 )
-from handlers.complaint_evidence import ask_evidence
+from handlers.complaint_evidence import ask_evidence, evidence_of
 from handlers.context import Context
 from handlers.name_search import search_allowed
 from messages.callbacks_hotline import ComplaintChoice, ComplaintPick, ComplaintStep
@@ -422,16 +422,6 @@ def _to_draft(current: dict[str, Any]) -> store.ComplaintDraft:
         worker_id=current.get("worker_id"),
         category=str(current["category"]),
         description=str(current["description"]),
-        evidence=[
-            store.Evidence(
-                e["file_id"],
-                e["kind"],
-                e["mime"],
-                int(e.get("size") or 0),
-                sha256=str(e.get("sha256") or ""),
-                stored_path=str(e.get("stored_path") or ""),
-            )
-            for e in current.get("evidence", [])
-        ],
+        evidence=evidence_of(current.get("evidence", [])),
         contact=store.ContactDraft(**contact) if isinstance(contact, dict) else None,
     )

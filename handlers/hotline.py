@@ -59,6 +59,6 @@ async def show_contact(ctx: Context) -> None:
             case=case.id,
             name=contact.name or "—",
             phone=contact.phone or "—",
-            user_id=contact.user_id,
+            user_id=contact.user_id or "—",
         )
     )

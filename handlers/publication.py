@@ -184,6 +184,8 @@ async def show_unit(ctx: Context, *, unit_id: int, page: int) -> None:
         "",
         t(COMPLAIN_HINT),
     ]
+    if line := ctx.deps.hotline.line(t):
+        lines.append(line)
     rows = _complaint_rows(shown.rows, first)
     rows += _nav(
         ctx,

@@ -215,6 +215,7 @@ def _rules(ctx: Context, calendar: WorkCalendar) -> gongshi.PublicationRules:
         channel_id=int(channel) if channel else None,
         bot_username=ctx.deps.bot_username,
         language=ctx.deps.language,
+        hotline=ctx.deps.hotline,
     )
 
 
@@ -280,7 +281,9 @@ async def send_notice(ctx: Context, lists: rows_store.NoticeLists) -> None:
     from documents.notice import notice_filename, notice_pdf
     from documents.pdf import FontNotFoundError
 
-    (notice,) = texts.unit_notices(lists, language=ctx.language, issued_on=ctx.clock.today())
+    (notice,) = texts.unit_notices(
+        lists, language=ctx.language, issued_on=ctx.clock.today(), hotline=ctx.deps.hotline
+    )
     try:
         # Rendering is CPU work: in a thread, so other chats are answered meanwhile.
         data = await asyncio.to_thread(

@@ -35,6 +35,7 @@ class RevokeBinding(CallbackData, prefix="wkb"):
 
 
 class ObjectionStep(CallbackData, prefix="wkob"):
-    """The objection's steps: ``wkob:start``, ``wkob:send``, ``wkob:cancel``."""
+    """The objection's steps: ``wkob:start``, ``wkob:files`` (the files are done),
+    ``wkob:send``, ``wkob:cancel``."""
 
-    action: Literal["start", "send", "cancel"]
+    action: Literal["start", "files", "send", "cancel"]

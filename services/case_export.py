@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from documents.tables import csv_bytes, xlsx_bytes
 from domain import cases as rules
+from domain import objections
 from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
 from messages.i18n import N_, Translator
 from messages.style import file_name
@@ -55,12 +56,14 @@ def case_table(rows: Sequence[CaseRow], t: Translator) -> list[list[str]]:
     lines = [[t(column) for column in COLUMNS]]
     for row in rows:
         category = BY_KEY.get(row.category)
+        objection = row.category == objections.KIND
+        named = t(category.label) if category else t(objections.NAME) if objection else row.category
         lines.append(
             [
                 f"#{row.number}",
                 row.ticket,
                 row.submitted_at.strftime("%Y-%m-%d %H:%M"),
-                t(category.label) if category else row.category,
+                named,
                 t(SEVERITY_NAMES.get(row.severity, row.severity)),
                 t(OFFICES.get(row.route, row.route)),
                 row.unit,

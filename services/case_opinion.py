@@ -47,11 +47,11 @@ async def opinion_facts(
     complainant = None
     if internal:
         contact = await session.get(ComplainantContact, case.complaint_id)
-        complainant = (
-            f"{contact.name} {contact.phone} (Telegram {contact.user_id})"
-            if contact is not None
-            else t(ANONYMOUS)
-        )
+        complainant = t(ANONYMOUS)
+        if contact is not None:
+            # A caller the desk logged has no Telegram account.
+            telegram = f" (Telegram {contact.user_id})" if contact.user_id is not None else ""
+            complainant = f"{contact.name} {contact.phone}{telegram}"
     return OpinionFacts(
         case_number=f"#{case.id}",
         cycle_year=cycle.year if cycle else None,

@@ -16,6 +16,7 @@ from messages.i18n import N_, translate
 from storage.audit import audit
 from storage.cases import Actor, event_seq, facts_for, load_for_step
 from storage.models import Case, Complaint
+from storage.objections import is_objection
 from storage.outbox import enqueue
 
 TOLD_ACCEPTED = N_(
@@ -79,6 +80,9 @@ async def checked(
         await refuse(session, case_id, action, actor, now, "missing")
     assert case is not None
     refused = await refusal_of(session, case, action, actor)
+    # A worker's objection has steps of its own (services.objection_steps), none of these.
+    if refused is None and await is_objection(session, case_id):
+        refused = "role"
     if refused is None and rules.STEPS[action].needs and text is not None and not text.strip():
         refused = "input"
     if refused is not None:

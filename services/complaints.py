@@ -50,14 +50,18 @@ async def file_complaint(
     *,
     session: AsyncSession,
     draft: ComplaintDraft,
-    user_id: int,
+    user_id: int | None,
     language: str,
     now: datetime,
     calendar: WorkCalendar,
     threshold: int,
     secret_key: str,
+    channel: str = "chat",
+    complainant_key: str | None = None,
 ) -> Submitted:
-    """A citizen's complaint: the case, the earlier cases it escalates, and everyone's alerts."""
+    """A citizen's complaint: the case, the earlier cases it escalates, and everyone's alerts.
+    The desk's logged calls, letters and visits come here too (services.desk_intake), with
+    their ``channel`` and no chat (``user_id`` None)."""
     cycle = await store.open_cycle(session)
     submitted = await submit_complaint(
         session=session,
@@ -68,6 +72,8 @@ async def file_complaint(
         accept_due=accept_due(today=now.date(), in_gongshi=cycle is not None, calendar=calendar),
         threshold=threshold,
         secret_key=secret_key,
+        channel=channel,
+        complainant_key=complainant_key,
     )
     await alert_case(
         session,
@@ -85,13 +91,15 @@ async def submit_complaint(
     *,
     session: AsyncSession,
     draft: ComplaintDraft,
-    user_id: int,
+    user_id: int | None,
     language: str,
     now: datetime,
     accept_due: date | None,
     threshold: int,
     secret_key: str,
     kind: str = "complaint",
+    channel: str = "chat",
+    complainant_key: str | None = None,
 ) -> Submitted:
     """Write the complaint, its contact, its case and the case's first event; escalate the
     target's earlier cases when this complaint makes it serious. No alert: ``file_complaint``
@@ -111,6 +119,8 @@ async def submit_complaint(
         language=language,
         now=now,
         secret_key=secret_key,
+        channel=channel,
+        complainant_key=complainant_key,
     )
     about = matter(unit_id=draft.unit_id, worker_id=draft.worker_id, category=draft.category)
     people = (

@@ -22,6 +22,7 @@ from domain.renewal import RenewalSettings
 from domain.search_limits import SearchLimits, SearchThrottle
 from domain.workdays import WorkCalendar
 from services.files import FileFetcher
+from services.hotline_contact import HotlineContact
 
 T = TypeVar("T")
 
@@ -77,6 +78,8 @@ class Deps:
     files: FileFetcher | None = None
     # The county's reading of 六(一): whether 基本合格 may renew (GONGSHI_BASIC_MAY_RENEW).
     renewal: RenewalSettings = field(default_factory=RenewalSettings)
+    # The hotline's telephone and address the 公示 notices give; empty when not set.
+    hotline: HotlineContact = field(default_factory=HotlineContact)
 
     @classmethod
     def from_settings(
@@ -122,6 +125,7 @@ class Deps:
             pdf_font=settings.pdf_font,
             files=_typed(chosen, "files", FileFetcher),  # type: ignore[type-abstract]
             renewal=RenewalSettings.from_settings(settings),
+            hotline=HotlineContact.from_settings(settings),
         )
 
     def services(self) -> dict[str, object]:

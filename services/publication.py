@@ -10,7 +10,7 @@ tells anyone twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from domain.clock import Clock
 from domain.workdays import WorkCalendar
 from messages.i18n import N_
 from services import publication_texts as texts
+from services.hotline_contact import HotlineContact
 from services.late_notice import STILL_NOTICING, still_noticing
 from services.publication_checks import IncompleteError, checked_override, shortfalls
 from storage import publication as store
@@ -47,6 +48,7 @@ class PublicationRules:
     channel_id: int | None
     bot_username: str
     language: str
+    hotline: HotlineContact = field(default_factory=HotlineContact)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ async def open_gongshi(
     posts = 0
     if rules.channel_id is not None:
         posts = await _queue_channel_posts(session, cycle, by_unit, window, rules)
-    told = await _tell_subscribers(session, cycle, window)
+    told = await _tell_subscribers(session, cycle, window, rules.hotline)
     audit(
         session,
         at=now,
@@ -169,6 +171,7 @@ async def _queue_channel_posts(
             closes_on=window.closes_on,
             bot_username=rules.bot_username,
             language=rules.language,
+            hotline=rules.hotline,
         )
         for number, page in enumerate(pages, start=1):
             if (unit_id, number) in done:
@@ -196,7 +199,9 @@ async def _queue_channel_posts(
     return queued
 
 
-async def _tell_subscribers(session: AsyncSession, cycle: Cycle, window: Window) -> int:
+async def _tell_subscribers(
+    session: AsyncSession, cycle: Cycle, window: Window, hotline: HotlineContact
+) -> int:
     told = 0
     for user_id, language in await store.subscribers(session):
         notice = texts.subscriber_notice(
@@ -204,6 +209,7 @@ async def _tell_subscribers(session: AsyncSession, cycle: Cycle, window: Window)
             year=cycle.year,
             opens_on=window.opens_on,
             closes_on=window.closes_on,
+            hotline=hotline,
         )
         await enqueue(
             session,

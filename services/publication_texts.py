@@ -24,6 +24,7 @@ from messages.i18n import N_, Translator
 from messages.replies import Button
 from messages.style import date_text
 from messages.tasks import day_text
+from services.hotline_contact import HotlineContact
 
 if TYPE_CHECKING:
     from documents.notice import UnitNotice
@@ -106,13 +107,15 @@ def channel_pages(
     closes_on: date,
     bot_username: str,
     language: str,
+    hotline: HotlineContact = HotlineContact(),
 ) -> list[Message]:
     """A unit's list as channel posts: each at most ``CHANNEL_ENTRIES`` people and within
-    Telegram's length limit, numbered on through the pages."""
+    Telegram's length limit, numbered on through the pages; each ends with how to reach the
+    hotline (the bot, and its telephone and address when set)."""
     t = Translator(language)
     lines = [entry_line(t, number, row) for number, row in enumerate(rows, start=1)]
     top = [window_line(t, opens_on, closes_on), t(COLUMNS), ""]
-    bottom = ["", t(HOTLINE_HINT, bot=bot_username)]
+    bottom = ["", t(HOTLINE_HINT, bot=bot_username), *_hotline(t, hotline)]
     widest_head = head_line(t, unit=unit_name, year=year, page=len(rows), pages=len(rows) + 1)
     budget = MAX_TEXT - text_length("\n".join([widest_head, *top, *bottom])) - 1
     chunks = _chunks(lines, budget=budget, most=CHANNEL_ENTRIES)
@@ -122,6 +125,11 @@ def channel_pages(
         text = "\n".join([head, *top, *lines[start:end], *bottom])
         pages.append(Message(text, _complaint_buttons(rows, start, end, bot_username)))
     return pages
+
+
+def _hotline(t: Translator, hotline: HotlineContact) -> list[str]:
+    line = hotline.line(t)
+    return [line] if line else []
 
 
 def _chunks(lines: Sequence[str], *, budget: int, most: int) -> list[tuple[int, int]]:
@@ -151,7 +159,14 @@ def _complaint_buttons(
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-def subscriber_notice(*, language: str, year: int, opens_on: date, closes_on: date) -> Message:
+def subscriber_notice(
+    *,
+    language: str,
+    year: int,
+    opens_on: date,
+    closes_on: date,
+    hotline: HotlineContact = HotlineContact(),
+) -> Message:
     t = Translator(language)
     text = t(
         SUBSCRIBER_NOTICE,
@@ -159,10 +174,17 @@ def subscriber_notice(*, language: str, year: int, opens_on: date, closes_on: da
         opens=day_text(t, opens_on),
         closes=day_text(t, closes_on),
     )
+    text = "\n".join([text, *_hotline(t, hotline)])
     return Message(text, [[Button(t(BROWSE), FIRST_UNITS)]])
 
 
-def unit_notices(lists: NoticeLists, *, language: str, issued_on: date) -> list[UnitNotice]:
+def unit_notices(
+    lists: NoticeLists,
+    *,
+    language: str,
+    issued_on: date,
+    hotline: HotlineContact = HotlineContact(),
+) -> list[UnitNotice]:
     """The printable notices of the units in ``lists``, in ``language``."""
     # Here, not at the top: the PDF engine is loaded only by those who print.
     from documents.notice import NoticeRow, UnitNotice
@@ -176,6 +198,7 @@ def unit_notices(lists: NoticeLists, *, language: str, issued_on: date) -> list[
             period=period,
             issued=day_text(t, issued_on),
             unit_phone=lists.phones.get(name, ""),
+            hotline=hotline.line(t),
             rows=[
                 NoticeRow(
                     row.masked_name,

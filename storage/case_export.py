@@ -18,6 +18,7 @@ from sqlmodel import col
 
 from domain import cases as rules
 from domain.masking import mask_name
+from domain.objections import KIND as OBJECTION
 from storage.models import Case, CaseEvent, Complaint, Unit, Worker
 
 
@@ -53,7 +54,7 @@ async def case_rows(
         .subquery()
     )
     query = (
-        select(Case, col(Complaint.ticket_code), col(Complaint.submitted_at))
+        select(Case, col(Complaint.ticket_code), col(Complaint.submitted_at), col(Complaint.kind))
         .add_columns(col(Unit.name), col(Worker.name), accepted.c.at)
         .join(Complaint, col(Complaint.id) == col(Case.complaint_id))
         .outerjoin(Unit, col(Unit.id) == col(Case.unit_id))
@@ -64,7 +65,7 @@ async def case_rows(
     if cycle_id is not None:
         query = query.where(col(Case.cycle_id) == cycle_id)
     rows = []
-    for case, ticket, submitted_at, unit, worker, accepted_at in (
+    for case, ticket, submitted_at, kind, unit, worker, accepted_at in (
         await session.execute(query)
     ).all():
         assert case.id is not None
@@ -73,7 +74,8 @@ async def case_rows(
                 number=case.id,
                 ticket=ticket,
                 submitted_at=submitted_at.astimezone(zone),
-                category=case.category,
+                # A worker's objection is listed as one, not under the category it is filed in.
+                category=kind if kind == OBJECTION else case.category,
                 severity=case.severity,
                 route=case.route,
                 unit=unit or "",

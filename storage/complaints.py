@@ -7,6 +7,7 @@ Nothing here commits: the caller's transaction also holds the alerts and the cha
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -49,7 +50,7 @@ class Evidence:
 
 @dataclass(frozen=True)
 class ContactDraft:
-    user_id: int
+    user_id: int | None  # None: a caller or writer the desk logged, not on Telegram
     name: str
     phone: str
 
@@ -203,15 +204,18 @@ async def add_complaint(
     draft: ComplaintDraft,
     kind: str,
     cycle_id: int | None,
-    user_id: int,
+    user_id: int | None,
     language: str,
     now: datetime,
     secret_key: str,
+    channel: str = "chat",
+    complainant_key: str | None = None,
 ) -> Complaint:
-    """The complaint row, its contact and its evidence files.
-
-    The Telegram id is kept only as the chat to tell (``submitted_by``, cleared once the case
-    is over, see storage.purge); the counts read a keyed hash."""
+    """The complaint row, its contact and its evidence files. The Telegram id is kept only as
+    the chat to tell (``submitted_by``, cleared once the case is over: storage.purge); the
+    counts read a keyed hash: of ``complainant_key`` (a caller's phone) for one the desk
+    logged (no chat), of a throw-away token when that caller stayed anonymous."""
+    key = str(user_id) if user_id is not None else complainant_key or secrets.token_hex(16)
     complaint = Complaint(
         ticket_code=await unique_ticket_code(session),
         kind=kind,
@@ -222,7 +226,8 @@ async def add_complaint(
         description=draft.description,
         anonymous=draft.contact is None,
         submitted_by=user_id,
-        complainant_hash=complainant_hash(secret_key, user_id),
+        complainant_hash=keyed_hash(secret_key, "complainant", key),
+        channel=channel,
         language=language,
         submitted_at=now,
     )

@@ -49,11 +49,13 @@ from storage.models import (
     ComplainantContact,
     Complaint,
     Cycle,
+    DeskIntake,
     EvidenceFile,
     ImportBatch,
     ImportJob,
     Invitation,
     LateNotice,
+    Objection,
     Official,
     Post,
     ProcedureStep,
@@ -195,8 +197,8 @@ def purge_statements() -> list[Delete]:
     )
     whole: list[type[SQLModel]] = [
         Reminder, UnitTask, RenewalPaper, CaseDocument, CaseEvent, EvidenceFile,
-        ComplainantContact, Case, Complaint, ChannelPost, Verification, LateNotice, ResultBasis,
-        ProcedureStep, Result, ImportJob, ImportBatch, WorkerCode,
+        ComplainantContact, Objection, DeskIntake, Case, Complaint, ChannelPost, Verification,
+        LateNotice, ResultBasis, ProcedureStep, Result, ImportJob, ImportBatch, WorkerCode,
     ]  # fmt: skip
     return [
         *(delete(model) for model in whole),

@@ -9,6 +9,7 @@ from storage.models.cases import (
     Complaint,
     EvidenceFile,
 )
+from storage.models.objection import DeskIntake, Objection
 from storage.models.ops import (
     AuditLog,
     ChannelPost,
@@ -51,11 +52,13 @@ __all__ = [
     "Complaint",
     "ConversationState",
     "Cycle",
+    "DeskIntake",
     "EvidenceFile",
     "ImportBatch",
     "ImportJob",
     "Invitation",
     "LateNotice",
+    "Objection",
     "Official",
     "Outbox",
     "Post",

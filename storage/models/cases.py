@@ -17,6 +17,8 @@ class Complaint(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ticket_code: str = Field(max_length=16, unique=True, index=True)
     kind: str = Field(default="complaint", max_length=16, description="complaint | objection")
+    # How it reached the hotline: chat, or logged by the desk from a phone call, letter, visit.
+    channel: str = Field(default="chat", max_length=16, description="chat|phone|letter|visit")
     cycle_id: int | None = Field(default=None, foreign_key="cycle.id", index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     worker_id: int | None = Field(default=None, foreign_key="worker.id", index=True)
@@ -40,7 +42,8 @@ class ComplainantContact(SQLModel, table=True):
     __tablename__ = "complainant_contact"
 
     complaint_id: int = Field(foreign_key="complaint.id", primary_key=True)
-    user_id: int = telegram_id(nullable=False)
+    # None for a caller or writer the desk logged (services.desk_intake).
+    user_id: int | None = telegram_id()
     name: str = Field(default="", max_length=128)
     phone: str = Field(default="", max_length=32)
 

@@ -306,6 +306,7 @@ async def test_a_fraud_finding_in_chat_asks_the_person_and_the_sanction(chat, st
         "追回资金，给予警告处分",
     )
     await investigator.click("办结")
+    await investigator.click("确认办结")
     desk = chat(BUREAU)
     await desk.send("/cases")
     outcome = await desk.press(f"cs:doc:{case_id}")

@@ -88,6 +88,7 @@ async def test_a_serious_case_is_decided_by_the_hr_bureau_the_desk_only_notes(
     assert "核查结论：属实" in investigator.last
     assert "处理措施：停发岗位补贴和社保补贴、核减公益性岗位指标" in investigator.last
     await investigator.click("办结")
+    await investigator.click("确认办结")
     assert "状态：已办结" in investigator.last
 
     closing = [r for r in await outbox_to(storage, CITIZEN) if "buttons" in r.payload]
@@ -124,7 +125,11 @@ async def test_a_reopened_serious_case_goes_back_to_the_hr_bureau(chat, storage,
     await investigator.click("记录核查结论和处理意见")
     await investigator.click("不属实")
     await investigator.send("经核查，李四本人在岗。")
+    # The worker's full name must not reach the public 处理意见书.
+    assert "姓名：李四 → 李*" in investigator.last
+    await investigator.click("使用打码后的文本")
     await investigator.click("办结")
+    await investigator.click("确认办结")
 
     me = chat(CITIZEN)
     await me.press(f"rt:{case_id}:1")
@@ -152,9 +157,11 @@ async def test_a_reopened_serious_case_goes_back_to_the_hr_bureau(chat, storage,
     await investigator.click("记录核查结论和处理意见")
     await investigator.click("部分属实")
     await investigator.send("复查：李四曾两次由他人代岗。")
+    await investigator.click("使用打码后的文本")
     await investigator.click("批评教育")
     await investigator.click("确认")
     await investigator.click("办结")
+    await investigator.click("确认办结")
     closed = await get_case(storage, case_id)
     assert (closed.state, closed.finding) == ("closed", "部分属实")
 
@@ -227,6 +234,8 @@ async def test_typed_reason_and_merge_by_number(chat, storage, county):
     await desk.press(f"cs:open:{third}")
     await desk.click("不予受理（需说明理由）")
     await desk.send("不属于公益性岗位管理范围。")
+    assert "将告知投诉人" in desk.last and (await get_case(storage, third)).state == "submitted"
+    await desk.click("确认不予受理")
     assert (await get_case(storage, third)).state == "rejected"
     [told] = await outbox_to(storage, 8398)
     assert "不属于公益性岗位管理范围" in told.payload["text"]
@@ -243,6 +252,7 @@ async def test_a_poor_rating_reopens_once_and_only_the_complainant_rates(chat, s
     await desk.click("不属实")
     await desk.send("经核实，考核程序符合规定。")
     await desk.click("办结")
+    await desk.click("确认办结")
 
     stranger = chat(8390)
     await stranger.press(f"rt:{case_id}:1")
@@ -257,6 +267,7 @@ async def test_a_poor_rating_reopens_once_and_only_the_complainant_rates(chat, s
 
     await desk.press(f"cs:open:{case_id}")
     await desk.click("办结")
+    await desk.click("确认办结")
     await me.press(f"rt:{case_id}:1")
     assert (await get_case(storage, case_id)).state == "closed"
     reasons = [a.detail["reason"] for a in await audits(storage, "case_step_refused")]

@@ -142,7 +142,8 @@ async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
         lambda ms: "处理措施：不予续签、停发岗位补贴和社保补贴" in last_text(ms),
         timeout=WAIT,
     )
-    await step(client, investigator, "办结", "状态：已办结")
+    await step(client, investigator, "办结", "确认办结吗")
+    await step(client, investigator, "确认办结", "状态：已办结")
 
     told = await client.wait_until(
         citizen, lambda ms: any("已办结" in t for t in said(ms)), timeout=WAIT

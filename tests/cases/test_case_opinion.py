@@ -144,6 +144,7 @@ async def test_the_units_copy_does_not_carry_the_ticket_code(chat, storage, coun
     await unit.click("部分属实")
     await unit.send("已对该人员进行批评教育，责令改正。")
     await unit.click("办结")
+    await unit.click("确认办结")
     outcome = await unit.click("处理意见书（PDF）")
     [copy] = [r for r in outcome.replies if isinstance(r, FileReply)]
     text = squeeze(pdf_text(copy.content))

@@ -252,6 +252,7 @@ async def test_forged_reclassify_buttons_are_refused_and_audited(chat, storage, 
     await desk.press(f"cs:open:{minor}")
     await desk.click("不予受理（需说明理由）")
     await desk.send("不属于公益性岗位管理范围。")
+    await desk.click("确认不予受理")
     assert "重新分类" not in desk.buttons()
     await desk.press(f"cs:cat:{minor}:0")
     assert desk.answers[-1] == "该步骤已完成或已不可执行：案件状态已变化。"

@@ -22,9 +22,11 @@ async def bound_worker(chat, county, issue, key: str = "fail", user_id: int = 62
     return me
 
 
-async def file_objection(me, reason: str = REASON) -> str:
+async def file_objection(me, reason: str = REASON, subject: str = "考核等次") -> str:
     await me.click("提出申辩")
+    await me.click(subject)
     await me.send(reason)
+    await me.click("继续")
     await me.click("提交申辩")
     found = TICKET.search(me.last)
     assert found, me.last
@@ -40,10 +42,12 @@ async def test_filing_an_objection_during_gongshi(chat, county, issue, storage):
     me = await bound_worker(chat, county, issue)
     assert "提出申辩" in me.buttons()
     await me.click("提出申辩")
+    await me.click("考核等次")
     await me.send("太短了")
     assert "10 至 2000" in me.last
     await me.send(REASON)
-    assert REASON in me.last
+    await me.click("继续")
+    assert REASON in me.last and "考核等次" in me.last
     await me.click("提交申辩")
     code = TICKET.search(me.last).group(1)
     assert "就业局" in me.last
@@ -112,7 +116,9 @@ async def test_absent_outside_gongshi_and_a_forged_press_refused(chat, county, i
 async def test_closed_while_confirming_is_refused(chat, county, issue, storage):
     me = await bound_worker(chat, county, issue)
     await me.click("提出申辩")
+    await me.click("考核等次")
     await me.send(REASON)
+    await me.click("继续")
     async with storage.sessions() as session, session.begin():
         cycle = (await session.execute(select(Cycle).where(Cycle.year == 2026))).scalar_one()
         cycle.state = "closed"
