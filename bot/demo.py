@@ -5,6 +5,8 @@ persona of each role already bound so every role can be tried at once."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,15 @@ from sqlmodel import col
 
 from bot.cli_logging import LogLevel, setup_logging
 from bot.cli_run import Runtime
-from bot.runtime_context import open_storage, run_async, settings_or_exit
+from bot.demo_files import (
+    NOT_A_FILE,
+    NOTHING_TO_RESET,
+    RESET_DONE,
+    CannotReset,
+    reset_files,
+    snapshot_path,
+)
+from bot.runtime_context import fail, open_storage, run_async, settings_or_exit
 from bot.runtimes import RuntimeName
 from bot.settings import Settings
 from domain.idnumber import normalize_id_number
@@ -153,16 +163,22 @@ async def continue_update_ids(
 
 async def run_demo(*, port: int, runtime: RuntimeName) -> None:
     from bot.cli_run import serve_bot
+    from bot.sandbox import snapshot
     from bot.sandbox.server import start_sandbox
     from bot.sandbox.state import DEFAULT_CHANNEL_ID, SandboxState
 
     state = SandboxState()
     for persona in demo_personas():
         state.add_persona(**persona.sandbox_fields())
+    # The chats and the channel as they were when the demo last stopped: the database still
+    # has the 公示 posted and the cases talked about, so the page must show them too.
+    kept_at = snapshot_path(settings_or_exit(bot_token=DEMO_TOKEN))
+    snapshot.load(state, kept_at)
     try:
         sandbox = await start_sandbox("127.0.0.1", port, state=state)
     except OSError:
         sandbox = await start_sandbox("127.0.0.1", 0, state=state)
+    saving = asyncio.create_task(snapshot.keep_saving(state, kept_at))
     try:
         # The sandbox has a public channel of its own: the 公示 lists are posted there.
         settings = settings_or_exit(
@@ -177,7 +193,23 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
         typer.echo(t(PERSONAS_HINT))
         await serve_bot(settings, runtime=runtime, says_how_to_stop=False)
     finally:
+        saving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await saving
         await sandbox.stop()
+
+
+def reset_demo() -> None:
+    settings = settings_or_exit(bot_token=DEMO_TOKEN)
+    t = Translator(settings.language)
+    try:
+        removed = reset_files(settings)
+    except CannotReset as exc:
+        fail(t(NOT_A_FILE, url=str(exc)), 1)
+    if removed:
+        typer.echo(t(RESET_DONE, files="、".join(str(path) for path in removed)))
+    else:
+        typer.echo(t(NOTHING_TO_RESET))
 
 
 def demo(
@@ -189,7 +221,15 @@ def demo(
         case_sensitive=False,
         help="日志级别 / log level: DEBUG, INFO, WARNING, ERROR",
     ),
+    reset: bool = typer.Option(
+        False,
+        "--reset",
+        help="先清除演示数据库和聊天记录，重新生成示例县 / first remove the demo's database and "
+        "chats, then start with a fresh demo county",
+    ),
 ) -> None:
     """一键演示：沙盒、示例数据与机器人 / The demo: sandbox, demo data and the bot."""
     setup_logging(log_level)
+    if reset:
+        reset_demo()
     run_async(run_demo(port=port, runtime=runtime.value))
