@@ -13,6 +13,7 @@ from handlers import (
     hotline,
     invitations,
     menu,
+    official_files,
     publication,
     unit,
     units_admin,
@@ -31,6 +32,7 @@ def build_router() -> Router:
     root.include(unit.router())
     root.include(uploads.router())
     root.include(units_admin.router())
+    root.include(official_files.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())
     root.include(worker_handlers.router())
