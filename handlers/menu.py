@@ -115,7 +115,8 @@ async def menu_buttons(ctx: Context) -> list[list[Button]]:
 
 
 async def show_help(ctx: Context) -> None:
-    ctx.say(ctx.t(HELP), [[back_to_menu(ctx.t)]])
+    # From the menu's button the help takes the menu's place; 「返回菜单」 brings it back.
+    ctx.say(ctx.t(HELP), [[back_to_menu(ctx.t)]], edit=ctx.incoming.button is not None)
 
 
 async def cancel(ctx: Context) -> None:

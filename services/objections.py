@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.workdays import WorkCalendar
 from messages import N_
 from messages.i18n import translate
-from services.case_alerts import queue_alerts
+from messages.wording import back_to_menu
+from services.case_alerts import open_case_button, queue_alerts
 from services.complaints import Submitted, accept_due, submit_complaint
 from storage.audiences import bureau_staff
 from storage.complaints import ComplaintDraft, ContactDraft
@@ -79,5 +80,9 @@ async def file_objection(
             post=view.post_title or "—",
             reason=reason,
         ),
+        buttons=lambda language: [
+            [open_case_button(language, case)],
+            [back_to_menu(lambda text: translate(text, language))],
+        ],
     )
     return submitted

@@ -161,7 +161,9 @@ async def test_an_objection_is_a_medium_case_for_the_desk_alone(storage, county)
     alert = queued[f"case:{case.id}:new:{BUREAU}"]
     assert "我的考核结果与实际出勤不符" in alert.payload["text"]
     assert "张小三" in alert.payload["text"]
-    assert "buttons" not in alert.payload
+    # The desk opens the case from the alert, or goes back to the menu.
+    labels = [button["text"] for row in alert.payload["buttons"] for button in row]
+    assert labels == ["打开案件", "返回菜单"]
 
 
 async def test_no_objection_for_a_worker_not_on_the_roster(storage, county):

@@ -1,5 +1,6 @@
-"""A small county for the officials' tools: two units with workers on duty, last year's 公示
-closed, this year's tasks (one unit far behind), an administrator and a unit contact bound."""
+"""A small county for the officials' tools: units with workers on duty, last year's 公示
+closed, this year's results and tasks (one unit far behind), an administrator, a desk
+official and a unit contact bound."""
 
 from __future__ import annotations
 
@@ -46,12 +47,13 @@ async def build_county(storage) -> County:
             session.add(worker)
             await session.flush()
             session.add(Post(unit_id=unit.id, title="环卫", worker_id=worker.id))
-            session.add(
-                Result(
-                    cycle_id=last.id, worker_id=worker.id, unit_id=unit.id, post_title="环卫",
-                    grade="合格", renew=True, status="final",
-                )
-            )  # fmt: skip
+            for cycle, status in ((last, "final"), (this, "pending")):
+                session.add(
+                    Result(
+                        cycle_id=cycle.id, worker_id=worker.id, unit_id=unit.id,
+                        post_title="环卫", grade="合格", renew=True, status=status,
+                    )
+                )  # fmt: skip
         # 02号单位 is furthest behind, 03号单位 a little, 01号单位 not at all.
         for unit, overdue in ((units[0], 0), (units[1], 2), (units[2], 1)):
             for kind in ("rules_filed", "assessment"):

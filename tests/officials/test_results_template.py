@@ -41,7 +41,7 @@ async def test_the_template_imports_as_it_is(storage, county, language):
                 select(Worker.name, Result.grade, Result.renew)
                 .join(Result, Result.worker_id == Worker.id)
                 .join(Cycle, Cycle.id == Result.cycle_id)
-                .where(Cycle.year == 2026)
+                .where(Cycle.year == 2026, Worker.name == "张三")
             )
         ).all()
     assert imported == [("张三", "合格", True)]
