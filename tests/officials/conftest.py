@@ -4,7 +4,9 @@ official and a unit contact bound."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +26,7 @@ from storage.models import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtimes"))
+from runtime_harness import RunningBot
 
 ADMIN, UNIT_CONTACT, BUREAU = 7001, 7002, 7003
 UNITS = ("01号单位", "02号单位", "03号单位")
@@ -86,3 +89,18 @@ async def build_county(storage) -> County:
 @pytest.fixture
 async def county(storage) -> County:
     return await build_county(storage)
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+def runtime(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def bot(runtime, sandbox, dispatcher, county) -> AsyncIterator[RunningBot]:
+    """The product's bot on ``runtime``, polling the sandbox, with the county in place."""
+    running = RunningBot(runtime, f"{sandbox.state.bot.id}:officials", sandbox.url, dispatcher)
+    await running.start()
+    yield running
+    with contextlib.suppress(Exception):
+        await running.stop()

@@ -4,29 +4,10 @@ reads in the bot is protected from forwarding like the channel's posts."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
-import pytest
 from conftest import ADMIN
-from runtime_harness import RunningBot
 
 WAIT = 30
 CITIZEN = 7100
-
-
-@pytest.fixture(params=["aiogram", "ptb"])
-def runtime(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def bot(runtime, sandbox, dispatcher, county) -> AsyncIterator[RunningBot]:
-    running = RunningBot(runtime, f"{sandbox.state.bot.id}:keyboards", sandbox.url, dispatcher)
-    await running.start()
-    yield running
-    with contextlib.suppress(Exception):
-        await running.stop()
 
 
 def with_buttons(messages) -> list[dict]:

@@ -6,32 +6,14 @@ the tasks overview starts with the unit furthest behind."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
-from collections.abc import AsyncIterator
 
 import openpyxl
-import pytest
 from conftest import ADMIN, UNIT_CONTACT
-from runtime_harness import RunningBot
 
 from messages.callbacks_files import OfficialFile
 
 WAIT = 30
-
-
-@pytest.fixture(params=["aiogram", "ptb"])
-def runtime(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def bot(runtime, sandbox, dispatcher, county) -> AsyncIterator[RunningBot]:
-    running = RunningBot(runtime, f"{sandbox.state.bot.id}:officials", sandbox.url, dispatcher)
-    await running.start()
-    yield running
-    with contextlib.suppress(Exception):
-        await running.stop()
 
 
 def last_text(messages) -> str:
