@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ADMIN, build_county
+from officials_county import ADMIN, build_county
 from sqlalchemy import select
 
 from services.channel_progress import report_when_posted

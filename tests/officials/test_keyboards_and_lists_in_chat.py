@@ -4,7 +4,7 @@ reads in the bot is protected from forwarding like the channel's posts."""
 
 from __future__ import annotations
 
-from conftest import ADMIN
+from officials_county import ADMIN
 
 WAIT = 30
 CITIZEN = 7100

@@ -9,7 +9,7 @@ import asyncio
 import io
 
 import openpyxl
-from conftest import ADMIN, UNIT_CONTACT
+from officials_county import ADMIN, UNIT_CONTACT
 
 from messages.callbacks_files import OfficialFile
 

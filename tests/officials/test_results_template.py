@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
-from conftest import UNITS, build_county
+from officials_county import UNITS, build_county
 from sqlalchemy import select
 
 from documents.results_template import SAMPLE_ID_NUMBER, results_template
