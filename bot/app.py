@@ -14,6 +14,7 @@ from handlers import (
     hotline,
     invitations,
     menu,
+    official_files,
     procedure,
     publication,
     publication_override,
@@ -39,6 +40,7 @@ def build_router() -> Router:
     root.include(uploads.router())
     root.include(procedure.router())
     root.include(units_admin.router())
+    root.include(official_files.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())
     root.include(worker_handlers.router())

@@ -53,11 +53,11 @@ def create_tasks(
     ),
 ) -> None:
     """为各单位生成本年度任务（可重复运行）/ Create every unit's tasks for a cycle."""
-    from domain.deadlines import DeadlineConfigError, gongshi_window, plan_tasks
+    from domain.deadlines import DeadlineConfigError
     from domain.workdays import CalendarFileError, UnknownYearError
     from messages.tasks import day_text, task_title
     from notices.service import deadline_config, work_calendar
-    from services.tasks import create_tasks as create
+    from services.tasks import plan_cycle_tasks
     from storage.db import transaction
     from storage.unit_tasks import cycle_by_year
 
@@ -73,29 +73,17 @@ def create_tasks(
                 async with transaction(storage.sessions) as session:
                     row = await cycle_by_year(session, cycle, create=True)
                     assert row is not None
-                    window = gongshi_window(
-                        year=cycle,
+                    plan, counts = await plan_cycle_tasks(
+                        session=session,
+                        cycle=row,
                         config=deadlines,
                         calendar=calendar,
-                        opens_on=row.gongshi_opens_on,
-                        closes_on=row.gongshi_closes_on,
-                    )
-                    plan = plan_tasks(
-                        year=cycle,
-                        config=deadlines,
-                        calendar=calendar,
-                        window=window,
                         source=str(config or "deadlines.toml"),
+                        deadlines_file=str(config) if config else None,
                     )
-                    counts = await create(session=session, cycle=row, plan=plan)
                     units = counts.units
                     if not units:
                         raise CommandError(t(NO_UNITS))
-                    row.settings = {
-                        **row.settings,
-                        "reminders": deadlines.reminders.to_json(),
-                        "deadlines_file": str(config) if config else None,
-                    }
             except (UnknownYearError, CalendarFileError, DeadlineConfigError) as error:
                 # A parameter may itself be a message ("a whole number, 0 or more").
                 params = {key: t(value) for key, value in error.params.items()}

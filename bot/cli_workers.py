@@ -6,93 +6,24 @@ around an office, so it never carries a full name, an ID number or a phone numbe
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 import typer
-import xlsxwriter
 
 from bot.runtime_context import CommandError, fail, open_storage, run_async, settings_or_exit
-from documents.codes_sheet import (
-    COLUMN_CODE,
-    COLUMN_LINK,
-    COLUMN_NAME,
-    COLUMN_POST,
-    SHEET_HINT,
-    SHEET_TITLE,
-    CodeSlip,
-    render_codes_sheet,
-)
 from documents.pdf import FontNotFoundError, check_font
 from domain.clock import SystemClock
-from domain.masking import mask_name
 from messages.i18n import N_, Translator
 from messages.style import file_name
-from storage.workers import DEEP_LINK_PREFIX, CodeSheetRow, issue_codes, unit_by_name
+from services.code_sheets import CODES_FILE, codes_sheet_pdf, codes_sheet_xlsx
+from storage.workers import CodeSheetRow, issue_codes, unit_by_name
 
 UNKNOWN_UNIT = N_("Unknown unit: {unit}. `gongshi status` shows how many units there are.")
 BAD_FORMAT = N_("Unknown format {format}: choose xlsx or pdf.")
 CODES_WRITTEN = N_(
     "{count} binding codes for {unit} written to {path}. Earlier unused codes no longer work."
 )
-
-
-# The file's and its sheet's name: 绑定码_01号单位.xlsx, codes-01号单位.xlsx.
-CODES_FILE = N_("binding codes")
-
-
-def deep_link(bot_username: str, code: str) -> str:
-    return f"https://t.me/{bot_username}?start={DEEP_LINK_PREFIX}{code}"
-
-
-def codes_sheet_xlsx(
-    rows: Sequence[CodeSheetRow], *, unit_name: str, bot_username: str, t: Translator
-) -> bytes:
-    """One row per worker: masked name, post, code, deep link; a hint above the table."""
-    buffer = io.BytesIO()
-    # The title carries the unit's name: written as text, it can never become a formula.
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet(t(CODES_FILE))
-    bold = book.add_format({"bold": True})
-    code_format = book.add_format({"font_name": "Consolas", "font_size": 14, "bold": True})
-    sheet.write_string(0, 0, t(SHEET_TITLE, unit=unit_name), bold)
-    sheet.write_string(1, 0, t(SHEET_HINT))
-    headers = (t(COLUMN_NAME), t(COLUMN_POST), t(COLUMN_CODE), t(COLUMN_LINK))
-    for column, header in enumerate(headers):
-        sheet.write_string(3, column, header, bold)
-    for index, row in enumerate(rows, start=4):
-        sheet.write_string(index, 0, mask_name(row.name))
-        sheet.write_string(index, 1, row.post_title)
-        sheet.write_string(index, 2, row.code, code_format)
-        sheet.write_string(index, 3, deep_link(bot_username, row.code))
-    sheet.set_column(0, 1, 14)
-    sheet.set_column(2, 2, 16)
-    sheet.set_column(3, 3, 48)
-    book.close()
-    return buffer.getvalue()
-
-
-def codes_sheet_pdf(
-    rows: Sequence[CodeSheetRow],
-    *,
-    unit_name: str,
-    bot_username: str,
-    t: Translator,
-    font_file: Path | None = None,
-) -> bytes:
-    """The same rows as slips to cut apart, one per worker (see documents/codes_sheet.py)."""
-    slips = [
-        CodeSlip(
-            masked_name=mask_name(row.name),
-            post=row.post_title,
-            code=row.code,
-            link=deep_link(bot_username, row.code),
-        )
-        for row in rows
-    ]
-    return render_codes_sheet(slips, unit_name=unit_name, language=t.language, font_file=font_file)
 
 
 RENDERERS = {"xlsx": codes_sheet_xlsx, "pdf": codes_sheet_pdf}

@@ -5,6 +5,8 @@ persona of each role already bound so every role can be tried at once."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +17,19 @@ from sqlmodel import col
 
 from bot.cli_logging import LogLevel, setup_logging
 from bot.cli_run import Runtime
-from bot.runtime_context import open_storage, run_async, settings_or_exit
+from bot.demo_files import (
+    NOT_A_FILE,
+    NOTHING_TO_RESET,
+    RESET_DONE,
+    CannotReset,
+    reset_files,
+    snapshot_path,
+)
+from bot.demo_work import DemoPeople, plan_demo_deadlines, send_demo_digest, write_demo_work
+from bot.runtime_context import fail, open_storage, run_async, settings_or_exit
 from bot.runtimes import RuntimeName
 from bot.settings import Settings
+from domain.clock import SystemClock
 from domain.idnumber import normalize_id_number
 from messages.i18n import N_, Translator
 from services.commands import refresh_chat_menu
@@ -31,6 +43,7 @@ if TYPE_CHECKING:
     from bot.sandbox.state import SandboxState
 
 DEMO_SEED = 2026
+DEMO_YEAR = 2026  # the cycle being assessed in the demo county
 DEMO_TOKEN = "7000000001:sandbox-demo"
 READY = N_("公示通 demo is running. Open the chat page: {url}/")
 PERSONAS_HINT = N_(
@@ -48,6 +61,12 @@ class DemoPersona:
     username: str | None = None
     language_code: str = "zh-hans"
     phone: str | None = None
+    # Has used the bot before the demo starts (the demo's complaints are this citizen's).
+    complained: bool = False
+
+    @property
+    def started(self) -> bool:
+        return self.role != "citizen" or self.complained
 
     def sandbox_fields(self) -> dict[str, Any]:
         return {
@@ -59,14 +78,16 @@ class DemoPersona:
             "phone": self.phone,
             # Bound officials and workers have opened the bot before, so it may write to them
             # (Telegram refuses a first message from a bot).
-            "started": self.role != "citizen",
+            "started": self.started,
         }
 
 
 def demo_personas() -> list[DemoPersona]:
     worker_name, _, worker_phone = demo_identity(DEMO_SEED, 0)
     return [
-        DemoPersona(5000000001, "张伟", "citizen", "zhangwei", phone="+8613800000001"),
+        DemoPersona(
+            5000000001, "张伟", "citizen", "zhangwei", phone="+8613800000001", complained=True
+        ),
         DemoPersona(5000000002, worker_name, "worker", phone=f"+86{worker_phone}"),
         DemoPersona(5000000003, "王强", "unit", "wangqiang_unit", phone="+8613800000003"),
         DemoPersona(5000000004, "刘洋", "bureau", "liuyang_jyj", phone="+8613800000004"),
@@ -83,19 +104,40 @@ async def prepare_database(settings: Settings, sessions: async_sessionmaker[Asyn
     if units == 0:
         typer.echo(Translator(settings.language)(LOADING))
         await load_demo_data(
-            sessions=sessions, secret_key=settings.secret_key.get_secret_value(), seed=DEMO_SEED
+            sessions=sessions,
+            secret_key=settings.secret_key.get_secret_value(),
+            seed=DEMO_SEED,
+            year=DEMO_YEAR,
         )
     async with sessions() as session, session.begin():
-        await bind_personas(session, settings)
+        unit_id = await bind_personas(session, settings)
         # The look-alike may have forgotten their menus: set them at every start.
         await refresh_chat_menu(
             session=session,
             user_ids=[p.id for p in demo_personas() if p.role != "citizen"],
             default_language=settings.language,
         )
+    now = SystemClock(settings.timezone).now()
+    await plan_demo_deadlines(sessions, settings, year=DEMO_YEAR, today=now.date())
+    if units == 0:
+        await write_demo_work(sessions, settings, demo_people(unit_id), year=DEMO_YEAR, now=now)
+    await send_demo_digest(sessions, settings)
 
 
-async def bind_personas(session: AsyncSession, settings: Settings) -> None:
+def demo_people(unit_id: int) -> DemoPeople:
+    by_role = {p.role: p.id for p in reversed(demo_personas())}
+    complainants = tuple(p.id for p in demo_personas() if p.role == "citizen" and p.started)
+    return DemoPeople(
+        citizens=complainants,
+        bureau=by_role["bureau"],
+        investigator=by_role["investigator"],
+        unit=by_role["unit"],
+        unit_id=unit_id,
+    )
+
+
+async def bind_personas(session: AsyncSession, settings: Settings) -> int:
+    """Bind the personas not bound yet; the demo unit's id (the bound worker's unit)."""
     _, id_number, _ = demo_identity(DEMO_SEED, 0)
     id_hash = keyed_hash(
         settings.secret_key.get_secret_value(), "id", normalize_id_number(id_number)
@@ -138,6 +180,7 @@ async def bind_personas(session: AsyncSession, settings: Settings) -> None:
                 via="demo",
             )
         )
+    return worker.unit_id
 
 
 async def continue_update_ids(
@@ -153,16 +196,22 @@ async def continue_update_ids(
 
 async def run_demo(*, port: int, runtime: RuntimeName) -> None:
     from bot.cli_run import serve_bot
+    from bot.sandbox import snapshot
     from bot.sandbox.server import start_sandbox
     from bot.sandbox.state import DEFAULT_CHANNEL_ID, SandboxState
 
     state = SandboxState()
     for persona in demo_personas():
         state.add_persona(**persona.sandbox_fields())
+    # The chats and the channel as they were when the demo last stopped: the database still
+    # has the 公示 posted and the cases talked about, so the page must show them too.
+    kept_at = snapshot_path(settings_or_exit(bot_token=DEMO_TOKEN))
+    snapshot.load(state, kept_at)
     try:
         sandbox = await start_sandbox("127.0.0.1", port, state=state)
     except OSError:
         sandbox = await start_sandbox("127.0.0.1", 0, state=state)
+    saving = asyncio.create_task(snapshot.keep_saving(state, kept_at))
     try:
         # The sandbox has a public channel of its own: the 公示 lists are posted there.
         settings = settings_or_exit(
@@ -177,7 +226,23 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
         typer.echo(t(PERSONAS_HINT))
         await serve_bot(settings, runtime=runtime, says_how_to_stop=False)
     finally:
+        saving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await saving
         await sandbox.stop()
+
+
+def reset_demo() -> None:
+    settings = settings_or_exit(bot_token=DEMO_TOKEN)
+    t = Translator(settings.language)
+    try:
+        removed = reset_files(settings)
+    except CannotReset as exc:
+        fail(t(NOT_A_FILE, url=str(exc)), 1)
+    if removed:
+        typer.echo(t(RESET_DONE, files="、".join(str(path) for path in removed)))
+    else:
+        typer.echo(t(NOTHING_TO_RESET))
 
 
 def demo(
@@ -189,7 +254,15 @@ def demo(
         case_sensitive=False,
         help="日志级别 / log level: DEBUG, INFO, WARNING, ERROR",
     ),
+    reset: bool = typer.Option(
+        False,
+        "--reset",
+        help="先清除演示数据库和聊天记录，重新生成示例县 / first remove the demo's database and "
+        "chats, then start with a fresh demo county",
+    ),
 ) -> None:
     """一键演示：沙盒、示例数据与机器人 / The demo: sandbox, demo data and the bot."""
     setup_logging(log_level)
+    if reset:
+        reset_demo()
     run_async(run_demo(port=port, runtime=runtime.value))

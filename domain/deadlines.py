@@ -368,6 +368,7 @@ def plan_tasks(
     calendar does not know.
     """
     planned = []
+    default_opens = gongshi_window(year=year, config=config, calendar=calendar)[0]
     for rule in config.tasks:
         due = _resolve(rule.due, year, window, calendar)
         starts = _resolve(rule.starts, year, window, calendar) if rule.starts else None
@@ -379,8 +380,20 @@ def plan_tasks(
                 starts=starts.isoformat(),
                 due=due.isoformat(),
             )
+        # A weekend or holiday due day is the last working day before it, as the reminders say.
+        due = due if calendar.is_workday(due) else calendar.previous_workday(due)
+        if precedes_gongshi(rule, year=year, default_opens=default_opens):
+            # Work the 公示 publishes (the assessment, its results) is due before the 公示
+            # opens, however early the cycle's own 公示 is.
+            due = min(due, calendar.previous_workday(window[0]))
+        starts = min(starts, due) if starts is not None else None
         planned.append(PlannedTask(rule.kind, due, starts, rule.needs_file, rule.title))
     return sorted(planned, key=lambda task: (task.due_on, task.kind))
+
+
+def precedes_gongshi(rule: TaskRule, *, year: int, default_opens: date) -> bool:
+    """A task on a fixed date before the usual 公示 opens is work the 公示 depends on."""
+    return isinstance(rule.due, MonthDay) and rule.due.on(year) < default_opens
 
 
 # Reminders ---------------------------------------------------------------------------------------

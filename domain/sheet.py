@@ -226,9 +226,8 @@ def locate_header(
 
 REASON_REQUIRED = N_("This cell is empty, but {column} is required.")
 REASON_UNKNOWN_UNIT = N_(
-    "Unknown unit “{unit}”: register it first under this exact name, with "
-    "`gongshi units add NAME --quota N` or `gongshi import units FILE`, or in the chat menu "
-    "under “Units”."
+    "Unknown unit “{unit}”: register it first under this exact name, in the chat menu under "
+    "“Units”, or on the server with gongshi units add NAME --quota N or gongshi import units FILE."
 )
 REASON_OTHER_UNIT = N_(
     "This row is for “{unit}”; you may upload only the results of your own unit, “{own}”."

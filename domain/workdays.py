@@ -195,6 +195,13 @@ class WorkCalendar:
             current += timedelta(days=1)
         return current
 
+    def previous_workday(self, day: date) -> date:
+        """The last working day strictly before ``day``."""
+        current = day - timedelta(days=1)
+        while not self.is_workday(current):
+            current -= timedelta(days=1)
+        return current
+
     def add_workdays(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start``; ``start`` itself is not counted.
 

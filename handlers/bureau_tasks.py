@@ -33,7 +33,10 @@ from storage.unit_tasks import latest_cycle, progress_by_unit, unit_tasks
 ROLES = ["bureau", "admin"]
 UNITS_PER_PAGE = 8
 
-NO_TASKS = N_("No unit has tasks yet: create them with `gongshi tasks create --cycle YEAR`.")
+NO_TASKS = N_(
+    "No unit has tasks yet. Whoever runs the bot creates a cycle's deadlines on the server: "
+    "gongshi tasks create --cycle YEAR."
+)
 UNITS_HEADER = N_("Units' tasks, {year} assessment ({done} of {total} done, {overdue} overdue):")
 UNIT_BUTTON = N_("{unit}: {done}/{total} done, {overdue} overdue")
 UNIT_HEADER = N_("{unit}, {year} assessment:")

@@ -204,7 +204,7 @@ def _card_buttons(
         [Button(t(BUTTONS[step]), buttons.step(step, case.id)) for step in steps[i : i + 2]]
         for i in range(0, len(steps), 2)
     ]
-    if actor.role != "unit":
+    if actor.role in scope.IDENTITY_ROLES:
         extra = []
         if card.evidence:
             extra.append(

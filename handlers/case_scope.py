@@ -17,7 +17,11 @@ from storage import cases as store
 from storage.audit import DENIED, audit
 from storage.models import Case
 
-DESK_ROLES = ("bureau", "investigator", "unit")
+# The administrator reads every case (and exports them) but takes no step: domain.cases.PERMITS
+# gives the role none. Last, so someone who is also desk staff acts as the desk.
+DESK_ROLES = ("bureau", "investigator", "unit", "admin")
+# Who may see the evidence files and a complainant's contact.
+IDENTITY_ROLES = ("bureau", "investigator")
 OUT_OF_SCOPE = N_("That case is not yours to handle.")
 NO_SUCH_CASE = N_("That case does not exist.")
 

@@ -64,6 +64,7 @@ from storage.publication import current_cycle
 
 CASE_TEXT = "case_text"
 OBJECTION = objections.NAME
+EXPORT_ROLES = ("bureau", "admin")
 
 FILTER_NAMES = {
     "o": N_("Open"),
@@ -105,7 +106,7 @@ def case_menu_rows(ctx: Context) -> list[list[Button]]:
     if not ctx.roles.has(*DESK_ROLES):
         return []
     rows = [[Button(ctx.t(N_("Cases")), buttons.queue("o"))]]
-    if ctx.roles.has("bureau"):
+    if ctx.roles.has(*EXPORT_ROLES):
         rows.append([Button(ctx.t(N_("Export the cases (Excel)")), buttons.EXPORT)])
     return rows
 
@@ -174,8 +175,9 @@ def _queue_label(ctx: Context, case: Case, objection: bool = False) -> str:
 
 
 async def send_export(ctx: Context) -> None:
-    """The newest cycle's cases as a spreadsheet, for the bureau (no complainant in it)."""
-    if not ctx.roles.has("bureau"):
+    """The newest cycle's cases as a spreadsheet, for the bureau and the administrator (no
+    complainant in it)."""
+    if not ctx.roles.has(*EXPORT_ROLES):
         ctx.answer(refusal_text(ctx, "role"), alert=True)
         return
     cycle = await current_cycle(ctx.session)

@@ -99,7 +99,10 @@ class Context:
         edit: bool = False,
         request_contact: str | None = None,
         remove_keyboard: bool = False,
+        protect: bool = False,
     ) -> None:
+        """``protect``: no forwarding or saving, as the channel's 公示 posts (a protected text
+        is always a new message: an edit cannot protect what was sent unprotected)."""
         keyboard = tuple(tuple(row) for row in buttons)
         self.outcome.replies.append(
             Reply(
@@ -108,6 +111,7 @@ class Context:
                 edit=edit and self.incoming.message_id is not None,
                 request_contact=request_contact,
                 remove_keyboard=remove_keyboard,
+                protect=protect,
             )
         )
 

@@ -64,7 +64,7 @@ async def redeem(ctx: Context, token: str) -> None:
     # The same words whether the token was used, expired or never existed.
     if binding is None:
         audit(ctx.session, action="invitation_refused", actor_user_id=ctx.user_id)
-        ctx.say(ctx.t(REFUSED))
+        ctx.say(ctx.t(REFUSED), [[back_to_menu(ctx.t)]])
         return
     audit(
         ctx.session,
@@ -175,5 +175,6 @@ async def show_invitation(ctx: Context, *, role: str, unit_id: int | None) -> No
             role=ctx.t(ROLE_NAMES[role]),
             link=link,
         ),
+        [[back_to_menu(ctx.t)]],
         edit=True,
     )

@@ -15,6 +15,7 @@ from handlers.context import Context
 from handlers.core import Router
 from messages.callbacks_hotline import ComplaintStep
 from messages.callbacks_menu import Language, LanguageChoice, MenuAction, SubscriptionChoice
+from messages.commands import help_text
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
@@ -35,18 +36,6 @@ CITIZEN_INTRO = N_(
     "You can read the published assessment results, report a problem to the hotline, "
     "and be told when a public notice opens. You stay anonymous unless you choose otherwise."
 )
-HELP = N_(
-    "Commands:\n"
-    "/start — the menu\n"
-    "/help — this help\n"
-    "/cancel — stop what you are doing\n"
-    "/gongshi — the published results (公示)\n"
-    "/status CODE — follow your complaint\n"
-    "/cases — the case desk (officials)\n"
-    "/language — 中文 / English\n\n"
-    "Your identity is never shown to the unit or the person you report."
-)
-
 
 CANCELLED = N_("Cancelled. Nothing was sent.")
 NOTHING_TO_CANCEL = N_("There is nothing to cancel.")
@@ -115,7 +104,9 @@ async def menu_buttons(ctx: Context) -> list[list[Button]]:
 
 
 async def show_help(ctx: Context) -> None:
-    ctx.say(ctx.t(HELP), [[back_to_menu(ctx.t)]])
+    # From the menu's button the help takes the menu's place; 「返回菜单」 brings it back.
+    text = help_text(ctx.roles.names(), ctx.language)
+    ctx.say(text, [[back_to_menu(ctx.t)]], edit=ctx.incoming.button is not None)
 
 
 async def cancel(ctx: Context) -> None:

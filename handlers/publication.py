@@ -194,7 +194,8 @@ async def show_unit(ctx: Context, *, unit_id: int, page: int) -> None:
         shown.pages,
     )
     rows.append([Button(t(ALL_UNITS), FIRST_UNITS), Button(t(FIND_BUTTON), FIND_DATA)])
-    ctx.say("\n".join(lines), rows, edit=True)
+    # The list names people (masked) with their grades: protected like the channel's posts.
+    ctx.say("\n".join(lines), rows, edit=True, protect=True)
 
 
 def _complaint_rows(rows: list[rows_store.PublicRow], first: int) -> list[list[Button]]:
@@ -249,7 +250,7 @@ async def process_name(ctx: Context) -> None:
     if len(found) > FOUND_AT_MOST:
         lines += ["", t(FOUND_MORE, n=FOUND_AT_MOST)]
     lines += ["", t(COMPLAIN_HINT)]
-    ctx.say("\n".join(lines), [*_complaint_rows(shown, 1), again])
+    ctx.say("\n".join(lines), [*_complaint_rows(shown, 1), again], protect=True)
 
 
 async def complain_about(ctx: Context, result_id: int) -> None:

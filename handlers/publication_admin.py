@@ -70,6 +70,10 @@ async def process_admin(ctx: Context) -> None:
     data = parse_admin(ctx.incoming.button)
     if isinstance(data, AdminHome):
         await show_admin(ctx)
+    elif isinstance(data, ConfirmOpen | AdminStep) and not await _still_applies(ctx, data):
+        # An old 开始公示 (or 结束公示) from before the 公示 moved on: say so, show where it is.
+        ctx.answer(ctx.t(STALE_BUTTON))
+        await show_admin(ctx)
     elif isinstance(data, ConfirmOpen):
         await process_open(ctx, data.year, data.opens)
     elif isinstance(data, UnitNotice):
@@ -84,6 +88,21 @@ async def process_admin(ctx: Context) -> None:
         await process_close(ctx, data.year)
     else:
         await choose_notice(ctx, data.year, None)
+
+
+async def _still_applies(ctx: Context, data: ConfirmOpen | AdminStep) -> bool:
+    """Whether an opening or closing button still fits the cycle's state (the notices'
+    button always does)."""
+    action = data.action
+    if action not in ("open", "openok", "close", "closeok"):
+        return True
+    try:
+        cycle = await store.cycle_by_year(ctx.session, data.year)
+    except store.PublicationError:
+        return False
+    if action in ("open", "openok"):
+        return cycle.state not in (store.OPEN, store.CLOSED)
+    return cycle.state == store.OPEN
 
 
 async def show_admin(ctx: Context) -> None:

@@ -20,6 +20,7 @@ from messages.i18n import SUPPORTED, normalize_language, translate
 class Command:
     name: str  # without the slash, as the router registers it
     description: str  # a message id
+    argument: str = ""  # a message id naming what may follow the command, shown in /help
 
 
 # What anyone may type, in the order the menu shows it.
@@ -27,7 +28,7 @@ EVERYONE: tuple[Command, ...] = (
     Command("start", N_("Open the menu")),
     Command("help", N_("What this bot can do")),
     Command("complain", N_("Report a problem to the hotline")),
-    Command("status", N_("Follow your complaint")),
+    Command("status", N_("Follow your complaint"), argument=N_("CODE")),
     Command("gongshi", N_("The published results (公示)")),
     Command("language", N_("Language: 中文 / English")),
     Command("cancel", N_("Stop what you are doing")),
@@ -63,6 +64,22 @@ def commands_for(roles: Iterable[str]) -> tuple[Command, ...]:
             if command not in chosen:
                 chosen.append(command)
     return tuple(chosen)
+
+
+HELP_TITLE = N_("Commands:")
+HELP_FOOTER = N_("Your identity is never shown to the unit or the person you report.")
+
+
+def help_text(roles: Iterable[str], language: str) -> str:
+    """/help: the same commands as the person's "/" menu (``commands_for``), so the two never
+    disagree, each with its argument where it takes one."""
+    lines = [translate(HELP_TITLE, language)]
+    for command in commands_for(roles):
+        usage = f"/{command.name}"
+        if command.argument:
+            usage = f"{usage} {translate(command.argument, language)}"
+        lines.append(f"{usage} — {translate(command.description, language)}")
+    return "\n".join([*lines, "", translate(HELP_FOOTER, language)])
 
 
 def menu_languages(default_language: str | None) -> tuple[tuple[str | None, str], ...]:

@@ -1,4 +1,6 @@
-"""The sweep that closes a 公示 when its window is over (services.publication does the closing)."""
+"""The sweep that closes a 公示 when its window is over (services.publication does the closing)
+and tells the administrator once the open 公示's channel pages are all posted
+(services.channel_progress)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.clock import Clock
+from services.channel_progress import report_when_posted
 from services.publication import close_gongshi
 from storage import publication as store
 from storage.db import transaction
@@ -38,4 +41,8 @@ async def sweep_gongshi(*, sessions: async_sessionmaker[AsyncSession], clock: Cl
             log.info("公示 of %s closed at the end of its window", year)
     async with transaction(sessions) as session:
         withdrawn = await store.withdraw_leftovers(session=session, now=clock.now())
+    async with transaction(sessions) as session:
+        cycle = await store.current_cycle(session)
+        if cycle is not None and cycle.state == store.OPEN:
+            await report_when_posted(session=session, cycle=cycle)
     return SweepReport(closed, withdrawn)

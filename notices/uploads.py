@@ -21,6 +21,7 @@ from domain.clock import Clock
 from domain.renewal import RenewalSettings
 from messages.i18n import N_, Translator
 from messages.style import file_name
+from messages.wording import back_to_menu
 from notices.scheduler import Sweep
 from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
 from services.import_report import ImportReport, report_lines
@@ -295,6 +296,8 @@ async def _finish(
             chat_id=job.chat_id,
             kind="notice",
             text="\n".join(lines),
+            # The upload's flow ends here: the way back goes with the outcome.
+            buttons=[[back_to_menu(Translator(job.language))]],
             dedup_key=f"import-job:{job.id}",
         )
         if sheet is not None:

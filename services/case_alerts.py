@@ -119,7 +119,7 @@ async def alert_case(
         recipients=unit_recipients,
         occasion=f"case:{case.id}:{occasion}:unit",
         text=lambda language: unit_text(language, case, complaint.description, target.masked),
-        buttons=lambda language: [[_open_button(language, case)]],
+        buttons=lambda language: [[open_case_button(language, case)]],
     )
 
 
@@ -205,14 +205,14 @@ def unit_text(language: str, case: Case, description: str, target: str) -> str:
     )
 
 
-def _open_button(language: str, case: Case) -> Button:
+def open_case_button(language: str, case: Case) -> Button:
     data = CaseAction(action="open", case_id=case.id or 0).pack()
     return Button(translate(N_("Open the case"), language), data)
 
 
 def _contact_button(language: str, case: Case, complaint: Complaint) -> list[list[Button]]:
     """「Open the case」 on the desk, and 「show contact」 when the complainant left one."""
-    row = [_open_button(language, case)]
+    row = [open_case_button(language, case)]
     if not complaint.anonymous:
         assert case.id is not None
         contact = ShowContact(action="contact", case_id=case.id).pack()

@@ -31,9 +31,10 @@ async def send_evidence(
     language: str,
     now: datetime,
 ) -> int:
-    """Queue the case's evidence files to ``chat_id``; returns how many were queued. A unit
-    is refused (``role``); a case that does not exist is refused (``missing``)."""
-    if actor.role == "unit":
+    """Queue the case's evidence files to ``chat_id``; returns how many were queued. Only
+    the desk and the 人社局 see evidence: a unit or the administrator is refused (``role``); a
+    case that does not exist is refused (``missing``)."""
+    if actor.role not in ("bureau", "investigator"):
         raise CaseRefused("role", case_id=case_id, action="evidence")
     found = await card(session, case_id)
     if found is None:

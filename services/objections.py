@@ -17,6 +17,7 @@ from messages import N_
 from messages.callbacks_cases import CaseAction
 from messages.i18n import translate
 from messages.replies import Button
+from messages.wording import back_to_menu
 from services.case_alerts import queue_alerts
 from services.complaints import Submitted, accept_due, submit_complaint
 from storage.audiences import bureau_staff
@@ -117,7 +118,10 @@ async def file_objection(
             files=len(evidence),
             reason=reason,
         ),
-        buttons=lambda language: [[open_button(language, case.id or 0)]],
+        buttons=lambda language: [
+            [open_button(language, case.id or 0)],
+            [back_to_menu(lambda text: translate(text, language))],
+        ],
     )
     return submitted
 

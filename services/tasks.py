@@ -10,7 +10,14 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.deadlines import DueReminder, PlannedTask
+from domain.deadlines import (
+    DeadlineConfig,
+    DueReminder,
+    PlannedTask,
+    gongshi_window,
+    plan_tasks,
+)
+from domain.workdays import WorkCalendar
 from messages.callbacks_tasks import MyTask, RemindTask, UnitTasks
 from messages.i18n import N_, Translator
 from messages.replies import Button
@@ -47,6 +54,39 @@ async def create_tasks(
 ) -> store.TaskCounts:
     """Every unit gets every planned task; running it again changes nothing."""
     return await store.create_tasks(session, cycle=cycle, plan=plan)
+
+
+async def plan_cycle_tasks(
+    *,
+    session: AsyncSession,
+    cycle: Cycle,
+    config: DeadlineConfig,
+    calendar: WorkCalendar,
+    source: str = "deadlines.toml",
+    opens_on: date | None = None,
+    deadlines_file: str | None = None,
+) -> tuple[list[PlannedTask], store.TaskCounts]:
+    """The cycle's tasks planned around its own 公示 window, else one opening on ``opens_on``,
+    else the configured default, and written for every unit; the cycle remembers the reminder
+    policy. Running it again moves only the tasks not done yet. Raises what ``plan_tasks``
+    raises (an unknown year, a bad file)."""
+    window = gongshi_window(
+        year=cycle.year,
+        config=config,
+        calendar=calendar,
+        opens_on=cycle.gongshi_opens_on or opens_on,
+        closes_on=cycle.gongshi_closes_on,
+    )
+    plan = plan_tasks(
+        year=cycle.year, config=config, calendar=calendar, window=window, source=source
+    )
+    counts = await create_tasks(session=session, cycle=cycle, plan=plan)
+    cycle.settings = {
+        **cycle.settings,
+        "reminders": config.reminders.to_json(),
+        "deadlines_file": deadlines_file,
+    }
+    return plan, counts
 
 
 async def send_reminder(

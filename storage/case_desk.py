@@ -28,7 +28,7 @@ def _scope(actor: Actor, official_id: int | None) -> Any:
         )
     if actor.role == "unit":
         return and_(col(Case.route) == "unit", col(Case.unit_id) == actor.unit_id)
-    if actor.role == "bureau":
+    if actor.role in ("bureau", "admin"):
         return col(Case.id).is_not(None)
     return col(Case.id).is_(None)
 

@@ -150,6 +150,7 @@ async def mark_done(
 async def progress_by_unit(
     session: AsyncSession, *, cycle_id: int, today: date
 ) -> list[UnitProgress]:
+    """Each unit's tasks of the cycle, counted, the unit furthest behind first."""
     done = func.sum(case((col(UnitTask.state) == "done", 1), else_=0))
     overdue = func.sum(
         case(((col(UnitTask.state) != "done") & (col(UnitTask.due_on) < today), 1), else_=0)
@@ -159,7 +160,8 @@ async def progress_by_unit(
         .join(UnitTask, col(UnitTask.unit_id) == col(Unit.id))
         .where(col(UnitTask.cycle_id) == cycle_id)
         .group_by(col(Unit.id), col(Unit.name))
-        .order_by(col(Unit.name))
+        # Worst first: the most overdue, then the most left to do; by name among equals.
+        .order_by(overdue.desc(), (func.count(col(UnitTask.id)) - done).desc(), col(Unit.name))
     )
     return [
         UnitProgress(int(uid), str(name), int(total), int(d or 0), int(o or 0))

@@ -46,14 +46,20 @@ class AiogramSender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send_text(self, chat_id: int, reply: Reply) -> None:
-        await _translate_errors(
+    async def send_text(self, chat_id: int, reply: Reply) -> int | None:
+        sent = await _translate_errors(
             self.bot.send_message(
                 chat_id,
                 reply.text,
                 reply_markup=markup(reply),
                 protect_content=reply.protect or None,
             )
+        )
+        return int(sent.message_id) if sent is not None else None
+
+    async def remove_buttons(self, chat_id: int, message_id: int) -> None:
+        await _translate_errors(
+            self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
         )
 
     async def edit_text(self, chat_id: int, message_id: int, reply: Reply) -> None:
@@ -106,9 +112,9 @@ _STATUS: tuple[tuple[type[TelegramAPIError], int], ...] = (
 )
 
 
-async def _translate_errors(request: Awaitable[Any]) -> None:
+async def _translate_errors(request: Awaitable[Any]) -> Any:
     try:
-        await request
+        return await request
     except TelegramRetryAfter as exc:
         raise SendError(exc.message, status=429, retry_after=float(exc.retry_after)) from exc
     except TelegramAPIError as exc:

@@ -46,6 +46,9 @@ INLINE_WAIT = 5.0
 MIN_WAIT = 1.0
 # Paused chats remembered here; expired ones are dropped beyond this many.
 MAX_PAUSED = 1000
+# Chats whose latest keyboard is remembered (the oldest forgotten first): past this, a chat's
+# earlier keyboard simply stays, as it does after a restart.
+MAX_KEYBOARDS = 10_000
 
 
 class SendError(Exception):
@@ -65,9 +68,13 @@ class SendError(Exception):
 
 
 class Sender(Protocol):
-    async def send_text(self, chat_id: int, reply: Reply) -> None: ...
+    async def send_text(self, chat_id: int, reply: Reply) -> int | None:
+        """Send; the new message's id where the framework tells it."""
 
     async def edit_text(self, chat_id: int, message_id: int, reply: Reply) -> None: ...
+
+    async def remove_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the inline keyboard off a message (editMessageReplyMarkup without one)."""
 
     async def send_file(self, chat_id: int, reply: FileReply) -> None: ...
 
@@ -128,6 +135,9 @@ class Delivery:
     _paused: dict[int, datetime] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # Per chat, the reply whose buttons are the live ones: a newer reply with buttons takes
+    # them off it, so an answered step leaves no 继续/返回/取消 behind to press again.
+    _keyboards: dict[int, int] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     async def deliver(self, incoming: Incoming, outcome: Outcome) -> None:
         budget = _Budget(self.inline_wait)
@@ -172,9 +182,14 @@ class Delivery:
             await self._send(chat_id, reply, budget)
 
     async def _send(self, chat_id: int, reply: Reply, budget: _Budget) -> None:
-        await self._try(
-            "sendMessage", chat_id, budget, lambda: self.sender.send_text(chat_id, reply)
-        )
+        sent: list[int | None] = []
+
+        async def send() -> None:
+            sent.append(await self.sender.send_text(chat_id, reply))
+
+        await self._try("sendMessage", chat_id, budget, send)
+        if sent and sent[-1] is not None:
+            await self._keyboard_moved(chat_id, sent[-1], reply)
 
     async def _edit(self, chat_id: int, message_id: int, reply: Reply, budget: _Budget) -> None:
         try:
@@ -189,6 +204,27 @@ class Delivery:
                 return
             # Too old, deleted, or not the bot's: say it in a new message instead.
             await self._send(chat_id, reply, budget)
+            return
+        await self._keyboard_moved(chat_id, message_id, reply)
+
+    async def _keyboard_moved(self, chat_id: int, message_id: int, reply: Reply) -> None:
+        """``message_id`` now shows ``reply``: if it has buttons they are the chat's live ones
+        and the previous live keyboard is taken off; if not, it has none left to take off."""
+        previous = self._keyboards.pop(chat_id, None)
+        if not reply.buttons or reply.request_contact is not None:
+            if previous is not None and previous != message_id:
+                self._keyboards[chat_id] = previous
+            return
+        self._keyboards[chat_id] = message_id
+        if len(self._keyboards) > MAX_KEYBOARDS:
+            del self._keyboards[next(iter(self._keyboards))]
+        if previous is None or previous == message_id:
+            return
+        try:
+            await self.sender.remove_buttons(chat_id, previous)
+        except SendError as exc:
+            # Deleted, too old, or already bare: nothing there to press any more anyway.
+            log.info("keyboard of message %s in chat %s stays: %s", previous, chat_id, exc)
 
     async def _try(
         self, method: str, chat_id: int, budget: _Budget, call: Callable[[], Awaitable[None]]
@@ -268,5 +304,6 @@ class Delivery:
 
 
 def _editable(reply: Reply) -> bool:
-    """Only inline keyboards can ride on an edit; a reply keyboard needs a new message."""
-    return reply.request_contact is None and not reply.remove_keyboard
+    """Only inline keyboards can ride on an edit; a reply keyboard needs a new message, and so
+    does a protected text (protection is set when a message is sent, never by an edit)."""
+    return reply.request_contact is None and not reply.remove_keyboard and not reply.protect

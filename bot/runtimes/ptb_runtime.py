@@ -53,8 +53,8 @@ class PtbSender:
         self.bot = bot
         self.in_flight = asyncio.Semaphore(CALLS_IN_FLIGHT)
 
-    async def send_text(self, chat_id: int, reply: Reply) -> None:
-        await self._call(
+    async def send_text(self, chat_id: int, reply: Reply) -> int | None:
+        sent = await self._call(
             self.bot.send_message(
                 chat_id,
                 reply.text,
@@ -62,6 +62,10 @@ class PtbSender:
                 protect_content=reply.protect or None,
             )
         )
+        return int(sent.message_id) if sent is not None else None
+
+    async def remove_buttons(self, chat_id: int, message_id: int) -> None:
+        await self._call(self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id))
 
     async def edit_text(self, chat_id: int, message_id: int, reply: Reply) -> None:
         inline = markup(reply)
@@ -90,9 +94,9 @@ class PtbSender:
     async def answer_callback(self, callback_id: str, text: str | None, alert: bool) -> None:
         await self._call(self.bot.answer_callback_query(callback_id, text=text, show_alert=alert))
 
-    async def _call(self, request: Awaitable[Any]) -> None:
+    async def _call(self, request: Awaitable[Any]) -> Any:
         async with self.in_flight:
-            await _translate_errors(request)
+            return await _translate_errors(request)
 
 
 def markup(reply: Reply) -> Markup | None:
@@ -114,9 +118,9 @@ def markup(reply: Reply) -> Markup | None:
     return None
 
 
-async def _translate_errors(request: Awaitable[Any]) -> None:
+async def _translate_errors(request: Awaitable[Any]) -> Any:
     try:
-        await request
+        return await request
     except RetryAfter as exc:
         raise SendError(exc.message, status=429, retry_after=_seconds(exc)) from exc
     except BadRequest as exc:  # before TelegramError: PTB makes it a NetworkError

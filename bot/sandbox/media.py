@@ -93,6 +93,15 @@ class FileStore:
     def by_path(self, path: str) -> StoredFile | None:
         return self._by_path.get(path)
 
+    def all(self) -> list[StoredFile]:
+        return list(self._by_id.values())
+
+    def restore(self, stored: StoredFile) -> None:
+        """A file kept from an earlier run, under its old id and path; new files number on."""
+        self._by_id[stored.file_id] = stored
+        self._by_path[stored.file_path] = stored
+        self._count = max(self._count, len(self._by_id))
+
     def clear(self) -> None:
         self._by_id.clear()
         self._by_path.clear()

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# Named as the bot names them when they sign in (handlers.menu.ROLE_NAMES), so the page and
+# the chat agree on who is who.
 ROLES: dict[str, tuple[str, str]] = {
     "citizen": ("市民", "Citizen"),
-    "worker": ("从业人员", "Worker"),
-    "unit": ("用人单位", "Unit contact"),
-    "bureau": ("就业局", "Bureau staff"),
-    "investigator": ("人社局", "Investigator"),
-    "admin": ("管理员", "Admin"),
+    "worker": ("公益性岗位从业人员", "Worker"),
+    "unit": ("用人单位联系人", "Unit contact"),
+    "bureau": ("投诉受理台（县就业局）", "Hotline desk (employment bureau)"),
+    "investigator": ("调查人员（县人社局）", "Investigator (HR and social security bureau)"),
+    "admin": ("管理员（县就业局）", "Administrator (employment bureau)"),
 }
 
 

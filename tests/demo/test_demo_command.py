@@ -33,12 +33,19 @@ async def read_until(
     return await asyncio.wait_for(scan(), timeout)
 
 
+def is_menu(message: dict) -> bool:
+    return message["from_bot"] and "中文 / English" in message["buttons"]
+
+
 async def menu_of(client: SandboxClient, user: int) -> tuple[str, list[str]]:
+    """/start and the menu it brings (the demo's alerts and notices may arrive around it)."""
+    before = len(await client.messages(user))
     await client.send_command(user, "/start")
-    await client.wait_for(user, 1, timeout=20)
-    message = await client.last_bot_message(user)
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return message["text"], [button["text"] for row in rows for button in row]
+    shown = await client.wait_until(
+        user, lambda ms: any(is_menu(m) for m in ms[before:]), timeout=20
+    )
+    message = next(m for m in reversed(shown) if is_menu(m))
+    return message["text"], message["buttons"]
 
 
 async def admin_opens_gongshi_and_the_channel_shows_it(client: SandboxClient) -> None:
@@ -82,6 +89,15 @@ async def test_demo_runs_every_role_and_stops_on_ctrl_c(tmp_path):
         assert "邀请工作人员" in admin_buttons
         assert "匿名" in citizen_text and "邀请工作人员" not in citizen_buttons
         assert unit_buttons != citizen_buttons
+        # Every role has work waiting: the unit its deadlines, the desk its digest chart.
+        await client.click(UNIT, "本单位任务")
+        tasks = await client.wait_until(UNIT, lambda ms: "截止" in str(ms[-1]["text"]), timeout=20)
+        assert "暂无任务" not in tasks[-1]["text"] and "✅" in tasks[-1]["text"]
+        await client.wait_until(
+            BUREAU,
+            lambda ms: any(m["kind"] == "photo" and "每周汇总" in m["text"] for m in ms),
+            timeout=30,
+        )
         await admin_opens_gongshi_and_the_channel_shows_it(client)
     finally:
         process.send_signal(signal.SIGINT)

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.cli_workers import codes_sheet_pdf, deep_link
 from bot.runtime_context import open_storage
 from documents.codes_sheet import CUT_HERE
 from documents.pdf import FONT_PACKAGE
 from domain.masking import mask_name
 from messages.i18n import Translator
+from services.code_sheets import codes_sheet_pdf, deep_link
 from storage.migrate import upgrade
 from storage.models import Post, Unit, Worker, WorkerCode
 from storage.workers import CodeSheetRow, new_code

@@ -161,8 +161,10 @@ async def test_an_objection_is_a_medium_case_for_the_desk_alone(storage, county)
     alert = queued[f"case:{case.id}:new:{BUREAU}"]
     assert "我的考核结果与实际出勤不符" in alert.payload["text"]
     assert "张小三" in alert.payload["text"]
-    # The desk opens the objection from its alert.
-    assert alert.payload["buttons"] == [[{"text": "打开申辩", "data": f"cs:open:{case.id}"}]]
+    # The desk opens the objection from its alert, or goes back to the menu.
+    assert alert.payload["buttons"][0] == [{"text": "打开申辩", "data": f"cs:open:{case.id}"}]
+    labels = [button["text"] for row in alert.payload["buttons"] for button in row]
+    assert labels == ["打开申辩", "返回菜单"]
 
 
 async def test_no_objection_for_a_worker_not_on_the_roster(storage, county):

@@ -60,8 +60,8 @@ def test_every_problem_is_a_line_and_the_exit_code_is_1(gongshi, storage, sheet_
     assert lines == [
         "第 3 行，身份证号 列：身份证号码应为17位数字加1位数字或字母X。",
         "第 4 行，单位 列：未登记的用人单位“县教育局”：请先按此名称登记该单位："
-        "`gongshi units add 单位名称 --quota 岗位指标` 或 `gongshi import units 文件`，"
-        "或在对话菜单的“单位管理”中登记。",
+        "在对话菜单的“单位管理”中登记，或在服务器上运行 "
+        "gongshi units add 单位名称 --quota 岗位指标 或 gongshi import units 文件。",
         "第 4 行，是否续签 列：考核不合格的人员不能续签上岗协议。",
         "共 3 处问题，未导入任何数据。",
     ]

@@ -150,6 +150,6 @@ def test_a_results_file_naming_an_unknown_unit_says_how_to_register_it(
     assert done.exit_code == 1
     assert (
         "第 2 行，单位 列：未登记的用人单位“县教育局”：请先按此名称登记该单位："
-        "`gongshi units add 单位名称 --quota 岗位指标` 或 `gongshi import units 文件`，"
-        "或在对话菜单的“单位管理”中登记。"
+        "在对话菜单的“单位管理”中登记，或在服务器上运行 "
+        "gongshi units add 单位名称 --quota 岗位指标 或 gongshi import units 文件。"
     ) in done.output

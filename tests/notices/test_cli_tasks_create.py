@@ -46,7 +46,8 @@ def test_create_then_again_changes_nothing(gongshi, storage, units):
     lines = done.output.splitlines()
     assert lines[0] == "2026 年度：2 个单位，新建任务 20 项，更新 0 项，未变 0 项。"
     assert "2026年11月30日（周一）：本单位考核办法报县就业局备案" in lines
-    assert "2026年12月27日（周日）：提交全年社保缴费凭证（纸质和电子版），按月分类" in lines
+    # The seeds say 27 December, a Sunday: due on the Friday before.
+    assert "2026年12月25日（周五）：提交全年社保缴费凭证（纸质和电子版），按月分类" in lines
     assert len(tasks(storage)) == 20
     again = gongshi("--cycle", "2026")
     assert again.output.splitlines()[0] == (

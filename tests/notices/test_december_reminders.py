@@ -119,9 +119,9 @@ async def test_december_reminders_once_on_working_days_in_the_right_chats(storag
     # Rules due Mon Nov 30: the city filed them on Nov 27 and heard no more.
     assert days_of(A1, "考核办法") == [25, 27]
     assert days_of(B1, "考核办法")[:4] == [25, 27, 30, 1]
-    # Verification ends on Sunday Dec 27: "on the day" is the Friday before.
+    # Verification ends on Sunday Dec 27 in the seeds: it is due on the Friday before.
     on_friday = [m["text"] for d, m in arrivals[B1] if d == date(2026, 12, 25)]
-    assert any("人员核对" in text and "最后一个工作日" in text for text in on_friday)
+    assert any("人员核对" in text and "今日截止" in text for text in on_friday)
     # Self-check due Fri Dec 18, done by the city that day after the morning reminder.
     assert days_of(A1, "自查")[-1] == 18
     assert 21 in days_of(B1, "自查")

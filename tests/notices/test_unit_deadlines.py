@@ -40,11 +40,12 @@ def test_the_seeds_calendar_for_2026():
     )
     assert plan["results_submitted"].due_on == date(2026, 12, 15)
     assert plan["self_check"].due_on == date(2026, 12, 18)  # before the inspection of Dec 19
+    # The seeds' 27 December is a Sunday: due on Friday the 25th, the last working day before.
     assert (plan["verification"].starts_on, plan["verification"].due_on) == (
         date(2026, 12, 19),
-        date(2026, 12, 27),
+        date(2026, 12, 25),
     )
-    assert plan["insurance_vouchers"].due_on == date(2026, 12, 27)
+    assert plan["insurance_vouchers"].due_on == date(2026, 12, 25)
     assert not plan["verification"].needs_file and plan["insurance_vouchers"].needs_file
     # 公示 by default: Wed Dec 16 for five working days, so it closes Tue Dec 22; the work
     # after it is due five working days later.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import insert, select
-from testsupport import SECRET
+from testsupport import SECRET, record_procedure
 
 from domain.idnumber import make_id_number
 from services.imports import import_results
@@ -78,37 +78,6 @@ async def import_people(
     if procedure:
         await record_procedure(storage, year)
     return await result_ids(storage)
-
-
-async def record_procedure(storage, year: int = 2026) -> None:
-    """Every unit with workers records the whole procedure of 五(一)–(四), as the 公示 needs."""
-    from services.procedure import StepInput, attach_minutes, record_step
-    from storage.db import transaction
-    from storage.models import Worker
-
-    held = date(year, 12, 1)
-    async with transaction(storage.sessions) as session:
-        found = await session.execute(
-            select(Worker.unit_id, Worker.id).where(Worker.status == "on_duty")
-        )
-        workers: dict[int, list[int]] = {}
-        for unit_id, worker_id in found.all():
-            workers.setdefault(unit_id, []).append(worker_id)
-        for unit_id, ids in workers.items():
-            for entry in (
-                StepInput(step="report", held_on=held, workers=tuple(ids)),
-                StepInput(step="interview", held_on=held, workers=tuple(ids[:1])),
-                StepInput(step="evaluation", people={"served": ["居民甲", "居民乙"]}),
-                StepInput(step="meeting", held_on=held, people={"attendee": ["王分管"]}),
-            ):
-                await record_step(
-                    session=session, year=year, unit_id=unit_id, entry=entry, actor="test",
-                    today=date(year, 12, 31), now=utcnow(),
-                )  # fmt: skip
-            await attach_minutes(
-                session=session, year=year, unit_id=unit_id, unit_name="", file_name="纪要.pdf",
-                file_id="minutes", actor="test", now=utcnow(),
-            )  # fmt: skip
 
 
 async def result_ids(storage) -> dict[str, int]:

@@ -26,6 +26,9 @@ class RecordingSender:
     async def edit_text(self, chat_id, message_id, reply):
         self._record("edit", (message_id, reply.text))
 
+    async def remove_buttons(self, chat_id, message_id):
+        self._record("bare", message_id)
+
     async def send_file(self, chat_id, reply):
         self._record("file", reply.filename)
 

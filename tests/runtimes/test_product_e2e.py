@@ -40,6 +40,9 @@ async def test_menu_help_and_language(bot, client):
     await client.click(user, "帮助")
     help_shown = await client.wait_until(user, lambda ms: "/cancel" in ms[-1]["text"])
     assert "取消当前操作" in help_shown[-1]["text"]
+    # The help took the menu's place; the way back brings the menu with its buttons.
+    await client.click(user, "返回菜单")
+    await client.wait_until(user, lambda ms: "中文 / English" in labels(ms[-1]))
 
     await client.click(user, "中文 / English")
     await client.wait_until(user, lambda ms: "English" in labels(ms[-1]))

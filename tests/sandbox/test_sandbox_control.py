@@ -22,7 +22,7 @@ from bot.sandbox.client import SandboxClient, SandboxError
 async def test_personas_have_roles_and_ids(sb: SandboxClient) -> None:
     worker = await sb.create_persona("李四", role="worker", phone="+8613900000000")
     official = await sb.create_persona("Wang", role="bureau", language_code="en")
-    assert worker["role_label"] == "从业人员 / Worker"
+    assert worker["role_label"] == "公益性岗位从业人员 / Worker"
     assert official["id"] == worker["id"] + 1
     assert [p["first_name"] for p in await sb.personas()] == ["李四", "Wang"]
     with pytest.raises(SandboxError) as caught:

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from worker_county import UNIT_A
 
-from bot.cli_workers import codes_sheet_xlsx, deep_link
 from domain.masking import mask_name
 from messages.i18n import Translator
+from services.code_sheets import codes_sheet_xlsx, deep_link
 from storage.workers import CODE_ALPHABET, CODE_LENGTH, CodeSheetRow, new_code
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
