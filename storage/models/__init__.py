@@ -9,6 +9,16 @@ from storage.models.cases import (
     Complaint,
     EvidenceFile,
 )
+from storage.models.inspection import (
+    InspectionAssignment,
+    InspectionCheck,
+    InspectionFinding,
+    InspectionGroup,
+    InspectionMember,
+    InspectionPlan,
+    VerificationSession,
+    WorkerChange,
+)
 from storage.models.ops import (
     AuditLog,
     ChannelPost,
@@ -52,6 +62,12 @@ __all__ = [
     "EvidenceFile",
     "ImportBatch",
     "ImportJob",
+    "InspectionAssignment",
+    "InspectionCheck",
+    "InspectionFinding",
+    "InspectionGroup",
+    "InspectionMember",
+    "InspectionPlan",
     "Invitation",
     "Official",
     "Outbox",
@@ -66,7 +82,9 @@ __all__ = [
     "Unit",
     "UnitTask",
     "Verification",
+    "VerificationSession",
     "Worker",
+    "WorkerChange",
     "WorkerCode",
     "utcnow",
 ]
