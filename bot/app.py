@@ -11,6 +11,7 @@ from handlers import (
     cases,
     citizen,
     hotline,
+    inspection,
     invitations,
     menu,
     publication,
@@ -33,6 +34,7 @@ def build_router() -> Router:
     root.include(units_admin.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())
+    root.include(inspection.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())

@@ -155,3 +155,31 @@ async def group_user_ids(session: AsyncSession, group_id: int) -> list[int]:
         .distinct()
     )
     return sorted(found.scalars())
+
+
+@dataclass(frozen=True)
+class InspectorPlace:
+    """An inspector's place in the newest plan: the plan, its cycle and their group."""
+
+    plan: InspectionPlan
+    cycle: Cycle
+    member: InspectionMember
+
+    @property
+    def group_id(self) -> int:
+        assert self.member.group_id is not None
+        return self.member.group_id
+
+
+async def inspector_place(session: AsyncSession, official_id: int | None) -> InspectorPlace | None:
+    """Where the inspector bound to ``official_id`` works now, or None (no plan, no group)."""
+    latest = await latest_plan(session)
+    if latest is None or latest[0].id is None:
+        return None
+    member = await member_of(session, plan_id=latest[0].id, official_id=official_id)
+    return InspectorPlace(latest[0], latest[1], member) if member is not None else None
+
+
+async def unit_in_group(session: AsyncSession, place: InspectorPlace, unit_id: int) -> bool:
+    assert place.plan.id is not None
+    return await group_of_unit(session, place.plan.id, unit_id) == place.group_id

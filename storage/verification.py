@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from storage.audit import audit
 from storage.models import Post, UnitTask, Verification, Worker
+from storage.roster_history import record_change
 
 ABSENT_REASON = "absent_at_verification"
 
@@ -83,6 +84,10 @@ async def record_attendance(
             record.vacated_post_id = post.id
             post.worker_id = None
         worker.status, worker.removed_reason, worker.updated_at = "removed", ABSENT_REASON, now
+        record_change(
+            session, worker_id=worker.id, unit_id=worker.unit_id, change="left", now=now,
+            reason=ABSENT_REASON,
+        )  # fmt: skip
         removed = True
     elif present and worker.status == "removed" and worker.removed_reason == ABSENT_REASON:
         worker.status, worker.removed_reason, worker.updated_at = "on_duty", None, now
@@ -92,6 +97,10 @@ async def record_attendance(
                 left.worker_id = worker.id
                 title = left.title
         record.vacated_post_id = None
+        record_change(
+            session, worker_id=worker.id, unit_id=worker.unit_id, change="joined", now=now,
+            reason="restored",
+        )  # fmt: skip
         restored = True
     audit(
         session,

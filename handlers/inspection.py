@@ -1,0 +1,324 @@
+"""The inspector's chat (city plan 三、四): their group's units, a unit's checklist, and each
+item with what the product already knows beside it, the methods used, the result, a note and
+files. An inspector sees only the units of their own group; every press is checked again.
+
+Steps: ``show_units`` → ``show_unit`` → ``show_item`` → ``toggle_method`` / ``set_result`` /
+``ask_note`` → ``process_note`` (text or a file, repeatedly) → ``show_item``.
+"""
+
+from __future__ import annotations
+
+from domain import inspection as rules
+from handlers.context import Context
+from handlers.core import Router
+from handlers.inspection_items import item_lines
+from messages.callbacks_inspection import (
+    InsItem,
+    InsMethod,
+    InsResult,
+    InsUnit,
+    InsUnits,
+    parse_inspection,
+)
+from messages.i18n import N_
+from messages.replies import Button
+from messages.wording import STALE_BUTTON, back_to_menu
+from services.inspection_checks import CheckChange, NotTheGroupsUnit, checks_of, record_check
+from storage.audit import audit
+from storage.inspection import InspectorPlace, inspector_place, unit_in_group, units_of_group
+from storage.inspection_facts import unit_facts
+from storage.models import InspectionCheck, InspectionGroup, Unit
+
+ROLES = ["inspector"]
+NOTE = "inspection_note"
+
+NO_PLACE = N_("You are not in an inspection group of the current plan. Ask the employment bureau.")
+UNITS_HEADER = N_("Inspection {year}, group {n}: {starts} to {due}. Your group's units:")
+NO_UNITS = N_("Your group has no units yet.")
+UNIT_BUTTON = N_("{unit} ({checked}/{items} checked, {problems} with problems)")
+UNIT_HEADER = N_("{unit}: the checklist, inspection {year}")
+ITEM_ROW = N_("{mark} {item}")
+NOT_CHECKED = N_("not checked yet")
+NOT_YOURS = N_("That unit is not inspected by your group.")
+BACK_TO_UNITS = N_("Back to the units")
+BACK_TO_UNIT = N_("Back to the checklist")
+ASK_NOTE = N_(
+    "{item}: type a note (at most {most} characters), or send photos or documents (JPEG, PNG, "
+    "PDF, DOCX, XLSX; at most {files} files). Press Done when finished."
+)
+DONE = N_("Done")
+NOTE_SAVED = N_("Note saved.")
+FILE_SAVED = N_("File attached ({n} of {most}).")
+NOTE_TOO_LONG = N_("The note is longer than {most} characters; nothing was saved.")
+FILE_REFUSED = N_("That file is not accepted: JPEG, PNG, PDF, DOCX or XLSX, at most {mb} MB.")
+TOO_MANY_FILES = N_("That is already {most} files, the most one item takes.")
+RECORDED = N_("Recorded.")
+MARKS = {"ok": "✅", "problem": "⚠️", "": "▫️"}
+
+
+def router() -> Router:
+    r = Router()
+    r.button(InsUnits.prefix, roles=ROLES)(process_inspection_button)
+    r.state(NOTE, roles=ROLES)(process_note)
+    r.menu_rows(inspector_menu_rows, place=45)
+    return r
+
+
+def inspector_menu_rows(ctx: Context) -> list[list[Button]]:
+    if not ctx.roles.has(*ROLES):
+        return []
+    return [[Button(ctx.t(N_("Inspection: my group's units")), InsUnits(action="units").pack())]]
+
+
+async def my_place(ctx: Context) -> InspectorPlace | None:
+    """The inspector's group in the newest plan, from their bindings (read on the server)."""
+    for binding in ctx.roles.bindings:
+        if binding.role == "inspector":
+            place = await inspector_place(ctx.session, binding.official_id)
+            if place is not None:
+                return place
+    return None
+
+
+async def _scoped(ctx: Context, unit_id: int) -> InspectorPlace | None:
+    """The inspector's place when the unit is their group's; else they are told, and it is
+    audited."""
+    place = await my_place(ctx)
+    if place is None:
+        ctx.say(ctx.t(NO_PLACE), [[back_to_menu(ctx.t)]], edit=True)
+        return None
+    if not await unit_in_group(ctx.session, place, unit_id):
+        audit(
+            ctx.session,
+            action="inspection_scope_refused",
+            actor_user_id=ctx.user_id,
+            target_type="unit",
+            target_id=unit_id,
+        )
+        ctx.answer(ctx.t(NOT_YOURS), alert=True)
+        return None
+    return place
+
+
+async def process_inspection_button(ctx: Context) -> None:
+    data = parse_inspection(ctx.incoming.button)
+    if data is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
+    if isinstance(data, InsUnits):
+        await show_units(ctx)
+        return
+    if not _known(data):
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
+    place = await _scoped(ctx, data.unit_id)
+    if place is None:
+        return
+    if isinstance(data, InsUnit):
+        await show_unit(ctx, place, data.unit_id)
+    elif isinstance(data, InsMethod):
+        await _change(ctx, place, data.unit_id, data.item, CheckChange(toggle_method=data.method))
+    elif isinstance(data, InsResult):
+        await _change(ctx, place, data.unit_id, data.item, CheckChange(result=data.result))
+    elif data.action == "note":
+        await ask_note(ctx, data.unit_id, data.item)
+    else:
+        if data.action == "done":
+            ctx.reset()
+        await show_item(ctx, place, data.unit_id, data.item, edit=True)
+
+
+def _known(data: InsUnit | InsItem | InsMethod | InsResult) -> bool:
+    """Whether the item, method and result the button names are the checklist's."""
+    return (
+        getattr(data, "item", "posts") in rules.ITEMS_BY_KEY
+        and getattr(data, "method", "report") in rules.METHODS
+        and getattr(data, "result", "ok") in rules.RESULTS
+    )
+
+
+async def show_units(ctx: Context) -> None:
+    t = ctx.t
+    place = await my_place(ctx)
+    if place is None:
+        ctx.say(t(NO_PLACE), [[back_to_menu(t)]], edit=True)
+        return
+    assert place.plan.id is not None
+    group = await ctx.session.get(InspectionGroup, place.group_id)
+    units = await units_of_group(ctx.session, place.group_id)
+    lines = [
+        t(
+            UNITS_HEADER,
+            year=place.cycle.year,
+            n=group.number if group else "?",
+            starts=place.plan.starts_on,
+            due=place.plan.due_on,
+        )
+    ]
+    if not units:
+        lines.append(t(NO_UNITS))
+    buttons = []
+    for unit_id, name in units:
+        checks = await checks_of(ctx.session, plan_id=place.plan.id, unit_id=unit_id)
+        done = [c for c in checks.values() if c.result]
+        problems = sum(1 for c in done if c.result == "problem")
+        label = t(
+            UNIT_BUTTON, unit=name, checked=len(done), items=len(rules.ITEMS), problems=problems
+        )
+        buttons.append([Button(label, InsUnit(action="unit", unit_id=unit_id).pack())])
+    buttons.append([back_to_menu(t)])
+    ctx.say("\n".join(lines), buttons, edit=True)
+
+
+async def show_unit(ctx: Context, place: InspectorPlace, unit_id: int) -> None:
+    t = ctx.t
+    assert place.plan.id is not None
+    unit = await ctx.session.get(Unit, unit_id)
+    checks = await checks_of(ctx.session, plan_id=place.plan.id, unit_id=unit_id)
+    lines = [t(UNIT_HEADER, unit=unit.name if unit else "?", year=place.cycle.year)]
+    buttons = []
+    for item in rules.ITEMS:
+        check = checks.get(item.key)
+        result = check.result if check else ""
+        state = t(rules.RESULTS[result]) if result else t(NOT_CHECKED)
+        lines.append(f"{MARKS[result]} {t(item.name)}：{state}")
+        buttons.append(
+            [
+                Button(
+                    t(ITEM_ROW, mark=MARKS[result], item=t(item.name)),
+                    InsItem(action="item", unit_id=unit_id, item=item.key).pack(),
+                )
+            ]
+        )
+    buttons.append([Button(t(BACK_TO_UNITS), InsUnits(action="units").pack())])
+    ctx.say("\n".join(lines), buttons, edit=True)
+
+
+async def show_item(
+    ctx: Context, place: InspectorPlace, unit_id: int, item: str, *, edit: bool
+) -> None:
+    t = ctx.t
+    assert place.plan.id is not None
+    unit = await ctx.session.get(Unit, unit_id)
+    check = (await checks_of(ctx.session, plan_id=place.plan.id, unit_id=unit_id)).get(item)
+    facts = await unit_facts(
+        ctx.session,
+        unit_id=unit_id,
+        cycle_id=place.cycle.id or 0,
+        year=place.cycle.year,
+        today=ctx.clock.today(),
+    )
+    methods = check.methods if check else list(rules.ITEMS_BY_KEY[item].methods)
+    text = item_lines(t, unit.name if unit else "?", item, facts, check)
+    buttons = [
+        [
+            Button(
+                ("☑ " if key in methods else "☐ ") + t(rules.METHODS[key]),
+                InsMethod(action="m", unit_id=unit_id, item=item, method=key).pack(),
+            )
+        ]
+        for key in rules.METHODS
+    ]
+    buttons.append(
+        [
+            Button(
+                MARKS[key] + " " + t(name),
+                InsResult(action="r", unit_id=unit_id, item=item, result=key).pack(),
+            )
+            for key, name in rules.RESULTS.items()
+        ]
+    )
+    buttons.append(
+        [
+            Button(
+                t(N_("Note or files")),
+                InsItem(action="note", unit_id=unit_id, item=item).pack(),
+            )
+        ]
+    )
+    buttons.append([Button(t(BACK_TO_UNIT), InsUnit(action="unit", unit_id=unit_id).pack())])
+    ctx.say(text, buttons, edit=edit)
+
+
+async def _change(
+    ctx: Context, place: InspectorPlace, unit_id: int, item: str, change: CheckChange
+) -> InspectionCheck | None:
+    try:
+        check = await record_check(
+            session=ctx.session,
+            place=place,
+            unit_id=unit_id,
+            item=item,
+            change=change,
+            user_id=ctx.user_id,
+            now=ctx.clock.now(),
+        )
+    except NotTheGroupsUnit:
+        ctx.answer(ctx.t(NOT_YOURS), alert=True)
+        return None
+    if ctx.incoming.button is not None:
+        ctx.answer(ctx.t(RECORDED))
+        await show_item(ctx, place, unit_id, item, edit=True)
+    return check
+
+
+async def ask_note(ctx: Context, unit_id: int, item: str) -> None:
+    t = ctx.t
+    ctx.goto(NOTE, unit_id=unit_id, item=item)
+    ctx.say(
+        t(
+            ASK_NOTE,
+            item=t(rules.ITEMS_BY_KEY[item].name),
+            most=rules.NOTE_MAX,
+            files=rules.FILES_MAX,
+        ),
+        [[Button(t(DONE), InsItem(action="done", unit_id=unit_id, item=item).pack())]],
+    )
+
+
+async def process_note(ctx: Context) -> None:
+    from domain.complaints import check_evidence
+
+    t = ctx.t
+    unit_id, item = ctx.data.get("unit_id"), ctx.data.get("item")
+    if not isinstance(unit_id, int) or item not in rules.ITEMS_BY_KEY:
+        ctx.reset()
+        ctx.say(t(STALE_BUTTON), [[back_to_menu(t)]])
+        return
+    place = await _scoped(ctx, unit_id)
+    if place is None:
+        ctx.reset()
+        return
+    done = [[Button(t(DONE), InsItem(action="done", unit_id=unit_id, item=item).pack())]]
+    ref, text = ctx.incoming.file, (ctx.incoming.text or "").strip()
+    if ref is not None:
+        mime, _problem = check_evidence(
+            kind=ref.kind,
+            file_name=ref.file_name,
+            mime_type=ref.mime_type,
+            size=ref.size,
+            max_bytes=ctx.deps.max_upload_mb * 1024 * 1024,
+        )
+        if mime is None:
+            ctx.say(t(FILE_REFUSED, mb=ctx.deps.max_upload_mb), done)
+            return
+        file = {"file_id": ref.file_id, "name": (ref.file_name or "")[:120], "mime": mime}
+        assert place.plan.id is not None
+        check = (await checks_of(ctx.session, plan_id=place.plan.id, unit_id=unit_id)).get(item)
+        if check is not None and len(check.files) >= rules.FILES_MAX:
+            ctx.say(t(TOO_MANY_FILES, most=rules.FILES_MAX), done)
+            return
+        saved = await _change(ctx, place, unit_id, item, CheckChange(file=file))
+        count = len(saved.files) if saved is not None else 0
+        ctx.say(t(FILE_SAVED, n=count, most=rules.FILES_MAX), done)
+        return
+    if not text:
+        await ask_note(ctx, unit_id, item)
+        return
+    if len(text) > rules.NOTE_MAX:
+        ctx.say(t(NOTE_TOO_LONG, most=rules.NOTE_MAX), done)
+        return
+    await _change(ctx, place, unit_id, item, CheckChange(note=text))
+    ctx.reset()
+    ctx.say(t(NOTE_SAVED))
+    await show_item(ctx, place, unit_id, item, edit=False)

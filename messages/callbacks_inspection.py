@@ -1,0 +1,54 @@
+"""The inspector's buttons (``ins``): the group's units, a unit's checklist, an item and what
+is done to it. The server checks the inspector's group against the unit on every press."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from messages.callbacks import CallbackData
+
+# An item, method or result is a key of domain.inspection's tables, checked by the handler.
+Item = str
+Method = str
+
+
+class InsUnits(CallbackData, prefix="ins"):
+    action: Literal["units"]
+
+
+class InsUnit(CallbackData, prefix="ins"):
+    action: Literal["unit"]
+    unit_id: int
+
+
+class InsItem(CallbackData, prefix="ins"):
+    """``item`` shows it, ``note`` asks for a note or files, ``done`` stops asking."""
+
+    action: Literal["item", "note", "done"]
+    unit_id: int
+    item: Item
+
+
+class InsMethod(CallbackData, prefix="ins"):
+    action: Literal["m"]
+    unit_id: int
+    item: Item
+    method: Method
+
+
+class InsResult(CallbackData, prefix="ins"):
+    action: Literal["r"]
+    unit_id: int
+    item: Item
+    result: str
+
+
+InspectionButton = InsUnits | InsUnit | InsItem | InsMethod | InsResult
+
+
+def parse_inspection(data: str | None) -> InspectionButton | None:
+    for shape in (InsUnits, InsUnit, InsItem, InsMethod, InsResult):
+        found = shape.parse(data)
+        if found is not None:
+            return found
+    return None
