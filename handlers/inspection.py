@@ -9,9 +9,11 @@ Steps: ``show_units`` → ``show_unit`` → ``show_item`` → ``toggle_method`` 
 from __future__ import annotations
 
 from domain import inspection as rules
+from handlers import inspection_sessions as sessions
 from handlers.context import Context
 from handlers.core import Router
 from handlers.inspection_items import item_lines
+from handlers.inspector_scope import my_place
 from messages.callbacks_inspection import (
     InsItem,
     InsMethod,
@@ -25,7 +27,7 @@ from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services.inspection_checks import CheckChange, NotTheGroupsUnit, checks_of, record_check
 from storage.audit import audit
-from storage.inspection import InspectorPlace, inspector_place, unit_in_group, units_of_group
+from storage.inspection import InspectorPlace, unit_in_group, units_of_group
 from storage.inspection_facts import unit_facts
 from storage.models import InspectionCheck, InspectionGroup, Unit
 
@@ -60,6 +62,7 @@ def router() -> Router:
     r = Router()
     r.button(InsUnits.prefix, roles=ROLES)(process_inspection_button)
     r.state(NOTE, roles=ROLES)(process_note)
+    r.state(sessions.SESSION, roles=ROLES)(process_session)
     r.menu_rows(inspector_menu_rows, place=45)
     return r
 
@@ -68,16 +71,6 @@ def inspector_menu_rows(ctx: Context) -> list[list[Button]]:
     if not ctx.roles.has(*ROLES):
         return []
     return [[Button(ctx.t(N_("Inspection: my group's units")), InsUnits(action="units").pack())]]
-
-
-async def my_place(ctx: Context) -> InspectorPlace | None:
-    """The inspector's group in the newest plan, from their bindings (read on the server)."""
-    for binding in ctx.roles.bindings:
-        if binding.role == "inspector":
-            place = await inspector_place(ctx.session, binding.official_id)
-            if place is not None:
-                return place
-    return None
 
 
 async def _scoped(ctx: Context, unit_id: int) -> InspectorPlace | None:
@@ -114,7 +107,10 @@ async def process_inspection_button(ctx: Context) -> None:
     place = await _scoped(ctx, data.unit_id)
     if place is None:
         return
-    if isinstance(data, InsUnit):
+    if isinstance(data, InsUnit) and data.action == "session":
+        await sessions.ask_session(ctx, place, data.unit_id)
+    elif isinstance(data, InsUnit):
+        ctx.reset()
         await show_unit(ctx, place, data.unit_id)
     elif isinstance(data, InsMethod):
         await _change(ctx, place, data.unit_id, data.item, CheckChange(toggle_method=data.method))
@@ -190,6 +186,7 @@ async def show_unit(ctx: Context, place: InspectorPlace, unit_id: int) -> None:
                 )
             ]
         )
+    buttons += sessions.unit_rows(ctx, unit_id)
     buttons.append([Button(t(BACK_TO_UNITS), InsUnits(action="units").pack())])
     ctx.say("\n".join(lines), buttons, edit=True)
 
@@ -274,6 +271,12 @@ async def ask_note(ctx: Context, unit_id: int, item: str) -> None:
         ),
         [[Button(t(DONE), InsItem(action="done", unit_id=unit_id, item=item).pack())]],
     )
+
+
+async def process_session(ctx: Context) -> None:
+    unit_id = ctx.data.get("unit_id")
+    place = await _scoped(ctx, unit_id) if isinstance(unit_id, int) else None
+    await sessions.process_session(ctx, place)
 
 
 async def process_note(ctx: Context) -> None:

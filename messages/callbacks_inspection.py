@@ -17,7 +17,9 @@ class InsUnits(CallbackData, prefix="ins"):
 
 
 class InsUnit(CallbackData, prefix="ins"):
-    action: Literal["unit"]
+    """``unit`` shows its checklist, ``session`` asks for its verification session."""
+
+    action: Literal["unit", "session"]
     unit_id: int
 
 

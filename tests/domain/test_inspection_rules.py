@@ -58,3 +58,26 @@ def test_departments_and_names_are_checked():
     with pytest.raises(rules.PlanError):
         rules.clean_name("x" * 65)
     assert rules.clean_name(" 张红勇 ") == "张红勇"
+
+
+def test_a_session_typed_in_one_line():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from domain.verification_sessions import SessionInputError, parse_session, reminder_due
+
+    window = {"year": 2026, "starts_on": date(2026, 12, 21), "due_on": date(2026, 12, 25)}
+    shanghai = ZoneInfo("Asia/Shanghai")
+    got = parse_session("12-22 09:00 县人社局三楼会议室", **window)
+    assert got.starts_at == datetime(2026, 12, 22, 9, 0, tzinfo=shanghai)
+    assert got.place == "县人社局三楼会议室"
+    got = parse_session("１２月２３日 14点30 县政府  大院", **window)
+    assert got.starts_at == datetime(2026, 12, 23, 14, 30, tzinfo=shanghai)
+    assert got.place == "县政府 大院"
+    for bad in ("明天上午", "12-19 09:00 会议室", "12-22 25:00 会议室", "12-22 09:00", ""):
+        with pytest.raises(SessionInputError):
+            parse_session(bad, **window)
+    starts = datetime(2026, 12, 22, 9, 0, tzinfo=shanghai)
+    assert not reminder_due(starts, datetime(2026, 12, 21, 8, 59, tzinfo=shanghai))
+    assert reminder_due(starts, datetime(2026, 12, 21, 9, 0, tzinfo=shanghai))
+    assert not reminder_due(starts, starts)

@@ -65,7 +65,7 @@ async def test_an_inspector_fills_the_checklist_of_their_groups_unit(storage, di
     assert "▫️ 人员增减变动：尚未检查" in me.last
     await me.click("▫️ 人员增减变动")
     assert "本年度减少：1 名。" in me.last
-    assert "王*0：人员核对未到场，已除名" in me.last  # masked
+    assert "王*4：人员核对未到场，已除名" in me.last  # masked
     assert "检查方式：听汇报、人员核对" in me.last
     await me.click("☐ 实地查看")
     assert "检查方式：听汇报、实地查看、人员核对" in me.last
