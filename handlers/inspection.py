@@ -9,12 +9,15 @@ Steps: ``show_units`` → ``show_unit`` → ``show_item`` → ``toggle_method`` 
 from __future__ import annotations
 
 from domain import inspection as rules
+from handlers import inspection_findings as findings
 from handlers import inspection_sessions as sessions
 from handlers.context import Context
 from handlers.core import Router
 from handlers.inspection_items import item_lines
 from handlers.inspector_scope import my_place
 from messages.callbacks_inspection import (
+    InsDecide,
+    InsFind,
     InsItem,
     InsMethod,
     InsResult,
@@ -28,7 +31,7 @@ from messages.wording import STALE_BUTTON, back_to_menu
 from services.inspection_checks import CheckChange, NotTheGroupsUnit, checks_of, record_check
 from storage.audit import audit
 from storage.inspection import InspectorPlace, unit_in_group, units_of_group
-from storage.inspection_facts import unit_facts
+from storage.inspection_facts import unit_facts, unit_findings
 from storage.models import InspectionCheck, InspectionGroup, Unit
 
 ROLES = ["inspector"]
@@ -63,6 +66,9 @@ def router() -> Router:
     r.button(InsUnits.prefix, roles=ROLES)(process_inspection_button)
     r.state(NOTE, roles=ROLES)(process_note)
     r.state(sessions.SESSION, roles=ROLES)(process_session)
+    r.state(findings.FINDING, roles=ROLES)(process_finding)
+    r.button(InsFind.prefix, roles=ROLES)(process_find_button)
+    r.button(InsDecide.prefix, roles=ROLES)(process_decide_button)
     r.menu_rows(inspector_menu_rows, place=45)
     return r
 
@@ -186,7 +192,10 @@ async def show_unit(ctx: Context, place: InspectorPlace, unit_id: int) -> None:
                 )
             ]
         )
+    for finding in await unit_findings(ctx.session, plan_id=place.plan.id, unit_id=unit_id):
+        lines.append(findings.finding_line(ctx, finding))
     buttons += sessions.unit_rows(ctx, unit_id)
+    buttons += findings.unit_rows(ctx, unit_id)
     buttons.append([Button(t(BACK_TO_UNITS), InsUnits(action="units").pack())])
     ctx.say("\n".join(lines), buttons, edit=True)
 
@@ -271,6 +280,35 @@ async def ask_note(ctx: Context, unit_id: int, item: str) -> None:
         ),
         [[Button(t(DONE), InsItem(action="done", unit_id=unit_id, item=item).pack())]],
     )
+
+
+async def process_find_button(ctx: Context) -> None:
+    data = InsFind.parse(ctx.incoming.button)
+    if data is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
+    place = await _scoped(ctx, data.unit_id)
+    if place is not None:
+        await findings.process_find_button(ctx, place, data)
+
+
+async def process_decide_button(ctx: Context) -> None:
+    data = InsDecide.parse(ctx.incoming.button)
+    if data is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
+    await findings.decide(ctx, data)
+
+
+async def process_finding(ctx: Context) -> None:
+    draft = ctx.data.get("finding")
+    unit_id = draft.get("unit_id") if isinstance(draft, dict) else None
+    place = await _scoped(ctx, unit_id) if isinstance(unit_id, int) else None
+    if place is None:
+        ctx.reset()
+        ctx.say(ctx.t(STALE_BUTTON), [[back_to_menu(ctx.t)]])
+        return
+    await findings.process_description(ctx)
 
 
 async def process_session(ctx: Context) -> None:

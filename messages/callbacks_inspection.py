@@ -54,3 +54,21 @@ def parse_inspection(data: str | None) -> InspectionButton | None:
         if found is not None:
             return found
     return None
+
+
+class InsDecide(CallbackData, prefix="ind"):
+    """The group leader's decision on finding ``finding_id``: ``ok`` confirms, ``no`` drops."""
+
+    action: Literal["ok", "no"]
+    finding_id: int
+
+
+class InsFind(CallbackData, prefix="inf"):
+    """A new finding about a unit: ``new`` asks the kind, ``kind`` picks it (then a worker or
+    the description), ``w`` picks the worker (0: the unit itself), ``send`` submits it."""
+
+    action: Literal["new", "kind", "w", "send"]
+    unit_id: int
+    kind: str = "other"
+    worker_id: int = 0
+    page: int = 0

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Post, Result, Unit, UnitTask, Verification, Worker
+from storage.models import InspectionFinding, Post, Result, Unit, UnitTask, Verification, Worker
 from storage.roster_history import Change, changes_in_year
 
 
@@ -85,3 +85,14 @@ async def unit_facts(
         facts.verified += 1
         facts.absent += not present and not excuse
     return facts
+
+
+async def unit_findings(
+    session: AsyncSession, *, plan_id: int, unit_id: int
+) -> list[InspectionFinding]:
+    found = await session.execute(
+        select(InspectionFinding)
+        .where(col(InspectionFinding.plan_id) == plan_id, col(InspectionFinding.unit_id) == unit_id)
+        .order_by(col(InspectionFinding.id))
+    )
+    return list(found.scalars())

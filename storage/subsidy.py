@@ -47,6 +47,7 @@ async def subsidy_rows(session: AsyncSession, cycle: Cycle) -> Sequence[SubsidyR
                 select(Verification.worker_id).where(
                     col(Verification.cycle_id) == cycle.id,
                     col(Verification.present).is_(False),
+                    col(Verification.excuse) == "",  # excused: not a vacancy
                 )
             )
         ).scalars()
