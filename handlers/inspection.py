@@ -14,7 +14,7 @@ from handlers import inspection_sessions as sessions
 from handlers.context import Context
 from handlers.core import Router
 from handlers.inspection_items import item_lines
-from handlers.inspector_scope import my_place
+from handlers.inspector_scope import accepted_file, my_place
 from messages.callbacks_inspection import (
     InsDecide,
     InsFind,
@@ -318,8 +318,6 @@ async def process_session(ctx: Context) -> None:
 
 
 async def process_note(ctx: Context) -> None:
-    from domain.complaints import check_evidence
-
     t = ctx.t
     unit_id, item = ctx.data.get("unit_id"), ctx.data.get("item")
     if not isinstance(unit_id, int) or item not in rules.ITEMS_BY_KEY:
@@ -333,17 +331,10 @@ async def process_note(ctx: Context) -> None:
     done = [[Button(t(DONE), InsItem(action="done", unit_id=unit_id, item=item).pack())]]
     ref, text = ctx.incoming.file, (ctx.incoming.text or "").strip()
     if ref is not None:
-        mime, _problem = check_evidence(
-            kind=ref.kind,
-            file_name=ref.file_name,
-            mime_type=ref.mime_type,
-            size=ref.size,
-            max_bytes=ctx.deps.max_upload_mb * 1024 * 1024,
-        )
-        if mime is None:
+        file = accepted_file(ctx)
+        if file is None:
             ctx.say(t(FILE_REFUSED, mb=ctx.deps.max_upload_mb), done)
             return
-        file = {"file_id": ref.file_id, "name": (ref.file_name or "")[:120], "mime": mime}
         assert place.plan.id is not None
         check = (await checks_of(ctx.session, plan_id=place.plan.id, unit_id=unit_id)).get(item)
         if check is not None and len(check.files) >= rules.FILES_MAX:

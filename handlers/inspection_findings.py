@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from domain import inspection_findings as rules
-from domain.complaints import check_evidence
 from domain.masking import mask_name
 from handlers.context import Context
-from handlers.inspector_scope import my_place
+from handlers.inspector_scope import accepted_file, my_place
 from messages.callbacks_inspection import InsDecide, InsFind, InsUnit
 from messages.i18n import N_
 from messages.replies import Button
@@ -202,17 +201,11 @@ async def process_description(ctx: Context) -> None:
     ref = ctx.incoming.file
     if ref is not None:
         evidence = list(ctx.data.get("evidence", []))
-        mime, _problem = check_evidence(
-            kind=ref.kind,
-            file_name=ref.file_name,
-            mime_type=ref.mime_type,
-            size=ref.size,
-            max_bytes=ctx.deps.max_upload_mb * 1024 * 1024,
-        )
-        if mime is None or len(evidence) >= rules.EVIDENCE_MAX:
+        file = accepted_file(ctx)
+        if file is None or len(evidence) >= rules.EVIDENCE_MAX:
             ctx.say(t(FILE_REFUSED, mb=ctx.deps.max_upload_mb), buttons)
             return
-        evidence.append({"file_id": ref.file_id, "name": (ref.file_name or "")[:120], "mime": mime})
+        evidence.append(file)
         ctx.goto(FINDING, evidence=evidence)
         ctx.say(t(EVIDENCE_SAVED, n=len(evidence), most=rules.EVIDENCE_MAX), buttons)
         return
