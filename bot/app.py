@@ -16,6 +16,7 @@ from handlers import (
     menu,
     publication,
     unit,
+    unit_selfcheck,
     units_admin,
     uploads,
     verification,
@@ -30,6 +31,7 @@ def build_router() -> Router:
     root = Router()
     root.include(invitations.router())
     root.include(unit.router())
+    root.include(unit_selfcheck.router())
     root.include(uploads.router())
     root.include(units_admin.router())
     root.include(bureau_tasks.router())

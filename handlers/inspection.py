@@ -8,6 +8,8 @@ Steps: ``show_units`` → ``show_unit`` → ``show_item`` → ``toggle_method`` 
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from domain import inspection as rules
 from handlers import inspection_findings as findings
 from handlers import inspection_sessions as sessions
@@ -29,12 +31,14 @@ from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services.inspection_checks import CheckChange, NotTheGroupsUnit, checks_of, record_check
+from services.inspection_selfcheck import self_check_of
 from storage.audit import audit
 from storage.inspection import InspectorPlace, unit_in_group, units_of_group
 from storage.inspection_facts import unit_facts, unit_findings
 from storage.models import InspectionCheck, InspectionGroup, Unit
 
 ROLES = ["inspector"]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTE = "inspection_note"
 
 NO_PLACE = N_("You are not in an inspection group of the current plan. Ask the employment bureau.")
@@ -58,6 +62,8 @@ NOTE_TOO_LONG = N_("The note is longer than {most} characters; nothing was saved
 FILE_REFUSED = N_("That file is not accepted: JPEG, PNG, PDF, DOCX or XLSX, at most {mb} MB.")
 TOO_MANY_FILES = N_("That is already {most} files, the most one item takes.")
 RECORDED = N_("Recorded.")
+NO_SELF_CHECK = N_("Self-check: not submitted yet.")
+SELF_CHECKED = N_("Self-check: submitted {day} (head of the unit: {head}; done by: {person}).")
 MARKS = {"ok": "✅", "problem": "⚠️", "": "▫️"}
 
 
@@ -192,6 +198,12 @@ async def show_unit(ctx: Context, place: InspectorPlace, unit_id: int) -> None:
                 )
             ]
         )
+    own = await self_check_of(ctx.session, plan_id=place.plan.id, unit_id=unit_id)
+    if own is None:
+        lines.append(t(NO_SELF_CHECK))
+    else:
+        day = own.submitted_at.astimezone(SHANGHAI).date()
+        lines.append(t(SELF_CHECKED, day=day, head=own.head_name, person=own.done_by_name))
     for finding in await unit_findings(ctx.session, plan_id=place.plan.id, unit_id=unit_id):
         lines.append(findings.finding_line(ctx, finding))
     buttons += sessions.unit_rows(ctx, unit_id)
@@ -215,7 +227,9 @@ async def show_item(
         today=ctx.clock.today(),
     )
     methods = check.methods if check else list(rules.ITEMS_BY_KEY[item].methods)
-    text = item_lines(t, unit.name if unit else "?", item, facts, check)
+    own = await self_check_of(ctx.session, plan_id=place.plan.id, unit_id=unit_id)
+    answer = own.items.get(item) if own else None
+    text = item_lines(t, unit.name if unit else "?", item, facts, check, answer)
     buttons = [
         [
             Button(

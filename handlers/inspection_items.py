@@ -26,6 +26,7 @@ RESULTS = N_("Results recorded: {results} of {on_duty} on duty ({grades}).")
 TASKS = N_("Tasks: {done} of {total} done, {overdue} overdue.")
 VERIFIED = N_("Staff verification: {verified} recorded, {absent} absent without excuse.")
 SUBSIDY = N_("Subsidies stopped for {n} workers this year.")
+SELF_CHECK = N_("The unit's self-check: found {found}; corrected {corrected}.")
 METHODS = N_("Methods: {methods}")
 RESULT = N_("Result: {result}")
 NOTE = N_("Note: {note}")
@@ -92,14 +93,34 @@ def known_lines(t: Translator, item: str, facts: UnitFacts) -> list[str]:
     return [t(SUBSIDY, n=facts.subsidy_stopped)]
 
 
+def _self_check(t: Translator, answer: dict[str, str]) -> str:
+    return t(SELF_CHECK, found=answer.get("found", ""), corrected=answer.get("corrected", ""))
+
+
 def item_lines(
-    t: Translator, unit: str, item: str, facts: UnitFacts, check: InspectionCheck | None
+    t: Translator,
+    unit: str,
+    item: str,
+    facts: UnitFacts,
+    check: InspectionCheck | None,
+    self_check: dict[str, str] | None = None,
 ) -> str:
     methods = check.methods if check else list(rules.ITEMS_BY_KEY[item].methods)
     lines = [
         f"{unit} · {t(rules.ITEMS_BY_KEY[item].name)}",
         t(KNOWN),
         *known_lines(t, item, facts),
+        *(
+            [
+                t(
+                    SELF_CHECK,
+                    found=self_check.get("found", ""),
+                    corrected=self_check.get("corrected", ""),
+                )
+            ]
+            if self_check
+            else []
+        ),
         "",
         t(METHODS, methods=t(SEPARATOR).join(t(rules.METHODS[m]) for m in methods) or t(NONE)),
         t(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from handlers import unit_selfcheck
 from handlers.context import Context
 from handlers.core import Router
 from messages.callbacks_tasks import MyTask, MyTasks, parse_unit_task_button
@@ -93,6 +94,8 @@ async def process_unit_button(ctx: Context) -> None:
         return
     if button.action == "task":
         await show_task(ctx, task)
+    elif button.action == "done" and await unit_selfcheck.is_form(ctx, task):
+        unit_selfcheck.start(ctx, task.unit_id)  # the self-check is a form, not just a file
     elif button.action == "done":
         await ask_for_file(ctx, task) if task.needs_file else await confirm_done(ctx, task)
     else:

@@ -18,6 +18,7 @@ from messages.tasks import day_text, file_asked, task_title
 from storage import unit_tasks as store
 from storage.audiences import Recipient, bureau_staff, unit_contacts
 from storage.audit import audit
+from storage.inspection import inspectors_of_unit
 from storage.models import Cycle, Reminder, UnitTask
 from storage.outbox import enqueue
 
@@ -37,6 +38,7 @@ MANUAL = N_("📣 The employment bureau reminds you: “{task}” is due on {due
 MANUAL_OVERDUE = N_(
     "📣 The employment bureau reminds you: “{task}” was due on {due} and is overdue."
 )
+GROUP_ALSO_ESCALATED = frozenset({"self_check"})
 OPEN_TASK = N_("Open the task")
 REMIND_UNIT = N_("Remind the unit")
 UNIT_TASKS = N_("The unit's tasks")
@@ -63,6 +65,8 @@ async def send_reminder(
     session.add(Reminder(task_id=task.id, kind=reminder.kind, on_day=reminder.on_day, sent_at=now))
     if reminder.audience == "bureau":
         recipients = await bureau_staff(session)
+        if task.kind in GROUP_ALSO_ESCALATED:  # the self-check goes to the unit's group too
+            recipients += await inspectors_of_unit(session, task.unit_id)
         if task.state == "open":
             task.state = "escalated"
         audit(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.audiences import Recipient
 from storage.models import (
     Cycle,
     InspectionAssignment,
@@ -16,6 +17,7 @@ from storage.models import (
     InspectionMember,
     InspectionPlan,
     RoleBinding,
+    TelegramUser,
     Unit,
     Worker,
 )
@@ -183,3 +185,22 @@ async def inspector_place(session: AsyncSession, official_id: int | None) -> Ins
 async def unit_in_group(session: AsyncSession, place: InspectorPlace, unit_id: int) -> bool:
     assert place.plan.id is not None
     return await group_of_unit(session, place.plan.id, unit_id) == place.group_id
+
+
+async def inspectors_of_unit(session: AsyncSession, unit_id: int) -> list[Recipient]:
+    """The bound inspectors of the group that inspects the unit in the newest plan."""
+    latest = await latest_plan(session)
+    if latest is None or latest[0].id is None:
+        return []
+    group_id = await group_of_unit(session, latest[0].id, unit_id)
+    if group_id is None:
+        return []
+    found = await session.execute(
+        select(col(TelegramUser.id), col(TelegramUser.language)).where(
+            col(TelegramUser.id).in_(await group_user_ids(session, group_id))
+        )
+    )
+    languages = {int(uid): str(lang or "zh") for uid, lang in found.all()}
+    return [
+        Recipient(uid, languages.get(uid, "zh")) for uid in await group_user_ids(session, group_id)
+    ]

@@ -16,7 +16,9 @@ from storage.models.inspection import (
     InspectionGroup,
     InspectionMember,
     InspectionPlan,
+    InspectionSelfCheck,
     VerificationSession,
+    VoucherMonth,
     WorkerChange,
 )
 from storage.models.ops import (
@@ -68,6 +70,7 @@ __all__ = [
     "InspectionGroup",
     "InspectionMember",
     "InspectionPlan",
+    "InspectionSelfCheck",
     "Invitation",
     "Official",
     "Outbox",
@@ -83,6 +86,7 @@ __all__ = [
     "UnitTask",
     "Verification",
     "VerificationSession",
+    "VoucherMonth",
     "Worker",
     "WorkerChange",
     "WorkerCode",

@@ -133,3 +133,39 @@ class InspectionFinding(SQLModel, table=True):
     recorded_at: datetime = when(default_now=True)
     decided_by: int | None = telegram_id()
     decided_at: datetime | None = when(nullable=True)
+
+
+class InspectionSelfCheck(SQLModel, table=True):
+    """A unit's self-check (五.1), led by its head: per checklist item what the unit found and
+    what it corrected, with files; it goes to the unit's inspection group."""
+
+    __tablename__ = "inspection_self_check"
+    __table_args__ = (UniqueConstraint("plan_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="inspection_plan.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    head_name: str = Field(max_length=64, description="单位一把手")
+    done_by_name: str = Field(max_length=64, description="the person who did it")
+    items: dict[str, dict[str, str]] = Field(default_factory=dict, sa_type=JSON)
+    files: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    submitted_by: int | None = telegram_id()
+    submitted_at: datetime = when(default_now=True)
+
+
+class VoucherMonth(SQLModel, table=True):
+    """One month of a unit's social-insurance payment vouchers for the year (五.3, 五.5): the
+    paper received, the electronic file, and the inspector's tick after 账目查看."""
+
+    __tablename__ = "voucher_month"
+    __table_args__ = (UniqueConstraint("cycle_id", "unit_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id")
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    month: int = Field(ge=1, le=12)
+    paper: bool = False
+    file: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    checked: bool = False
+    updated_by: int | None = telegram_id()
+    updated_at: datetime = when(default_now=True)

@@ -38,6 +38,31 @@ def upgrade() -> None:
         sa.UniqueConstraint("cycle_id"),
     )
     op.create_table(
+        "voucher_month",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("paper", sa.Boolean(), nullable=False),
+        sa.Column("file", sa.JSON(), nullable=False),
+        sa.Column("checked", sa.Boolean(), nullable=False),
+        sa.Column("updated_by", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"],
+            ["cycle.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["unit.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cycle_id", "unit_id", "month"),
+    )
+    with op.batch_alter_table("voucher_month", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_voucher_month_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
         "inspection_check",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
@@ -118,6 +143,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("inspection_group", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inspection_group_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "inspection_self_check",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("head_name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("done_by_name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.Column("files", sa.JSON(), nullable=False),
+        sa.Column("submitted_by", sa.BigInteger(), nullable=True),
+        sa.Column("submitted_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["inspection_plan.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["unit_id"],
+            ["unit.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("plan_id", "unit_id"),
+    )
+    with op.batch_alter_table("inspection_self_check", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspection_self_check_unit_id"), ["unit_id"], unique=False
+        )
 
     op.create_table(
         "verification_session",
@@ -271,6 +323,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_verification_session_unit_id"))
 
     op.drop_table("verification_session")
+    with op.batch_alter_table("inspection_self_check", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspection_self_check_unit_id"))
+
+    op.drop_table("inspection_self_check")
     with op.batch_alter_table("inspection_group", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inspection_group_plan_id"))
 
@@ -284,4 +340,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_inspection_check_unit_id"))
 
     op.drop_table("inspection_check")
+    with op.batch_alter_table("voucher_month", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_voucher_month_unit_id"))
+
+    op.drop_table("voucher_month")
     op.drop_table("inspection_plan")
