@@ -20,6 +20,7 @@ from handlers import (
     units_admin,
     uploads,
     verification,
+    vouchers,
 )
 from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
@@ -37,6 +38,7 @@ def build_router() -> Router:
     root.include(bureau_tasks.router())
     root.include(verification.router())
     root.include(inspection.router())
+    root.include(vouchers.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())

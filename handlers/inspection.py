@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 from domain import inspection as rules
 from handlers import inspection_findings as findings
 from handlers import inspection_sessions as sessions
+from handlers import vouchers
 from handlers.context import Context
 from handlers.core import Router
 from handlers.inspection_items import item_lines
-from handlers.inspector_scope import accepted_file, my_place
+from handlers.inspector_scope import NO_PLACE, NOT_YOURS, accepted_file, my_place
+from handlers.inspector_scope import scoped as _scoped
 from messages.callbacks_inspection import (
     InsDecide,
     InsFind,
@@ -32,8 +34,7 @@ from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services.inspection_checks import CheckChange, NotTheGroupsUnit, checks_of, record_check
 from services.inspection_selfcheck import self_check_of
-from storage.audit import audit
-from storage.inspection import InspectorPlace, unit_in_group, units_of_group
+from storage.inspection import InspectorPlace, units_of_group
 from storage.inspection_facts import unit_facts, unit_findings
 from storage.models import InspectionCheck, InspectionGroup, Unit
 
@@ -41,14 +42,12 @@ ROLES = ["inspector"]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTE = "inspection_note"
 
-NO_PLACE = N_("You are not in an inspection group of the current plan. Ask the employment bureau.")
 UNITS_HEADER = N_("Inspection {year}, group {n}: {starts} to {due}. Your group's units:")
 NO_UNITS = N_("Your group has no units yet.")
 UNIT_BUTTON = N_("{unit} ({checked}/{items} checked, {problems} with problems)")
 UNIT_HEADER = N_("{unit}: the checklist, inspection {year}")
 ITEM_ROW = N_("{mark} {item}")
 NOT_CHECKED = N_("not checked yet")
-NOT_YOURS = N_("That unit is not inspected by your group.")
 BACK_TO_UNITS = N_("Back to the units")
 BACK_TO_UNIT = N_("Back to the checklist")
 ASK_NOTE = N_(
@@ -83,26 +82,6 @@ def inspector_menu_rows(ctx: Context) -> list[list[Button]]:
     if not ctx.roles.has(*ROLES):
         return []
     return [[Button(ctx.t(N_("Inspection: my group's units")), InsUnits(action="units").pack())]]
-
-
-async def _scoped(ctx: Context, unit_id: int) -> InspectorPlace | None:
-    """The inspector's place when the unit is their group's; else they are told, and it is
-    audited."""
-    place = await my_place(ctx)
-    if place is None:
-        ctx.say(ctx.t(NO_PLACE), [[back_to_menu(ctx.t)]], edit=True)
-        return None
-    if not await unit_in_group(ctx.session, place, unit_id):
-        audit(
-            ctx.session,
-            action="inspection_scope_refused",
-            actor_user_id=ctx.user_id,
-            target_type="unit",
-            target_id=unit_id,
-        )
-        ctx.answer(ctx.t(NOT_YOURS), alert=True)
-        return None
-    return place
 
 
 async def process_inspection_button(ctx: Context) -> None:
@@ -256,6 +235,8 @@ async def show_item(
             )
         ]
     )
+    if item == "funds":
+        buttons.append(vouchers.inspector_row(ctx, unit_id))
     buttons.append([Button(t(BACK_TO_UNIT), InsUnit(action="unit", unit_id=unit_id).pack())])
     ctx.say(text, buttons, edit=edit)
 

@@ -27,6 +27,9 @@ TASKS = N_("Tasks: {done} of {total} done, {overdue} overdue.")
 VERIFIED = N_("Staff verification: {verified} recorded, {absent} absent without excuse.")
 SUBSIDY = N_("Subsidies stopped for {n} workers this year.")
 SELF_CHECK = N_("The unit's self-check: found {found}; corrected {corrected}.")
+VOUCHERS = N_(
+    "Social-insurance vouchers: electronic {files}/12, paper {paper}/12, checked {checked}/12."
+)
 METHODS = N_("Methods: {methods}")
 RESULT = N_("Result: {result}")
 NOTE = N_("Note: {note}")
@@ -90,7 +93,15 @@ def known_lines(t: Translator, item: str, facts: UnitFacts) -> list[str]:
             t(TASKS, done=facts.tasks_done, total=facts.tasks, overdue=facts.tasks_overdue),
             t(VERIFIED, verified=facts.verified, absent=facts.absent),
         ]
-    return [t(SUBSIDY, n=facts.subsidy_stopped)]
+    return [
+        t(SUBSIDY, n=facts.subsidy_stopped),
+        t(
+            VOUCHERS,
+            files=facts.voucher_files,
+            paper=facts.voucher_paper,
+            checked=facts.voucher_checked,
+        ),
+    ]
 
 
 def _self_check(t: Translator, answer: dict[str, str]) -> str:

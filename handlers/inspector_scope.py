@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from storage.inspection import InspectorPlace, inspector_place
+from messages.i18n import N_
+from messages.wording import back_to_menu
+from storage.audit import audit
+from storage.inspection import InspectorPlace, inspector_place, unit_in_group
+
+NO_PLACE = N_("You are not in an inspection group of the current plan. Ask the employment bureau.")
+NOT_YOURS = N_("That unit is not inspected by your group.")
 
 
 async def my_place(ctx: Context) -> InspectorPlace | None:
@@ -14,6 +20,26 @@ async def my_place(ctx: Context) -> InspectorPlace | None:
             if place is not None:
                 return place
     return None
+
+
+async def scoped(ctx: Context, unit_id: int) -> InspectorPlace | None:
+    """The inspector's place when the unit is their group's; else they are told, and a press
+    for another group's unit is written to the audit log."""
+    place = await my_place(ctx)
+    if place is None:
+        ctx.say(ctx.t(NO_PLACE), [[back_to_menu(ctx.t)]], edit=True)
+        return None
+    if not await unit_in_group(ctx.session, place, unit_id):
+        audit(
+            ctx.session,
+            action="inspection_scope_refused",
+            actor_user_id=ctx.user_id,
+            target_type="unit",
+            target_id=unit_id,
+        )
+        ctx.answer(ctx.t(NOT_YOURS), alert=True)
+        return None
+    return place
 
 
 def only_inspector(ctx: Context) -> bool:

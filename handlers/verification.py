@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
-from handlers.inspector_scope import my_place, only_inspector
+from handlers.inspector_scope import NO_PLACE, NOT_YOURS, my_place, only_inspector
 from messages.callbacks_verification import (
     VerifyMark,
     VerifyUnit,
@@ -62,8 +62,6 @@ UNREACHABLE = N_(
     "Strike off only once the unit confirms it told them."
 )
 ASK_EXCUSE = N_("{name} is excused: type the reason (at most {most} characters).")
-NOT_YOURS = N_("That unit is not inspected by your group.")
-NO_PLACE = N_("You are not in an inspection group of the current plan. Ask the employment bureau.")
 
 
 def router() -> Router:

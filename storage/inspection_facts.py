@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import InspectionFinding, Post, Result, Unit, UnitTask, Verification, Worker
+from storage.models import (
+    InspectionFinding,
+    Post,
+    Result,
+    Unit,
+    UnitTask,
+    Verification,
+    VoucherMonth,
+    Worker,
+)
 from storage.roster_history import Change, changes_in_year
 
 
@@ -33,6 +42,9 @@ class UnitFacts:
     tasks_overdue: int = 0
     verified: int = 0
     absent: int = 0
+    voucher_files: int = 0
+    voucher_paper: int = 0
+    voucher_checked: int = 0
 
 
 async def unit_facts(
@@ -84,6 +96,15 @@ async def unit_facts(
     for present, excuse in verified.all():
         facts.verified += 1
         facts.absent += not present and not excuse
+    vouchers = await session.execute(
+        select(VoucherMonth).where(
+            col(VoucherMonth.cycle_id) == cycle_id, col(VoucherMonth.unit_id) == unit_id
+        )
+    )
+    for month in vouchers.scalars():
+        facts.voucher_files += bool(month.file)
+        facts.voucher_paper += month.paper
+        facts.voucher_checked += month.checked
     return facts
 
 
