@@ -12,6 +12,7 @@ from handlers import (
     citizen,
     hotline,
     inspection,
+    inspection_reports,
     invitations,
     menu,
     publication,
@@ -39,6 +40,7 @@ def build_router() -> Router:
     root.include(verification.router())
     root.include(inspection.router())
     root.include(vouchers.router())
+    root.include(inspection_reports.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())

@@ -88,6 +88,7 @@ def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from bot.cli_demo import demo_data
     from bot.cli_export import export_app
+    from bot.cli_export_inspection import export_inspection
     from bot.cli_import import import_app
     from bot.cli_inspection import inspection_app
     from bot.cli_invite import invite
@@ -114,6 +115,7 @@ def _mount_optional() -> None:
     app.command("purge")(purge)
     app.command("backup")(backup)
     app.command("rekey")(rekey)
+    export_app.command("inspection")(export_inspection)
     app.add_typer(export_app, name="export", help="导出 / exports.")
     app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
     app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from domain import inspection as rules
 from handlers import inspection_findings as findings
+from handlers import inspection_reports as reports
 from handlers import inspection_sessions as sessions
 from handlers import vouchers
 from handlers.context import Context
@@ -187,6 +188,7 @@ async def show_unit(ctx: Context, place: InspectorPlace, unit_id: int) -> None:
         lines.append(findings.finding_line(ctx, finding))
     buttons += sessions.unit_rows(ctx, unit_id)
     buttons += findings.unit_rows(ctx, unit_id)
+    buttons += reports.unit_rows(ctx, unit_id)
     buttons.append([Button(t(BACK_TO_UNITS), InsUnits(action="units").pack())])
     ctx.say("\n".join(lines), buttons, edit=True)
 

@@ -72,3 +72,10 @@ class InsFind(CallbackData, prefix="inf"):
     kind: str = "other"
     worker_id: int = 0
     page: int = 0
+
+
+class InsReport(CallbackData, prefix="inr"):
+    """``pdf``: a unit's inspection record; ``xlsx``: the cycle's summary."""
+
+    action: Literal["pdf", "xlsx"]
+    unit_id: int = 0

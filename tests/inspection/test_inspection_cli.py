@@ -52,3 +52,28 @@ def test_the_administrator_plans_adjusts_and_invites(gongshi, storage):
     assert "  组长：田培革 市人社局副局长【人社】" in after
     group2 = after.split("第2组")[1]
     assert "县交通协管站" in group2
+
+
+def test_export_inspection_writes_the_summary_and_every_record(storage, monkeypatch, tmp_path):
+    from bot.cli_export import export_app
+    from bot.cli_export_inspection import export_inspection
+
+    monkeypatch.setenv("GONGSHI_DATABASE_URL", storage.settings.database_url)
+    monkeypatch.setenv("GONGSHI_SECRET_KEY", SECRET)
+    monkeypatch.setenv("GONGSHI_LANGUAGE", "zh")
+    asyncio.run(build_city(storage.sessions, tasks=False))
+    app = typer.Typer()
+    app.add_typer(inspection_app, name="inspection")
+    export_app.command("inspection")(export_inspection)
+    app.add_typer(export_app, name="export")
+    runner = CliRunner()
+    refused = runner.invoke(app, ["export", "inspection", "--cycle", "2026"])
+    assert refused.exit_code == 1 and "还没有检查方案" in refused.output
+    assert runner.invoke(app, ["inspection", "plan", "--cycle", "2026"]).exit_code == 0
+    out = tmp_path / "检查"
+    done = runner.invoke(app, ["export", "inspection", "--cycle", "2026", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "4 个单位的汇总表和 4 份检查记录" in done.output
+    written = sorted(p.name for p in out.iterdir())
+    assert "考核检查汇总_2026.xlsx" in written
+    assert "检查记录_县城市管理局_2026.pdf" in written and len(written) == 5

@@ -106,3 +106,25 @@ async def test_only_inspectors_reach_the_checklist(storage, dispatcher, planned)
         someone = Chat(dispatcher, user)
         await someone.press(f"ins:unit:{city.units['县城市管理局']}")
         assert someone.answers[-1] == "您没有权限进行此操作。"
+
+
+async def test_the_record_of_a_unit_only_for_its_group(storage, dispatcher, planned):
+    city, tokens, units = planned
+    me = Chat(dispatcher, INSPECTOR)
+    await me.send(f"/start inv_{tokens[1]}")
+    mine = next(name for name, group in units.items() if group == 1)
+    theirs = next(name for name, group in units.items() if group == 2)
+    outcome = await me.press(f"inr:pdf:{city.units[mine]}")
+    [document] = [r for r in outcome.replies if hasattr(r, "content")]
+    assert document.filename == f"检查记录_{mine}_2026.pdf"
+    assert document.content.startswith(b"%PDF")
+    outcome = await me.press(f"inr:pdf:{city.units[theirs]}")
+    assert me.answers[-1] == "该单位不由本组考核。"
+    assert not [r for r in outcome.replies if hasattr(r, "content")]
+    outcome = await me.press("inr:xlsx")  # the summary is the bureau's
+    assert not [r for r in outcome.replies if hasattr(r, "content")]
+    bureau = Chat(dispatcher, BUREAU)
+    await bureau.send("/start")
+    outcome = await bureau.click("考核检查：汇总表（XLSX）")
+    [summary] = [r for r in outcome.replies if hasattr(r, "content")]
+    assert summary.filename == "考核检查汇总_2026.xlsx"
