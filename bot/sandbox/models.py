@@ -12,6 +12,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "unit": ("用人单位", "Unit contact"),
     "bureau": ("就业局", "Bureau staff"),
     "investigator": ("人社局", "Investigator"),
+    "inspector": ("考核组", "Inspector"),
     "admin": ("管理员", "Admin"),
 }
 
