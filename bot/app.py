@@ -12,6 +12,7 @@ from handlers import (
     citizen,
     hotline,
     inspection,
+    inspection_admin,
     inspection_reports,
     invitations,
     menu,
@@ -41,6 +42,7 @@ def build_router() -> Router:
     root.include(inspection.router())
     root.include(vouchers.router())
     root.include(inspection_reports.router())
+    root.include(inspection_admin.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())

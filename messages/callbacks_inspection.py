@@ -79,3 +79,13 @@ class InsReport(CallbackData, prefix="inr"):
 
     action: Literal["pdf", "xlsx"]
     unit_id: int = 0
+
+
+class InsPlan(CallbackData, prefix="ipa"):
+    """The administrator's plan: ``show`` it, ``make`` it, ``units`` a page of units with their
+    groups, ``unit`` one unit's choice of group, ``move`` it to ``group``."""
+
+    action: Literal["show", "make", "units", "unit", "move"]
+    unit_id: int = 0
+    group: int = 0
+    page: int = 0

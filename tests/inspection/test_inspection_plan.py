@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from inspection_world import UNITS, at, build_city
+from driver import Chat
+from inspection_world import ADMIN, BUREAU, UNITS, at, build_city
 from sqlalchemy import func, select
 
 from domain.inspection import PlanError
@@ -106,3 +107,27 @@ async def test_an_inspector_is_bound_by_invitation_to_their_group(any_storage):
             select(func.count()).select_from(RoleBinding).where(RoleBinding.role == "inspector")
         )
     assert bound == 1
+
+
+async def test_the_administrator_makes_and_adjusts_the_plan_in_chat(storage, dispatcher):
+    city = await build_city(storage.sessions, tasks=False)
+    admin = Chat(dispatcher, ADMIN)
+    await admin.send("/start")
+    await admin.click("考核检查方案")
+    assert admin.last == "2026 年度还没有检查方案。"
+    await admin.click("制定检查方案（两个考核组，按人数均衡分配）")
+    assert admin.last.splitlines() == [
+        "2026 年度考核检查：2026年12月21日（周一）至2026年12月25日（周五）。",
+        "第1组：2 个单位，6 名人员",
+        "第2组：2 个单位，5 名人员",
+    ]
+    await admin.click("调整单位分组")
+    await admin.click("县交通协管站（第1组）")
+    assert admin.last == "县交通协管站：由哪个考核组考核？"
+    await admin.click("第2组")
+    assert admin.answers[-1] == "县交通协管站已调整由第2组考核。"
+    assert "县交通协管站（第2组）" in admin.buttons()
+    assert "第2组：3 个单位，6 名人员" in admin.last
+    desk = Chat(dispatcher, BUREAU)
+    await desk.press(f"ipa:move:{city.units['县交通协管站']}:1:0")
+    assert desk.answers[-1] == "您没有权限进行此操作。"
