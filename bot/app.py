@@ -18,6 +18,7 @@ from handlers import (
     menu,
     publication,
     unit,
+    unit_results,
     unit_selfcheck,
     units_admin,
     uploads,
@@ -35,6 +36,7 @@ def build_router() -> Router:
     root.include(invitations.router())
     root.include(unit.router())
     root.include(unit_selfcheck.router())
+    root.include(unit_results.router())
     root.include(uploads.router())
     root.include(units_admin.router())
     root.include(bureau_tasks.router())

@@ -14,7 +14,7 @@ from domain import inspection as rules
 from handlers import inspection_findings as findings
 from handlers import inspection_reports as reports
 from handlers import inspection_sessions as sessions
-from handlers import vouchers
+from handlers import unit_results, vouchers
 from handlers.context import Context
 from handlers.core import Router
 from handlers.inspection_items import item_lines
@@ -189,6 +189,7 @@ async def show_unit(ctx: Context, place: InspectorPlace, unit_id: int) -> None:
     buttons += sessions.unit_rows(ctx, unit_id)
     buttons += findings.unit_rows(ctx, unit_id)
     buttons += reports.unit_rows(ctx, unit_id)
+    buttons += unit_results.unit_rows(ctx, unit_id)
     buttons.append([Button(t(BACK_TO_UNITS), InsUnits(action="units").pack())])
     ctx.say("\n".join(lines), buttons, edit=True)
 

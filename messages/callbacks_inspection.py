@@ -89,3 +89,16 @@ class InsPlan(CallbackData, prefix="ipa"):
     unit_id: int = 0
     group: int = 0
     page: int = 0
+
+
+class UnitResults(CallbackData, prefix="uir"):
+    """A unit contact's view of the published results of their unit's inspection."""
+
+    action: Literal["results"]
+
+
+class InsPublish(CallbackData, prefix="inp"):
+    """An inspector publishes the unit's checklist results to the unit."""
+
+    action: Literal["publish"]
+    unit_id: int

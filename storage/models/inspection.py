@@ -65,6 +65,8 @@ class InspectionAssignment(SQLModel, table=True):
     plan_id: int = Field(foreign_key="inspection_plan.id")
     unit_id: int = Field(foreign_key="unit.id", index=True)
     group_id: int = Field(foreign_key="inspection_group.id", index=True)
+    # When the group published its checklist results to the unit (the unit sees them then).
+    published_at: datetime | None = when(nullable=True)
 
 
 class InspectionCheck(SQLModel, table=True):

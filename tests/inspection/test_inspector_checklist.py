@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from driver import Chat
-from inspection_world import ADMIN, BUREAU, at, build_city
+from inspection_world import ADMIN, BUREAU, UNITS, at, build_city
 from sqlalchemy import func, select
 
 from domain.clock import FixedClock
@@ -15,7 +15,7 @@ from services.attendance import record_and_tell
 from services.inspection_plan import add_member, invite_inspector, plan_cycle
 from storage import inspection as store
 from storage.db import transaction
-from storage.models import AuditLog, Cycle, InspectionCheck, Worker
+from storage.models import AuditLog, Cycle, InspectionCheck, Outbox, Worker
 
 INSPECTOR, OTHER = 7300000001, 7300000002
 
@@ -128,3 +128,38 @@ async def test_the_record_of_a_unit_only_for_its_group(storage, dispatcher, plan
     outcome = await bureau.click("考核检查：汇总表（XLSX）")
     [summary] = [r for r in outcome.replies if hasattr(r, "content")]
     assert summary.filename == "考核检查汇总_2026.xlsx"
+
+
+async def test_a_unit_sees_only_its_own_results_once_published(storage, dispatcher, planned):
+    city, tokens, units = planned
+    me = Chat(dispatcher, INSPECTOR)
+    await me.send(f"/start inv_{tokens[1]}")
+    mine = next(name for name, group in units.items() if group == 1)
+    other = next(name for name, group in units.items() if group == 1 and name != mine)
+    for unit, note in ((mine, "指标使用规范"), (other, "另一单位的说明")):
+        await me.press(f"ins:r:{city.units[unit]}:posts:ok")
+        await me.press(f"ins:note:{city.units[unit]}:posts")
+        await me.send(note)
+    contact = Chat(dispatcher, UNITS[mine][1])
+    await contact.send("/start")
+    await contact.click("考核检查结果")
+    assert contact.last == "考核组尚未公布贵单位的检查结果。"
+
+    await me.press(f"inp:publish:{city.units[mine]}")
+    assert me.answers[-1] == "已向单位公布，并通知了单位联系人。"
+    await contact.click("返回菜单")
+    await contact.click("考核检查结果")
+    assert contact.last.startswith(f"{mine}：2026 年度考核检查结果（第1组，2026年12月21日")
+    assert "✅ 岗位设定：符合" in contact.last and "说明：指标使用规范" in contact.last
+    assert "另一单位的说明" not in contact.last
+    theirs = Chat(dispatcher, UNITS[other][1])
+    await theirs.send("/start")
+    await theirs.click("考核检查结果")
+    assert theirs.last == "考核组尚未公布贵单位的检查结果。"  # not published for it
+    async with storage.sessions() as session:
+        told = [
+            m.chat_id
+            for m in (await session.execute(select(Outbox))).scalars()
+            if "已公布贵单位的检查结果" in m.payload.get("text", "")
+        ]
+    assert told == [UNITS[mine][1]]
