@@ -7,12 +7,15 @@ translated and names already masked."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import xlsxwriter
+
 from documents.pdf import Block, Fields, Heading, Paragraph, PdfDocument, Table, render_pdf
-from documents.tables import xlsx_bytes
+from documents.tables import safe_cell
 from messages.i18n import N_, Translator
 
 TITLE = N_("Inspection record")
@@ -63,6 +66,7 @@ COLUMN_PROBLEMS = N_("Problems found")
 COLUMN_STRUCK_OFF = N_("Struck off")
 COLUMN_STOPPED = N_("Subsidies stopped")
 COLUMN_CUT = N_("Quota cut")
+CHART_TITLE = N_("Inspection {year}: problems, strike-offs, subsidies stopped, quota cut")
 
 
 @dataclass(frozen=True)
@@ -159,10 +163,11 @@ def render_record(
 
 
 def render_summary(
-    rows: Sequence[Sequence[str]], items: Sequence[str], *, year: int, language: str = "zh"
+    rows: Sequence[Sequence[str | int]], items: Sequence[str], *, year: int, language: str = "zh"
 ) -> bytes:
-    """``rows``: unit, group, workers, one result per item, problems, struck off, subsidies
-    stopped, quota cut; ``items``: the items' names, translated."""
+    """``rows``: unit, group, workers, one result per item, then four counts (problems, struck
+    off, subsidies stopped, quota cut); ``items``: the items' names, translated. A bar chart
+    of the four counts per unit stands beside the table (a native Excel chart)."""
     t = Translator(language)
     header = [
         t(LABEL_UNIT),
@@ -174,10 +179,38 @@ def render_summary(
         t(COLUMN_STOPPED),
         t(COLUMN_CUT),
     ]
-    return xlsx_bytes(
-        [header, *rows],
-        sheet=t(SUMMARY_SHEET),
-        title=t(SUMMARY_TITLE, year=year),
-        notes=[t(SUMMARY_NOTE)],
-        widths=[24, 8, 8, *[14] * len(items), 10, 10, 10, 10],
-    )
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet(t(SUMMARY_SHEET))
+    bold = book.add_format({"bold": True})
+    sheet.write_string(0, 0, t(SUMMARY_TITLE, year=year), bold)
+    sheet.write_string(1, 0, t(SUMMARY_NOTE))
+    top = 3
+    for column, name in enumerate(header):
+        sheet.write_string(top, column, name, bold)
+    for offset, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if isinstance(value, int):
+                sheet.write_number(top + offset, column, value)
+            else:
+                sheet.write_string(top + offset, column, safe_cell(value))
+    for column, width in enumerate([24, 8, 8, *[14] * len(items), 10, 10, 10, 10]):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(top + 1, 1)
+    if rows:
+        chart = book.add_chart({"type": "bar"})
+        last = top + len(rows)
+        first_count = 3 + len(items)
+        for column in range(first_count, first_count + 4):
+            chart.add_series(
+                {
+                    "name": [sheet.name, top, column],
+                    "categories": [sheet.name, top + 1, 0, last, 0],
+                    "values": [sheet.name, top + 1, column, last, column],
+                }
+            )
+        chart.set_title({"name": t(CHART_TITLE, year=year)})
+        chart.set_size({"width": 720, "height": max(320, 24 * len(rows) + 120)})
+        sheet.insert_chart(top, len(header) + 1, chart)
+    book.close()
+    return buffer.getvalue()

@@ -125,7 +125,7 @@ async def summary_xlsx(
     """The cycle's summary as (file name, XLSX, units)."""
     t = Translator(language)
     rows = await summary_rows(session, plan=plan, cycle=cycle)
-    lines = [
+    lines: list[list[str | int]] = [
         [
             r.unit,
             str(r.group or ""),
@@ -134,10 +134,10 @@ async def summary_xlsx(
                 t(rules.RESULTS[r.results[i.key]]) if r.results.get(i.key) else ""
                 for i in rules.ITEMS
             ],
-            str(r.problems),
-            str(r.struck_off),
-            str(r.subsidies_stopped),
-            str(r.quota_cut),
+            r.problems,
+            r.struck_off,
+            r.subsidies_stopped,
+            r.quota_cut,
         ]
         for r in rows
     ]

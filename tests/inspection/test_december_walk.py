@@ -199,4 +199,6 @@ async def test_a_december_of_inspection(any_storage):
     line = next(r for r in values if r and r[0] == CITY)
     by = dict(zip(header, line, strict=False))
     assert by["岗位设定"] == "符合" and by["人员增减变动"] == "存在问题"
-    assert (by["发现问题"], by["除名人数"], by["停发补贴"], by["核减指标"]) == ("2", "1", "2", "1")
+    assert (by["发现问题"], by["除名人数"], by["停发补贴"], by["核减指标"]) == (2, 1, 2, 1)
+    [chart] = sheet._charts  # the bar chart beside the table
+    assert len(chart.series) == 4
