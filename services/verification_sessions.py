@@ -6,6 +6,7 @@ the group records each worker present (papers seen), absent, or excused with a r
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,7 +79,7 @@ async def set_session(
     name = unit.name if unit else "?"
     reach = await workers_reach(session, unit_id)
     people = await unit_contacts(session, unit_id) + [r for _, r in reach.bound]
-    key = f"vs:{row.id}:{row.starts_at:%Y%m%d%H%M}:{row.place}"[:100]
+    key = _key(row)
     for person in people:
         t = Translator(person.language)
         text = t(ANNOUNCE, unit=name, moment=moment_text(t, row.starts_at), place=row.place)
@@ -103,6 +104,12 @@ async def set_session(
         unreachable=len(reach.unreachable),
     )
     return Announced(row, len(people), len(reach.unreachable))
+
+
+def _key(row: VerificationSession) -> str:
+    """One announcement and one reminder per chat for each place and time the session has."""
+    place = hashlib.sha256(row.place.encode()).hexdigest()[:16]
+    return f"vs:{row.id}:{row.starts_at:%Y%m%d%H%M}:{place}"
 
 
 async def _flag(
@@ -149,7 +156,7 @@ async def remind_day_before(*, session: AsyncSession, now: datetime) -> int:
         reach = await workers_reach(session, row.unit_id)
         people: list[Recipient] = await unit_contacts(session, row.unit_id)
         people += [r for _, r in reach.bound]
-        key = f"vs:{row.id}:{row.starts_at:%Y%m%d%H%M}:{row.place}"[:100]
+        key = _key(row)
         for person in people:
             t = Translator(person.language)
             await enqueue(
