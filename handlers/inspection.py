@@ -70,6 +70,7 @@ MARKS = {"ok": "✅", "problem": "⚠️", "": "▫️"}
 def router() -> Router:
     r = Router()
     r.button(InsUnits.prefix, roles=ROLES)(process_inspection_button)
+    r.command("inspection", roles=ROLES)(show_units_afresh)
     r.state(NOTE, roles=ROLES)(process_note)
     r.state(sessions.SESSION, roles=ROLES)(process_session)
     r.state(findings.FINDING, roles=ROLES)(process_finding)
@@ -123,6 +124,12 @@ def _known(data: InsUnit | InsItem | InsMethod | InsResult) -> bool:
         and getattr(data, "method", "report") in rules.METHODS
         and getattr(data, "result", "ok") in rules.RESULTS
     )
+
+
+async def show_units_afresh(ctx: Context) -> None:
+    """``/inspection``: the group's units, whatever the chat was doing."""
+    ctx.reset()
+    await show_units(ctx)
 
 
 async def show_units(ctx: Context) -> None:

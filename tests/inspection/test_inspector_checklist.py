@@ -114,6 +114,8 @@ async def test_the_record_of_a_unit_only_for_its_group(storage, dispatcher, plan
     await me.send(f"/start inv_{tokens[1]}")
     mine = next(name for name, group in units.items() if group == 1)
     theirs = next(name for name, group in units.items() if group == 2)
+    await me.send("/inspection")
+    assert me.last.startswith("2026 年度考核检查，第1组")
     outcome = await me.press(f"inr:pdf:{city.units[mine]}")
     [document] = [r for r in outcome.replies if hasattr(r, "content")]
     assert document.filename == f"检查记录_{mine}_2026.pdf"
