@@ -17,6 +17,9 @@ from storage.identity import token_hash
 from storage.models import Invitation, Official, RoleBinding
 
 OFFICIAL_ROLES = ("admin", "bureau", "investigator", "inspector", "unit")
+# Invited for their place in the inspection plan (`gongshi inspection invite --member N`), not
+# from the administrator's general invitation.
+PLACED_ROLES = ("inspector",)
 DEFAULT_TTL = timedelta(days=7)
 PREFIX = "inv_"
 

@@ -77,3 +77,16 @@ def test_export_inspection_writes_the_summary_and_every_record(storage, monkeypa
     written = sorted(p.name for p in out.iterdir())
     assert "考核检查汇总_2026.xlsx" in written
     assert "检查记录_县城市管理局_2026.pdf" in written and len(written) == 5
+
+
+def test_an_inspector_is_not_invited_by_the_general_invitation(storage, monkeypatch):
+    from bot.cli_invite import invite
+
+    monkeypatch.setenv("GONGSHI_DATABASE_URL", storage.settings.database_url)
+    monkeypatch.setenv("GONGSHI_SECRET_KEY", SECRET)
+    monkeypatch.setenv("GONGSHI_LANGUAGE", "zh")
+    app = typer.Typer()
+    app.command("invite")(invite)
+    app.command("unused")(lambda: None)
+    done = CliRunner().invoke(app, ["invite", "--role", "inspector"])
+    assert done.exit_code == 2 and "gongshi inspection invite" in done.output
