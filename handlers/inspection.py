@@ -2,8 +2,12 @@
 item with what the product already knows beside it, the methods used, the result, a note and
 files. An inspector sees only the units of their own group; every press is checked again.
 
-Steps: ``show_units`` → ``show_unit`` → ``show_item`` → ``toggle_method`` / ``set_result`` /
-``ask_note`` → ``process_note`` (text or a file, repeatedly) → ``show_item``.
+Steps: ``show_units`` (or ``/inspection``) → ``show_unit`` → ``show_item`` → a method ticked,
+a result set, or ``ask_note`` → ``process_note`` (text or a file, repeatedly) → ``show_item``.
+From ``show_unit`` also: the verification session (inspection_sessions), attendance
+(verification), a finding (inspection_findings), the record (inspection_reports), publishing
+to the unit (unit_results); from the funds item the vouchers (vouchers). The diagram is in
+docs/inspection.md.
 """
 
 from __future__ import annotations

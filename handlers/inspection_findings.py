@@ -19,6 +19,7 @@ from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services.case_findings import consequence_names
+from services.inspection_checks import NotTheGroupsUnit
 from services.inspection_findings import NotTheLeader, decide_finding, record_finding
 from storage.inspection import InspectorPlace
 from storage.models import InspectionFinding, Worker
@@ -229,17 +230,22 @@ async def submit(ctx: Context, place: InspectorPlace, data: InsFind) -> None:
     if not description:
         ctx.answer(t(NO_DESCRIPTION), alert=True)
         return
-    finding = await record_finding(
-        session=ctx.session,
-        place=place,
-        unit_id=data.unit_id,
-        kind=data.kind,
-        description=description,
-        user_id=ctx.user_id,
-        now=ctx.clock.now(),
-        worker_id=data.worker_id or None,
-        evidence=list(ctx.data.get("evidence", [])),
-    )
+    try:
+        finding = await record_finding(
+            session=ctx.session,
+            place=place,
+            unit_id=data.unit_id,
+            kind=data.kind,
+            description=description,
+            user_id=ctx.user_id,
+            now=ctx.clock.now(),
+            worker_id=data.worker_id or None,
+            evidence=list(ctx.data.get("evidence", [])),
+        )
+    except (ValueError, NotTheGroupsUnit):  # the worker left the unit meanwhile, say
+        ctx.reset()
+        ctx.say(t(STALE_BUTTON), [_back(ctx, data.unit_id)])
+        return
     ctx.reset()
     ctx.say(
         t(RECORDED, id=finding.id),
