@@ -32,6 +32,9 @@ CONSEQUENCES: dict[str, tuple[str, ...]] = {
 # The finding a worker's result carries (domain.grades.Finding), for the subsidy export.
 ON_RESULT: dict[str, str] = {"wrong_person": "人岗不符", "absent": "不在岗"}
 NEEDS_WORKER = frozenset({"wrong_person", "absent"})
+# 七(五): 弄虚作假、套取就业专项资金 names the person responsible, to be dealt with.
+NAMES_RESPONSIBLE = frozenset({"fraud"})
+RESPONSIBLE_MAX = 128
 DESCRIPTION_MAX = 1000
 EVIDENCE_MAX = 5
 

@@ -31,13 +31,16 @@ WORKERS_PER_PAGE = 8
 RECORD = N_("Record a finding")
 ASK_KIND = N_("What did the group find?")
 ASK_WORKER = N_("About which worker?")
-THE_UNIT = N_("The unit itself")
+THE_UNIT = N_("About the unit itself")
 ASK_DESCRIPTION = N_(
     "Describe the finding (at most {most} characters); photos or documents may follow as "
     "evidence (at most {files}). Then press Submit."
 )
 SUBMIT = N_("Submit")
 DESCRIBED = N_("Description noted. Send evidence or press Submit.")
+ASK_RESPONSIBLE = N_(
+    "Description noted. Who is responsible? Type the name and post (at most {most} characters)."
+)
 EVIDENCE_SAVED = N_("Evidence attached ({n} of {most}).")
 NO_DESCRIPTION = N_("Describe the finding first.")
 TOO_LONG = N_("The description is longer than {most} characters; nothing was saved.")
@@ -160,6 +163,7 @@ async def ask_description(ctx: Context, data: InsFind) -> None:
         FINDING,
         finding={"unit_id": data.unit_id, "kind": data.kind, "worker_id": data.worker_id},
         description="",
+        responsible="",
         evidence=[],
     )
     ctx.say(
@@ -213,11 +217,28 @@ async def process_description(ctx: Context) -> None:
     text = (ctx.incoming.text or "").strip()
     if not text:
         ctx.say(t(ASK_DESCRIPTION, most=rules.DESCRIPTION_MAX, files=rules.EVIDENCE_MAX), buttons)
+    elif _asks_responsible(ctx, draft):
+        person = " ".join(text.split())
+        if len(person) > rules.RESPONSIBLE_MAX:
+            ctx.say(t(TOO_LONG, most=rules.RESPONSIBLE_MAX), buttons)
+            return
+        ctx.goto(FINDING, responsible=person)
+        ctx.say(t(DESCRIBED), buttons)
     elif len(text) > rules.DESCRIPTION_MAX:
         ctx.say(t(TOO_LONG, most=rules.DESCRIPTION_MAX), buttons)
     else:
         ctx.goto(FINDING, description=text)
-        ctx.say(t(DESCRIBED), buttons)
+        needs = draft.kind in rules.NAMES_RESPONSIBLE
+        ctx.say(t(ASK_RESPONSIBLE if needs else DESCRIBED, most=rules.RESPONSIBLE_MAX), buttons)
+
+
+def _asks_responsible(ctx: Context, draft: InsFind) -> bool:
+    """A fraud finding's next text, once described, names the person responsible."""
+    return (
+        draft.kind in rules.NAMES_RESPONSIBLE
+        and bool(ctx.data.get("description"))
+        and not ctx.data.get("responsible")
+    )
 
 
 async def submit(ctx: Context, place: InspectorPlace, data: InsFind) -> None:
@@ -227,8 +248,12 @@ async def submit(ctx: Context, place: InspectorPlace, data: InsFind) -> None:
     if draft is None or draft != data:
         ctx.answer(t(STALE_BUTTON))
         return
+    responsible = str(ctx.data.get("responsible", ""))
     if not description:
         ctx.answer(t(NO_DESCRIPTION), alert=True)
+        return
+    if data.kind in rules.NAMES_RESPONSIBLE and not responsible:
+        ctx.answer(t(ASK_RESPONSIBLE, most=rules.RESPONSIBLE_MAX), alert=True)
         return
     try:
         finding = await record_finding(
@@ -241,6 +266,7 @@ async def submit(ctx: Context, place: InspectorPlace, data: InsFind) -> None:
             now=ctx.clock.now(),
             worker_id=data.worker_id or None,
             evidence=list(ctx.data.get("evidence", [])),
+            responsible=responsible,
         )
     except (ValueError, NotTheGroupsUnit):  # the worker left the unit meanwhile, say
         ctx.reset()

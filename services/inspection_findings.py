@@ -46,6 +46,7 @@ TOLD_WORKER = N_(
     "The city inspection group confirmed a finding about your post: {kind}. Your post and "
     "social-insurance subsidies stop. Ask your unit if you disagree."
 )
+RESPONSIBLE = N_("Person responsible: {person}")
 CONFIRM = N_("Confirm")
 DROP = N_("Do not confirm")
 
@@ -65,12 +66,14 @@ async def record_finding(
     now: datetime,
     worker_id: int | None = None,
     evidence: list[dict[str, str]] | None = None,
+    responsible: str = "",
 ) -> InspectionFinding:
-    """Record it and alert the group's leader; raises NotTheGroupsUnit or ValueError."""
+    """Record it and alert the group's leader; raises NotTheGroupsUnit or ValueError (a fraud
+    finding names the person responsible, and only it does)."""
     assert place.plan.id is not None
     if not await unit_in_group(session, place, unit_id):
         raise NotTheGroupsUnit(unit_id)
-    text = description.strip()
+    text, responsible = description.strip(), " ".join(responsible.split())
     files = list(evidence or [])
     worker = await session.get(Worker, worker_id) if worker_id is not None else None
     if (
@@ -80,6 +83,8 @@ async def record_finding(
         or len(files) > rules.EVIDENCE_MAX
         or (kind in rules.NEEDS_WORKER and worker is None)
         or (worker is not None and worker.unit_id != unit_id)
+        or (kind in rules.NAMES_RESPONSIBLE) != bool(responsible)
+        or len(responsible) > rules.RESPONSIBLE_MAX
     ):
         raise ValueError("finding out of bounds")
     finding = InspectionFinding(
@@ -88,6 +93,7 @@ async def record_finding(
         worker_id=worker_id,
         kind=kind,
         description=text,
+        responsible_person=responsible,
         evidence=files,
         recorded_by=user_id,
         recorded_at=now,
@@ -129,18 +135,23 @@ async def _alert_leaders(session: AsyncSession, group_id: int, finding: Inspecti
     for user_id, language in found.all():
         t = Translator(str(language or "zh"))
         assert finding.id is not None
-        await enqueue(
-            session,
-            chat_id=int(user_id),
-            kind="alert",
-            text=t(
+        lines = [
+            t(
                 TO_LEADER,
                 id=finding.id,
                 unit=unit.name if unit else "?",
                 worker=who,
                 kind=t(rules.KINDS[finding.kind]),
                 description=finding.description,
-            ),
+            )
+        ]
+        if finding.responsible_person:
+            lines.append(t(RESPONSIBLE, person=finding.responsible_person))
+        await enqueue(
+            session,
+            chat_id=int(user_id),
+            kind="alert",
+            text="\n".join(lines),
             buttons=[
                 [
                     Button(t(CONFIRM), InsDecide(action="ok", finding_id=finding.id).pack()),

@@ -30,6 +30,7 @@ SELF_CHECK = N_("submitted {day} (head of the unit: {head}; done by: {person})")
 NOT_SUBMITTED = N_("not submitted")
 VOUCHERS = N_("Electronic {files}/12, paper {paper}/12, checked {checked}/12.")
 GROUP = N_("Group {n}")
+WITH_RESPONSIBLE = N_("{description} (person responsible: {person})")
 NONE = N_("none")
 STATES = {
     "recorded": N_("waiting for the group leader"),
@@ -108,7 +109,9 @@ async def record_pdf(
                 f"#{f.id}",
                 t(kinds.KINDS.get(f.kind, f.kind)),
                 mask_name(name) if name else "",
-                f.description,
+                t(WITH_RESPONSIBLE, description=f.description, person=f.responsible_person)
+                if f.responsible_person
+                else f.description,
                 t(STATES.get(f.state, f.state)),
                 consequence_names(f.consequences, t.language) or t(NONE),
             ]

@@ -128,6 +128,8 @@ class InspectionFinding(SQLModel, table=True):
     worker_id: int | None = Field(default=None, foreign_key="worker.id")
     kind: str = Field(max_length=16, description="wrong_person | absent | fraud | other")
     description: str = Field(max_length=1000)
+    # 七(五): a fraud finding names the person responsible (name and post).
+    responsible_person: str = Field(default="", max_length=128)
     evidence: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
     consequences: list[str] = Field(default_factory=list, sa_type=JSON)
     state: str = Field(default="recorded", max_length=16, description="recorded|confirmed|dropped")

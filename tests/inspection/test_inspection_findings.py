@@ -166,3 +166,32 @@ async def test_an_inspector_records_and_the_leader_confirms_in_chat(storage, dis
     async with storage.sessions() as session:
         unit = await session.get(Unit, city.units[CITY])
     assert unit.quota_cut == 1
+
+
+async def test_a_fraud_finding_names_the_person_responsible(storage, dispatcher):
+    city = await build_city(storage.sessions)
+    await _group(storage.sessions, city)
+    me = Chat(dispatcher, MEMBER)
+    await me.send("/start")
+    await me.press(f"inf:new:{city.units[CITY]}")
+    await me.click("弄虚作假、套取资金")
+    await me.click("该单位本身")
+    await me.send("虚报在岗人数套取岗位补贴")
+    assert me.last.startswith("问题描述已记下。责任人是谁？")
+    await me.click("提交")
+    assert me.answers[-1].startswith("问题描述已记下。责任人是谁？")  # not without the person
+    await me.send("王某 单位办公室主任")
+    await me.click("提交")
+    assert me.last.startswith("问题 #1 已记录")
+    async with storage.sessions() as session:
+        [alert] = (
+            (await session.execute(select(Outbox).where(Outbox.chat_id == LEADER))).scalars().all()
+        )
+    assert alert.payload["text"].splitlines()[-1] == "责任人：王某 单位办公室主任"
+    async with transaction(storage.sessions) as session:
+        member = await _place(session, MEMBER)
+        with pytest.raises(ValueError):  # fraud without the person responsible
+            await record_finding(
+                session=session, place=member, unit_id=city.units[CITY], kind="fraud",
+                description="x", user_id=MEMBER, now=at(12, 22),
+            )  # fmt: skip

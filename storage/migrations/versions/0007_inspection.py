@@ -100,6 +100,9 @@ def upgrade() -> None:
         sa.Column("worker_id", sa.Integer(), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column(
+            "responsible_person", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False
+        ),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("consequences", sa.JSON(), nullable=False),
         sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
