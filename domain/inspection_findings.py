@@ -22,6 +22,11 @@ KINDS: dict[str, str] = {
     "fraud": N_("Fraud or funds obtained by deceit (弄虚作假/套取资金)"),
     "other": N_("Other problem"),
 }
+STATES: dict[str, str] = {
+    "recorded": N_("waiting for the group leader"),
+    "confirmed": N_("confirmed"),
+    "dropped": N_("not confirmed"),
+}
 # The consequences (domain.consequences keys) a confirmed finding of each kind carries.
 CONSEQUENCES: dict[str, tuple[str, ...]] = {
     "wrong_person": ("stop_subsidy", "cut_quota", "other"),

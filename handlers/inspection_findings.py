@@ -52,11 +52,6 @@ ALREADY = N_("Finding #{id} was decided already.")
 ONLY_LEADER = N_("Only the leader of the unit's inspection group decides its findings.")
 BACK_TO_UNIT = N_("Back to the checklist")
 FINDING_LINE = N_("Finding #{id}: {kind} — {state}")
-STATES = {
-    "recorded": N_("waiting for the group leader"),
-    "confirmed": N_("confirmed"),
-    "dropped": N_("not confirmed"),
-}
 
 
 def unit_rows(ctx: Context, unit_id: int) -> list[list[Button]]:
@@ -73,7 +68,7 @@ def finding_line(ctx: Context, finding: InspectionFinding) -> str:
         FINDING_LINE,
         id=finding.id,
         kind=t(rules.KINDS.get(finding.kind, finding.kind)),
-        state=t(STATES.get(finding.state, finding.state)),
+        state=t(rules.STATES.get(finding.state, finding.state)),
     )
 
 

@@ -32,11 +32,6 @@ VOUCHERS = N_("Electronic {files}/12, paper {paper}/12, checked {checked}/12.")
 GROUP = N_("Group {n}")
 WITH_RESPONSIBLE = N_("{description} (person responsible: {person})")
 NONE = N_("none")
-STATES = {
-    "recorded": N_("waiting for the group leader"),
-    "confirmed": N_("confirmed"),
-    "dropped": N_("not confirmed"),
-}
 SEPARATOR = N_(", ")
 
 
@@ -112,7 +107,7 @@ async def record_pdf(
                 t(WITH_RESPONSIBLE, description=f.description, person=f.responsible_person)
                 if f.responsible_person
                 else f.description,
-                t(STATES.get(f.state, f.state)),
+                t(kinds.STATES.get(f.state, f.state)),
                 consequence_names(f.consequences, t.language) or t(NONE),
             ]
             for f, name in record.findings

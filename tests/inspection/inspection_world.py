@@ -98,3 +98,46 @@ async def build_city(sessions, *, tasks: bool = True) -> City:
             plan = plan_tasks(year=2026, config=config, calendar=calendar, window=window)
             await create_tasks(session, cycle=cycle, plan=plan)
     return city
+
+
+async def plan_with_inspectors(
+    sessions,
+    city: City,
+    *,
+    groups: dict[str, int],
+    inspectors: list[tuple[int, int, str]],
+    now: datetime,
+) -> None:
+    """The 2026 plan (two groups), the named units put in the given groups, and each
+    (Telegram user, group, position) bound as an inspector of that group."""
+    from sqlalchemy import select
+
+    from services.inspection_plan import add_member, invite_inspector, move_unit, plan_cycle
+    from storage.invitations import redeem_invitation
+
+    async with transaction(sessions) as session:
+        cycle = (await session.execute(select(Cycle))).scalar_one()
+        plan = await plan_cycle(session=session, cycle=cycle, calendar=WorkCalendar())
+        for name, number in groups.items():
+            await move_unit(
+                session=session, plan=plan, unit_id=city.units[name], group_number=number
+            )
+        for user, number, position in inspectors:
+            member = await add_member(
+                session=session, plan=plan, body="group", name=f"组员{user % 100}",
+                position=position, group_number=number,
+            )  # fmt: skip
+            token = await invite_inspector(session=session, member=member, now=now)
+            await redeem_invitation(session=session, token=token, user_id=user, now=now)
+
+
+async def task_of(sessions, unit_id: int, kind: str):
+    from sqlalchemy import select
+
+    from storage.models import UnitTask
+
+    async with sessions() as session:
+        found = await session.execute(
+            select(UnitTask).where(UnitTask.unit_id == unit_id, UnitTask.kind == kind)
+        )
+        return found.scalar_one()

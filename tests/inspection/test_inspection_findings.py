@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from driver import Chat
-from inspection_world import at, build_city
+from inspection_world import at, build_city, plan_with_inspectors
 from sqlalchemy import select
 
 from domain.clock import FixedClock
@@ -14,10 +14,8 @@ from domain.subsidy import REASON_ABSENT_AT_VERIFICATION, REASON_WRONG_PERSON, S
 from domain.workdays import WorkCalendar
 from services.attendance import record_and_tell
 from services.inspection_findings import NotTheLeader, decide_finding, record_finding
-from services.inspection_plan import add_member, invite_inspector, move_unit, plan_cycle
 from storage.db import transaction
 from storage.inspection import inspector_place
-from storage.invitations import redeem_invitation
 from storage.models import Cycle, Outbox, Result, Unit, UnitTask, Worker
 from storage.subsidy import subsidy_rows
 
@@ -27,18 +25,10 @@ LEADER, MEMBER = 7300000001, 7300000002
 
 async def _group(sessions, city):
     """Group 1 inspects the city bureau: a bound leader and a bound member."""
-    async with transaction(sessions) as session:
-        cycle = (await session.execute(select(Cycle))).scalar_one()
-        plan = await plan_cycle(session=session, cycle=cycle, calendar=WorkCalendar())
-        await move_unit(session=session, plan=plan, unit_id=city.units[CITY], group_number=1)
-        for user, position, name in ((LEADER, "leader", "张红勇"), (MEMBER, "member", "张四新")):
-            member = await add_member(
-                session=session, plan=plan, body="group", name=name, position=position,
-                group_number=1,
-            )  # fmt: skip
-            token = await invite_inspector(session=session, member=member, now=at(12, 20))
-            await redeem_invitation(session=session, token=token, user_id=user, now=at(12, 20))
-    return token
+    await plan_with_inspectors(
+        sessions, city, groups={CITY: 1},
+        inspectors=[(LEADER, 1, "leader"), (MEMBER, 1, "member")], now=at(12, 20),
+    )  # fmt: skip
 
 
 async def _place(session, user):

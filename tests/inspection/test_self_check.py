@@ -8,17 +8,14 @@ from datetime import date
 
 import pytest
 from driver import Chat
-from inspection_world import BUREAU, UNITS, at, build_city
+from inspection_world import BUREAU, UNITS, at, build_city, plan_with_inspectors, task_of
 from sqlalchemy import select
 
 from domain.clock import FixedClock
 from domain.deadlines import DueReminder
-from domain.workdays import WorkCalendar
-from services.inspection_plan import add_member, invite_inspector, move_unit, plan_cycle
 from services.tasks import send_reminder
 from storage.db import transaction
-from storage.invitations import redeem_invitation
-from storage.models import Cycle, InspectionSelfCheck, Outbox, UnitTask
+from storage.models import InspectionSelfCheck, Outbox, UnitTask
 
 CITY, PARKS = "县城市管理局", "县园林绿化所"
 MINE, OTHERS = 7300000001, 7300000002
@@ -30,26 +27,11 @@ def clock() -> FixedClock:
 
 
 async def _plan(storage, city):
-    async with transaction(storage.sessions) as session:
-        cycle = (await session.execute(select(Cycle))).scalar_one()
-        plan = await plan_cycle(session=session, cycle=cycle, calendar=WorkCalendar())
-        await move_unit(session=session, plan=plan, unit_id=city.units[CITY], group_number=1)
-        await move_unit(session=session, plan=plan, unit_id=city.units[PARKS], group_number=2)
-        for user, number in ((MINE, 1), (OTHERS, 2)):
-            member = await add_member(
-                session=session, plan=plan, body="group", name=f"组员{number}",
-                group_number=number,
-            )  # fmt: skip
-            token = await invite_inspector(session=session, member=member, now=at(12, 15))
-            await redeem_invitation(session=session, token=token, user_id=user, now=at(12, 15))
-        task = (
-            await session.execute(
-                select(UnitTask).where(
-                    UnitTask.unit_id == city.units[CITY], UnitTask.kind == "self_check"
-                )
-            )
-        ).scalar_one()
-    return task
+    await plan_with_inspectors(
+        storage.sessions, city, groups={CITY: 1, PARKS: 2},
+        inspectors=[(MINE, 1, "member"), (OTHERS, 2, "member")], now=at(12, 15),
+    )  # fmt: skip
+    return await task_of(storage.sessions, city.units[CITY], "self_check")
 
 
 async def test_the_unit_submits_its_self_check_to_its_group(storage, dispatcher):

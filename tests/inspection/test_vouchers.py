@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import pytest
 from driver import Chat
-from inspection_world import UNITS, at, build_city
+from inspection_world import UNITS, at, build_city, plan_with_inspectors, task_of
 from sqlalchemy import select
 
 from domain.clock import FixedClock
-from domain.workdays import WorkCalendar
-from services.inspection_plan import add_member, invite_inspector, move_unit, plan_cycle
 from services.inspection_vouchers import upload_voucher
 from storage.db import transaction
-from storage.invitations import redeem_invitation
-from storage.models import Cycle, UnitTask, VoucherMonth
+from storage.models import UnitTask, VoucherMonth
 
 CITY = "县城市管理局"
 INSPECTOR = 7300000001
@@ -27,22 +24,11 @@ def clock() -> FixedClock:
 
 async def test_months_uploaded_missing_shown_paper_and_checks_by_the_group(storage, dispatcher):
     city = await build_city(storage.sessions)
-    async with transaction(storage.sessions) as session:
-        cycle = (await session.execute(select(Cycle))).scalar_one()
-        plan = await plan_cycle(session=session, cycle=cycle, calendar=WorkCalendar())
-        await move_unit(session=session, plan=plan, unit_id=city.units[CITY], group_number=1)
-        member = await add_member(
-            session=session, plan=plan, body="group", name="某", group_number=1
-        )
-        token = await invite_inspector(session=session, member=member, now=at(12, 20))
-        await redeem_invitation(session=session, token=token, user_id=INSPECTOR, now=at(12, 20))
-        task = (
-            await session.execute(
-                select(UnitTask).where(
-                    UnitTask.unit_id == city.units[CITY], UnitTask.kind == "insurance_vouchers"
-                )
-            )
-        ).scalar_one()
+    await plan_with_inspectors(
+        storage.sessions, city, groups={CITY: 1}, inspectors=[(INSPECTOR, 1, "member")],
+        now=at(12, 20),
+    )  # fmt: skip
+    task = await task_of(storage.sessions, city.units[CITY], "insurance_vouchers")
     contact = Chat(dispatcher, UNITS[CITY][1])
     await contact.send("/start")
     await contact.press(f"ut:done:{task.id}")
