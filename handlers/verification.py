@@ -17,6 +17,7 @@ from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
 from handlers.inspector_scope import NO_PLACE, NOT_YOURS, my_place, only_inspector
+from messages.callbacks_inspection import InsUnit
 from messages.callbacks_verification import (
     VerifyMark,
     VerifyUnit,
@@ -277,7 +278,13 @@ async def show_workers(ctx: Context, cycle: Cycle, *, unit_id: int, page: int) -
         )
     if paging:
         buttons.append(paging)
-    buttons.append([Button(t(N_("Back to the units")), VerifyUnits(action="units", page=0).pack())])
+    if only_inspector(ctx):  # the inspector came from the unit's checklist
+        back = InsUnit(action="unit", unit_id=unit_id).pack()
+        buttons.append([Button(t(N_("Back to the checklist")), back)])
+    else:
+        buttons.append(
+            [Button(t(N_("Back to the units")), VerifyUnits(action="units", page=0).pack())]
+        )
     ctx.say("\n".join(lines), buttons, edit=True)
 
 

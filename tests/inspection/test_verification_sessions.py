@@ -92,6 +92,8 @@ async def test_a_session_announced_reminded_and_held(storage, dispatcher, clock)
     await me.click("❌ 1. 王*0")  # a mistake, then confirmed: a bound worker absent
     assert "注意" not in me.last
     await me.click("确认未到场")
+    await me.click("返回检查清单")
+    assert me.last.startswith(f"{CITY}：2026 年度考核检查清单")
 
     async with storage.sessions() as session:
         rows = {
