@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain import inspection as rules
 from domain.workdays import WorkCalendar
@@ -21,6 +23,7 @@ from storage.models import (
     InspectionMember,
     InspectionPlan,
     Official,
+    UnitTask,
 )
 
 
@@ -71,6 +74,7 @@ async def plan_cycle(
         session.add(InspectionGroup(plan_id=plan.id, number=number))
     await session.flush()
     await _split(session, plan.id, rebalance=rebalance)
+    await _follow_window(session, plan)
     audit(
         session,
         action="inspection_planned",
@@ -85,6 +89,23 @@ async def plan_cycle(
         rebalance=rebalance,
     )
     return plan
+
+
+# The units' tasks that happen during the inspection follow its window.
+WINDOW_TASKS = ("verification", "insurance_vouchers")
+
+
+async def _follow_window(session: AsyncSession, plan: InspectionPlan) -> None:
+    """Open verification and voucher tasks take the plan's window; done ones stay."""
+    found = await session.execute(
+        select(UnitTask).where(
+            col(UnitTask.cycle_id) == plan.cycle_id,
+            col(UnitTask.kind).in_(WINDOW_TASKS),
+            col(UnitTask.state) != "done",
+        )
+    )
+    for task in found.scalars():
+        task.starts_on, task.due_on = plan.starts_on, plan.due_on
 
 
 async def _split(session: AsyncSession, plan_id: int, *, rebalance: bool) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from driver import Chat
-from inspection_world import ADMIN, BUREAU, UNITS, at, build_city
+from inspection_world import ADMIN, BUREAU, UNITS, at, build_city, task_of
 from sqlalchemy import func, select
 
 from domain.inspection import PlanError
@@ -62,11 +62,14 @@ async def test_the_plan_splits_every_unit_into_one_group_balanced_by_workers(any
 
 
 async def test_a_window_and_group_count_of_the_cycles_own(any_storage):
-    await build_city(any_storage.sessions, tasks=False)
+    city = await build_city(any_storage.sessions)
     _, units = await _plan(
         any_storage.sessions, groups=3, starts_on=date(2026, 12, 18), due_on=date(2026, 12, 30)
     )
     assert {u.group for u in units} == {1, 2, 3}
+    # The unit's verification and voucher tasks follow the inspection's window.
+    verification = await task_of(any_storage.sessions, city.units["县城市管理局"], "verification")
+    assert (verification.starts_on, verification.due_on) == (date(2026, 12, 18), date(2026, 12, 30))
     with pytest.raises(PlanError):
         await _plan(any_storage.sessions, due_on=date(2026, 12, 1))
 
