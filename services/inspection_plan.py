@@ -74,7 +74,7 @@ async def plan_cycle(
         session.add(InspectionGroup(plan_id=plan.id, number=number))
     await session.flush()
     await _split(session, plan.id, rebalance=rebalance)
-    await _follow_window(session, plan)
+    await follow_window(session, plan)
     audit(
         session,
         action="inspection_planned",
@@ -95,7 +95,7 @@ async def plan_cycle(
 WINDOW_TASKS = ("verification", "insurance_vouchers")
 
 
-async def _follow_window(session: AsyncSession, plan: InspectionPlan) -> None:
+async def follow_window(session: AsyncSession, plan: InspectionPlan) -> None:
     """Open verification and voucher tasks take the plan's window; done ones stay."""
     found = await session.execute(
         select(UnitTask).where(

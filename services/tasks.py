@@ -15,10 +15,11 @@ from messages.callbacks_tasks import MyTask, RemindTask, UnitTasks
 from messages.i18n import N_, Translator
 from messages.replies import Button
 from messages.tasks import day_text, file_asked, task_title
+from services.inspection_plan import follow_window
 from storage import unit_tasks as store
 from storage.audiences import Recipient, bureau_staff, unit_contacts
 from storage.audit import audit
-from storage.inspection import inspectors_of_unit
+from storage.inspection import inspectors_of_unit, plan_of
 from storage.models import Cycle, Reminder, UnitTask
 from storage.outbox import enqueue
 
@@ -47,8 +48,13 @@ UNIT_TASKS = N_("The unit's tasks")
 async def create_tasks(
     *, session: AsyncSession, cycle: Cycle, plan: Sequence[PlannedTask]
 ) -> store.TaskCounts:
-    """Every unit gets every planned task; running it again changes nothing."""
-    return await store.create_tasks(session, cycle=cycle, plan=plan)
+    """Every unit gets every planned task; running it again changes nothing. The tasks during
+    the city's inspection keep its plan's window, when there is a plan."""
+    counts = await store.create_tasks(session, cycle=cycle, plan=plan)
+    inspection = await plan_of(session, cycle.id) if cycle.id is not None else None
+    if inspection is not None:
+        await follow_window(session, inspection)
+    return counts
 
 
 async def send_reminder(

@@ -13,10 +13,20 @@ from sqlalchemy import func, select
 from domain.inspection import PlanError
 from domain.workdays import WorkCalendar
 from services.inspection_plan import add_member, invite_inspector, move_unit, plan_cycle
+from services.tasks import create_tasks
 from storage import inspection as store
 from storage.db import transaction
 from storage.invitations import redeem_invitation
 from storage.models import Cycle, InspectionAssignment, RoleBinding, Unit
+
+
+def _task_plan():
+    from domain.deadlines import gongshi_window, plan_tasks
+    from notices.service import deadline_config
+
+    config = deadline_config()
+    window = gongshi_window(year=2026, config=config, calendar=WorkCalendar())
+    return plan_tasks(year=2026, config=config, calendar=WorkCalendar(), window=window)
 
 
 async def _plan(sessions, **kw):
@@ -70,6 +80,12 @@ async def test_a_window_and_group_count_of_the_cycles_own(any_storage):
     # The unit's verification and voucher tasks follow the inspection's window.
     verification = await task_of(any_storage.sessions, city.units["县城市管理局"], "verification")
     assert (verification.starts_on, verification.due_on) == (date(2026, 12, 18), date(2026, 12, 30))
+    # Creating the cycle's tasks again keeps them on the plan's window.
+    async with transaction(any_storage.sessions) as session:
+        cycle = (await session.execute(select(Cycle))).scalar_one()
+        await create_tasks(session=session, cycle=cycle, plan=_task_plan())
+    again = await task_of(any_storage.sessions, city.units["县城市管理局"], "verification")
+    assert again.due_on == date(2026, 12, 30)
     with pytest.raises(PlanError):
         await _plan(any_storage.sessions, due_on=date(2026, 12, 1))
 
