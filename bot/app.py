@@ -12,6 +12,9 @@ from handlers import (
     citizen,
     desk_intake,
     hotline,
+    inspection,
+    inspection_admin,
+    inspection_reports,
     invitations,
     menu,
     official_files,
@@ -21,9 +24,12 @@ from handlers import (
     renewal,
     renewal_bureau,
     unit,
+    unit_results,
+    unit_selfcheck,
     units_admin,
     uploads,
     verification,
+    vouchers,
 )
 from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
@@ -37,12 +43,18 @@ def build_router() -> Router:
     root.include(unit.router())
     root.include(renewal.router())
     root.include(renewal_bureau.router())
+    root.include(unit_selfcheck.router())
+    root.include(unit_results.router())
     root.include(uploads.router())
     root.include(procedure.router())
     root.include(units_admin.router())
     root.include(official_files.router())
     root.include(bureau_tasks.router())
     root.include(verification.router())
+    root.include(inspection.router())
+    root.include(vouchers.router())
+    root.include(inspection_reports.router())
+    root.include(inspection_admin.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())

@@ -88,8 +88,10 @@ def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from bot.cli_demo import demo_data
     from bot.cli_export import export_app
+    from bot.cli_export_inspection import export_inspection
     from bot.cli_history import history
     from bot.cli_import import import_app
+    from bot.cli_inspection import inspection_app
     from bot.cli_invite import invite
     from bot.cli_maintenance import backup, purge, rekey
     from bot.cli_notices import notices_app, tasks_app, verify_app
@@ -121,11 +123,13 @@ def _mount_optional() -> None:
     app.command("backup")(backup)
     app.command("rekey")(rekey)
     export_app.command("history")(history)
+    export_app.command("inspection")(export_inspection)
     app.add_typer(export_app, name="export", help="导出 / exports.")
     app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
     app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")
     app.add_typer(notices_app, name="notices", help="消息发送与定时任务 / delivery and sweeps.")
     app.add_typer(publish_app, name="publish", help="公示 / the public notice of a cycle.")
+    app.add_typer(inspection_app, name="inspection", help="市考核组检查 / the city's inspection.")
 
 
 _mount_optional()

@@ -11,7 +11,7 @@ from handlers.invitations import invitation_link
 from handlers.menu import ROLE_NAMES
 from messages.i18n import N_, Translator
 from messages.style import moment_text
-from storage.invitations import DEFAULT_TTL, OFFICIAL_ROLES, create_invitation
+from storage.invitations import DEFAULT_TTL, OFFICIAL_ROLES, PLACED_ROLES, create_invitation
 from storage.models import Unit
 
 UNKNOWN_UNIT = N_("Unknown unit: {unit}. `gongshi status` shows how many units there are.")
@@ -19,6 +19,10 @@ NEEDS_UNIT = N_("A unit contact's invitation needs --unit NAME.")
 NO_UNIT_FOR_ROLE = N_("Only a unit contact's invitation takes --unit.")
 BAD_ROLE = N_("Unknown role {role}: choose one of {roles}.")
 INVITATION = N_("One-time invitation for {role} (expires {expires}):")
+USE_THE_PLAN = N_(
+    "An inspector is invited for their place in a group: `gongshi inspection invite --cycle "
+    "YEAR --member N`."
+)
 
 
 def invite(
@@ -31,6 +35,8 @@ def invite(
     clock = SystemClock(settings.timezone)
     if role not in OFFICIAL_ROLES:
         fail(t(BAD_ROLE, role=role, roles=", ".join(OFFICIAL_ROLES)), 2)
+    if role in PLACED_ROLES:
+        fail(t(USE_THE_PLAN), 2)
     if role == "unit" and not unit:
         fail(t(NEEDS_UNIT), 2)
     if role != "unit" and unit:

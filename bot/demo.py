@@ -34,6 +34,7 @@ from domain.idnumber import normalize_id_number
 from messages.i18n import N_, Translator
 from services.commands import refresh_chat_menu
 from storage.demo import demo_identity, load_demo_data
+from storage.demo_inspection import demo_group_leader
 from storage.identity import keyed_hash
 from storage.migrate import upgrade
 from storage.models import Official, RoleBinding, Unit, Worker
@@ -94,6 +95,7 @@ def demo_personas() -> list[DemoPersona]:
         DemoPersona(5000000005, "陈静", "investigator", "chenjing_rsj", phone="+8613800000005"),
         DemoPersona(5000000006, "赵敏", "admin", "zhaomin_admin", phone="+8613800000006"),
         DemoPersona(5000000007, "Alice", "citizen", "alice_lee", "en", "+8613800000007"),
+        DemoPersona(5000000008, "张红军", "inspector", "zhanghj_kh", phone="+8613800000008"),
     ]
 
 
@@ -168,6 +170,15 @@ async def bind_personas(session: AsyncSession, settings: Settings) -> int:
             )
             continue
         unit_id = worker.unit_id if persona.role == "unit" else None
+        if persona.role == "inspector":  # the first group's leader in the demo's plan
+            official_id = await demo_group_leader(session, name=persona.first_name)
+            if official_id is not None:
+                session.add(
+                    RoleBinding(
+                        user_id=persona.id, role="inspector", official_id=official_id, via="demo"
+                    )
+                )
+            continue
         official = Official(name=persona.first_name, role=persona.role, unit_id=unit_id)
         session.add(official)
         await session.flush()

@@ -25,6 +25,7 @@ ROLE_NAMES = {
     "admin": N_("administrator (employment bureau)"),
     "bureau": N_("hotline desk (employment bureau)"),
     "investigator": N_("investigator (HR and social security bureau)"),
+    "inspector": N_("inspector (city inspection group)"),
     "unit": N_("unit contact"),
     "worker": N_("worker"),
 }

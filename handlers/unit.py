@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from handlers import unit_selfcheck, vouchers
 from handlers.context import Context
 from handlers.core import Router
 from handlers.types import FileRef
@@ -19,7 +20,7 @@ from messages.i18n import N_
 from messages.replies import Button
 from messages.tasks import day_text, file_asked, state_text, task_title
 from messages.wording import STALE_BUTTON, back_to_menu
-from storage.models import Result, UnitTask
+from storage.models import Cycle, Result, UnitTask
 from storage.unit_tasks import latest_cycle, mark_done, unit_tasks
 
 AWAIT_FILE = "unit:await_file"
@@ -94,6 +95,12 @@ async def process_unit_button(ctx: Context) -> None:
         return
     if button.action == "task":
         await show_task(ctx, task)
+    elif button.action == "done" and await unit_selfcheck.is_form(ctx, task):
+        unit_selfcheck.start(ctx, task.unit_id)  # the self-check is a form, not just a file
+    elif button.action == "done" and task.kind == "insurance_vouchers" and task.state != "done":
+        cycle = await ctx.session.get(Cycle, task.cycle_id)  # twelve months, not one file
+        if cycle is not None:
+            await vouchers.show_unit_months(ctx, task.unit_id, cycle, edit=True)
     elif button.action == "done":
         await ask_for_file(ctx, task) if task.needs_file else await confirm_done(ctx, task)
     else:

@@ -19,9 +19,10 @@ class VerifyUnit(CallbackData, prefix="vf"):
 
 
 class VerifyMark(CallbackData, prefix="vf"):
-    """``p`` present, ``a`` absent (asks first), ``ax`` absent confirmed."""
+    """``p`` present, ``a`` absent (asks first), ``ax`` absent confirmed, ``x`` excused (asks
+    for the reason)."""
 
-    action: Literal["p", "a", "ax"]
+    action: Literal["p", "a", "ax", "x"]
     worker_id: int
     page: int
 

@@ -35,11 +35,13 @@ EVERYONE: tuple[Command, ...] = (
 )
 
 CASES = Command("cases", N_("The case desk"))
+INSPECTION = Command("inspection", N_("My inspection group's units"))
 
 # A role's own commands, added after everyone's; a role with none sees the default list.
 BY_ROLE: dict[str, tuple[Command, ...]] = {
     "bureau": (CASES,),
     "investigator": (CASES,),
+    "inspector": (INSPECTION,),
     "unit": (CASES,),
     "admin": (),
     "worker": (),

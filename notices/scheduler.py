@@ -33,6 +33,7 @@ from domain.workdays import WorkCalendar
 from notices.case_clocks import sweep_case_clocks
 from notices.config import NoticeSettings
 from notices.digest import send_weekly_digest
+from notices.inspection import VERIFICATION_SESSIONS, sweep_verification_sessions
 from notices.publication import sweep_gongshi
 from notices.reminders import sweep_reminders
 from storage import outbox_queue
@@ -93,6 +94,9 @@ def standard_sweeps(
     async def gongshi_window() -> object:
         return await sweep_gongshi(sessions=sessions, clock=clock)
 
+    async def verification_sessions() -> object:
+        return await sweep_verification_sessions(sessions=sessions, clock=clock)
+
     async def retention() -> object:
         async with transaction(sessions) as session:
             retired = await retire_delivered(
@@ -109,6 +113,7 @@ def standard_sweeps(
         Sweep(GONGSHI_WINDOW, gongshi_window, GONGSHI_SWEEP_SECONDS, misfire_grace_seconds=300),
         Sweep(CASE_CLOCKS, case_clocks, every, misfire_grace_seconds=max(1, int(every))),
         Sweep(RETENTION, retention, RETENTION_SWEEP_SECONDS, misfire_grace_seconds=3600),
+        Sweep(VERIFICATION_SESSIONS, verification_sessions, every, misfire_grace_seconds=300),
     ]
 
 

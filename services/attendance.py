@@ -21,6 +21,7 @@ from storage.importer import read_table
 from storage.models import Worker
 from storage.outbox import enqueue
 from storage.verification import Attendance, record_attendance, workers_by_id_hash
+from storage.verification_sessions import worker_chats
 
 TOLD_ABSENT = N_(
     "Staff verification: {name} ({post}) did not come to the verification. As the inspection "
@@ -28,6 +29,15 @@ TOLD_ABSENT = N_(
 )
 TOLD_RESTORED = N_(
     "Staff verification, correction: {name} ({post}) did come. The worker is back on the roster."
+)
+TOLD_WORKER_ABSENT = N_(
+    "Staff verification: you did not come to the verification. As the inspection plan says, "
+    "your post ({post}) is treated as vacant and you are removed from the roster. If you had "
+    "a reason, tell your unit and the inspection group at once."
+)
+TOLD_WORKER_RESTORED = N_(
+    "Staff verification, correction: your attendance is recorded and you are back on the "
+    "roster ({post})."
 )
 
 
@@ -41,7 +51,11 @@ async def record_and_tell(
     official_id: int | None = None,
     user_id: int | None = None,
     source: str = "chat",
+    excuse: str = "",
+    papers_seen: bool = False,
 ) -> Attendance:
+    """Record it; when it strikes the worker off (or puts that right) the unit's contacts and
+    the worker, if bound, are told."""
     result = await record_attendance(
         session,
         cycle_id=cycle_id,
@@ -51,9 +65,21 @@ async def record_and_tell(
         official_id=official_id,
         user_id=user_id,
         source=source,
+        excuse=excuse,
+        papers_seen=papers_seen,
     )
     if result.removed or result.restored:
         template = TOLD_ABSENT if result.removed else TOLD_RESTORED
+        worker_template = TOLD_WORKER_ABSENT if result.removed else TOLD_WORKER_RESTORED
+        for person in await worker_chats(session, result.worker_id):
+            await enqueue(
+                session,
+                chat_id=person.user_id,
+                kind="notice",
+                text=Translator(person.language)(worker_template, post=result.post_title or "-"),
+                dedup_key=f"verify:{cycle_id}:{result.worker_id}:{int(result.removed)}:"
+                f"{now:%Y%m%d%H%M%S}:w{person.user_id}",
+            )
         for person in await unit_contacts(session, result.unit_id):
             t = Translator(person.language)
             await enqueue(

@@ -6,8 +6,9 @@ consequence changes nothing outside the case."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +20,7 @@ from messages.style import date_text
 from services.case_steps import refuse
 from storage.audiences import unit_contacts
 from storage.cases import Actor, record_step, worker_result
-from storage.models import Case, Unit, UnitTask
+from storage.models import Case, Result, Unit, UnitTask
 from storage.outbox import enqueue
 
 FINDING_TASK_WORKDAYS = 5  # the unit's time to act on a confirmed finding (ours)
@@ -75,18 +76,72 @@ async def carry_back(
     session: AsyncSession, case: Case, *, now: datetime, calendar: WorkCalendar
 ) -> None:
     """The chosen consequences, and nothing else, on the result, the unit and its tasks."""
-    effects = handling.effects(case.consequences or [])
-    result = await worker_result(session, case)
+    # The unit acts on what concerns it; the rest (renewal, subsidies, quota) the rules apply.
+    its_own = [c.key for c in handling.in_order(case.consequences) if c.unit_task]
+
+    def told(language: str, due: date) -> str:
+        return translate(
+            TOLD_UNIT_TASK,
+            language,
+            case=case.id,
+            due=date_text(language, due),
+            consequences=consequence_names(its_own, language),
+            opinion=case.opinion,
+        )
+
+    await act_on(
+        session,
+        Acting(
+            consequences=case.consequences or [],
+            result=await worker_result(session, case),
+            unit_id=case.unit_id,
+            cycle_id=case.cycle_id,
+            task_kind=f"case_{case.id}",
+            task_title=translate(FINDING_TASK_TITLE, "zh", case=case.id),
+            task_note=f"{consequence_names(its_own, 'zh')}：{case.opinion}"[:1000],
+            told=told,
+            dedup=f"cs:{case.id}:unit_task",
+            case_id=case.id,
+        ),
+        now=now,
+        calendar=calendar,
+    )
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A confirmed finding about to act, a complaint's or an inspection's: its consequences,
+    the worker's result (if it concerns a worker), the unit, and the unit's task and notice."""
+
+    consequences: Sequence[str]
+    result: Result | None
+    unit_id: int | None
+    cycle_id: int | None
+    task_kind: str
+    task_title: str
+    task_note: str
+    told: Callable[[str, date], str]  # (language, due day) → the unit contact's notice
+    dedup: str
+    case_id: int | None = None
+
+
+async def act_on(
+    session: AsyncSession, acting: Acting, *, now: datetime, calendar: WorkCalendar
+) -> None:
+    """The chosen consequences, and nothing else: 不予续签 and 停发 on the worker's result,
+    核减指标 on the unit's quota, a task for the unit (told through the outbox)."""
+    effects = handling.effects(acting.consequences)
+    result = acting.result
     if result is not None and (effects.blocks_renewal or effects.stops_subsidy):
         result.renewal_blocked = result.renewal_blocked or effects.blocks_renewal
         result.subsidy_stopped = result.subsidy_stopped or effects.stops_subsidy
         result.updated_at = now
-    if effects.cuts_quota and case.unit_id is not None:
-        unit = await session.get(Unit, case.unit_id)
+    if effects.cuts_quota and acting.unit_id is not None:
+        unit = await session.get(Unit, acting.unit_id)
         if unit is not None:
             unit.quota_cut += 1
-    if effects.unit_task and case.unit_id is not None and case.cycle_id is not None:
-        await _unit_task(session, case, now=now, calendar=calendar)
+    if effects.unit_task and acting.unit_id is not None and acting.cycle_id is not None:
+        await _unit_task(session, acting, now=now, calendar=calendar)
 
 
 def consequence_names(keys: Sequence[str], language: str) -> str:
@@ -96,40 +151,31 @@ def consequence_names(keys: Sequence[str], language: str) -> str:
 
 
 async def _unit_task(
-    session: AsyncSession, case: Case, *, now: datetime, calendar: WorkCalendar
+    session: AsyncSession, acting: Acting, *, now: datetime, calendar: WorkCalendar
 ) -> None:
-    assert case.unit_id is not None and case.cycle_id is not None
+    assert acting.unit_id is not None and acting.cycle_id is not None
     try:
         due = calendar.add_workdays(now.date(), FINDING_TASK_WORKDAYS)
     except UnknownYearError:
         due = now.date() + timedelta(days=7)
-    # The unit acts on what concerns it; the rest (renewal, subsidies, quota) the rules apply.
-    its_own = [c.key for c in handling.in_order(case.consequences) if c.unit_task]
     session.add(
         UnitTask(
-            cycle_id=case.cycle_id,
-            unit_id=case.unit_id,
-            kind=f"case_{case.id}",
+            cycle_id=acting.cycle_id,
+            unit_id=acting.unit_id,
+            kind=acting.task_kind,
             starts_on=now.date(),
             due_on=due,
             needs_file=True,
-            title=translate(FINDING_TASK_TITLE, "zh", case=case.id),
-            note=f"{consequence_names(its_own, 'zh')}：{case.opinion}"[:1000],
-            case_id=case.id,
+            title=acting.task_title,
+            note=acting.task_note,
+            case_id=acting.case_id,
         )
     )
-    for recipient in await unit_contacts(session, case.unit_id):
+    for recipient in await unit_contacts(session, acting.unit_id):
         await enqueue(
             session,
             chat_id=recipient.user_id,
             kind="alert",
-            text=translate(
-                TOLD_UNIT_TASK,
-                recipient.language,
-                case=case.id,
-                due=date_text(recipient.language, due),
-                consequences=consequence_names(its_own, recipient.language),
-                opinion=case.opinion,
-            ),
-            dedup_key=f"cs:{case.id}:unit_task:{recipient.user_id}",
+            text=acting.told(recipient.language, due),
+            dedup_key=f"{acting.dedup}:{recipient.user_id}",
         )

@@ -22,9 +22,11 @@ from messages.callbacks_tasks import MyTask, RemindTask, UnitTasks
 from messages.i18n import N_, Translator
 from messages.replies import Button
 from messages.tasks import day_text, file_asked, task_title
+from services.inspection_plan import follow_window
 from storage import unit_tasks as store
 from storage.audiences import Recipient, bureau_staff, unit_contacts
 from storage.audit import audit
+from storage.inspection import inspectors_of_unit, plan_of
 from storage.models import Cycle, Reminder, UnitTask
 from storage.outbox import enqueue
 
@@ -44,6 +46,7 @@ MANUAL = N_("📣 The employment bureau reminds you: “{task}” is due on {due
 MANUAL_OVERDUE = N_(
     "📣 The employment bureau reminds you: “{task}” was due on {due} and is overdue."
 )
+GROUP_ALSO_ESCALATED = frozenset({"self_check"})
 OPEN_TASK = N_("Open the task")
 REMIND_UNIT = N_("Remind the unit")
 UNIT_TASKS = N_("The unit's tasks")
@@ -52,8 +55,13 @@ UNIT_TASKS = N_("The unit's tasks")
 async def create_tasks(
     *, session: AsyncSession, cycle: Cycle, plan: Sequence[PlannedTask]
 ) -> store.TaskCounts:
-    """Every unit gets every planned task; running it again changes nothing."""
-    return await store.create_tasks(session, cycle=cycle, plan=plan)
+    """Every unit gets every planned task; running it again changes nothing. The tasks during
+    the city's inspection keep its plan's window, when there is a plan."""
+    counts = await store.create_tasks(session, cycle=cycle, plan=plan)
+    inspection = await plan_of(session, cycle.id) if cycle.id is not None else None
+    if inspection is not None:
+        await follow_window(session, inspection)
+    return counts
 
 
 async def plan_cycle_tasks(
@@ -103,6 +111,8 @@ async def send_reminder(
     session.add(Reminder(task_id=task.id, kind=reminder.kind, on_day=reminder.on_day, sent_at=now))
     if reminder.audience == "bureau":
         recipients = await bureau_staff(session)
+        if task.kind in GROUP_ALSO_ESCALATED:  # the self-check goes to the unit's group too
+            recipients += await inspectors_of_unit(session, task.unit_id)
         if task.state == "open":
             task.state = "escalated"
         audit(

@@ -22,7 +22,7 @@ USER: Table = TelegramUser.__table__  # type: ignore[attr-defined]
 BINDING: Table = RoleBinding.__table__  # type: ignore[attr-defined]
 CHAT: Table = ConversationState.__table__  # type: ignore[attr-defined]
 
-OFFICIAL_ROLES = ("admin", "bureau", "investigator", "unit")
+OFFICIAL_ROLES = ("admin", "bureau", "investigator", "inspector", "unit")
 # last_seen is for retention and statistics: a write per hour is enough.
 LAST_SEEN_PRECISION = timedelta(hours=1)
 

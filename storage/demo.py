@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col
 
 from storage.db import transaction
+from storage.demo_inspection import INSPECTION_TABLES, write_demo_inspection
 from storage.demo_plan import (
     CHINA,
     DEFAULT_SEED,
@@ -196,6 +197,7 @@ def purge_statements() -> list[Delete]:
         col(Invitation.unit_id).is_not(None), col(Invitation.official_id).in_(unit_officials)
     )
     whole: list[type[SQLModel]] = [
+        *INSPECTION_TABLES,
         Reminder, UnitTask, RenewalPaper, CaseDocument, CaseEvent, EvidenceFile,
         ComplainantContact, Objection, DeskIntake, Case, Complaint, ChannelPost, Verification,
         LateNotice, ResultBasis, ProcedureStep, Result, ImportJob, ImportBatch, WorkerCode,
@@ -243,6 +245,9 @@ class _Writer:
             rows = self._result_rows(cycle_id, results, status, unit_ids, worker_ids)
             await self._insert(session, "results", Result, rows)
         await write_demo_procedure(session, cycle_id=current_id, year=year, now=self.now)
+        current = await session.get(Cycle, current_id)
+        if current is not None:
+            await write_demo_inspection(session, cycle=current)
 
     async def _insert(
         self, session: AsyncSession, stage: str | None, model: Any, rows: list[dict[str, Any]]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import Cycle, ImportBatch, Post, Result, Unit, Worker
+from storage.models import Cycle, ImportBatch, Post, Result, Unit, Worker, WorkerChange
 
 # Core tables rather than ORM objects: a hundred thousand ORM objects cost seconds and memory.
 # Taken from the models themselves, so importing this module alone defines them.
@@ -19,10 +19,12 @@ POST: Table = Post.__table__  # type: ignore[attr-defined]
 RESULT: Table = Result.__table__  # type: ignore[attr-defined]
 CYCLE: Table = Cycle.__table__  # type: ignore[attr-defined]
 BATCH: Table = ImportBatch.__table__  # type: ignore[attr-defined]
+HISTORY: Table = WorkerChange.__table__  # type: ignore[attr-defined]
 
 WORKER_NEW = ("name", "id_hash", "id_last4", "phone_hash", "phone_last4", "unit_id")
 WORKER_NEW_FIXED = ("status", "created_at", "updated_at")
 WORKER_CHANGE = ("name", "phone_hash", "phone_last4", "unit_id", "updated_at")
+HISTORY_NEW = ("worker_id", "unit_id", "change", "on_day", "reason", "recorded_at")
 POST_NEW = ("unit_id", "title", "worker_id", "created_at")
 POST_CHANGE = ("unit_id", "title", "worker_id")
 RESULT_NEW = ("worker_id", "unit_id", "post_title", "grade", "renew", "remark")

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +23,8 @@ from storage.import_basis import load_bases, plan_basis, write_bases
 from storage.import_bulk import (
     BATCH,
     CYCLE,
+    HISTORY,
+    HISTORY_NEW,
     POST,
     POST_CHANGE,
     POST_NEW,
@@ -108,6 +111,7 @@ class Writer:
         self.had_workers = True
         self._bulk: Bulk | None = None
         self._stamp: object = now
+        self._today: object = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
 
     @property
     def bulk(self) -> Bulk:
@@ -142,6 +146,7 @@ class Writer:
     async def start(self, cycle_year: int | None) -> None:
         self._bulk = Bulk(await self.session.connection(), chunk=self.chunk)
         self._stamp = self.bulk.constant(WORKER, "updated_at", self.now)
+        self._today = self.bulk.constant(HISTORY, "on_day", self._today)
         self.had_workers = await self.bulk.last_id(WORKER) is not None
         await self._load_vacant_posts()
         if cycle_year is not None:
@@ -263,6 +268,7 @@ class Writer:
         for row, id_hash in newcomers:
             worker_id = new_ids[id_hash]
             unit_id = units[row.unit]
+            plan.history.append((worker_id, unit_id, "joined", self._today, "roster", stamp))
             spare = vacant.get((unit_id, row.post)) if vacant else None
             if spare:
                 post_changes.append((unit_id, row.post, worker_id, spare.pop(0)))
@@ -290,6 +296,10 @@ class Writer:
         if new == (worker.name, worker.phone_hash, worker.phone_last4, worker.unit_id):
             return False
         plan.worker_changes.append((*new, self._stamp, worker.id))
+        if unit_id != worker.unit_id:  # the roster's own history: a move is a leave and a join
+            day, stamp = self._today, self._stamp
+            plan.history.append((worker.id, worker.unit_id, "left", day, "transfer", stamp))
+            plan.history.append((worker.id, unit_id, "joined", day, "transfer", stamp))
         return True
 
     def _plan_post(self, plan: _Plan, row: SheetRow, worker_id: int, post: _PostNow | None) -> bool:
@@ -395,6 +405,7 @@ class Writer:
         await self.bulk.update(WORKER, WORKER_CHANGE, plan.worker_changes)
         await self.bulk.update(POST, POST_CHANGE, plan.post_changes)
         await self.bulk.insert(POST, POST_NEW, plan.new_posts)
+        await self.bulk.insert(HISTORY, HISTORY_NEW, plan.history)
         if plan.new_results:
             fixed = (
                 self.cycle_id,
@@ -427,14 +438,11 @@ class _Plan:
     new_results: list[tuple[Any, ...]] = field(default_factory=list)
     result_changes: list[tuple[Any, ...]] = field(default_factory=list)
     bases: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (
-            self.worker_changes
-            or self.post_changes
-            or self.new_posts
-            or self.new_results
-            or self.result_changes
-            or self.bases
+        return not any(
+            (self.history, self.worker_changes, self.post_changes, self.new_posts)
+            + (self.new_results, self.result_changes, self.bases)
         )

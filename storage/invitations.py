@@ -16,7 +16,10 @@ from sqlmodel import col, select
 from storage.identity import token_hash
 from storage.models import Invitation, Official, RoleBinding
 
-OFFICIAL_ROLES = ("admin", "bureau", "investigator", "unit")
+OFFICIAL_ROLES = ("admin", "bureau", "investigator", "inspector", "unit")
+# Invited for their place in the inspection plan (`gongshi inspection invite --member N`), not
+# from the administrator's general invitation.
+PLACED_ROLES = ("inspector",)
 DEFAULT_TTL = timedelta(days=7)
 PREFIX = "inv_"
 
@@ -33,12 +36,18 @@ async def create_invitation(
     unit_id: int | None = None,
     created_by: str = "cli",
     ttl: timedelta = DEFAULT_TTL,
+    official_id: int | None = None,
 ) -> str:
-    """Store a new invitation and return its token (shown once, never stored in clear)."""
+    """Store a new invitation and return its token (shown once, never stored in clear).
+
+    An inspector's invitation names the official of their place in an inspection group, and
+    only theirs does: whoever redeems it is bound to that official."""
     if role not in OFFICIAL_ROLES:
         raise InvitationError(f"unknown role {role!r}")
     if (role == "unit") != (unit_id is not None):
         raise InvitationError("a unit contact's invitation names its unit, and only theirs does")
+    if (role == "inspector") != (official_id is not None):
+        raise InvitationError("an inspector's invitation names their place in a group")
     token = secrets.token_urlsafe(16)
     session.add(
         Invitation(
@@ -48,7 +57,7 @@ async def create_invitation(
             created_by=created_by[:64],
             created_at=now,
             expires_at=now + ttl,
-            official_id=None,
+            official_id=official_id,
         )
     )
     await session.flush()
@@ -90,21 +99,23 @@ async def redeem_invitation(
             )
         )
     ).scalar_one_or_none()
-    if existing is not None:
+    if existing is not None and invitation.official_id in (None, existing.official_id):
         return existing
-    official = Official(
-        name=name[:64] or str(user_id),
-        role=invitation.role,
-        unit_id=invitation.unit_id,
-        created_at=now,
-    )
-    session.add(official)
-    await session.flush()
-    invitation.official_id = official.id
+    official_id = invitation.official_id
+    if official_id is None:
+        official = Official(
+            name=name[:64] or str(user_id),
+            role=invitation.role,
+            unit_id=invitation.unit_id,
+            created_at=now,
+        )
+        session.add(official)
+        await session.flush()
+        invitation.official_id = official_id = official.id
     binding = RoleBinding(
         user_id=user_id,
         role=invitation.role,
-        official_id=official.id,
+        official_id=official_id,
         unit_id=invitation.unit_id,
         via="invitation",
         bound_at=now,

@@ -60,6 +60,7 @@ async def subsidy_rows(
                 select(Verification.worker_id).where(
                     col(Verification.cycle_id) == cycle.id,
                     col(Verification.present).is_(False),
+                    col(Verification.excuse) == "",  # excused: not a vacancy
                 )
             )
         ).scalars()

@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from storage.audit import audit
 from storage.models import Post, UnitTask, Verification, Worker
+from storage.roster_history import record_change
 
 ABSENT_REASON = "absent_at_verification"
 
@@ -39,6 +40,7 @@ class RosterEntry:
     name: str
     status: str
     present: bool | None  # None: not recorded yet
+    excuse: str = ""
 
 
 async def record_attendance(
@@ -51,8 +53,13 @@ async def record_attendance(
     official_id: int | None = None,
     user_id: int | None = None,
     source: str = "chat",
+    excuse: str = "",
+    papers_seen: bool = False,
 ) -> Attendance:
+    """``present``; else absent, excused when ``excuse`` is given (not struck off)."""
     assert worker.id is not None
+    excuse = "" if present else excuse.strip()[:200]
+    vacates = not present and not excuse
     found = await session.execute(
         select(Verification).where(
             col(Verification.cycle_id) == cycle_id, col(Verification.worker_id) == worker.id
@@ -65,26 +72,34 @@ async def record_attendance(
         .first()
     )
     title = post.title if post else ""
-    if record is not None and record.present == present:
+    if record is not None and (record.present, record.excuse, record.papers_seen) == (
+        present,
+        excuse,
+        papers_seen,
+    ):
         return Attendance(
             worker.id, worker.unit_id, worker.name, title, present, False, False, False
         )
     if record is None:
         record = Verification(cycle_id=cycle_id, worker_id=worker.id, present=present)
         session.add(record)
-    record.present = present
+    record.present, record.excuse, record.papers_seen = present, excuse, papers_seen
     record.recorded_by = official_id
     record.recorded_by_user = user_id
     record.source = source
     record.recorded_at = now
     removed = restored = False
-    if not present and worker.status != "removed":
+    if vacates and worker.status != "removed":
         if post is not None:
             record.vacated_post_id = post.id
             post.worker_id = None
         worker.status, worker.removed_reason, worker.updated_at = "removed", ABSENT_REASON, now
+        record_change(
+            session, worker_id=worker.id, unit_id=worker.unit_id, change="left", now=now,
+            reason=ABSENT_REASON,
+        )  # fmt: skip
         removed = True
-    elif present and worker.status == "removed" and worker.removed_reason == ABSENT_REASON:
+    elif not vacates and worker.status == "removed" and worker.removed_reason == ABSENT_REASON:
         worker.status, worker.removed_reason, worker.updated_at = "on_duty", None, now
         if record.vacated_post_id is not None:
             left = await session.get(Post, record.vacated_post_id)
@@ -92,6 +107,10 @@ async def record_attendance(
                 left.worker_id = worker.id
                 title = left.title
         record.vacated_post_id = None
+        record_change(
+            session, worker_id=worker.id, unit_id=worker.unit_id, change="joined", now=now,
+            reason="restored",
+        )  # fmt: skip
         restored = True
     audit(
         session,
@@ -102,6 +121,8 @@ async def record_attendance(
         target_id=worker.id,
         cycle_id=cycle_id,
         present=present,
+        excused=bool(excuse),
+        papers_seen=papers_seen,
         removed=removed,
         restored=restored,
         source=source,
@@ -156,7 +177,13 @@ async def unit_roster(
     )
     total = int(await session.scalar(select(func.count()).select_from(Worker).where(listed)) or 0)
     rows = await session.execute(
-        select(col(Worker.id), col(Worker.name), col(Worker.status), col(Verification.present))
+        select(
+            col(Worker.id),
+            col(Worker.name),
+            col(Worker.status),
+            col(Verification.present),
+            col(Verification.excuse),
+        )
         .outerjoin(
             Verification,
             (col(Verification.worker_id) == col(Worker.id))
@@ -168,8 +195,8 @@ async def unit_roster(
         .limit(limit)
     )
     entries = [
-        RosterEntry(wid, str(name), str(status), present)
-        for wid, name, status, present in rows.all()
+        RosterEntry(wid, str(name), str(status), present, str(excuse or ""))
+        for wid, name, status, present, excuse in rows.all()
         if wid is not None
     ]
     return entries, total

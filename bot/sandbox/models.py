@@ -14,6 +14,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "unit": ("用人单位联系人", "Unit contact"),
     "bureau": ("投诉受理台（县就业局）", "Hotline desk (employment bureau)"),
     "investigator": ("调查人员（县人社局）", "Investigator (HR and social security bureau)"),
+    "inspector": ("考核组成员（市考核组）", "Inspector (city inspection group)"),
     "admin": ("管理员（县就业局）", "Administrator (employment bureau)"),
 }
 

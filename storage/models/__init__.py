@@ -9,6 +9,18 @@ from storage.models.cases import (
     Complaint,
     EvidenceFile,
 )
+from storage.models.inspection import (
+    InspectionAssignment,
+    InspectionCheck,
+    InspectionFinding,
+    InspectionGroup,
+    InspectionMember,
+    InspectionPlan,
+    InspectionSelfCheck,
+    VerificationSession,
+    VoucherMonth,
+    WorkerChange,
+)
 from storage.models.objection import DeskIntake, Objection
 from storage.models.ops import (
     AuditLog,
@@ -56,6 +68,13 @@ __all__ = [
     "EvidenceFile",
     "ImportBatch",
     "ImportJob",
+    "InspectionAssignment",
+    "InspectionCheck",
+    "InspectionFinding",
+    "InspectionGroup",
+    "InspectionMember",
+    "InspectionPlan",
+    "InspectionSelfCheck",
     "Invitation",
     "LateNotice",
     "Objection",
@@ -75,7 +94,10 @@ __all__ = [
     "Unit",
     "UnitTask",
     "Verification",
+    "VerificationSession",
+    "VoucherMonth",
     "Worker",
+    "WorkerChange",
     "WorkerCode",
     "utcnow",
 ]

@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from storage.models.base import telegram_id, when
 
-ROLES = ("admin", "bureau", "investigator", "unit", "worker")
+ROLES = ("admin", "bureau", "investigator", "inspector", "unit", "worker")
 
 
 class TelegramUser(SQLModel, table=True):
@@ -30,7 +30,7 @@ class Official(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64)
-    role: str = Field(max_length=16, description="admin | bureau | investigator | unit")
+    role: str = Field(max_length=16, description="admin | bureau | investigator | inspector | unit")
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     active: bool = True
     created_at: datetime = when(default_now=True)

@@ -136,6 +136,10 @@ class Verification(SQLModel, table=True):
     cycle_id: int = Field(foreign_key="cycle.id", index=True)
     worker_id: int = Field(foreign_key="worker.id", index=True)
     present: bool
+    # Absent with a reason the group accepted (请假): not struck off.
+    excuse: str = Field(default="", max_length=200)
+    # ID card and household register (户口本) seen, as 五.4 asks.
+    papers_seen: bool = False
     recorded_by: int | None = Field(default=None, foreign_key="official.id")
     recorded_by_user: int | None = telegram_id()
     source: str = Field(default="chat", max_length=16, description="chat | sheet")

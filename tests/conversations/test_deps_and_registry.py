@@ -127,4 +127,8 @@ def test_forged_invitation_buttons_parse_as_nothing(forged):
 
 
 def test_every_official_role_can_be_invited():
-    assert INVITED_ROLES == OFFICIAL_ROLES
+    from storage.invitations import PLACED_ROLES
+
+    # An inspector is invited for their place in a group, by the inspection plan's command.
+    assert tuple(r for r in OFFICIAL_ROLES if r not in PLACED_ROLES) == INVITED_ROLES
+    assert set(PLACED_ROLES) < set(OFFICIAL_ROLES)

@@ -273,3 +273,33 @@ async def test_refuses_a_second_load_and_replaces_on_request(any_storage, loaded
         officials = (await session.scalars(select(Official.name))).all()
         bindings = (await session.scalars(select(RoleBinding.role))).all()
     assert (officials, bindings) == (["管理员"], ["admin"])
+
+
+def test_the_demo_has_an_inspection_plan_of_two_groups(loaded):
+    _path, summary, connection = loaded
+    assert scalar(connection, "select count(*) from inspection_plan") == 1
+    assert scalar(connection, "select count(*) from inspection_group") == 2
+    # Every unit in exactly one group, the workers split evenly between the two.
+    assert scalar(connection, "select count(distinct unit_id) from inspection_assignment") == (
+        summary.units
+    )
+    assert scalar(connection, "select count(*) from inspection_assignment") == summary.units
+    loads = connection.execute(
+        "select a.group_id, count(w.id) from inspection_assignment a"
+        " join worker w on w.unit_id = a.unit_id and w.status = 'on_duty' group by a.group_id"
+    ).fetchall()
+    (_, first), (_, second) = loads
+    assert first + second == summary.workers and abs(first - second) < summary.workers // 10
+    leaders = connection.execute(
+        "select g.number, m.department from inspection_member m"
+        " join inspection_group g on g.id = m.group_id where m.position = 'leader'"
+        " order by g.number"
+    ).fetchall()
+    assert leaders == [(1, "hr"), (2, "discipline")]
+    departments = {
+        row[0]
+        for row in connection.execute(
+            "select distinct department from inspection_member where group_id is not null"
+        )
+    }
+    assert departments == {"hr", "discipline", "finance", "audit"}

@@ -44,6 +44,7 @@ async def test_jobs_are_sweeps_with_ids_coalesced_and_a_grace_time(storage):
         "case_clocks",
         "gongshi_window",
         "retention",
+        "verification_sessions",
     }
     for job in jobs.values():
         assert job.coalesce is True
@@ -60,6 +61,7 @@ async def test_jobs_are_sweeps_with_ids_coalesced_and_a_grace_time(storage):
             "outbox_leases",
             "retention",
             "unit_reminders",
+            "verification_sessions",
             "weekly_digest",
         ]
     finally:

@@ -1,0 +1,146 @@
+"""One checklist item on screen: what the product already knows about the unit for this item
+(so the inspector confirms rather than retypes), then the methods used, the result, the note
+and the files. Names are masked."""
+
+from __future__ import annotations
+
+from domain import inspection as rules
+from domain.masking import mask_name
+from messages.i18n import N_, Translator
+from storage.inspection_facts import UnitFacts
+from storage.models import InspectionCheck
+from storage.roster_history import Change
+
+SHOWN_CHANGES = 8
+KNOWN = N_("What the records show:")
+POSTS = N_("Post quota {quota} (cut by {cut}); {posts} posts, {filled} filled, {vacant} vacant.")
+ON_DUTY = N_("Workers on duty: {n}.")
+JOINED = N_("Joined this year: {n}.")
+LEFT = N_("Left this year: {n}.")
+CHANGE_LINE = N_("{day} {name}: {reason}")
+MORE = N_("and {n} more")
+RECRUITED = N_(
+    "Newcomers this year: {n}. Check how each was recruited and that they were eligible."
+)
+RESULTS = N_("Results recorded: {results} of {on_duty} on duty ({grades}).")
+TASKS = N_("Tasks: {done} of {total} done, {overdue} overdue.")
+VERIFIED = N_("Staff verification: {verified} recorded, {absent} absent without excuse.")
+SUBSIDY = N_("Subsidies stopped for {n} workers this year.")
+SELF_CHECK = N_("The unit's self-check: found {found}; corrected {corrected}.")
+VOUCHERS = N_(
+    "Social-insurance vouchers: electronic {files}/12, paper {paper}/12, checked {checked}/12."
+)
+METHODS = N_("Methods: {methods}")
+RESULT = N_("Result: {result}")
+NOTE = N_("Note: {note}")
+FILES = N_("Files: {n}")
+NONE = N_("none")
+NOT_CHECKED = N_("not checked yet")
+SEPARATOR = N_(", ")
+REASONS = {
+    "roster": N_("on the roster (import)"),
+    "transfer": N_("moved between units"),
+    "absent_at_verification": N_("absent at the staff verification, struck off"),
+    "restored": N_("back on the roster after a correction"),
+    "finding": N_("struck off after an inspection finding"),
+}
+
+
+def _changes(t: Translator, changes: list[Change]) -> list[str]:
+    lines = [
+        "  "
+        + t(
+            CHANGE_LINE,
+            day=c.on_day,
+            name=mask_name(c.name),
+            reason=t(REASONS.get(c.reason, c.reason)),
+        )
+        for c in changes[:SHOWN_CHANGES]
+    ]
+    if len(changes) > SHOWN_CHANGES:
+        lines.append("  " + t(MORE, n=len(changes) - SHOWN_CHANGES))
+    return lines
+
+
+def known_lines(t: Translator, item: str, facts: UnitFacts) -> list[str]:
+    """What the records show for ``item``."""
+    if item == "posts":
+        vacant = facts.posts - facts.filled
+        return [
+            t(
+                POSTS,
+                quota=facts.quota,
+                cut=facts.quota_cut,
+                posts=facts.posts,
+                filled=facts.filled,
+                vacant=vacant,
+            ),
+            t(ON_DUTY, n=facts.on_duty),
+        ]
+    if item == "changes":
+        return [
+            t(JOINED, n=len(facts.joined)),
+            *_changes(t, facts.joined),
+            t(LEFT, n=len(facts.left)),
+            *_changes(t, facts.left),
+        ]
+    if item == "recruitment":
+        return [t(RECRUITED, n=len(facts.joined)), *_changes(t, facts.joined)]
+    if item == "management":
+        grades = t(SEPARATOR).join(f"{g} {n}" for g, n in sorted(facts.grades.items())) or t(NONE)
+        return [
+            t(RESULTS, results=facts.results, on_duty=facts.on_duty, grades=grades),
+            t(TASKS, done=facts.tasks_done, total=facts.tasks, overdue=facts.tasks_overdue),
+            t(VERIFIED, verified=facts.verified, absent=facts.absent),
+        ]
+    return [
+        t(SUBSIDY, n=facts.subsidy_stopped),
+        t(
+            VOUCHERS,
+            files=facts.voucher_files,
+            paper=facts.voucher_paper,
+            checked=facts.voucher_checked,
+        ),
+    ]
+
+
+def _self_check(t: Translator, answer: dict[str, str]) -> str:
+    return t(SELF_CHECK, found=answer.get("found", ""), corrected=answer.get("corrected", ""))
+
+
+def item_lines(
+    t: Translator,
+    unit: str,
+    item: str,
+    facts: UnitFacts,
+    check: InspectionCheck | None,
+    self_check: dict[str, str] | None = None,
+) -> str:
+    methods = check.methods if check else list(rules.ITEMS_BY_KEY[item].methods)
+    lines = [
+        f"{unit} · {t(rules.ITEMS_BY_KEY[item].name)}",
+        t(KNOWN),
+        *known_lines(t, item, facts),
+        *(
+            [
+                t(
+                    SELF_CHECK,
+                    found=self_check.get("found", ""),
+                    corrected=self_check.get("corrected", ""),
+                )
+            ]
+            if self_check
+            else []
+        ),
+        "",
+        t(METHODS, methods=t(SEPARATOR).join(t(rules.METHODS[m]) for m in methods) or t(NONE)),
+        t(
+            RESULT,
+            result=t(rules.RESULTS[check.result]) if check and check.result else t(NOT_CHECKED),
+        ),
+    ]
+    if check and check.note:
+        lines.append(t(NOTE, note=check.note))
+    if check and check.files:
+        lines.append(t(FILES, n=len(check.files)))
+    return "\n".join(lines)

@@ -1,0 +1,247 @@
+"""The inspection plan of a cycle (city plan 一、二、五.2): its window, groups and people, the
+split of the units between the groups, and the invitation that binds an inspector to their
+place in a group. Used by `gongshi inspection` and the administrator's chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain import inspection as rules
+from domain.workdays import WorkCalendar
+from storage import inspection as store
+from storage.audit import audit
+from storage.invitations import create_invitation
+from storage.models import (
+    Cycle,
+    InspectionAssignment,
+    InspectionGroup,
+    InspectionMember,
+    InspectionPlan,
+    Official,
+    UnitTask,
+)
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who changes the plan: a Telegram user, or the command line."""
+
+    user_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return "cli" if self.user_id is None else "telegram"
+
+
+CLI = Who()
+
+
+async def plan_cycle(
+    *,
+    session: AsyncSession,
+    cycle: Cycle,
+    calendar: WorkCalendar,
+    groups: int | None = None,
+    starts_on: date | None = None,
+    due_on: date | None = None,
+    rebalance: bool = False,
+    who: Who = CLI,
+) -> InspectionPlan:
+    """The cycle's plan, made if it has none: the window (default 19–26 December on working
+    days, or the dates given), ``groups`` groups (default two; never fewer than it has), and
+    every unit not in a group yet put in one, balanced by workers (``rebalance``: every unit
+    split afresh). Running it again changes nothing."""
+    assert cycle.id is not None
+    plan = await store.plan_of(session, cycle.id)
+    default = rules.default_window(cycle.year, calendar)
+    if plan is None:
+        chosen = rules.window(starts_on or default.starts_on, due_on or default.due_on)
+        plan = InspectionPlan(cycle_id=cycle.id, starts_on=chosen.starts_on, due_on=chosen.due_on)
+        session.add(plan)
+        await session.flush()
+    elif starts_on or due_on:
+        chosen = rules.window(starts_on or plan.starts_on, due_on or plan.due_on)
+        plan.starts_on, plan.due_on = chosen.starts_on, chosen.due_on
+    assert plan.id is not None
+    existing = await store.groups_of(session, plan.id)
+    wanted = rules.check_groups(groups or max(len(existing), rules.DEFAULT_GROUPS))
+    for number in range(len(existing) + 1, wanted + 1):
+        session.add(InspectionGroup(plan_id=plan.id, number=number))
+    await session.flush()
+    await _split(session, plan.id, rebalance=rebalance)
+    await follow_window(session, plan)
+    audit(
+        session,
+        action="inspection_planned",
+        actor=who.actor,
+        actor_user_id=who.user_id,
+        target_type="inspection_plan",
+        target_id=plan.id,
+        cycle=cycle.year,
+        groups=wanted,
+        starts=str(plan.starts_on),
+        due=str(plan.due_on),
+        rebalance=rebalance,
+    )
+    return plan
+
+
+# The units' tasks that happen during the inspection follow its window.
+WINDOW_TASKS = ("verification", "insurance_vouchers")
+
+
+async def follow_window(session: AsyncSession, plan: InspectionPlan) -> None:
+    """Open verification and voucher tasks take the plan's window; done ones stay."""
+    found = await session.execute(
+        select(UnitTask).where(
+            col(UnitTask.cycle_id) == plan.cycle_id,
+            col(UnitTask.kind).in_(WINDOW_TASKS),
+            col(UnitTask.state) != "done",
+        )
+    )
+    for task in found.scalars():
+        task.starts_on, task.due_on = plan.starts_on, plan.due_on
+
+
+async def _split(session: AsyncSession, plan_id: int, *, rebalance: bool) -> None:
+    groups = {g.number: g for g in await store.groups_of(session, plan_id)}
+    by_id = {g.id: g.number for g in groups.values()}
+    workers = await store.workers_on_duty(session)
+    current = await store.assignments(session, plan_id)
+    if rebalance:
+        split = rules.propose_split(workers, len(groups))
+    else:
+        # Units already placed stay; the newcomers go where the load is lightest.
+        placed = {uid: by_id[a.group_id] for uid, a in current.items() if a.group_id in by_id}
+        split = dict(placed)
+        loads = rules.group_loads(placed, workers)
+        count = {n: sum(1 for v in placed.values() if v == n) for n in groups}
+        for unit_id in sorted(set(workers) - set(placed), key=lambda u: (-workers[u], u)):
+            number = min(groups, key=lambda n: (loads.get(n, 0), count[n], n))
+            split[unit_id] = number
+            loads[number] = loads.get(number, 0) + workers[unit_id]
+            count[number] += 1
+    for unit_id, number in split.items():
+        group_id = groups[number].id
+        assert group_id is not None
+        if unit_id in current:
+            current[unit_id].group_id = group_id
+        else:
+            session.add(InspectionAssignment(plan_id=plan_id, unit_id=unit_id, group_id=group_id))
+    await session.flush()
+
+
+async def move_unit(
+    *,
+    session: AsyncSession,
+    plan: InspectionPlan,
+    unit_id: int,
+    group_number: int,
+    who: Who = CLI,
+) -> bool:
+    """Put the unit in group ``group_number``; False when the plan has no such group."""
+    assert plan.id is not None
+    groups = {g.number: g for g in await store.groups_of(session, plan.id)}
+    group = groups.get(group_number)
+    if group is None or group.id is None:
+        return False
+    current = (await store.assignments(session, plan.id)).get(unit_id)
+    if current is None:
+        session.add(InspectionAssignment(plan_id=plan.id, unit_id=unit_id, group_id=group.id))
+    else:
+        current.group_id = group.id
+    audit(
+        session,
+        action="inspection_unit_moved",
+        actor=who.actor,
+        actor_user_id=who.user_id,
+        target_type="unit",
+        target_id=unit_id,
+        plan=plan.id,
+        group=group_number,
+    )
+    await session.flush()
+    return True
+
+
+async def add_member(
+    *,
+    session: AsyncSession,
+    plan: InspectionPlan,
+    body: str,
+    name: str,
+    post: str = "",
+    department: str = "其他",
+    position: str = "member",
+    group_number: int | None = None,
+    who: Who = CLI,
+) -> InspectionMember:
+    """A person of the leading group, its office, or group ``group_number``; bad input raises
+    ``domain.inspection.PlanError`` with nothing added."""
+    assert plan.id is not None
+    if body not in rules.BODIES or position not in rules.POSITIONS:
+        raise ValueError(f"unknown body {body!r} or position {position!r}")
+    group_id = None
+    if body == "group":
+        groups = {g.number: g for g in await store.groups_of(session, plan.id)}
+        if group_number not in groups:
+            raise rules.PlanError(rules.REASON_GROUPS, most=str(len(groups)))
+        group_id = groups[group_number].id
+    member = InspectionMember(
+        plan_id=plan.id,
+        body=body,
+        group_id=group_id,
+        position=position,
+        name=rules.clean_name(name),
+        post=rules.clean_post(post),
+        department=rules.department(department),
+    )
+    session.add(member)
+    await session.flush()
+    audit(
+        session,
+        action="inspection_member_added",
+        actor=who.actor,
+        actor_user_id=who.user_id,
+        target_type="inspection_member",
+        target_id=member.id,
+        body=body,
+        group=group_number,
+        position=position,
+    )
+    return member
+
+
+async def invite_inspector(
+    *, session: AsyncSession, member: InspectionMember, now: datetime, who: Who = CLI
+) -> str:
+    """A one-time invitation that binds whoever opens it to this group member as an
+    inspector; the member's official is made now, so the binding lands on their row."""
+    if member.group_id is None:
+        raise ValueError("only a group member is an inspector")
+    if member.official_id is None:
+        official = Official(name=member.name, role="inspector", created_at=now)
+        session.add(official)
+        await session.flush()
+        member.official_id = official.id
+    token = await create_invitation(
+        session=session,
+        role="inspector",
+        now=now,
+        official_id=member.official_id,
+        created_by=who.actor if who.user_id is None else str(who.user_id),
+    )
+    audit(
+        session,
+        action="inspector_invited",
+        actor=who.actor,
+        actor_user_id=who.user_id,
+        target_type="inspection_member",
+        target_id=member.id,
+    )
+    return token
