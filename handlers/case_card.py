@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from domain import cases as rules
 from domain import consequences as handling
+from domain import dispatch
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers import case_scope as scope
@@ -42,6 +43,9 @@ BUTTONS = {
     "extend": N_("Extend with a reason"),
     "close": N_("Close (办结)"),
     "merge": N_("Merge into another case (并单)"),
+    "return": N_("Return: outside our remit (退单)"),
+    "keep": N_("Keep it with that office (审定)"),
+    "redispatch": N_("Route it to another office (审定)"),
 }
 REFUSED = {
     "role": N_("Your role may not take that step on this case."),
@@ -97,6 +101,18 @@ def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:
             conclude=date_text(t, case.conclude_due) if case.conclude_due else "—",
         ),
     ]
+    bounced = dispatch.bouncing(
+        [dispatch.Move(e.action, e.at) for e in card.history], now=ctx.clock.now()
+    )
+    if bounced.returns:
+        lines.append(
+            t(
+                N_("Returned {n} time(s) (退单); time spent bouncing: {days} d {hours} h"),
+                n=bounced.returns,
+                days=bounced.time.days,
+                hours=bounced.time.seconds // 3600,
+            )
+        )
     if actor.role != "unit":
         lines.append(
             t(N_("Complainant: anonymous"))

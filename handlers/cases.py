@@ -22,7 +22,7 @@ from typing import Any
 from domain import cases as rules
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.workdays import WorkCalendar
-from handlers import case_finding
+from handlers import case_dispatch, case_finding
 from handlers import case_scope as scope
 from handlers.case_card import (
     DONE,
@@ -34,6 +34,7 @@ from handlers.case_card import (
     send_opinion,
     show_card,
 )
+from handlers.case_dispatch import take as _take
 from handlers.case_rating import RATING_COMMENT, process_rating, process_rating_comment
 from handlers.case_scope import DESK_ROLES
 from handlers.context import Context
@@ -51,6 +52,7 @@ from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services import cases as steps
+from services import dispatch
 from services.case_export import cases_file_name, export_cases
 from storage import case_desk as desk
 from storage.cases import investigator_names
@@ -79,6 +81,10 @@ ASK_TEXT = {
     ),
     "extend": N_("Case #{case}: type the reason for the extension."),
     "merge": N_("Case #{case}: type the number of the case to merge it into."),
+    "return": N_(
+        "Case #{case}: why is it outside your remit? Type the reason; the employment bureau "
+        "decides where it goes (审定)."
+    ),
 }
 
 
@@ -236,6 +242,8 @@ async def _case_choice(ctx: Context, choice: CaseChoice) -> None:
         await assign(ctx, case_id, picked)
     elif choice.action == "cat" and picked < len(CATEGORIES):
         await reclassify(ctx, case_id, CATEGORIES[picked].key)
+    elif choice.action == "rd" and picked < len(CATEGORIES):
+        await case_dispatch.redispatch(ctx, case_id, picked)
     elif choice.action == "fd" and picked < len(rules.FINDINGS):
         await ask_text(ctx, case_id, "record_finding", finding=rules.FINDINGS[picked])
     else:
@@ -243,23 +251,6 @@ async def _case_choice(ctx: Context, choice: CaseChoice) -> None:
 
 
 # --- the steps ------------------------------------------------------------------------------
-
-
-async def _take(ctx: Context, case_id: int, step: Any, **kw: Any) -> bool:
-    """Take a step as the role the user sees the case in; a refusal is answered (storage has
-    logged it)."""
-    case = await ctx.session.get(Case, case_id)
-    actor = (await scope.actor_for(ctx, case) if case is not None else None) or scope.actors(ctx)[0]
-    try:
-        await step(session=ctx.session, case_id=case_id, actor=actor, now=ctx.clock.now(), **kw)
-    except steps.CaseRefused as refused:
-        message = refusal_text(ctx, refused.reason)
-        if ctx.incoming.button is not None:
-            ctx.answer(message, alert=True)
-        else:
-            ctx.say(message)
-        return False
-    return True
 
 
 async def accept(ctx: Context, case_id: int) -> None:
@@ -422,6 +413,7 @@ _STEPS_WITH_TEXT: dict[str, Any] = {
     "reply": steps.reply,
     "extend": steps.extend,
     "merge": steps.merge,
+    "return": dispatch.return_case,
 }
 
 # The steps that only the card's readers may take: the card is where they are read.
@@ -434,4 +426,6 @@ STEP_BUTTONS: dict[str, Any] = {
     "assign": ask_investigator,
     "record_finding": ask_finding,
     "reclassify": ask_category,
+    "keep": case_dispatch.keep,
+    "redispatch": case_dispatch.ask_office,
 }

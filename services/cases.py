@@ -49,6 +49,7 @@ from storage.cases import (
     user_language,
 )
 from storage.complaints import add_event, forget_complainant, made_serious_by_count
+from storage.dispatch import dispatched_on
 from storage.models import Case, Complaint
 from storage.outbox import enqueue
 from storage.publication import release_held_results
@@ -74,7 +75,9 @@ async def accept(
     *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, calendar: WorkCalendar
 ) -> Case:
     case = await checked(session, case_id, "accept", actor, now)
-    today = now.date()
+    # The conclusion clock runs from the day the case was routed to this office (派单), not
+    # from the day someone there accepted it (domain.dispatch).
+    today = await dispatched_on(session, case, zone=now.tzinfo) or now.date()
     renewals = await renewals_from(session, case=case, calendar=calendar)
     try:
         case.conclude_due = rules.conclusion_due(
