@@ -19,6 +19,7 @@ from handlers import (
     uploads,
     verification,
 )
+from handlers import figures as figures_handlers
 from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
 from services.deps import Deps
@@ -32,6 +33,7 @@ def build_router() -> Router:
     root.include(uploads.router())
     root.include(units_admin.router())
     root.include(bureau_tasks.router())
+    root.include(figures_handlers.router())
     root.include(verification.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())

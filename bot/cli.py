@@ -88,6 +88,7 @@ def _mount_optional() -> None:
     """Sub-commands that live in their own modules."""
     from bot.cli_demo import demo_data
     from bot.cli_export import export_app
+    from bot.cli_figures import figures
     from bot.cli_import import import_app
     from bot.cli_invite import invite
     from bot.cli_maintenance import backup, purge, rekey
@@ -113,6 +114,7 @@ def _mount_optional() -> None:
     app.command("purge")(purge)
     app.command("backup")(backup)
     app.command("rekey")(rekey)
+    export_app.command("figures")(figures)
     app.add_typer(export_app, name="export", help="导出 / exports.")
     app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
     app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")
