@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from domain.clock import Clock
 from handlers import (
+    appeals,
     bureau_tasks,
     cases,
     citizen,
@@ -34,6 +35,7 @@ def build_router() -> Router:
     root.include(units_admin.router())
     root.include(bureau_tasks.router())
     root.include(figures_handlers.router())
+    root.include(appeals.router())
     root.include(verification.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())

@@ -69,6 +69,8 @@ STEP_NAMES = {
     "return": N_("returned as outside the office's remit (退单)"),
     "keep": N_("kept with the office by the bureau (审定)"),
     "redispatch": N_("routed to another office by the bureau (审定)"),
+    "appeal": N_("the complainant asked for 复查 / 复核"),
+    "appeal_answered": N_("the 复查 / 复核 was answered"),
 }
 FINDINGS = ("属实", "部分属实", "不属实")
 # What a finding does outside the case is what its handling opinion states

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from domain import cases as rules
 from domain.complaints import OFFICES, normalize_ticket_code
+from handlers.appeals import appeal_rows
 from handlers.complaint_draft import (
     CATEGORY,
     CONFIRM,
@@ -181,7 +182,9 @@ async def show_status(ctx: Context, typed: str) -> None:
         ctx.say(ctx.t(N_("No complaint has that code. Please check it and send it again.")))
         return
     ctx.reset()
-    ctx.say(_status_text(ctx, found), [[back_to_menu(ctx.t)]])
+    # The complainant of a closed case may ask for its 复查 (and then 复核) from here.
+    rows = await appeal_rows(ctx, found.case)
+    ctx.say(_status_text(ctx, found), [*rows, [back_to_menu(ctx.t)]])
 
 
 def _status_text(ctx: Context, found: store.Status) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar as months
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -20,6 +20,7 @@ from documents.figures import figures_chart, figures_xlsx, percent
 from domain import figures as defs
 from messages.i18n import N_, Translator
 from messages.style import date_text, file_name
+from storage.appeals import appeals_for_figures
 from storage.figures import case_records
 from storage.publication import current_cycle
 
@@ -63,6 +64,8 @@ async def figures_report(
     zone = now.tzinfo
     assert zone is not None, "the injected clock gives aware moments"
     records = await case_records(session, first=first, last=last, zone=zone, now=now)
+    appealed = await appeals_for_figures(session, [r.case_id for r in records])
+    records = [replace(r, appeals=appealed.get(r.case_id, ())) for r in records]
     return defs.report(records, first=first, last=last, today=now.date())
 
 

@@ -3,13 +3,11 @@ days, its moments in the county's time, from the case rows and their history.
 
 A complaint's channel is its ``channel`` column where the complaint has one, else chat. A
 merged complaint is attributed to the case it joined (its unit and office) and counts as
-closed once that case is closed. Appeals come from ``appeal_levels`` when a caller passes
-them (the appeals' own table), else none.
+closed once that case is closed. Appeals are added by the caller (storage.appeals).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain import dispatch
-from domain.figures import DEFAULT_CHANNEL, Appeal, CaseRecord
+from domain.figures import DEFAULT_CHANNEL, CaseRecord
 from storage.models import Case, CaseEvent, Complaint, Unit
 
 EVENTS = sorted({"accept", "reject", "record_finding"} | dispatch.DISPATCHES | {dispatch.RETURN})
@@ -30,7 +28,6 @@ async def case_records(
     last: date,
     zone: tzinfo,
     now: datetime,
-    appeals: Mapping[int, tuple[Appeal, ...]] | None = None,
 ) -> list[CaseRecord]:
     """The complaints received from ``first`` to ``last`` (local days), oldest first."""
     start = datetime.combine(first, time(), zone)
@@ -84,7 +81,6 @@ async def case_records(
                 merged=case.merged_into_id is not None,
                 returns=bounce.returns,
                 bouncing=bounce.time,
-                appeals=(appeals or {}).get(case.id, ()),
             )
         )
     return records
