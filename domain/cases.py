@@ -128,7 +128,8 @@ STEPS: dict[str, Step] = {
         Step("extend", _states("accepted", "investigating"), None, public=True, needs="reason"),
         Step("close", _states("concluded", "review"), "closed", public=True, tell=True),
         Step("merge", _states("submitted", "accepted", "investigating"), "merged", needs="case"),
-        Step("rate", _states("closed"), None),
+        # A merged complaint's complainant rates the case it joined (services.cases.rate).
+        Step("rate", _states("closed", "merged"), None),
         Step("reopen", _states("closed"), "review", public=True),
         # 派单 and 退单 (domain.dispatch): an office returns what is outside its remit, before
         # accepting it, with a reason; the bureau decides (审定): the office keeps it, or it

@@ -26,13 +26,13 @@ from services.case_alerts import alert_case
 from services.case_clocks import owners
 from services.case_opinion import archive_opinion
 from services.case_steps import (
-    TOLD_CLOSED,
     CaseRefused,
     audit_case,
     checked,
     refuse,
     tell_complainant,
 )
+from services.merged_complainants import tell_merged_of_close, tell_merged_of_reply
 from storage.audiences import bureau_staff
 from storage.case_desk import card
 from storage.cases import (
@@ -43,7 +43,6 @@ from storage.cases import (
     event_seq,
     investigator_official,
     load_for_step,
-    merged_complaints,
     record_step,
     renewals_from,
     user_language,
@@ -143,6 +142,7 @@ async def reply(
         await refuse(session, case_id, "reply", actor, now, "input", state=case.state)
     await record_step(session, case, "reply", actor, now, detail={"reply": text})
     await tell_complainant(session, case, "reply", actor, text=text)
+    await tell_merged_of_reply(session, case, role=actor.role, text=text)
     return case
 
 
@@ -256,16 +256,7 @@ async def close(
     await _release(session, case, now=now)
     outcome = {"finding": case.finding or "—", "opinion": case.opinion or "—"}
     await tell_complainant(session, case, "close", actor, **outcome)
-    seq = await event_seq(session, case)
-    for merged in await merged_complaints(session, case):
-        if merged.submitted_by is not None:
-            await enqueue(
-                session,
-                chat_id=merged.submitted_by,
-                kind="notice",
-                text=translate(TOLD_CLOSED, merged.language, code=merged.ticket_code, **outcome),
-                dedup_key=f"cs:{case.id}:closed:{merged.ticket_code}:{seq}",
-            )
+    await tell_merged_of_close(session, case, **outcome)
     return case
 
 
@@ -313,10 +304,16 @@ async def rate(
         await refuse(session, case_id, "rate", actor, now, "scope")
     if not rules.check_rating(rating):
         await refuse(session, case_id, "rate", actor, now, "input")
+    # A merged complainant rates the case theirs joined, once that one is closed; a low rating
+    # asks for that case's review.
+    reviewed = await session.get(Case, case.merged_into_id) if case.state == "merged" else case
+    if reviewed is None or reviewed.state != "closed":
+        await refuse(session, case_id, "rate", actor, now, "state")
+    assert reviewed is not None and reviewed.id is not None
     case.rating, case.rating_comment = rating, comment
     await record_step(session, case, "rate", actor, now, detail={"rating": rating})
-    if rules.reopens(rating) and not case.reopened:
-        await reopen(session=session, case_id=case_id, now=now)
+    if rules.reopens(rating) and not reviewed.reopened:
+        await reopen(session=session, case_id=reviewed.id, now=now)
     return case
 
 

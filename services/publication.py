@@ -19,6 +19,7 @@ from domain.clock import Clock
 from domain.workdays import WorkCalendar
 from messages.i18n import N_
 from services import publication_texts as texts
+from services.worker_notices import tell_bound_workers
 from storage import publication as store
 from storage.audit import audit
 from storage.models import ChannelPost, Cycle
@@ -54,6 +55,7 @@ class Opened:
     units: int
     posts: int
     subscribers: int
+    workers: int = 0  # bound workers told their result is published (counted apart)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ async def open_gongshi(
     if rules.channel_id is not None:
         posts = await _queue_channel_posts(session, cycle, by_unit, window, rules)
     told = await _tell_subscribers(session, cycle, window)
+    workers = await tell_bound_workers(session, cycle)
     audit(
         session,
         at=now,
@@ -107,8 +110,9 @@ async def open_gongshi(
         workdays=days,
         posts=posts,
         subscribers=told,
+        workers=workers,
     )
-    return Opened(cycle, window, len(by_unit), posts, told)
+    return Opened(cycle, window, len(by_unit), posts, told, workers)
 
 
 async def _check_may_open(session: AsyncSession, cycle: Cycle) -> None:

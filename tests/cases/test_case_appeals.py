@@ -9,7 +9,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from case_county import build_county
 from case_helpers import (
     BUREAU,
     CALENDAR,
@@ -20,6 +19,7 @@ from case_helpers import (
     event_seqs,
     file_case,
     outbox_to,
+    step,
 )
 from sqlalchemy import select
 
@@ -36,16 +36,6 @@ ZONE = ZoneInfo("Asia/Shanghai")
 
 def at(month: int, day: int, hour: int = 10) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=ZONE)
-
-
-@pytest.fixture
-async def any_county(any_storage):
-    return await build_county(any_storage)
-
-
-async def step(storage, fn, **kw):
-    async with storage.sessions() as session, session.begin():
-        return await fn(session=session, **kw)
 
 
 async def closed_minor_case(storage, county) -> int:

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from case_county import build_county
 from case_helpers import (
     BUREAU,
     CALENDAR,
@@ -29,11 +28,6 @@ from services.case_steps import CaseRefused
 from storage.models import Case
 
 ZONE = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-async def any_county(any_storage):
-    return await build_county(any_storage)
 
 
 def at(day: int, hour: int = 10) -> datetime:

@@ -9,9 +9,17 @@ import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from case_county import build_county
-from case_helpers import BUREAU, CALENDAR, CITIZEN, INVESTIGATORS, UNIT_A_CONTACT, actor, file_case
+from case_helpers import (
+    BUREAU,
+    CALENDAR,
+    CITIZEN,
+    INVESTIGATORS,
+    UNIT_A_CONTACT,
+    actor,
+    file_case,
+    step,
+)
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -26,16 +34,6 @@ ZONE = ZoneInfo("Asia/Shanghai")
 
 def at(day: int, hour: int = 10) -> datetime:
     return datetime(2026, 12, day, hour, tzinfo=ZONE)
-
-
-@pytest.fixture
-async def any_county(any_storage):
-    return await build_county(any_storage)
-
-
-async def step(storage, fn, **kw):
-    async with storage.sessions() as session, session.begin():
-        return await fn(session=session, **kw)
 
 
 async def a_week(storage, county) -> dict[str, int]:
