@@ -180,7 +180,10 @@ def figures_chart(
     )
     names = [u.name if font else f"#{len(units) - i}" for i, u in enumerate(units)]
     satisfaction.set_yticks(list(range(len(units))), names, fontsize=7)
-    satisfaction.set_xlim(0, 100)
+    satisfaction.set_xlim(0, 115)
+    for i, unit in enumerate(units):  # the count beside each bar: 2 ratings are not a rate
+        value = 100 * (unit.satisfied.value or 0)
+        satisfaction.annotate(percent(unit.satisfied), (value, i), va="center", fontsize=6)
     satisfaction.set_title(t(CHART_UNITS, n=defs.MIN_RATINGS), fontsize=10)
     figure.suptitle(title(t, report), fontsize=11)
     if font:
@@ -195,4 +198,6 @@ def _bars(axis: Any, labels: Sequence[str], values: Sequence[int], heading: str)
     axis.bar(list(labels), list(values), color="#f0ad4e")
     axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # complaints are counted
     axis.set_title(heading, fontsize=10)
-    axis.tick_params(axis="x", labelsize=8)
+    axis.tick_params(axis="x", labelsize=7, labelrotation=25)
+    for label in axis.get_xticklabels():
+        label.set_horizontalalignment("right")

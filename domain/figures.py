@@ -1,7 +1,7 @@
 """The figures a hotline centre reports, defined once, over plain case records (SPEC.md §3).
 
 Every figure is over the complaints *received* in the period (by the day they were received, in
-the county's time), judged as of ``as_of`` (the period's last day, or today while it runs):
+the county's time), judged as of ``as_of``, the day the report is drawn:
 
 - received: every complaint, by channel (chat, telephone, letter, visit; a record without one
   is from chat) and by category. A complaint merged into another (并单) is still received.
@@ -249,7 +249,9 @@ class Report:
 def report(records: Sequence[CaseRecord], *, first: date, last: date, today: date) -> Report:
     """The period's figures: all, per unit, per office."""
     chosen = in_period(records, first, last)
-    as_of = min(last, today)
+    # Judged as of the report, not as of the period's end: a case received in the period and
+    # still open past its day when the report is drawn is late.
+    as_of = today
     return Report(
         first=first,
         last=last,

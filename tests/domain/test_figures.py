@@ -104,6 +104,18 @@ def test_a_unit_with_few_ratings_is_shown_and_not_ranked():
     assert second.ratings == 2 and second.mean_rating == 5.0
 
 
+def test_a_closed_period_is_judged_when_the_report_is_drawn():
+    """The pitfall: cases received in the 公示, due the day after it, still open when the
+    report is drawn, are late; judged as of the period's last day they would vanish."""
+    open_case = case(1, state="accepted", responded_at=at(14, 15), accepted_at=at(14, 15))
+    closed = done(2, concluded=18)
+    period = dict(first=date(2026, 12, 14), last=date(2026, 12, 18))
+    during = report([open_case, closed], **period, today=date(2026, 12, 18))
+    after = report([open_case, closed], **period, today=date(2026, 12, 28))
+    assert (during.total.on_time.done, during.total.on_time.of) == (1, 1)
+    assert (after.total.on_time.done, after.total.on_time.of) == (1, 2)
+
+
 def test_period_channels_bounces_and_appeals():
     inside = case(1, channel="telephone", returns=2, bouncing=timedelta(hours=30))
     no_channel = case(2, channel="")
@@ -116,7 +128,7 @@ def test_period_channels_bounces_and_appeals():
         today=date(2027, 1, 5),
     )
     total = result.total
-    assert total.received == 3 and result.as_of == date(2026, 12, 31)
+    assert total.received == 3 and result.as_of == date(2027, 1, 5)
     assert total.by_channel == {"telephone": 1, "chat": 2}
     assert (total.returns, total.bouncing) == (2, timedelta(hours=30))
     assert total.appeals == {"复查": 1, "复查:维持": 1, "复核": 1}
