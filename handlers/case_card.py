@@ -13,6 +13,7 @@ from domain import dispatch
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers import case_scope as scope
+from handlers.appeal_card import appeal_answer_rows
 from handlers.context import Context
 from messages import callbacks_cases as buttons
 from messages.callbacks_hotline import ShowContact
@@ -76,7 +77,10 @@ async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
     found = await desk.card(ctx.session, case_id)
     assert found is not None
     facts = await facts_for(ctx.session, case, actor)
-    ctx.say(_card_text(ctx, found, actor), _card_buttons(ctx, found, actor, facts), edit=edit)
+    rows = _card_buttons(ctx, found, actor, facts)
+    # A pending 复查 / 复核 is answered from the card too, by the office that answers it.
+    rows[0:0] = await appeal_answer_rows(ctx, case_id, actor)
+    ctx.say(_card_text(ctx, found, actor), rows, edit=edit)
 
 
 def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:

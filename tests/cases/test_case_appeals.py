@@ -201,6 +201,12 @@ async def test_in_chat_the_complainant_asks_and_the_desk_answers(chat, storage, 
     assert stranger.answers[-1] == "只有本案投诉人可以提出该申请。"
 
     desk = chat(BUREAU)
+    # The card of the closed case offers the answer too, to the office that answers it only.
+    await desk.press(f"cs:open:{case_id}")
+    assert "答复复查（期限2026年12月21日）" in desk.buttons()
+    unit = chat(UNIT_A_CONTACT)
+    await unit.press(f"cs:open:{case_id}")
+    assert not any(b.startswith("答复") for b in unit.buttons())
     [alert] = [r for r in await outbox_to(storage, BUREAU) if "申请复查" in r.payload["text"]]
     await desk.press(alert.payload["buttons"][0][0]["data"])
     assert "考勤表有涂改" in desk.last
