@@ -153,7 +153,8 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
 
 
 def _queue_label(ctx: Context, case: Case) -> str:
-    due = case.accept_due if case.state == "submitted" else case.conclude_due
+    # A returned case still runs its acceptance clock (domain.dispatch).
+    due = case.accept_due if case.state in ("submitted", "returned") else case.conclude_due
     overdue = rules.is_overdue(
         state=case.state,
         accept_due=case.accept_due,

@@ -203,5 +203,6 @@ def _status_text(ctx: Context, found: store.Status) -> str:
     if case.state not in rules.OPEN_STATES:
         # A closed or rejected case is expected by no date: its history says when it ended.
         return ctx.t(STATUS_ENDED, **params)
-    expected = case.accept_due if case.state == "submitted" else case.conclude_due
+    # A returned case still runs its acceptance clock (domain.dispatch).
+    expected = case.accept_due if case.state in ("submitted", "returned") else case.conclude_due
     return ctx.t(STATUS_OPEN, date=date_text(ctx.t, expected) if expected else "—", **params)
