@@ -34,6 +34,10 @@ LEVELS: tuple[Level, ...] = ("review", "recheck")
 LEVEL_NAMES = {"review": N_("复查 (review)"), "recheck": N_("复核 (re-examination)")}
 REQUEST_DAYS = 30  # to ask, from the written reply (art. 35, 36)
 ANSWER_DAYS = 30  # to answer, from the request
+# How long a closed case keeps the chat it was filed from, at least, so that the complainant can
+# ask and be answered there: the request period, plus the longest run of rest days that can
+# push its end (the Spring Festival's, at most 9 days) (storage.purge).
+CHAT_KEPT_DAYS = REQUEST_DAYS + 9
 REASONS_MAX = 1000
 ANSWER_MAX = 2000
 

@@ -5,7 +5,7 @@ overdue answer once, the answer is a document, and after the 复核 nothing more
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +30,7 @@ from services import cases as store
 from services.case_steps import CaseRefused
 from services.figures import figures_report
 from storage.models import CaseAppeal, CaseDocument, Complaint
+from storage.purge import retire_delivered
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -218,3 +219,34 @@ async def test_in_chat_the_complainant_asks_and_the_desk_answers(chat, storage, 
     await citizen.send(f"/status {code}")
     assert any(b.startswith("不服处理意见：申请复核") for b in citizen.buttons())
     assert "复查/复核已答复" in citizen.last
+
+
+async def test_the_chat_is_kept_while_the_complainant_may_appeal(any_storage, any_county):
+    storage = any_storage
+    case_id = await closed_minor_case(storage, any_county)
+    review = await ask(storage, case_id, at(11, 20))
+
+    async def chat_of_case() -> int | None:
+        async with storage.sessions() as session:
+            return (await session.execute(select(Complaint.submitted_by))).scalar_one()
+
+    async def retire(now: datetime) -> None:
+        async with storage.sessions() as session, session.begin():
+            await retire_delivered(session=session, now=now, outbox_days=30)
+
+    await retire(at(12, 30))  # 56 days after the closing, the 复查 still unanswered
+    assert await chat_of_case() == CITIZEN
+    await step(
+        storage,
+        appeals.answer_appeal,
+        appeal_id=review.id,
+        actor=actor(BUREAU, "bureau"),
+        now=at(12, 30),
+        outcome="upheld",
+        answer="维持原处理意见。",
+        calendar=CALENDAR,
+    )
+    await retire(at(12, 31))  # answered: the 复核 may be asked from the same chat
+    assert await chat_of_case() == CITIZEN
+    await retire(at(12, 30) + timedelta(days=40))
+    assert await chat_of_case() is None
