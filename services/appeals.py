@@ -28,7 +28,7 @@ from storage import appeals as store
 from storage.audiences import Recipient, bureau_staff
 from storage.case_desk import card
 from storage.case_opinion import keep_opinion
-from storage.cases import COMPLAINANT, Actor
+from storage.cases import COMPLAINANT, Actor, load_for_step
 from storage.complaints import add_event, investigators
 from storage.models import Case, CaseAppeal, Complaint
 from storage.outbox import Attachment, enqueue
@@ -110,8 +110,9 @@ async def request_appeal(
     calendar: WorkCalendar,
 ) -> CaseAppeal:
     """The complainant's 复查 or 复核 of the closed case, with reasons; the reviewing office is
-    alerted (the complainant's chat is answered by the caller)."""
-    case = await session.get(Case, case_id)
+    alerted (the complainant's chat is answered by the caller). The case is locked first: two
+    requests pressed at once take turns, and the second finds the first pending."""
+    case = await load_for_step(session, case_id)
     if case is None:
         await refuse(session, case_id, "appeal", COMPLAINANT, now, "missing")
     assert case is not None
@@ -182,8 +183,8 @@ def office_name(role: str) -> str:
 async def check_answer(
     *, session: AsyncSession, appeal_id: int, actor: Actor, now: datetime
 ) -> CaseAppeal:
-    """The pending appeal, when ``actor`` is of the office that answers it."""
-    appeal = await session.get(CaseAppeal, appeal_id)
+    """The pending appeal, locked, when ``actor`` is of the office that answers it."""
+    appeal = await store.appeal_for_answer(session, appeal_id)
     case_id = appeal.case_id if appeal is not None else 0
     if appeal is None:
         await refuse(session, case_id, "appeal_answer", actor, now, "missing")

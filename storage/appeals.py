@@ -33,6 +33,14 @@ def earlier(appeals: Sequence[CaseAppeal], zone: tzinfo | None) -> list[Earlier]
     ]
 
 
+async def appeal_for_answer(session: AsyncSession, appeal_id: int) -> CaseAppeal | None:
+    """The appeal, locked on PostgreSQL: two answers pressed at once take turns."""
+    found = await session.execute(
+        select(CaseAppeal).where(col(CaseAppeal.id) == appeal_id).with_for_update()
+    )
+    return found.scalars().first()
+
+
 async def pending_appeals(session: AsyncSession) -> list[CaseAppeal]:
     found = await session.execute(
         select(CaseAppeal).where(col(CaseAppeal.answered_at).is_(None)).order_by(col(CaseAppeal.id))
