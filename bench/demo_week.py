@@ -4,13 +4,13 @@ reproducible walk through the use cases with an injected clock, to read the figu
     .venv/bin/python bench/demo_week.py [--seed 2026] [--out DIR]
 
 The demo county (26 units, 2683 posts) is written to a fresh SQLite file; the 公示 opens on
-Monday 14 December 2026 for five working days; each day citizens file complaints (the
-categories in the proportions below), and the offices act as offices do: most cases are
-accepted the same or the next day, some wait; a unit returns some as outside its remit and the
-desk decides the next day; findings, handling opinions and closings follow; complainants rate
-most closed cases; the desk merges a duplicate; a complainant asks for 复查. The case clocks'
-sweep runs every evening. On Sunday the 20th the figures of the 公示 are written (XLSX, PNG)
-and printed.
+Monday 14 December 2026 for five working days; each day citizens file complaints between 8:00
+and 15:00 (the categories in the proportions below), and at 16:00 the offices act as offices
+do: most cases are accepted the same or the next day, some wait; a unit returns some as outside
+its remit and the desk decides the next day; findings, handling opinions and closings follow;
+complainants rate most closed cases; the desk merges a duplicate; a complainant asks for 复查.
+The case clocks' sweep runs every evening. On Sunday the 20th the figures of the 公示 are
+written (XLSX, PNG) and printed.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ async def week(storage, rng: random.Random) -> None:
                     ),
                     user_id=citizen,
                     language="zh",
-                    now=at(day, rng.randint(8, 19)),
+                    now=at(day, rng.randint(8, 15)),
                     calendar=CALENDAR,
                     threshold=3,
                     secret_key=SECRET,
