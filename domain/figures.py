@@ -8,7 +8,8 @@ the county's time), judged as of ``as_of``, the day the report is drawn:
 - 响应率: of the complaints that had to be answered by now (responded to, or past their
   acceptance day), the share accepted or rejected on or before that day. A complaint still
   waiting past its day is late; one still waiting within it is not counted yet; one merged
-  before anybody responded was answered in the other case and is left out.
+  before anybody responded was answered in the other case and is left out. A complaint taken
+  without a due day (no working-day calendar for its year) counts as in time once answered.
 - 按期办结率: of the accepted cases that had to be concluded by now (concluded, or past their
   conclusion day), the share concluded (finding recorded) on or before it. **A case still open
   past its day counts as late**: a rate over concluded cases alone shows 100% while cases are
