@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from domain.clock import Clock
 from handlers import (
+    appeals,
     bureau_tasks,
     cases,
     citizen,
@@ -31,6 +32,7 @@ from handlers import (
     verification,
     vouchers,
 )
+from handlers import figures as figures_handlers
 from handlers import worker as worker_handlers
 from handlers.core import Dispatcher, Router
 from services.deps import Deps
@@ -50,6 +52,8 @@ def build_router() -> Router:
     root.include(units_admin.router())
     root.include(official_files.router())
     root.include(bureau_tasks.router())
+    root.include(figures_handlers.router())
+    root.include(appeals.router())
     root.include(verification.router())
     root.include(inspection.router())
     root.include(vouchers.router())

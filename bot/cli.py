@@ -89,6 +89,7 @@ def _mount_optional() -> None:
     from bot.cli_demo import demo_data
     from bot.cli_export import export_app
     from bot.cli_export_inspection import export_inspection
+    from bot.cli_figures import figures
     from bot.cli_history import history
     from bot.cli_import import import_app
     from bot.cli_inspection import inspection_app
@@ -124,6 +125,7 @@ def _mount_optional() -> None:
     app.command("rekey")(rekey)
     export_app.command("history")(history)
     export_app.command("inspection")(export_inspection)
+    export_app.command("figures")(figures)
     app.add_typer(export_app, name="export", help="导出 / exports.")
     app.add_typer(tasks_app, name="tasks", help="单位任务与截止日期 / units' tasks and deadlines.")
     app.add_typer(verify_app, name="verify", help="人员核对 / staff verification.")

@@ -31,7 +31,10 @@ OPENED = N_(
     "The 公示 of {year} is open from {opens} to {closes} ({days} working days); "
     "the hotline takes complaints for this cycle."
 )
-POSTED = N_("{units} units' lists: {posts} channel posts queued; {subscribers} subscribers told.")
+POSTED = N_(
+    "{units} units' lists: {posts} channel posts queued; {workers} bound workers told their "
+    "result is published; {subscribers} subscribers told."
+)
 NO_CHANNEL = N_(
     "No public channel is set (GONGSHI_PUBLIC_CHANNEL): the lists are published in the bot only."
 )
@@ -105,7 +108,13 @@ def open_command(
                 closes=day_text(t, window.closes_on),
                 days=window.workdays,
             ),
-            t(POSTED, units=opened.units, posts=opened.posts, subscribers=opened.subscribers),
+            t(
+                POSTED,
+                units=opened.units,
+                posts=opened.posts,
+                workers=opened.workers,
+                subscribers=opened.subscribers,
+            ),
         ]
         if settings.public_channel is None:
             lines.append(t(NO_CHANNEL))

@@ -16,15 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from domain.complaints import BY_KEY, CATEGORIES, Category
 from messages import N_
 
 State = Literal[
-    "submitted", "accepted", "rejected", "investigating", "concluded", "closed", "review", "merged"
-]
-STATES: tuple[State, ...] = (
     "submitted",
     "accepted",
     "rejected",
@@ -33,7 +30,9 @@ STATES: tuple[State, ...] = (
     "closed",
     "review",
     "merged",
-)
+    "returned",
+]
+STATES: tuple[State, ...] = get_args(State)
 FINAL_STATES: frozenset[str] = frozenset({"rejected", "closed", "merged"})
 OPEN_STATES: frozenset[str] = frozenset(STATES) - FINAL_STATES
 
@@ -47,6 +46,7 @@ STATE_NAMES = {
     "closed": N_("closed"),
     "review": N_("reopened, to be reviewed again"),
     "merged": N_("merged into another case"),
+    "returned": N_("returned by the office (退单), waiting for the bureau's decision (审定)"),
 }
 STEP_NAMES = {
     "submitted": N_("complaint received"),
@@ -66,6 +66,11 @@ STEP_NAMES = {
     "rating_comment": N_("the complainant commented"),
     "reopen": N_("reopened for review"),
     "supervise": N_("overdue: escalated to the bureau (督办)"),
+    "return": N_("returned as outside the office's remit (退单)"),
+    "keep": N_("kept with the office by the bureau (审定)"),
+    "redispatch": N_("routed to another office by the bureau (审定)"),
+    "appeal": N_("the complainant asked for 复查 / 复核"),
+    "appeal_answered": N_("the 复查 / 复核 was answered"),
 }
 FINDINGS = ("属实", "部分属实", "不属实")
 # What a finding does outside the case is what its handling opinion states
@@ -84,6 +89,9 @@ Action = Literal[
     "merge",
     "rate",
     "reopen",
+    "return",
+    "keep",
+    "redispatch",
 ]
 
 
@@ -120,8 +128,15 @@ STEPS: dict[str, Step] = {
         Step("extend", _states("accepted", "investigating"), None, public=True, needs="reason"),
         Step("close", _states("concluded", "review"), "closed", public=True, tell=True),
         Step("merge", _states("submitted", "accepted", "investigating"), "merged", needs="case"),
-        Step("rate", _states("closed"), None),
+        # A merged complaint's complainant rates the case it joined (services.cases.rate).
+        Step("rate", _states("closed", "merged"), None),
         Step("reopen", _states("closed"), "review", public=True),
+        # 派单 and 退单 (domain.dispatch): an office returns what is outside its remit, before
+        # accepting it, with a reason; the bureau decides (审定): the office keeps it, or it
+        # goes to another office. Either way it is dispatched again, with a new acceptance clock.
+        Step("return", _states("submitted"), "returned", needs="reason"),
+        Step("keep", _states("returned"), "submitted"),
+        Step("redispatch", _states("returned"), "submitted"),
     )
 }
 
@@ -153,11 +168,12 @@ PERMITS: dict[str, dict[str, frozenset[str]]] = {
                 "extend",
                 "close",
                 "merge",
+                "return",
             }
         ),
     },
     # A unit never replies: the complainant must stay out of its reach.
-    "unit": {"unit": frozenset({"accept", "note", "record_finding", "close"})},
+    "unit": {"unit": frozenset({"accept", "note", "record_finding", "close", "return"})},
     "complainant": {route: frozenset({"rate"}) for route in ("investigators", "bureau", "unit")},
     "system": {route: frozenset({"reopen"}) for route in ("investigators", "bureau", "unit")},
 }
@@ -170,6 +186,13 @@ REVIEWER: dict[str, str] = {"investigators": "investigator", "bureau": "bureau",
 REVIEW_PERMITS: dict[str, dict[str, frozenset[str]]] = {
     route: {reviewer: _REVIEW} | ({"bureau": _DESK_ON_SERIOUS} if reviewer != "bureau" else {})
     for route, reviewer in REVIEWER.items()
+}
+# A returned case waits for the bureau's decision, whatever its route; the office that returned
+# it may still write a note.
+RETURNED_PERMITS: dict[str, frozenset[str]] = {
+    "bureau": frozenset({"keep", "redispatch", "note", "reply"}),
+    "investigator": frozenset({"note"}),
+    "unit": frozenset({"note"}),
 }
 # A case several complainants made serious (群众反响较大) is never reclassified into these
 # routes, whoever asks: the unit complained about does not handle what the public raised.
@@ -213,6 +236,8 @@ def refusal(action: str, *, role: str, facts: Facts) -> Refusal | None:
 
 
 def _permitted(role: str, facts: Facts) -> frozenset[str]:
+    if facts.state == "returned":
+        return RETURNED_PERMITS.get(role, frozenset())
     if facts.state == "review":
         return REVIEW_PERMITS.get(facts.route, {}).get(role, frozenset())
     return PERMITS.get(role, {}).get(facts.route, frozenset())
@@ -309,7 +334,8 @@ Alarm = Literal["warn", "overdue"]
 # Which deadline a case in each state works against. A concluded case (findings recorded) has
 # met its conclusion clock: only the closing remains, so nothing runs and it is never overdue.
 CLOCK_STATES: dict[DeadlineKind, frozenset[str]] = {
-    "accept": _states("submitted"),
+    # A returned case keeps its acceptance clock: the bureau's decision is part of that time.
+    "accept": _states("submitted", "returned"),
     "conclude": _states("accepted", "investigating", "review"),
 }
 RUNNING_STATES: frozenset[str] = CLOCK_STATES["accept"] | CLOCK_STATES["conclude"]

@@ -11,9 +11,11 @@ from typing import Any
 
 from domain import cases as rules
 from domain import consequences as handling
+from domain import dispatch
 from domain.complaints import BY_KEY, SEVERITY_NAMES
 from domain.masking import mask_name
 from handlers import case_scope as scope
+from handlers.appeal_card import appeal_answer_rows
 from handlers.context import Context
 from handlers.objection_desk import show_objection
 from messages import callbacks_cases as buttons
@@ -47,6 +49,9 @@ BUTTONS = {
     "extend": N_("Extend with a reason"),
     "close": N_("Close (办结)"),
     "merge": N_("Merge into another case (并单)"),
+    "return": N_("Return: outside our remit (退单)"),
+    "keep": N_("Keep it with that office (审定)"),
+    "redispatch": N_("Route it to another office (审定)"),
 }
 REFUSED = {
     "role": N_("Your role may not take that step on this case."),
@@ -117,7 +122,10 @@ async def show_card(ctx: Context, case_id: int, *, edit: bool = True) -> None:
     found = await desk.card(ctx.session, case_id)
     assert found is not None
     facts = await facts_for(ctx.session, case, actor)
-    ctx.say(_card_text(ctx, found, actor), _card_buttons(ctx, found, actor, facts), edit=edit)
+    rows = _card_buttons(ctx, found, actor, facts)
+    # A pending 复查 / 复核 is answered from the card too, by the office that answers it.
+    rows[0:0] = await appeal_answer_rows(ctx, case_id, actor)
+    ctx.say(_card_text(ctx, found, actor), rows, edit=edit)
 
 
 def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:
@@ -142,6 +150,18 @@ def _card_text(ctx: Context, card: desk.Card, actor: Actor) -> str:
             conclude=date_text(t, case.conclude_due) if case.conclude_due else "—",
         ),
     ]
+    bounced = dispatch.bouncing(
+        [dispatch.Move(e.action, e.at) for e in card.history], now=ctx.clock.now()
+    )
+    if bounced.returns:
+        lines.append(
+            t(
+                N_("Returned {n} time(s) (退单); time spent bouncing: {days} d {hours} h"),
+                n=bounced.returns,
+                days=bounced.time.days,
+                hours=bounced.time.seconds // 3600,
+            )
+        )
     if actor.role != "unit":
         lines.append(
             t(N_("Complainant: anonymous"))

@@ -23,7 +23,7 @@ from domain import cases as rules
 from domain import objections
 from domain.complaints import BY_KEY, CATEGORIES, SEVERITY_NAMES
 from domain.workdays import WorkCalendar
-from handlers import case_confirm, case_finding, objection_desk
+from handlers import case_confirm, case_dispatch, case_finding, objection_desk
 from handlers import case_scope as scope
 from handlers.case_card import (
     DONE,
@@ -54,6 +54,7 @@ from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
 from services import cases as steps
+from services import dispatch
 from services.case_export import cases_file_name, export_cases
 from storage import case_desk as desk
 from storage.cases import investigator_names
@@ -85,6 +86,10 @@ ASK_TEXT = {
     ),
     "extend": N_("Case #{case}: type the reason for the extension."),
     "merge": N_("Case #{case}: type the number of the case to merge it into."),
+    "return": N_(
+        "Case #{case}: why is it outside your remit? Type the reason; the employment bureau "
+        "decides where it goes (审定)."
+    ),
 }
 
 
@@ -159,7 +164,8 @@ async def show_queue(ctx: Context, *, key: buttons.QueueKey, page: int, edit: bo
 
 
 def _queue_label(ctx: Context, case: Case, objection: bool = False) -> str:
-    due = case.accept_due if case.state == "submitted" else case.conclude_due
+    # A returned case still runs its acceptance clock (domain.dispatch).
+    due = case.accept_due if case.state in ("submitted", "returned") else case.conclude_due
     overdue = rules.is_overdue(
         state=case.state,
         accept_due=case.accept_due,
@@ -249,6 +255,8 @@ async def _case_choice(ctx: Context, choice: CaseChoice) -> None:
         await assign(ctx, case_id, picked)
     elif choice.action == "cat" and picked < len(CATEGORIES):
         await reclassify(ctx, case_id, CATEGORIES[picked].key)
+    elif choice.action == "rd" and picked < len(CATEGORIES):
+        await case_dispatch.redispatch(ctx, case_id, picked)
     elif choice.action == "fd" and picked < len(rules.FINDINGS):
         await ask_text(ctx, case_id, "record_finding", finding=rules.FINDINGS[picked])
     else:
@@ -404,6 +412,7 @@ _STEPS_WITH_TEXT: dict[str, Any] = {
     "note": steps.note,
     "extend": steps.extend,
     "merge": steps.merge,
+    "return": dispatch.return_case,
 }
 
 # The steps that only the card's readers may take: the card is where they are read.
@@ -416,4 +425,6 @@ STEP_BUTTONS: dict[str, Any] = {
     "assign": ask_investigator,
     "record_finding": ask_finding,
     "reclassify": ask_category,
+    "keep": case_dispatch.keep,
+    "redispatch": case_dispatch.ask_office,
 }

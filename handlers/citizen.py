@@ -14,6 +14,7 @@ from datetime import timedelta
 from domain import cases as rules
 from domain import objections
 from domain.complaints import OFFICES, normalize_ticket_code
+from handlers.appeals import appeal_rows
 from handlers.complaint_draft import (
     CATEGORY,
     CONFIRM,
@@ -188,7 +189,9 @@ async def show_status(ctx: Context, typed: str) -> None:
     text = _status_text(ctx, found, objection=objection)
     if objection:
         text = f"{ctx.t(OBJECTION_HEAD, code=code)}\n{text}"
-    ctx.say(text, [[back_to_menu(ctx.t)]])
+    # The complainant (or objector) of a closed case may ask for its 复查, then 复核, from here.
+    rows = await appeal_rows(ctx, found.case)
+    ctx.say(text, [*rows, [back_to_menu(ctx.t)]])
 
 
 def _status_text(ctx: Context, found: store.Status, *, objection: bool = False) -> str:
@@ -210,5 +213,6 @@ def _status_text(ctx: Context, found: store.Status, *, objection: bool = False) 
     if case.state not in rules.OPEN_STATES:
         # A closed or rejected case is expected by no date: its history says when it ended.
         return ctx.t(STATUS_ENDED, **params)
-    expected = case.accept_due if case.state == "submitted" else case.conclude_due
+    # A returned case still runs its acceptance clock (domain.dispatch).
+    expected = case.accept_due if case.state in ("submitted", "returned") else case.conclude_due
     return ctx.t(STATUS_OPEN, date=date_text(ctx.t, expected) if expected else "—", **params)

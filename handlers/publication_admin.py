@@ -44,8 +44,8 @@ CLOSE_BUTTON = N_("Close the 公示 now")
 NOTICES_BUTTON = N_("Printable notices (PDF)")
 CONFIRM_OPEN = N_(
     "The 公示 of {year} would run from {opens} to {closes}, {days} working days on the "
-    "holiday calendar. Each unit's list goes to the public channel and the bot, subscribers are "
-    "told, and the hotline opens for this cycle. Open it now?"
+    "holiday calendar. Each unit's list goes to the public channel and the bot, bound workers "
+    "and subscribers are told, and the hotline opens for this cycle. Open it now?"
 )
 CONFIRM_CLOSE = N_(
     "Close the 公示 of {year} now? The lists are withdrawn from the channel and the bot, and "
@@ -56,7 +56,7 @@ YES_CLOSE = N_("Yes, close it")
 CANCEL = N_("Cancel")
 OPENED = N_(
     "The 公示 of {year} is open from {opens} to {closes}: {posts} channel posts queued, "
-    "{subscribers} subscribers told."
+    "{workers} bound workers told their result is published, {subscribers} subscribers told."
 )
 CLOSED = N_(
     "The 公示 of {year} is closed: {final} results final, {held} held while a serious case "
@@ -219,6 +219,7 @@ def say_opened(ctx: Context, opened: gongshi.Opened, *, edit: bool) -> None:
             opens=day_text(t, opened.window.opens_on),
             closes=day_text(t, opened.window.closes_on),
             posts=opened.posts,
+            workers=opened.workers,
             subscribers=opened.subscribers,
         ),
         [[Button(t(BACK), MENU_HOME)]],

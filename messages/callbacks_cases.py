@@ -28,6 +28,9 @@ STEP_CODES = {
     "extend": "ext",
     "close": "cls",
     "merge": "mrg",
+    "return": "ret",
+    "keep": "keep",
+    "redispatch": "rdp",
 }
 STEP_OF_CODE = {code: step for step, code in STEP_CODES.items()}
 
@@ -43,6 +46,9 @@ ActionCode = Literal[
     "ext",
     "cls",
     "mrg",
+    "ret",
+    "keep",
+    "rdp",
     # the views: the card (edited in place / as a new message), its evidence, back to it from
     # a question, the public and the internal 处理意见书
     "card",
@@ -52,7 +58,7 @@ ActionCode = Literal[
     "doc",
     "idoc",
 ]
-ChoiceCode = Literal["to", "cat", "fd"]
+ChoiceCode = Literal["to", "cat", "fd", "rd"]
 
 
 class CaseQueue(CallbackData, prefix="cs"):
@@ -78,7 +84,7 @@ class CaseAction(CallbackData, prefix="cs"):
 
 class CaseChoice(CallbackData, prefix="cs"):
     """A pick for a step: ``to`` an investigator's user id, ``cat`` a category's index,
-    ``fd`` a finding's index."""
+    ``fd`` a finding's index, ``rd`` the index of the category a returned case goes on with."""
 
     action: ChoiceCode
     case_id: int

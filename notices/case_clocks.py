@@ -21,6 +21,7 @@ from domain import cases as rules
 from domain.clock import Clock
 from domain.workdays import UnknownYearError, WorkCalendar
 from notices.reminders import local_now
+from services.appeal_clocks import watch_appeals
 from services.case_clocks import escalate_overdue, warn_owners
 from storage.db import transaction
 from storage.models import Case, CaseEvent
@@ -67,6 +68,9 @@ async def sweep_case_clocks(
             elif alarm == "overdue" and (case.id, kind, str(due)) not in supervised:
                 await escalate_overdue(session=session, case=case, clock=kind, due=due, now=now)
                 report.escalated += 1
+        appeals = await watch_appeals(session=session, now=now, calendar=calendar)
+        report.warned += appeals.warned
+        report.escalated += appeals.escalated
     if report.unknown_years:
         log.warning("case clocks: no working-day calendar for %s", sorted(report.unknown_years))
     return report

@@ -8,7 +8,6 @@ weekday and hour on: a bot that was down on Monday morning sends it when it is b
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
 import logging
 from collections.abc import Sequence
@@ -17,10 +16,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
+from documents.charts import cjk_font
 from domain.clock import Clock
 from messages.i18n import N_, Translator
 from messages.style import date_text
 from notices.config import NoticeSettings
+from notices.figures_digest import queue_figures_chart
 from notices.reminders import local_now
 from storage.audiences import bureau_staff
 from storage.db import transaction
@@ -30,18 +31,6 @@ from storage.unit_tasks import UnitLoad, overdue_and_open_cases
 
 log = logging.getLogger(__name__)
 
-# Fonts with Simplified Chinese that Debian and the usual desktops ship.
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
 MAX_UNITS_IN_CHART = 30
 MAX_UNITS_IN_TEXT = 5
 
@@ -91,6 +80,7 @@ async def send_weekly_digest(
                 file=chart,
                 dedup_key=f"digest:{week_key}:{person.user_id}",
             )
+        await queue_figures_chart(session, staff=staff, now=now, week_key=week_key)
     return len(staff)
 
 
@@ -128,15 +118,6 @@ def digest_text(t: Translator, loads: Sequence[UnitLoad], monday: date) -> str:
             + t(UNIT_LINE, unit=unit.unit_name, tasks=unit.overdue_tasks, cases=unit.open_cases)
         )
     return "\n".join(lines)[:1000]  # a photo's caption holds 1024 characters
-
-
-@functools.cache
-def cjk_font() -> str | None:
-    """The name of an installed font that draws Chinese, if any."""
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
 
 
 def chart_labels(

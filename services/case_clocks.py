@@ -33,7 +33,10 @@ SUPERVISIONS = {"accept": SUPERVISE_ACCEPT, "conclude": SUPERVISE_CONCLUDE}
 
 
 async def owners(session: AsyncSession, case: Case) -> list[Recipient]:
-    """Who holds the case now: its investigator, else the office of its route."""
+    """Who holds the case now: the bureau while a returned case waits for its decision, else
+    its investigator, else the office of its route."""
+    if case.state == "returned":
+        return await bureau_staff(session)
     assigned = await assignee_user(session, case)
     if assigned is not None:
         user = await session.get(TelegramUser, assigned)

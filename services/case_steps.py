@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import cases as rules
+from messages.callbacks_appeals import AppealAction
 from messages.callbacks_cases import Rating
 from messages.i18n import N_, translate
 from storage.audit import audit
@@ -46,6 +47,9 @@ TOLD = {
     "reply": ("reply", ""),
     "close": ("closed", TOLD_CLOSED),
 }
+
+
+ASK_REVIEW = N_("Not satisfied with the handling opinion: ask for 复查")
 
 
 class CaseRefused(Exception):
@@ -145,13 +149,17 @@ async def tell_complainant(
     asks = action == "close" and case.rating is None
     if asks:
         text = f"{text}\n\n{translate(ASK_RATING, language)}"
+    rows = [[(str(n), Rating(case_id=case.id or 0, rating=n).pack()) for n in range(1, 6)]]
+    rows = rows if asks else []
+    if action == "close":
+        # The written reply: who does not accept it may ask for 复查 (domain.appeals).
+        appeal = AppealAction(action="req", target=case.id or 0).pack()
+        rows.append([(translate(ASK_REVIEW, language), appeal)])
     await enqueue(
         session,
         chat_id=complaint.submitted_by,
         kind="notice",
         text=text,
-        buttons=[[(str(n), Rating(case_id=case.id or 0, rating=n).pack()) for n in range(1, 6)]]
-        if asks
-        else None,
+        buttons=rows or None,
         dedup_key=f"cs:{case.id}:{key}:{await event_seq(session, case)}",
     )

@@ -26,13 +26,13 @@ from services.case_alerts import alert_case
 from services.case_clocks import owners
 from services.case_opinion import archive_opinion
 from services.case_steps import (
-    TOLD_CLOSED,
     CaseRefused,
     audit_case,
     checked,
     refuse,
     tell_complainant,
 )
+from services.merged_complainants import tell_merged_of_close, tell_merged_of_reply
 from storage.audiences import bureau_staff
 from storage.case_desk import card
 from storage.cases import (
@@ -43,12 +43,12 @@ from storage.cases import (
     event_seq,
     investigator_official,
     load_for_step,
-    merged_complaints,
     record_step,
     renewals_from,
     user_language,
 )
 from storage.complaints import add_event, forget_complainant, made_serious_by_count
+from storage.dispatch import dispatched_on
 from storage.models import Case, Complaint
 from storage.outbox import enqueue
 from storage.publication import release_held_results
@@ -74,7 +74,9 @@ async def accept(
     *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, calendar: WorkCalendar
 ) -> Case:
     case = await checked(session, case_id, "accept", actor, now)
-    today = now.date()
+    # The conclusion clock runs from the day the case was routed to this office (派单), not
+    # from the day someone there accepted it (domain.dispatch).
+    today = await dispatched_on(session, case, zone=now.tzinfo) or now.date()
     renewals = await renewals_from(session, case=case, calendar=calendar)
     try:
         case.conclude_due = rules.conclusion_due(
@@ -140,6 +142,7 @@ async def reply(
         await refuse(session, case_id, "reply", actor, now, "input", state=case.state)
     await record_step(session, case, "reply", actor, now, detail={"reply": text})
     await tell_complainant(session, case, "reply", actor, text=text)
+    await tell_merged_of_reply(session, case, role=actor.role, text=text)
     return case
 
 
@@ -253,16 +256,7 @@ async def close(
     await _release(session, case, now=now)
     outcome = {"finding": case.finding or "—", "opinion": case.opinion or "—"}
     await tell_complainant(session, case, "close", actor, **outcome)
-    seq = await event_seq(session, case)
-    for merged in await merged_complaints(session, case):
-        if merged.submitted_by is not None:
-            await enqueue(
-                session,
-                chat_id=merged.submitted_by,
-                kind="notice",
-                text=translate(TOLD_CLOSED, merged.language, code=merged.ticket_code, **outcome),
-                dedup_key=f"cs:{case.id}:closed:{merged.ticket_code}:{seq}",
-            )
+    await tell_merged_of_close(session, case, **outcome)
     return case
 
 
@@ -310,10 +304,16 @@ async def rate(
         await refuse(session, case_id, "rate", actor, now, "scope")
     if not rules.check_rating(rating):
         await refuse(session, case_id, "rate", actor, now, "input")
+    # A merged complainant rates the case theirs joined, once that one is closed; a low rating
+    # asks for that case's review.
+    reviewed = await session.get(Case, case.merged_into_id) if case.state == "merged" else case
+    if reviewed is None or reviewed.state != "closed":
+        await refuse(session, case_id, "rate", actor, now, "state")
+    assert reviewed is not None and reviewed.id is not None
     case.rating, case.rating_comment = rating, comment
     await record_step(session, case, "rate", actor, now, detail={"rating": rating})
-    if rules.reopens(rating) and not case.reopened:
-        await reopen(session=session, case_id=case_id, now=now)
+    if rules.reopens(rating) and not reviewed.reopened:
+        await reopen(session=session, case_id=reviewed.id, now=now)
     return case
 
 

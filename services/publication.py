@@ -22,6 +22,7 @@ from services import publication_texts as texts
 from services.hotline_contact import HotlineContact
 from services.late_notice import STILL_NOTICING, still_noticing
 from services.publication_checks import IncompleteError, checked_override, shortfalls
+from services.worker_notices import tell_bound_workers
 from storage import publication as store
 from storage.audit import audit
 from storage.models import ChannelPost, Cycle
@@ -58,6 +59,7 @@ class Opened:
     units: int
     posts: int
     subscribers: int
+    workers: int = 0  # bound workers told their result is published (counted apart)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ async def open_gongshi(
     if rules.channel_id is not None:
         posts = await _queue_channel_posts(session, cycle, by_unit, window, rules)
     told = await _tell_subscribers(session, cycle, window, rules.hotline)
+    workers = await tell_bound_workers(session, cycle)
     audit(
         session,
         at=now,
@@ -119,6 +122,7 @@ async def open_gongshi(
         workdays=days,
         posts=posts,
         subscribers=told,
+        workers=workers,
     )
     if short:
         audit(
@@ -138,7 +142,7 @@ async def open_gongshi(
                 for unit in short
             },
         )
-    return Opened(cycle, window, len(by_unit), posts, told)
+    return Opened(cycle, window, len(by_unit), posts, told, workers)
 
 
 async def _check_may_open(session: AsyncSession, cycle: Cycle) -> None:

@@ -14,11 +14,19 @@ from storage.models.cases import CaseDocument
 
 
 def keep_opinion(
-    session: AsyncSession, *, case_id: int, filename: str, content: bytes, now: datetime
+    session: AsyncSession,
+    *,
+    case_id: int,
+    filename: str,
+    content: bytes,
+    now: datetime,
+    kind: str = "opinion",
 ) -> CaseDocument:
+    """A public document filed with the case: its 处理意见书 (``kind`` opinion), or the answer
+    to an appeal (review, recheck)."""
     document = CaseDocument(
         case_id=case_id,
-        kind="opinion",
+        kind=kind,
         filename=filename,
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,

@@ -19,7 +19,6 @@ from storage.complaints import add_event
 from storage.models import (
     Case,
     CaseEvent,
-    Complaint,
     Cycle,
     Official,
     Result,
@@ -100,16 +99,6 @@ async def event_seq(session: AsyncSession, case: Case) -> int:
         select(func.max(col(CaseEvent.seq))).where(col(CaseEvent.case_id) == case.id)
     )
     return int(found.scalar_one() or 0)
-
-
-async def merged_complaints(session: AsyncSession, case: Case) -> list[Complaint]:
-    found = await session.execute(
-        select(Complaint)
-        .join(Case, col(Case.complaint_id) == col(Complaint.id))
-        .where(col(Case.merged_into_id) == case.id)
-        .order_by(col(Complaint.id))
-    )
-    return list(found.scalars())
 
 
 async def accepted_on(session: AsyncSession, case: Case) -> date | None:

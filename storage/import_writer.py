@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -442,7 +442,4 @@ class _Plan:
 
     @property
     def empty(self) -> bool:
-        return not any(
-            (self.history, self.worker_changes, self.post_changes, self.new_posts)
-            + (self.new_results, self.result_changes, self.bases)
-        )
+        return not any(getattr(self, part.name) for part in fields(self))

@@ -20,6 +20,8 @@ Sooner, past the outbox retention (``settings.outbox_retention_days``, default 3
 - a finished case's complaint loses its chat (``submitted_by``), by which the complainant was
   told, could rate and could find the code again: after it, nothing joins an anonymous
   complaint to a Telegram account. A case merged into another keeps it until that one ends;
+  a closed case keeps it while its complainant may still appeal from there (at least
+  domain.appeals.CHAT_KEPT_DAYS after the closing, and while an appeal is pending);
 - a finished case's complaint filed more than a day ago loses its complainant hash.
 """
 
@@ -34,10 +36,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
+from domain.appeals import CHAT_KEPT_DAYS
 from domain.cases import FINAL_STATES
 from storage.models import (
     AuditLog,
     Case,
+    CaseAppeal,
     ChannelPost,
     ComplainantContact,
     Complaint,
@@ -206,12 +210,26 @@ async def retire_delivered(
         ~exists().where(col(ChannelPost.outbox_id) == col(Outbox.id)),
     )
     into = aliased(Case)
+    # A closed case's complainant may appeal from that chat (domain.appeals): it is kept for
+    # the request period, and while an appeal is pending or was answered within it.
+    appeal_before = min(before, now - timedelta(days=CHAT_KEPT_DAYS))
     finished = (
         select(col(Case.complaint_id))
         .outerjoin(into, col(into.id) == col(Case.merged_into_id))
         .where(
             col(Case.state).in_(sorted(FINAL_STATES)),
             func.coalesce(col(Case.closed_at), col(Case.updated_at)) < before,
+            or_(
+                col(Case.state) != "closed",
+                func.coalesce(col(Case.closed_at), col(Case.updated_at)) < appeal_before,
+            ),
+            ~exists().where(
+                col(CaseAppeal.case_id) == col(Case.id),
+                or_(
+                    col(CaseAppeal.answered_at).is_(None),
+                    col(CaseAppeal.answered_at) >= appeal_before,
+                ),
+            ),
             or_(
                 col(Case.merged_into_id).is_(None),
                 and_(

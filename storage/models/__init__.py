@@ -1,5 +1,6 @@
 """The whole data model of SPEC.md. Importing this package registers every table."""
 
+from storage.models.appeals import CaseAppeal
 from storage.models.base import UTCDateTime, utcnow
 from storage.models.cases import (
     Case,
@@ -57,6 +58,7 @@ __all__ = [
     "ROLES",
     "AuditLog",
     "Case",
+    "CaseAppeal",
     "CaseDocument",
     "CaseEvent",
     "ChannelPost",

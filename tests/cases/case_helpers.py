@@ -57,6 +57,12 @@ async def file_case(
         return submitted.case.id
 
 
+async def step(storage, fn, **kw):
+    """One use case in its own transaction."""
+    async with storage.sessions() as session, session.begin():
+        return await fn(session=session, **kw)
+
+
 async def get_case(storage, case_id: int) -> Case:
     async with storage.sessions() as session:
         found = await session.get(Case, case_id)

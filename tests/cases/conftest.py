@@ -15,3 +15,9 @@ from case_county import County, build_county
 @pytest.fixture
 async def county(storage) -> County:
     return await build_county(storage)
+
+
+@pytest.fixture
+async def any_county(any_storage) -> County:
+    """The county on SQLite and on PostgreSQL."""
+    return await build_county(any_storage)

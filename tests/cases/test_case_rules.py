@@ -70,7 +70,8 @@ def test_refusals(action, role, facts, reason):
 
 def test_buttons_follow_role_and_state():
     fresh = Facts("submitted", "unit", own_unit=True)
-    assert available(role="unit", facts=fresh) == ["accept", "note"]
+    # A new case the unit may also return as outside its remit (退单).
+    assert available(role="unit", facts=fresh) == ["accept", "note", "return"]
     assert "reject" in available(role="bureau", facts=fresh)
     assert available(role="investigator", facts=fresh) == []
     review = {"note", "reply", "reclassify", "record_finding", "close"}
@@ -97,6 +98,7 @@ def test_every_step_with_text_names_what_to_type():
         "record_finding",
         "extend",
         "merge",
+        "return",
     }
 
 
@@ -105,6 +107,8 @@ def test_the_desk_reclassifies_the_cases_it_decides_and_replies_on_every_open_ca
         for state in sorted(rules.OPEN_STATES):
             facts = Facts(state, route)
             assert refusal("reply", role="bureau", facts=facts) is None
+            if state == "returned":  # the bureau's 审定 routes it on (domain.dispatch)
+                continue
             reclassifies = refusal("reclassify", role="bureau", facts=facts)
             assert reclassifies == ("role" if route == "investigators" else None)
             by_hr = refusal("reclassify", role="investigator", facts=facts)
@@ -118,7 +122,10 @@ def test_only_the_hr_bureau_decides_a_serious_case(state):
     """The desk may write a note back to the 人社局 (and reply to the complainant) on a
     serious case, nothing else, in any state; the 人社局 may take every deciding step."""
     facts = Facts(state, "investigators")
-    assert set(available(role="bureau", facts=facts)) <= {"note", "reply"}
+    # Once the 人社局 has returned it as outside its remit (退单), the bureau decides where it
+    # goes (审定): back to the 人社局, or on to another office.
+    waiting = {"keep", "redispatch"} if state == "returned" else set()
+    assert set(available(role="bureau", facts=facts)) <= {"note", "reply"} | waiting
     assert refusal("note", role="bureau", facts=facts) is None
     for step in ("accept", "reject", "assign", "record_finding", "reclassify", "close", "merge"):
         assert refusal(step, role="bureau", facts=facts) == "role"
@@ -127,7 +134,10 @@ def test_only_the_hr_bureau_decides_a_serious_case(state):
     decided = {
         action
         for action in deciding
-        if state in rules.STEPS[action].from_states and (state, action) != ("review", "assign")
+        if state in rules.STEPS[action].from_states
+        and (state, action) != ("review", "assign")
+        # A returned case waits for the bureau's decision (审定).
+        and state != "returned"
     }
     assert decided <= set(available(role="investigator", facts=facts))
 

@@ -106,6 +106,12 @@ async def test_a_closed_anonymous_complaint_joins_no_account(chat, storage, coun
         await retire_delivered(
             session=session, now=clock.now() + timedelta(days=31), outbox_days=30
         )
+    # The complainant may still ask for 复查 from this chat (domain.appeals): it is kept.
+    assert ("complaint", "submitted_by") in await places_holding(storage, ANONYMOUS)
+    async with storage.sessions() as session, session.begin():
+        await retire_delivered(
+            session=session, now=clock.now() + timedelta(days=41), outbox_days=30
+        )
 
     # An old rating button pressed now is refused, and the refusal, committed as the chat's
     # transaction commits it, names nobody either.

@@ -21,7 +21,12 @@ SETTINGS = NoticeSettings()
 
 async def open_case(storage, unit_id: int) -> None:
     async with transaction(storage.sessions) as session:
-        complaint = Complaint(ticket_code="K7M2QX9P", category="不在岗", description="长期不在岗")
+        complaint = Complaint(
+            ticket_code="K7M2QX9P",
+            category="不在岗",
+            description="长期不在岗",
+            submitted_at=at(12, 16),
+        )
         session.add(complaint)
         await session.flush()
         session.add(
@@ -52,8 +57,12 @@ async def test_the_digest_goes_once_a_week_to_every_official(storage, sb, make_s
         rows = (await session.execute(select(Outbox))).scalars().all()
         charts = (await session.execute(select(OutboxAttachment))).scalars().all()
     assert {(r.chat_id, r.method) for r in rows} == {(b, "sendPhoto") for b in BUREAU}
-    assert len(charts) == 1 and charts[0].content.startswith(b"\x89PNG")  # stored once
-    caption = rows[0].payload["text"]
+    # The digest's chart and the hotline figures' chart, each stored once for everyone.
+    assert len(rows) == 4 and len(charts) == 2
+    assert all(chart.content.startswith(b"\x89PNG") for chart in charts)
+    figures = [r for r in rows if ":figures:" in (r.dedup_key or "")]
+    assert len(figures) == 2 and "受理投诉 1 件" in figures[0].payload["text"]
+    caption = next(r for r in rows if r not in figures).payload["text"]
     # Dec 21: each unit has rules, assessment, results and self-check overdue.
     assert caption.splitlines()[:2] == [
         "每周汇总（2026年12月21日至2026年12月27日）：",
@@ -62,8 +71,9 @@ async def test_the_digest_goes_once_a_week_to_every_official(storage, sb, make_s
     assert f"• {FOREST}：逾期任务 4 项，未结案件 1 件" in caption
     await make_sender(storage.sessions).drain(timeout=10)
     for official in BUREAU:
-        [message] = await sb.bot_messages(official)
-        assert message["message"]["photo"] and message["message"]["caption"] == caption
+        digest, chart = await sb.bot_messages(official)
+        assert digest["message"]["photo"] and digest["message"]["caption"] == caption
+        assert chart["message"]["photo"] and "热线统计" in chart["message"]["caption"]
 
 
 async def test_all_clear_is_a_short_text(storage):
