@@ -100,7 +100,7 @@ async def carry_back(
             task_title=translate(FINDING_TASK_TITLE, "zh", case=case.id),
             task_note=f"{consequence_names(its_own, 'zh')}：{case.opinion}"[:1000],
             told=told,
-            dedup=f"cs:{case.id}:unit_task",
+            dedup_key=f"cs:{case.id}:unit_task",
             case_id=case.id,
         ),
         now=now,
@@ -121,7 +121,7 @@ class Acting:
     task_title: str
     task_note: str
     told: Callable[[str, date], str]  # (language, due day) → the unit contact's notice
-    dedup: str
+    dedup_key: str
     case_id: int | None = None
 
 
@@ -177,5 +177,5 @@ async def _unit_task(
             chat_id=recipient.user_id,
             kind="alert",
             text=acting.told(recipient.language, due),
-            dedup_key=f"{acting.dedup}:{recipient.user_id}",
+            dedup_key=f"{acting.dedup_key}:{recipient.user_id}",
         )

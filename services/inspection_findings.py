@@ -262,7 +262,7 @@ async def _act(
             task_title=translate(TASK_TITLE, "zh", id=finding.id),
             task_note=text,
             told=told,
-            dedup=f"inf:{finding.id}:unit_task",
+            dedup_key=f"inf:{finding.id}:unit_task",
         ),
         now=now,
         calendar=calendar,

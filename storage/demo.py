@@ -44,6 +44,7 @@ from storage.demo_procedure import write_demo_procedure
 from storage.identity import keyed_hash
 from storage.models import (
     Case,
+    CaseAppeal,
     CaseDocument,
     CaseEvent,
     ChannelPost,
@@ -198,7 +199,7 @@ def purge_statements() -> list[Delete]:
     )
     whole: list[type[SQLModel]] = [
         *INSPECTION_TABLES,
-        Reminder, UnitTask, RenewalPaper, CaseDocument, CaseEvent, EvidenceFile,
+        Reminder, UnitTask, RenewalPaper, CaseAppeal, CaseDocument, CaseEvent, EvidenceFile,
         ComplainantContact, Objection, DeskIntake, Case, Complaint, ChannelPost, Verification,
         LateNotice, ResultBasis, ProcedureStep, Result, ImportJob, ImportBatch, WorkerCode,
     ]  # fmt: skip
