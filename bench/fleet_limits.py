@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
 
-from broadcast import FIRST_ID, TOKEN, start_sandbox  # noqa: E402
+from broadcast import FIRST_ID, TOKEN, figure, start_sandbox  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from notices.botapi import BotApi  # noqa: E402
@@ -48,6 +47,7 @@ from storage.models import Outbox  # noqa: E402
 from storage.outbox import enqueue  # noqa: E402
 
 ALERT_AFTER = 5.0
+BENCH = "fleet_limits"
 
 
 async def deliver(database_url: str, api_base: str, rate: float, shared: bool) -> None:
@@ -138,15 +138,9 @@ def report(
     )
     print(f"429 received: {refused} (goal 0); sent twice: {twice}; rows not sent: {not_sent}")
     print(f"case alert, written to delivered during the broadcast: {delay:.2f} s (goal < 2 s)")
-    figure("two processes: combined rate / limit", share, "", ">= 0.95", share >= 0.95)
-    figure("two processes: 429 received", refused, "", "0", refused == 0)
-    figure("two processes: case alert, commit to delivery", delay, "s", "< 2", delay < 2)
-
-
-def figure(name: str, value: float, unit: str, goal: str, met: bool) -> None:
-    """One machine-readable line per figure, as bench/run_all.py collects them."""
-    line = {"bench": "fleet_limits", "figure": name, "value": round(value, 3), "unit": unit}
-    print("BENCH " + json.dumps({**line, "goal": goal, "met": met}))
+    figure("two processes: combined rate / limit", share, "", ">= 0.95", share >= 0.95, BENCH)
+    figure("two processes: 429 received", refused, "", "0", refused == 0, BENCH)
+    figure("two processes: case alert, commit to delivery", delay, "s", "< 2", delay < 2, BENCH)
 
 
 def main() -> None:
