@@ -78,6 +78,8 @@ HOLD_SECONDS = 10.0
 QUEUE_SECONDS = 2.0
 MIN_QUEUE = 50
 MISCONFIGURED_PAUSE = 30.0
+# A turn in the fleet's budget further off than this means the fleet is paused.
+FLEET_SLEEP_MAX = 1.0
 
 
 def worker_name() -> str:
@@ -267,12 +269,13 @@ class OutboxSender:
             task.add_done_callback(self._in_flight.discard)
 
     async def _fleet_turn(self, row: ClaimedRow) -> bool:
-        """Wait for the row's turn in the fleet's budget; False: the chat's turn has not come
-        (another process wrote to it) or the budget could not be read, and the row waits."""
+        """Wait for the row's turn in the fleet's budget; False: the row waits in the queue,
+        because the chat's turn has not come (another process wrote to it), the fleet is paused
+        (a 429 met by another process) or the budget could not be read."""
         assert self.fleet is not None
         try:
             turn = await self.fleet.turn(row.chat_id, self.pacer.gap(row.chat_id))
-            if turn is not None and turn.chat_wait <= 0:
+            if turn is not None and turn.chat_wait <= 0 and turn.wait <= FLEET_SLEEP_MAX:
                 if turn.wait > 0:
                     await asyncio.sleep(turn.wait)
                 return True
@@ -280,7 +283,15 @@ class OutboxSender:
             self.queue.add(row, time.monotonic(), 0.0)  # stopping: given back with the rest
             raise
         now = time.monotonic()
-        ready = now + (turn.chat_wait if turn is not None else self.settings.outbox_poll_seconds)
+        if turn is None:
+            ready = now + self.settings.outbox_poll_seconds
+        elif turn.chat_wait > 0:
+            ready = now + turn.chat_wait
+        else:
+            # Not slept through here, where the row's lease would not be extended and a more
+            # urgent row written meanwhile would wait behind it.
+            ready = now + turn.wait
+            self.pacer.pause_all(ready)
         self.pacer.hold_chat(row.chat_id, ready)
         self.queue.add(row, now, ready)
         self.queue.finished(row.chat_id, ready, now)
