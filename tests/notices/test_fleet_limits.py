@@ -18,6 +18,7 @@ from bot.settings import load_settings
 from notices.config import NoticeSettings
 from notices.fleet_limits import FleetBudget
 from storage.db import transaction
+from storage.fleet_limits import Turn, pause_fleet, take_turn
 from storage.migrate import upgrade
 from storage.models import Outbox
 from storage.outbox import enqueue
@@ -135,3 +136,26 @@ async def test_a_429_met_by_one_process_pauses_the_other(pg_url, sb, make_sender
 
 async def test_sqlite_paces_in_memory_alone(storage):
     assert FleetBudget.for_sessions(storage.sessions, NoticeSettings()) is None
+
+
+@pytest.mark.postgres
+async def test_a_turn_is_taken_only_when_the_chat_has_its_turn(pg_url):
+    async with open_storage(settings_for(pg_url)) as storage:
+        await upgrade(storage.engine)
+
+        async def take(chat: int, gap: float = 1.0) -> Turn:
+            async with transaction(storage.sessions) as session:
+                return await take_turn(session, chat_id=chat, rate=10.0, burst=1, chat_gap=gap)
+
+        first = await take(11)
+        assert first.chat_wait == 0.0 and first.wait < 0.001
+        # The same chat a moment later: its turn is a second off, and no overall turn is used.
+        again = await take(11)
+        assert again.chat_wait > 0.8 and again.wait == 0.0
+        other = await take(12)
+        assert other.chat_wait == 0.0 and 0.05 < other.wait <= 0.1
+        # A 429: every process waits, whichever chat it writes to.
+        async with transaction(storage.sessions) as session:
+            await pause_fleet(session, seconds=5)
+        paused = await take(13)
+        assert paused.chat_wait == 0.0 and 4.9 < paused.wait <= 5.0
