@@ -23,6 +23,7 @@ BENCHMARKS = [
     ("import_results", "100,000 result rows imported from XLSX into SQLite"),
     ("throughput", "updates per second, our runtime and Dispatcher against a bare echo bot"),
     ("broadcast", "20,000 recipients at 300 messages/s, and a case alert in the middle"),
+    ("fleet_limits", "two sender processes on PostgreSQL at Telegram's 30 messages/s together"),
     ("hostile_files", "hostile spreadsheets refused; others' wait during the largest import"),
 ]
 

@@ -80,9 +80,10 @@ class Settings(BaseSettings):
     import_max_uncompressed_mb: int = Field(default=200, ge=1, le=20_000)
     # The ceiling of the process that reads and checks a file (storage.import_child).
     import_max_memory_mb: int = Field(default=1024, ge=256, le=65_536)
-    # Delivery of the outbox, within Telegram's limits; with several processes each takes a
-    # share (the limits are per sender process).
+    # Delivery of the outbox, within Telegram's limits; on PostgreSQL they are the whole
+    # fleet's, every process taking its turns from the database (notices.fleet_limits).
     outbox_rate: float = Field(default=30.0, gt=0)
+    outbox_fleet_limits: bool = True
     outbox_private_per_second: float = Field(default=1.0, gt=0)
     outbox_group_per_minute: float = Field(default=20.0, gt=0)
     outbox_max_in_flight: int = Field(default=10, ge=1, le=100)

@@ -14,14 +14,17 @@ from typing import Any
 @dataclass(frozen=True)
 class NoticeSettings:
     # Telegram's limits: about 30 messages a second in all, one a second per private chat,
-    # twenty a minute per group or channel. Several sender processes share them: give each
-    # its share (the limits are per process).
+    # twenty a minute per group or channel. On PostgreSQL every process takes its turns from
+    # one budget in the database (notices.fleet_limits), so these are the fleet's limits;
+    # SQLite runs one process, paced in memory.
     outbox_rate: float = 30.0
     outbox_private_per_second: float = 1.0
     outbox_group_per_minute: float = 20.0
     # Requests on the wire at once. Few: requests held up on the way (a slow network, a busy
     # server) arrive together, and more of them than Telegram's burst allowance means 429s.
     outbox_max_in_flight: int = 10
+    # On PostgreSQL, share the limits above between all processes (off: each paces alone).
+    outbox_fleet_limits: bool = True
     # A claimed row belongs to its sender this long; a sender that died leaves it to others.
     outbox_lease_seconds: float = 60.0
     outbox_poll_seconds: float = 0.2

@@ -5,12 +5,14 @@ Three tasks share one in-memory queue. The claimer tops the queue up to about tw
 sending, in priority order, every ``outbox_poll_seconds``; so a case alert written during a
 broadcast of thousands is claimed at the next top-up and, being first in the queue, goes out
 with the next free slot. The dispatcher waits for a slot of the overall rate, takes the most
-urgent row whose chat has its turn, and sends it. The recorder writes results in batches.
+urgent row whose chat has its turn, and sends it; on PostgreSQL it first takes the message's
+turn from the fleet's budget in the database (``notices.fleet_limits``), so that several
+processes together keep Telegram's limits. The recorder writes results in batches.
 
 What the answers do (see ``notices.botapi.Verdict``):
-- 429: the row waits ``retry_after`` and so does every send of this process, since Telegram does
-  not say whether the chat or the bot hit the limit; the chat is paused in the database too, so
-  other processes' senders wait for it as well;
+- 429: the row waits ``retry_after`` and so does every send of this process (on PostgreSQL, of
+  every process), since Telegram does not say whether the chat or the bot hit the limit; the
+  chat is paused in the database too, so other processes' senders wait for it as well;
 - 5xx, timeout, lost connection: the row is retried after an exponential backoff with jitter,
   and repeated failures slow the whole sender the same way (Telegram is probably down);
 - 403, or 400 "chat not found" and the like: the row fails with the reason, so do the chat's
@@ -52,6 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.clock import Clock, SystemClock
 from notices.botapi import ApiResult, BotApi, Verdict
 from notices.config import NoticeSettings
+from notices.fleet_limits import FleetBudget
 from notices.pacing import ChatQueues, Pacer, backoff
 from storage import outbox_queue, publication
 from storage.outbox import FILE_FIELD, bot_api_params
@@ -75,6 +78,8 @@ HOLD_SECONDS = 10.0
 QUEUE_SECONDS = 2.0
 MIN_QUEUE = 50
 MISCONFIGURED_PAUSE = 30.0
+# A turn in the fleet's budget further off than this means the fleet is paused.
+FLEET_SLEEP_MAX = 1.0
 
 
 def worker_name() -> str:
@@ -117,6 +122,8 @@ class OutboxSender:
             now=now,
         )
         self.queue = ChatQueues()
+        # On PostgreSQL the limits are the fleet's: every turn is taken from the database too.
+        self.fleet = FleetBudget.for_sessions(sessions, settings)
         self._outcomes: list[Outcome] = []
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.outbox_max_in_flight)
@@ -146,6 +153,8 @@ class OutboxSender:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
             self._give_back(self.queue.take_all())
+            if self.fleet is not None:
+                await self.fleet.settle()
             self._finished.set()
             await tasks[2]  # the recorder ends with a last flush
 
@@ -252,9 +261,41 @@ class OutboxSender:
                     await asyncio.wait_for(self._work.wait(), max(0.001, timeout))
                 continue
             self.pacer.take(row.chat_id, now)
+            if self.fleet is not None and not await self._fleet_turn(row):
+                self._slots.release()
+                continue
             task = asyncio.create_task(self._send(row))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
+
+    async def _fleet_turn(self, row: ClaimedRow) -> bool:
+        """Wait for the row's turn in the fleet's budget; False: the row waits in the queue,
+        because the chat's turn has not come (another process wrote to it), the fleet is paused
+        (a 429 met by another process) or the budget could not be read."""
+        assert self.fleet is not None
+        try:
+            turn = await self.fleet.turn(row.chat_id, self.pacer.gap(row.chat_id))
+            if turn is not None and turn.chat_wait <= 0 and turn.wait <= FLEET_SLEEP_MAX:
+                if turn.wait > 0:
+                    await asyncio.sleep(turn.wait)
+                return True
+        except asyncio.CancelledError:
+            self.queue.add(row, time.monotonic(), 0.0)  # stopping: given back with the rest
+            raise
+        now = time.monotonic()
+        if turn is None:
+            ready = now + self.settings.outbox_poll_seconds
+        elif turn.chat_wait > 0:
+            ready = now + turn.chat_wait
+        else:
+            # Not slept through here, where the row's lease would not be extended and a more
+            # urgent row written meanwhile would wait behind it.
+            ready = now + turn.wait
+            self.pacer.pause_all(ready)
+        self.pacer.hold_chat(row.chat_id, ready)
+        self.queue.add(row, now, ready)
+        self.queue.finished(row.chat_id, ready, now)
+        return False
 
     async def _send(self, row: ClaimedRow) -> None:
         try:
@@ -302,6 +343,8 @@ class OutboxSender:
             self.stats.rate_limited += 1
             self.pacer.pause_all(now + wait)
             self.pacer.hold_chat(chat, now + wait)
+            if self.fleet is not None:
+                self.fleet.pause(wait)
             log.warning("429 for chat %s: nothing is sent for %.0f s", chat, wait)
             self._outcomes.append(Pause(chat, wall + timedelta(seconds=wait)))
             self._retry(row, wait, result.description)

@@ -10,6 +10,7 @@ from storage.models.cases import (
     Complaint,
     EvidenceFile,
 )
+from storage.models.fleet_limits import SendBudget
 from storage.models.inspection import (
     InspectionAssignment,
     InspectionCheck,
@@ -90,6 +91,7 @@ __all__ = [
     "Result",
     "ResultBasis",
     "RoleBinding",
+    "SendBudget",
     "Subscription",
     "TelegramUser",
     "UTCDateTime",
