@@ -7,6 +7,7 @@ from __future__ import annotations
 from domain import inspection as rules
 from domain.masking import mask_name
 from messages.i18n import N_, Translator
+from services.procedure import gap_line
 from storage.inspection_facts import UnitFacts
 from storage.models import InspectionCheck
 from storage.roster_history import Change
@@ -24,6 +25,8 @@ RECRUITED = N_(
 )
 RESULTS = N_("Results recorded: {results} of {on_duty} on duty ({grades}).")
 TASKS = N_("Tasks: {done} of {total} done, {overdue} overdue.")
+PROCEDURE = N_("Assessment procedure")
+PROCEDURE_COMPLETE = N_("Assessment procedure (五(一)–(四)): recorded in full.")
 VERIFIED = N_("Staff verification: {verified} recorded, {absent} absent without excuse.")
 SUBSIDY = N_("Subsidies stopped for {n} workers this year.")
 SELF_CHECK = N_("The unit's self-check: found {found}; corrected {corrected}.")
@@ -90,6 +93,9 @@ def known_lines(t: Translator, item: str, facts: UnitFacts) -> list[str]:
         grades = t(SEPARATOR).join(f"{g} {n}" for g, n in sorted(facts.grades.items())) or t(NONE)
         return [
             t(RESULTS, results=facts.results, on_duty=facts.on_duty, grades=grades),
+            gap_line(t, t(PROCEDURE), facts.procedure_gaps)
+            if facts.procedure_gaps
+            else t(PROCEDURE_COMPLETE),
             t(TASKS, done=facts.tasks_done, total=facts.tasks, overdue=facts.tasks_overdue),
             t(VERIFIED, verified=facts.verified, absent=facts.absent),
         ]

@@ -1,6 +1,6 @@
 """What the product already knows about a unit, shown beside each checklist item so the
 inspector confirms rather than retypes: quota and posts, the year's joins and leaves,
-results, tasks, verification. Reads only."""
+results, the assessment procedure's record, tasks, verification. Reads only."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.procedure import Gap, missing_steps
 from storage.models import (
     InspectionFinding,
     Post,
@@ -22,6 +23,7 @@ from storage.models import (
     VoucherMonth,
     Worker,
 )
+from storage.procedure import on_duty_workers, step_record, step_rows
 from storage.roster_history import Change, changes_in_year
 
 
@@ -36,6 +38,8 @@ class UnitFacts:
     left: list[Change] = field(default_factory=list)
     results: int = 0
     grades: dict[str, int] = field(default_factory=dict)
+    # 五(一)–(四) as the unit recorded them: what is missing (empty: complete).
+    procedure_gaps: list[Gap] = field(default_factory=list)
     subsidy_stopped: int = 0
     tasks: int = 0
     tasks_done: int = 0
@@ -79,6 +83,11 @@ async def unit_facts(
     facts.results = len(rows)
     facts.grades = dict(Counter(str(grade) for grade, _ in rows))
     facts.subsidy_stopped = sum(1 for _, stopped in rows if stopped)
+    on_duty = await on_duty_workers(session, unit_ids=[unit_id])
+    steps = await step_rows(session, cycle_id=cycle_id, unit_ids=[unit_id])
+    facts.procedure_gaps = missing_steps(
+        {row.step: step_record(row) for row in steps}, [w for w, _ in on_duty.get(unit_id, [])]
+    )
     tasks = await session.execute(
         select(col(UnitTask.state), col(UnitTask.due_on)).where(
             col(UnitTask.cycle_id) == cycle_id, col(UnitTask.unit_id) == unit_id

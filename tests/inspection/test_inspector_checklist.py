@@ -8,6 +8,7 @@ import pytest
 from driver import Chat
 from inspection_world import ADMIN, BUREAU, UNITS, at, build_city
 from sqlalchemy import func, select
+from testsupport import record_procedure
 
 from domain.clock import FixedClock
 from domain.workdays import WorkCalendar
@@ -165,3 +166,18 @@ async def test_a_unit_sees_only_its_own_results_once_published(storage, dispatch
             if "已公布贵单位的检查结果" in m.payload.get("text", "")
         ]
     assert told == [UNITS[mine][1]]
+
+
+async def test_the_management_item_shows_the_units_procedure_record(storage, dispatcher, planned):
+    _, tokens, _ = planned
+    me = Chat(dispatcher, INSPECTOR)
+    await me.send(f"/start inv_{tokens[1]}")
+
+    await me.click("考核检查：本组单位")
+    await me.click(next(b for b in me.buttons() if b.startswith("县城市管理局")))
+    await me.click("▫️ 人员管理")
+    assert "考核程序：缺少个人述职、谈话考核、民主测评、集体研究" in me.last
+    await record_procedure(storage)
+    await me.click("返回检查清单")
+    await me.click("▫️ 人员管理")
+    assert "考核程序（五（一）至（四））：已完整记录。" in me.last and "缺少" not in me.last
