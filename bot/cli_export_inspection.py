@@ -1,5 +1,5 @@
 """`gongshi export inspection --cycle Y`: the inspection's summary for the leading group
-(XLSX) and every unit's inspection record (PDF), written into a folder."""
+(XLSX and a chart as PNG) and every unit's inspection record (PDF), written into a folder."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def export_inspection(
     out: Path = typer.Option(Path("."), "--out", help="输出目录 / folder to write into"),
 ) -> None:
     """导出考核检查汇总表和各单位检查记录 / Export the inspection summary and records."""
-    from services.inspection_reports import record_pdf, summary_xlsx
+    from services.inspection_reports import record_pdf, summary_chart, summary_xlsx
     from storage.inspection import plan_of, units_in_plan
 
     settings = settings_or_exit()
@@ -50,6 +50,10 @@ def export_inspection(
                     session=session, plan=plan, cycle=year, language=t.language
                 )
                 (out / name).write_bytes(content)
+                chart_name, chart = await summary_chart(
+                    session=session, plan=plan, cycle=year, language=t.language
+                )
+                (out / chart_name).write_bytes(chart)
                 records = 0
                 for unit in await units_in_plan(session, plan.id):
                     made = await record_pdf(

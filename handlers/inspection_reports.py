@@ -9,14 +9,14 @@ from handlers.core import Router
 from handlers.inspector_scope import only_inspector, scoped
 from messages.callbacks_inspection import InsReport
 from messages.i18n import N_
-from messages.replies import Button
+from messages.replies import Button, FileReply
 from messages.wording import STALE_BUTTON, back_to_menu
-from services.inspection_reports import record_pdf, summary_xlsx
+from services.inspection_reports import record_pdf, summary_chart, summary_xlsx
 from storage.inspection import latest_plan
 
 ROLES = ["inspector", "bureau", "admin"]
 NO_PLAN = N_("There is no inspection plan yet.")
-SUMMARY_BUTTON = N_("Inspection: summary (XLSX)")
+SUMMARY_BUTTON = N_("Inspection: summary (chart and XLSX)")
 RECORD_BUTTON = N_("Inspection record (PDF)")
 SENT = N_("The file is on its way to you.")
 
@@ -59,6 +59,10 @@ async def process_report_button(ctx: Context) -> None:
         name, content, _units = await summary_xlsx(
             session=ctx.session, plan=plan, cycle=cycle, language=ctx.language
         )
+        chart_name, chart = await summary_chart(
+            session=ctx.session, plan=plan, cycle=cycle, language=ctx.language
+        )
+        ctx.outcome.replies.append(FileReply(chart_name, chart, as_photo=True))
     else:
         made = await record_pdf(
             session=ctx.session,

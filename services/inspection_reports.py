@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from documents.charts import cjk_font
+from documents.inspection_chart import inspection_chart
 from documents.inspection_record import RecordFacts, render_record, render_summary
 from domain import inspection as rules
 from domain import inspection_findings as kinds
@@ -33,6 +35,16 @@ GROUP = N_("Group {n}")
 WITH_RESPONSIBLE = N_("{description} (person responsible: {person})")
 NONE = N_("none")
 SEPARATOR = N_(", ")
+CHART_FILE = N_("inspection-chart")
+CHART_TITLE = N_("The {year} inspection of {units} units")
+CHART_ITEMS = N_("Units per checklist item")
+CHART_TOTALS = N_("The cycle's totals")
+CHART_CHECKED = N_("checked")
+CHART_PROBLEMS = N_("problem found")
+TOTAL_PROBLEMS = N_("problems found")
+TOTAL_STRUCK_OFF = N_("struck off")
+TOTAL_STOPPED = N_("subsidies stopped")
+TOTAL_QUOTA_CUT = N_("quota cut")
 
 
 async def record_pdf(
@@ -143,3 +155,36 @@ async def summary_xlsx(
         lines, [t(i.name) for i in rules.ITEMS], year=cycle.year, language=t.language
     )
     return file_name(t, SUMMARY_FILE, "xlsx", cycle.year), content, len(rows)
+
+
+async def summary_chart(
+    *, session: AsyncSession, plan: InspectionPlan, cycle: Cycle, language: str
+) -> tuple[str, bytes]:
+    """The cycle's summary as (file name, PNG): units checked and with problems per item, and
+    the totals. In English where no installed font draws Chinese."""
+    rows = await summary_rows(session, plan=plan, cycle=cycle)
+    font = cjk_font()
+    t = Translator(language if font or language != "zh" else "en")
+    items = [
+        (
+            t(item.name),
+            sum(1 for r in rows if r.results.get(item.key)),
+            sum(1 for r in rows if r.results.get(item.key) == "problem"),
+        )
+        for item in rules.ITEMS
+    ]
+    totals = [
+        (t(TOTAL_PROBLEMS), sum(r.problems for r in rows)),
+        (t(TOTAL_STRUCK_OFF), sum(r.struck_off for r in rows)),
+        (t(TOTAL_STOPPED), sum(r.subsidies_stopped for r in rows)),
+        (t(TOTAL_QUOTA_CUT), sum(r.quota_cut for r in rows)),
+    ]
+    content = inspection_chart(
+        title=t(CHART_TITLE, year=cycle.year, units=len(rows)),
+        items=items,
+        totals=totals,
+        legend=(t(CHART_CHECKED), t(CHART_PROBLEMS)),
+        headings=(t(CHART_ITEMS), t(CHART_TOTALS)),
+        font=font,
+    )
+    return file_name(Translator(language), CHART_FILE, "png", cycle.year), content

@@ -76,7 +76,8 @@ def test_export_inspection_writes_the_summary_and_every_record(storage, monkeypa
     assert "4 个单位的汇总表和 4 份检查记录" in done.output
     written = sorted(p.name for p in out.iterdir())
     assert "考核检查汇总_2026.xlsx" in written
-    assert "检查记录_县城市管理局_2026.pdf" in written and len(written) == 5
+    assert "考核检查汇总图_2026.png" in written
+    assert "检查记录_县城市管理局_2026.pdf" in written and len(written) == 6
 
 
 def test_an_inspector_is_not_invited_by_the_general_invitation(storage, monkeypatch):

@@ -128,8 +128,10 @@ async def test_the_record_of_a_unit_only_for_its_group(storage, dispatcher, plan
     assert not [r for r in outcome.replies if hasattr(r, "content")]
     bureau = Chat(dispatcher, BUREAU)
     await bureau.send("/start")
-    outcome = await bureau.click("考核检查：汇总表（XLSX）")
-    [summary] = [r for r in outcome.replies if hasattr(r, "content")]
+    outcome = await bureau.click("考核检查：汇总图表与汇总表（XLSX）")
+    chart, summary = [r for r in outcome.replies if hasattr(r, "content")]
+    assert chart.as_photo and chart.content.startswith(b"\x89PNG")
+    assert chart.filename == "考核检查汇总图_2026.png"
     assert summary.filename == "考核检查汇总_2026.xlsx"
 
 
