@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from operator import itemgetter
 
 from storage.xlsx_stream import CHUNK, XlsxReader, cell_text, parse_reference
 
@@ -34,7 +35,13 @@ SPREAD_ALLOWANCE = 10_000
 MAX_CELLS = 4_000_000
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:")
-_CELL = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})")?(?=[\s/>])')
+# A cell not named as "<c r="B7"" right away (or another element starting with "c"): unusual.
+_UNNAMED = re.compile(rb'<c(?![a-zA-Z]| r="[A-Z]{1,3}[1-9][0-9]{0,6}"[\s/>])')
+_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
+_ROW_OF_LENGTH = {
+    length: re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{%d})"' % (length - 1))
+    for length in range(1, 8)
+}
 _DIMENSION = re.compile(rb'<dimension ref="([^"]{1,40})"')
 _UNSAFE = (b"<!",)  # a DTD, an entity, a comment or CDATA: left to the streaming reader
 _UNUSUAL_CELLS = (b't="e"', b't="d"')
@@ -94,22 +101,30 @@ def _sheet_is_plain(reader: XlsxReader, sheet: bytes) -> bool:
         corner = parse_reference(declared.group(1).decode("ascii", "replace").rpartition(":")[2])
         if corner is not None and (corner[0] > reader.max_rows or corner[1] > reader.max_columns):
             return False
-    if any(mark in sheet for mark in _UNUSUAL_CELLS):
+    if any(mark in sheet for mark in _UNUSUAL_CELLS) or _UNNAMED.search(sheet):
         return False
-    cells = _CELL.findall(sheet)
+    cells = sheet.count(b'<c r="')
     if not cells:
         return False
-    letters, numbers = zip(*cells, strict=True)
-    if b"" in letters or b"" in numbers:
-        return False  # a cell placed by counting, not by name
-    last_column = max(_column(name) for name in set(letters))
-    last_row = max(map(int, numbers))
+    # Every cell is named ("B7", no leading zeros), so the longest row number is the largest,
+    # and among those of that length the largest in text order: found without turning 800,000
+    # names into numbers.
+    last_row = _largest(sheet, _ROW_OF_LENGTH)
+    last_column = max(map(_column, set(_COLUMN.findall(sheet))))
     if last_row > reader.max_rows or last_column > reader.max_columns:
         return False
     area = last_row * last_column
-    if area > MAX_CELLS or area > MAX_SPREAD * len(cells) + SPREAD_ALLOWANCE:
+    if area > MAX_CELLS or area > MAX_SPREAD * cells + SPREAD_ALLOWANCE:
         return False
     return max(map(len, sheet.split(b"<c "))) <= reader.max_cell_chars
+
+
+def _largest(sheet: bytes, of_length: dict[int, re.Pattern[bytes]]) -> int:
+    for length in sorted(of_length, reverse=True):
+        found = of_length[length].findall(sheet)
+        if found:
+            return int(max(found))
+    return 0
 
 
 def _strings_are_plain(reader: XlsxReader, strings: bytes) -> bool:
@@ -186,23 +201,21 @@ def _calamine(packed: bytes) -> list[list[str]] | None:
         values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:
         return None  # whatever calamine dislikes, the streaming reader reads and explains
-    rows = [[value if type(value) is str else _text(value) for value in row] for row in values]
-    del values
+    rows: list[list[str]] = values
+    only_text = {str}
+    for index, row in enumerate(rows):
+        if set(map(type, row)) != only_text:  # numbers, booleans, dates: as the person typed
+            rows[index] = [value if type(value) is str else _text(value) for value in row]
     # As the streaming reader gives them: no blank rows below the last value, no blank columns
     # right of the widest (calamine counts a formatted empty cell as used).
     while rows and not any(rows[-1]):
         rows.pop()
-    width = max((_width(row) for row in rows), default=0)
+    width = len(rows[0]) if rows else 0
+    while width and not any(map(itemgetter(width - 1), rows)):
+        width -= 1
     if rows and width < len(rows[0]):
         rows = [row[:width] for row in rows]
     return rows
-
-
-def _width(row: list[str]) -> int:
-    width = len(row)
-    while width and not row[width - 1]:
-        width -= 1
-    return width
 
 
 def _text(value: object) -> str:
