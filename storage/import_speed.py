@@ -25,6 +25,7 @@ import io
 import re
 import zipfile
 from operator import itemgetter
+from typing import cast
 
 from storage.xlsx_stream import CHUNK, XlsxReader, cell_text, parse_reference
 
@@ -201,7 +202,7 @@ def _calamine(packed: bytes) -> list[list[str]] | None:
         values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:
         return None  # whatever calamine dislikes, the streaming reader reads and explains
-    rows: list[list[str]] = values
+    rows = cast("list[list[str]]", values)  # made so below, row by row
     only_text = {str}
     for index, row in enumerate(rows):
         if set(map(type, row)) != only_text:  # numbers, booleans, dates: as the person typed
