@@ -160,3 +160,29 @@ def test_what_calamine_reads_is_our_own_archive_of_the_checked_parts(monkeypatch
     names = zipfile.ZipFile(io.BytesIO(handed[0])).namelist()
     assert "docProps/core.xml" not in names and "xl/theme/theme1.xml" not in names
     assert {SHEET, "xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"} <= set(names)
+
+
+async def test_the_roster_history_keeps_one_index_for_a_units_year(tmp_path):
+    """Every imported worker writes a history row: one index fewer to keep up, and the one
+    question asked by unit (its changes over a year, by day) still answered from an index."""
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'history.db'}")
+    try:
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            found = await connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'worker_change'"
+            )
+            indexes = {name for (name,) in found}
+            plan = await connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM worker_change WHERE unit_id = 1 "
+                "AND on_day >= '2026-01-01' AND on_day <= '2026-12-31' ORDER BY on_day, id"
+            )
+            steps = " ".join(str(step[-1]) for step in plan)
+    finally:
+        await engine.dispose()
+    assert indexes == {"ix_worker_change_worker_id", "ix_worker_change_unit_day"}
+    assert "INDEX ix_worker_change_unit_day (unit_id=? AND on_day>? AND on_day<?)" in steps
+    assert "TEMP B-TREE" not in steps
