@@ -186,3 +186,21 @@ async def test_the_roster_history_keeps_one_index_for_a_units_year(tmp_path):
     assert indexes == {"ix_worker_change_worker_id", "ix_worker_change_unit_day"}
     assert "INDEX ix_worker_change_unit_day (unit_id=? AND on_day>? AND on_day<?)" in steps
     assert "TEMP B-TREE" not in steps
+
+
+async def test_worker_names_carry_no_index_that_no_search_uses(tmp_path):
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'workers.db'}")
+    try:
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            found = await connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'worker'"
+            )
+            indexes = {name for (name,) in found}
+    finally:
+        await engine.dispose()
+    assert "ix_worker_name" not in indexes
+    assert {"ix_worker_id_hash", "ix_worker_phone_hash", "ix_worker_unit_id"} <= indexes

@@ -1,4 +1,4 @@
-"""import speed: the roster history's unit and day indexes made one
+"""import speed: the roster history's unit and day indexes made one, no index on worker names
 
 Revision ID: 0012_import_speed
 Revises: 0011
@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("worker", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_worker_name"))
     with op.batch_alter_table("worker_change", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_worker_change_unit_id"))
         batch_op.drop_index(batch_op.f("ix_worker_change_on_day"))
@@ -28,3 +30,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_worker_change_unit_day")
         batch_op.create_index(batch_op.f("ix_worker_change_on_day"), ["on_day"], unique=False)
         batch_op.create_index(batch_op.f("ix_worker_change_unit_id"), ["unit_id"], unique=False)
+    with op.batch_alter_table("worker", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_worker_name"), ["name"], unique=False)
