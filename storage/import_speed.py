@@ -44,7 +44,6 @@ _ROW_OF_LENGTH = {
     for length in range(1, 8)
 }
 _DIMENSION = re.compile(rb'<dimension ref="([^"]{1,40})"')
-_UNSAFE = (b"<!",)  # a DTD, an entity, a comment or CDATA: left to the streaming reader
 _UNUSUAL_CELLS = (b't="e"', b't="d"')
 
 _SHEET = "xl/worksheets/sheet1.xml"
@@ -74,15 +73,30 @@ def _fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
         if part not in reader.names:
             return None
         data = _unpack(reader, part)
-        if data is None or any(mark in data for mark in _UNSAFE) or _PREFIXED.search(data):
+        if data is None or not _plain_xml(data):
             return None
         parts[name] = data
-    if not _sheet_is_plain(reader, parts[_SHEET]):
+    sheet_xml = parts[_SHEET]
+    if not _sheet_is_plain(reader, sheet_xml):
         return None
     strings = parts.get(_STRINGS)
-    if strings is not None and not _strings_are_plain(reader, strings):
-        return None
+    if strings is not None:
+        longest = _longest_string(strings)
+        # calamine and Python keep a copy of a shared string for every cell that shows it.
+        if longest > reader.max_cell_chars or longest * sheet_xml.count(b't="s"') > (
+            reader.max_bytes
+        ):
+            return None
+    del sheet_xml, strings, data
     return _calamine(_packed(parts, date1904=reader.date1904))
+
+
+def _plain_xml(data: bytes) -> bool:
+    """UTF-8 (or ASCII) markup from its first byte, so that the checks on bytes below see every
+    tag; no DTD, entity, comment or CDATA, no namespace prefix on an element."""
+    if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"<"):
+        return False
+    return b"<!" not in data and _PREFIXED.search(data) is None
 
 
 def _unpack(reader: XlsxReader, part: str) -> bytes | None:
@@ -128,10 +142,12 @@ def _largest(sheet: bytes, of_length: dict[int, re.Pattern[bytes]]) -> int:
     return 0
 
 
-def _strings_are_plain(reader: XlsxReader, strings: bytes) -> bool:
+def _longest_string(strings: bytes) -> int:
+    """The longest shared string in bytes (phonetic runs count as too long: the streaming
+    reader leaves them out, calamine might not)."""
     if b"<rPh" in strings:
-        return False
-    return max(map(len, strings.split(b"<si>"))) <= reader.max_cell_chars
+        return 2**62
+    return max(map(len, strings.split(b"<si>")))
 
 
 def _column(letters: bytes) -> int:

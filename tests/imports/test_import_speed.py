@@ -204,3 +204,39 @@ async def test_worker_names_carry_no_index_that_no_search_uses(tmp_path):
         await engine.dispose()
     assert "ix_worker_name" not in indexes
     assert {"ix_worker_id_hash", "ix_worker_phone_hash", "ix_worker_unit_id"} <= indexes
+
+
+def test_a_long_shared_string_shown_in_many_cells_is_left_to_the_streaming_reader(
+    calamine_used,
+):
+    """calamine copies a shared string into every cell that shows it: 2,000 cells of one
+    string of 10,000 characters (30,000 bytes, within the cell limit) would be 60 MB, more than
+    the 50 MB the file may unpack to; the streaming reader keeps one copy."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["单位", "备注"])
+    long = "长" * 10_000
+    for number in range(1, 2001):
+        sheet.write_row(number, 0, ["一单位", long])
+    book.close()
+    rows = parse_table(buffer.getvalue(), "s.xlsx", ReadLimits(max_uncompressed_mb=50))
+    assert calamine_used == [False]
+    assert len(rows) == 2001 and rows[-1][1] is rows[1][1]
+
+
+def test_shared_strings_not_in_utf8_are_left_to_the_streaming_reader(calamine_used):
+    source = zipfile.ZipFile(io.BytesIO(shared_strings_workbook()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/sharedStrings.xml":
+                text = content.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+                content = text.encode("utf-16")
+            target.writestr(info.filename, content)
+    rows = parse_table(out.getvalue(), "s.xlsx")
+    assert calamine_used == [False]
+    assert rows == [["单位", "姓名"], ["一单位", "李四"], ["一单位", " 王 五"]]
