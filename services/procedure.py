@@ -219,13 +219,18 @@ async def procedure_gaps(
 ) -> dict[int, list[Gap]]:
     """Per unit with on-duty workers (of ``unit_ids``, or all), what its record lacks; units
     whose record is complete are left out."""
-    on_duty = await store.on_duty_workers(session, unit_ids=unit_ids)
+    staffed = await store.units_on_duty(session, unit_ids=unit_ids)
     records: dict[int, dict[str, StepRecord]] = {}
     if cycle_id is not None:
         for row in await store.step_rows(session, cycle_id=cycle_id, unit_ids=unit_ids):
             records.setdefault(row.unit_id, {})[row.step] = store.step_record(row)
+    # The workers themselves matter only where 个人述职 was recorded (who was left out): after a
+    # city's import that is a few units, not a hundred thousand people.
+    reported = [unit for unit in staffed if REPORT in records.get(unit, {})]
+    on_duty = await store.on_duty_workers(session, unit_ids=reported) if reported else {}
     gaps: dict[int, list[Gap]] = {}
-    for unit_id, workers in sorted(on_duty.items()):
+    for unit_id in sorted(staffed):
+        workers = on_duty.get(unit_id, [])
         missing = missing_steps(records.get(unit_id, {}), [w for w, _ in workers])
         if missing:
             gaps[unit_id] = missing

@@ -80,6 +80,16 @@ async def on_duty_workers(
     return by_unit
 
 
+async def units_on_duty(
+    session: AsyncSession, *, unit_ids: Sequence[int] | None = None
+) -> set[int]:
+    """The units (of ``unit_ids``, or all) with at least one on-duty worker."""
+    statement = select(col(Worker.unit_id)).where(col(Worker.status) == "on_duty").distinct()
+    if unit_ids is not None:
+        statement = statement.where(col(Worker.unit_id).in_(list(unit_ids)))
+    return {int(unit_id) for unit_id in (await session.execute(statement)).scalars()}
+
+
 async def unit_names(session: AsyncSession) -> dict[int, str]:
     found = await session.execute(select(col(Unit.id), col(Unit.name)).order_by(col(Unit.name)))
     rows: Sequence[Any] = found.all()

@@ -23,6 +23,7 @@ from typing import cast
 from domain.sheet import COLUMN_LABELS, HEADER_SCAN_ROWS, REQUIRED, HeaderMatch, ImportKind
 from domain.sheet import locate_header as _locate_header
 from messages import N_
+from storage.import_speed import fast_rows
 from storage.xlsx_stream import Breach, XlsxReader, column_name
 from storage.xlsx_stream import cell_text as cell_text
 
@@ -215,7 +216,8 @@ def _read_xlsx(data: bytes, limits: ReadLimits) -> list[list[str]]:
             sheet = reader.first_visible_sheet()
             if sheet is None:
                 raise SheetError(REASON_EMPTY)
-            return reader.read_sheet(sheet)
+            rows = fast_rows(reader, sheet)
+            return rows if rows is not None else reader.read_sheet(sheet)
         except Breach as breach:
             raise _breach_error(breach, limits) from None
         except (

@@ -26,7 +26,9 @@ class Worker(SQLModel, table=True):
     """A person on the roster. ID number and phone are kept only as keyed hash and last 4."""
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=64, index=True)
+    # No index on the name: it is searched by the characters a masked name shows (LIKE
+    # '%x%'), which no index serves, and sorted within a unit; an index only slowed imports.
+    name: str = Field(max_length=64)
     id_hash: str = Field(max_length=64, unique=True, index=True)
     id_last4: str = Field(max_length=4)
     phone_hash: str | None = Field(default=None, max_length=64, index=True)

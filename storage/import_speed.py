@@ -1,0 +1,239 @@
+"""A sheet read by calamine (Rust), once the parts it would read are proven harmless.
+
+The streaming reader (storage.xlsx_stream) places cells one at a time in Python: safe for any
+file, but a hundred thousand rows cost seconds. calamine reads the same rows several times
+faster, but it lays the used range out as a rectangle and trusts the archive, so it is handed
+a file only after these checks, and never the person's archive itself:
+
+- each part it needs (the sheet, the shared strings, the styles) is unpacked here by zipfile,
+  which stops at the size the directory states, counted against the reader's byte budget;
+- no part has a DTD or a namespace prefix on an element, and no string has phonetic runs;
+- the sheet's declared used range is within the row and column limits, every cell names its
+  own place (``<c r="B7"``), the real last row and column found from those names are within the
+  limits, and the rectangle up to them is not much larger than the cells actually present;
+- no shared string and no cell's XML is longer than the longest cell allowed, in bytes (a
+  character takes at least one).
+
+Those parts are then packed, unchanged, with a workbook of our own that names one sheet, into an
+archive in memory that calamine reads. Anything unusual, and any error calamine raises, returns
+None: the caller reads the file with the streaming reader, which gives the precise answer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from operator import itemgetter
+from typing import cast
+
+from storage.xlsx_stream import CHUNK, XlsxReader, cell_text, parse_reference
+
+# The rectangle calamine lays out may be at most this many times the cells present, plus a
+# little: a title row or a sparse column is ordinary, a far-away cell is not.
+MAX_SPREAD = 2
+SPREAD_ALLOWANCE = 10_000
+MAX_CELLS = 4_000_000
+
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:")
+# A cell not named as "<c r="B7"" right away (or another element starting with "c"): unusual.
+_UNNAMED = re.compile(rb'<c(?![a-zA-Z]| r="[A-Z]{1,3}[1-9][0-9]{0,6}"[\s/>])')
+_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
+_ROW_OF_LENGTH = {
+    length: re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{%d})"' % (length - 1))
+    for length in range(1, 8)
+}
+_DIMENSION = re.compile(rb'<dimension ref="([^"]{1,40})"')
+_UNUSUAL_CELLS = (b't="e"', b't="d"')
+
+_SHEET = "xl/worksheets/sheet1.xml"
+_STRINGS = "xl/sharedStrings.xml"
+_STYLES = "xl/styles.xml"
+_NS = "http://schemas.openxmlformats.org/"
+_REL = _NS + "officeDocument/2006/relationships"
+
+
+def fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
+    """The sheet's rows as text, as XlsxReader.read_sheet gives them, or None when the file is
+    not plainly safe for calamine (then nothing is counted against the byte budget)."""
+    spent = reader.unpacked
+    rows = _fast_rows(reader, sheet)
+    if rows is None:
+        reader.unpacked = spent
+    return rows
+
+
+def _fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
+    strings_part = reader._part_of_type("/sharedStrings")
+    styles_part = reader._part_of_type("/styles")
+    parts: dict[str, bytes] = {}
+    for name, part in ((_SHEET, sheet), (_STRINGS, strings_part), (_STYLES, styles_part)):
+        if part is None:
+            continue
+        if part not in reader.names:
+            return None
+        data = _unpack(reader, part)
+        if data is None or not _plain_xml(data):
+            return None
+        parts[name] = data
+    sheet_xml = parts[_SHEET]
+    if not _sheet_is_plain(reader, sheet_xml):
+        return None
+    strings = parts.get(_STRINGS)
+    if strings is not None:
+        longest = _longest_string(strings)
+        # calamine and Python keep a copy of a shared string for every cell that shows it.
+        if longest > reader.max_cell_chars or longest * sheet_xml.count(b't="s"') > (
+            reader.max_bytes
+        ):
+            return None
+    del sheet_xml, strings, data
+    return _calamine(_packed(parts, date1904=reader.date1904))
+
+
+def _plain_xml(data: bytes) -> bool:
+    """UTF-8 (or ASCII) markup from its first byte, so that the checks on bytes below see every
+    tag; no DTD, entity, comment or CDATA, no namespace prefix on an element."""
+    if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"<"):
+        return False
+    return b"<!" not in data and _PREFIXED.search(data) is None
+
+
+def _unpack(reader: XlsxReader, part: str) -> bytes | None:
+    pieces: list[bytes] = []
+    with reader.archive.open(part) as stream:
+        while chunk := stream.read(CHUNK):
+            reader.unpacked += len(chunk)
+            if reader.unpacked > reader.max_bytes:
+                return None
+            pieces.append(chunk)
+    return b"".join(pieces)
+
+
+def _sheet_is_plain(reader: XlsxReader, sheet: bytes) -> bool:
+    declared = _DIMENSION.search(sheet)
+    if declared is not None:
+        corner = parse_reference(declared.group(1).decode("ascii", "replace").rpartition(":")[2])
+        if corner is not None and (corner[0] > reader.max_rows or corner[1] > reader.max_columns):
+            return False
+    if any(mark in sheet for mark in _UNUSUAL_CELLS) or _UNNAMED.search(sheet):
+        return False
+    cells = sheet.count(b'<c r="')
+    if not cells:
+        return False
+    # Every cell is named ("B7", no leading zeros), so the longest row number is the largest,
+    # and among those of that length the largest in text order: found without turning 800,000
+    # names into numbers.
+    last_row = _largest(sheet, _ROW_OF_LENGTH)
+    last_column = max(map(_column, set(_COLUMN.findall(sheet))))
+    if last_row > reader.max_rows or last_column > reader.max_columns:
+        return False
+    area = last_row * last_column
+    if area > MAX_CELLS or area > MAX_SPREAD * cells + SPREAD_ALLOWANCE:
+        return False
+    return max(map(len, sheet.split(b"<c "))) <= reader.max_cell_chars
+
+
+def _largest(sheet: bytes, of_length: dict[int, re.Pattern[bytes]]) -> int:
+    for length in sorted(of_length, reverse=True):
+        found = of_length[length].findall(sheet)
+        if found:
+            return int(max(found))
+    return 0
+
+
+def _longest_string(strings: bytes) -> int:
+    """The longest shared string in bytes (phonetic runs count as too long: the streaming
+    reader leaves them out, calamine might not)."""
+    if b"<rPh" in strings:
+        return 2**62
+    return max(map(len, strings.split(b"<si>")))
+
+
+def _column(letters: bytes) -> int:
+    column = 0
+    for letter in letters:
+        column = column * 26 + letter - 64
+    return column
+
+
+def _packed(parts: dict[str, bytes], *, date1904: bool) -> bytes:
+    """The checked parts with a workbook of our own around them, stored without compression."""
+    types = [f'<Override PartName="/{_SHEET}" ContentType="{_NS_SHEET}"/>']
+    relations = [
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    ]
+    if _STRINGS in parts:
+        types.append(f'<Override PartName="/{_STRINGS}" ContentType="{_NS_STRINGS}"/>')
+        relations.append(
+            f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        )
+    if _STYLES in parts:
+        types.append(f'<Override PartName="/{_STYLES}" ContentType="{_NS_STYLES}"/>')
+        relations.append(f'<Relationship Id="rId3" Type="{_REL}/styles" Target="styles.xml"/>')
+    book = (
+        f'<workbook xmlns="{_NS}spreadsheetml/2006/main" xmlns:r="{_REL}">'
+        f'<workbookPr date1904="{1 if date1904 else 0}"/>'
+        '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    content_types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_NS_BOOK}"/>{"".join(types)}</Types>'
+    )
+    root = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    )
+    book_relations = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{''.join(relations)}</Relationships>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", root)
+        archive.writestr("xl/workbook.xml", book)
+        archive.writestr("xl/_rels/workbook.xml.rels", book_relations)
+        for name in list(parts):
+            archive.writestr(name, parts.pop(name))  # each part let go once it is packed
+    return buffer.getvalue()
+
+
+_OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+_NS_BOOK = _OFFICE + "sheet.main+xml"
+_NS_SHEET = _OFFICE + "worksheet+xml"
+_NS_STRINGS = _OFFICE + "sharedStrings+xml"
+_NS_STYLES = _OFFICE + "styles+xml"
+
+
+def _calamine(packed: bytes) -> list[list[str]] | None:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(packed))
+        del packed
+        values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception:
+        return None  # whatever calamine dislikes, the streaming reader reads and explains
+    rows = cast("list[list[str]]", values)  # made so below, row by row
+    only_text = {str}
+    for index, row in enumerate(rows):
+        if set(map(type, row)) != only_text:  # numbers, booleans, dates: as the person typed
+            rows[index] = [value if type(value) is str else _text(value) for value in row]
+    # As the streaming reader gives them: no blank rows below the last value, no blank columns
+    # right of the widest (calamine counts a formatted empty cell as used).
+    while rows and not any(rows[-1]):
+        rows.pop()
+    width = len(rows[0]) if rows else 0
+    while width and not any(map(itemgetter(width - 1), rows)):
+        width -= 1
+    if rows and width < len(rows[0]):
+        rows = [row[:width] for row in rows]
+    return rows
+
+
+def _text(value: object) -> str:
+    return "" if value is None else cell_text(value)
