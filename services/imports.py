@@ -31,9 +31,10 @@ from services.units import register_units_from_rows
 from storage.db import transaction
 from storage.import_child import (
     DEFAULT_MEMORY_MB,
+    Checked,
+    CheckedUnits,
     CheckRequest,
     check_in_child,
-    check_units_in_child,
 )
 from storage.importer import (
     REASON_NO_DATA_ROWS,
@@ -157,7 +158,7 @@ async def import_units(
         data=data, filename=name, kind="units", known_units=(), limits=limits or ReadLimits()
     )
     del data
-    checked = await check_units_in_child(request, memory_mb=memory_mb)
+    checked = await check_in_child(request, expect=CheckedUnits, memory_mb=memory_mb)
     report = ImportReport(
         kind="units", ok=False, ignored_columns=list(checked.ignored_columns), rows=checked.rows
     )
@@ -218,7 +219,7 @@ async def _import(
         limits=limits or ReadLimits(),
     )
     del data
-    checked = await check_in_child(request, memory_mb=memory_mb)
+    checked = await check_in_child(request, expect=Checked, memory_mb=memory_mb)
     del request
     tick = _Ticker(progress, 2 * checked.data_rows)
     tick.advance(checked.data_rows)

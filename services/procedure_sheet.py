@@ -32,7 +32,12 @@ from messages.i18n import N_
 from services.import_report import ImportReport
 from services.procedure import StepInput, record_step
 from storage.db import transaction
-from storage.import_child import DEFAULT_MEMORY_MB, CheckRequest, check_procedure_in_child
+from storage.import_child import (
+    DEFAULT_MEMORY_MB,
+    CheckedProcedure,
+    CheckRequest,
+    check_in_child,
+)
 from storage.importer import REASON_NO_DATA_ROWS, load_units
 from storage.models import utcnow
 from storage.procedure import on_duty_workers
@@ -72,7 +77,7 @@ async def import_procedure(
         limits=limits or ReadLimits(),
     )
     del data
-    checked = await check_procedure_in_child(request, memory_mb=memory_mb)
+    checked = await check_in_child(request, expect=CheckedProcedure, memory_mb=memory_mb)
     report = ImportReport(
         kind="procedure", ok=False, ignored_columns=list(checked.ignored_columns), rows=checked.rows
     )

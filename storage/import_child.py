@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from domain.procedure_rows import ProcedureRow, ProcedureRowChecker
 from domain.sheet import ImportKind, RowIssue, SheetRow
@@ -167,39 +168,20 @@ def _stopped(memory_mb: int, cpu_seconds: int) -> SheetError:
 _ROOT = Path(__file__).resolve().parents[1]
 
 
+T = TypeVar("T", "Checked", "CheckedUnits", "CheckedProcedure")
+
+
 async def check_in_child(
     request: CheckRequest,
     *,
+    expect: type[T],
     memory_mb: int = DEFAULT_MEMORY_MB,
     cpu_seconds: int = DEFAULT_CPU_SECONDS,
-) -> Checked:
-    """A roster or results file checked by ``_run_child``."""
+) -> T:
+    """A sheet checked by ``_run_child``: a roster or results file (``Checked``), a units sheet
+    (``CheckedUnits``) or a procedure sheet (``CheckedProcedure``), under the same ceilings."""
     outcome = await _run_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
-    assert isinstance(outcome, Checked)
-    return outcome
-
-
-async def check_units_in_child(
-    request: CheckRequest,
-    *,
-    memory_mb: int = DEFAULT_MEMORY_MB,
-    cpu_seconds: int = DEFAULT_CPU_SECONDS,
-) -> CheckedUnits:
-    """A units sheet checked by ``_run_child``, under the same ceilings."""
-    outcome = await _run_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
-    assert isinstance(outcome, CheckedUnits)
-    return outcome
-
-
-async def check_procedure_in_child(
-    request: CheckRequest,
-    *,
-    memory_mb: int = DEFAULT_MEMORY_MB,
-    cpu_seconds: int = DEFAULT_CPU_SECONDS,
-) -> CheckedProcedure:
-    """A procedure sheet checked by ``_run_child``, under the same ceilings."""
-    outcome = await _run_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
-    assert isinstance(outcome, CheckedProcedure)
+    assert isinstance(outcome, expect)
     return outcome
 
 

@@ -15,7 +15,7 @@ from sheets import HEADER, UNITS, result_row, result_rows
 
 from services.imports import import_results
 from storage import sheet_reader
-from storage.import_child import REASON_READER_STOPPED, CheckRequest, check_in_child
+from storage.import_child import REASON_READER_STOPPED, Checked, CheckRequest, check_in_child
 from storage.importer import SheetError
 from storage.sheet_reader import ReadLimits, parse_table
 
@@ -230,10 +230,12 @@ async def test_the_reading_process_turns_an_allocation_bomb_into_a_refusal():
         known_units=UNITS,
     )
     with pytest.raises(SheetError) as caught:
-        await check_in_child(request, memory_mb=40)
+        await check_in_child(request, expect=Checked, memory_mb=40)
     assert caught.value.reason == REASON_READER_STOPPED
     assert caught.value.params["setting"] == "GONGSHI_IMPORT_MAX_MEMORY_MB"
-    checked = await check_in_child(request)  # the default ceiling: the same file reads
+    checked = await check_in_child(
+        request, expect=Checked
+    )  # the default ceiling: the same file reads
     assert len(checked.clean) == 20_000 and checked.issues == []
 
 
