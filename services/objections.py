@@ -26,8 +26,6 @@ from storage.models import Objection, Worker
 from storage.objections import result_of
 from storage.workers import worker_view
 
-# Kept for the catalogue's older entry point; the objection's category is domain.objections'.
-OBJECTION_CATEGORY = rules.CATEGORY
 OBJECTION_ALERT = N_(
     "New objection (申辩) #{case} from a worker against her own result\n"
     "Worker: {unit} · {name} · post: {post}\n"
