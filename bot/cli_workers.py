@@ -16,8 +16,13 @@ from documents.pdf import FontNotFoundError, check_font
 from domain.clock import SystemClock
 from messages.i18n import N_, Translator
 from messages.style import file_name
-from services.code_sheets import CODES_FILE, codes_sheet_pdf, codes_sheet_xlsx
-from storage.workers import CodeSheetRow, issue_codes, unit_by_name
+from services.code_sheets import (
+    CODES_FILE,
+    codes_sheet_pdf,
+    codes_sheet_xlsx,
+    issue_audited_codes,
+)
+from storage.workers import CodeSheetRow, unit_by_name
 
 UNKNOWN_UNIT = N_("Unknown unit: {unit}. `gongshi status` shows how many units there are.")
 BAD_FORMAT = N_("Unknown format {format}: choose xlsx or pdf.")
@@ -60,7 +65,9 @@ def codes(
             found = await unit_by_name(session, unit)
             if found is None or found.id is None:
                 raise CommandError(t(UNKNOWN_UNIT, unit=unit), 1)
-            sheet = await issue_codes(session=session, unit_id=found.id, now=clock.now())
+            sheet = await issue_audited_codes(
+                session=session, unit_id=found.id, now=clock.now(), actor="cli"
+            )
             return found.name, sheet
 
     unit_name, sheet = run_async(go())

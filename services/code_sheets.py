@@ -100,15 +100,32 @@ async def issue_code_sheet(
     unit = await session.get(Unit, unit_id)
     if unit is None:
         return None
+    rows = await issue_audited_codes(
+        session=session, unit_id=unit_id, now=now, actor_user_id=actor_user_id
+    )
+    content = codes_sheet_xlsx(rows, unit_name=unit.name, bot_username=bot_username, t=t)
+    return file_name(t, CODES_FILE, "xlsx", unit.name), content, len(rows)
+
+
+async def issue_audited_codes(
+    *,
+    session: AsyncSession,
+    unit_id: int,
+    now: datetime,
+    actor_user_id: int | None = None,
+    actor: str = "telegram",
+) -> list[CodeSheetRow]:
+    """A fresh code for every worker on duty in the unit (earlier unused codes stop working),
+    with the audit entry that says who issued them: the chat's sheet and `gongshi codes` both."""
     rows = await issue_codes(session=session, unit_id=unit_id, now=now)
     audit(
         session,
         at=now,
         actor_user_id=actor_user_id,
+        actor=actor,
         action="codes_issued",
         target_type="unit",
         target_id=unit_id,
         codes=len(rows),
     )
-    content = codes_sheet_xlsx(rows, unit_name=unit.name, bot_username=bot_username, t=t)
-    return file_name(t, CODES_FILE, "xlsx", unit.name), content, len(rows)
+    return rows

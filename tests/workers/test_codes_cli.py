@@ -62,3 +62,27 @@ def test_codes_command_refuses_an_unknown_unit(settings):
     result = CliRunner().invoke(app, ["codes", "--unit", "无此单位"], env=env_for(settings))
     assert result.exit_code == 1
     assert "无此单位" in result.output
+
+
+async def audit_entries(settings) -> list[tuple[str, str, str, dict]]:
+    from sqlmodel import select
+
+    from storage.models import AuditLog
+
+    async with open_storage(settings) as storage, storage.sessions() as session:
+        found = await session.execute(select(AuditLog).where(AuditLog.action == "codes_issued"))
+        return [(a.actor, a.target_type, a.target_id, a.detail) for a in found.scalars()]
+
+
+def test_codes_command_is_audited_like_the_chat(settings, tmp_path):
+    """Issuing withdraws the earlier codes: who did it, from where, is on record."""
+    asyncio.run(seed(settings))
+    result = CliRunner().invoke(
+        app,
+        ["codes", "--unit", UNIT_A, "--output", str(tmp_path / "s.xlsx")],
+        env=env_for(settings),
+    )
+    assert result.exit_code == 0, result.output
+    [(actor, target_type, target_id, detail)] = asyncio.run(audit_entries(settings))
+    assert (actor, target_type, detail["codes"]) == ("cli", "unit", 2)
+    assert target_id.isdigit()
