@@ -21,7 +21,10 @@ from bot.demo_files import (
     NOT_A_FILE,
     NOTHING_TO_RESET,
     RESET_DONE,
+    STILL_RUNNING,
     CannotReset,
+    DemoRunning,
+    demo_lock,
     reset_files,
     snapshot_path,
 )
@@ -206,6 +209,17 @@ async def continue_update_ids(
 
 
 async def run_demo(*, port: int, runtime: RuntimeName) -> None:
+    """The demo, refusing to start while another one runs on the same database."""
+    settings = settings_or_exit(bot_token=DEMO_TOKEN)
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(demo_lock(settings))
+        except DemoRunning as exc:
+            fail(Translator(settings.language)(STILL_RUNNING, path=str(exc)), 1)
+        await _run_locked_demo(port=port, runtime=runtime)
+
+
+async def _run_locked_demo(*, port: int, runtime: RuntimeName) -> None:
     from bot.cli_run import serve_bot
     from bot.sandbox import snapshot
     from bot.sandbox.server import start_sandbox
@@ -250,6 +264,8 @@ def reset_demo() -> None:
         removed = reset_files(settings)
     except CannotReset as exc:
         fail(t(NOT_A_FILE, url=str(exc)), 1)
+    except DemoRunning as exc:
+        fail(t(STILL_RUNNING, path=str(exc)), 1)
     if removed:
         typer.echo(t(RESET_DONE, files="、".join(str(path) for path in removed)))
     else:

@@ -95,3 +95,20 @@ def test_reset_refuses_a_server_database():
     settings = load_settings(database_url="postgresql+asyncpg://u:p@db.example/gongshi")
     with pytest.raises(CannotReset):
         reset_files(settings)
+
+
+def test_reset_refuses_while_a_demo_holds_its_database(tmp_path):
+    """A reset from another terminal must not delete files under a demo still answering."""
+    from bot.demo_files import DemoRunning, demo_lock
+
+    database = tmp_path / "gongshi.db"
+    settings = load_settings(database_url=f"sqlite+aiosqlite:///{database}")
+    with demo_lock(settings):
+        assert database.is_file()  # an empty file: a valid new SQLite database
+        with pytest.raises(DemoRunning) as refused:
+            reset_files(settings)
+        assert str(database) in str(refused.value)
+        with pytest.raises(DemoRunning), demo_lock(settings):  # nor does a second demo start
+            pass
+        assert database.is_file()
+    assert reset_files(settings) == [database]  # once it has stopped
