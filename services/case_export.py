@@ -14,6 +14,7 @@ from documents.tables import csv_bytes, xlsx_bytes
 from domain import cases as rules
 from domain import objections
 from domain.complaints import BY_KEY, OFFICES, SEVERITY_NAMES
+from domain.desk_intake import CHANNEL_NAMES
 from messages.i18n import N_, Translator
 from messages.style import file_name
 from storage.case_export import CaseRow, case_rows
@@ -29,12 +30,14 @@ COLUMNS = (
     N_("Case no."),
     N_("Ticket code"),
     N_("Submitted at"),
+    N_("Channel"),
     N_("Kind of problem"),
     N_("Severity"),
     N_("Office in charge"),
     N_("Unit"),
     N_("Worker (masked)"),
     N_("State"),
+    N_("Returned (times)"),
     N_("Accepted on"),
     N_("Concluded on"),
     N_("Acceptance due"),
@@ -44,7 +47,7 @@ COLUMNS = (
     N_("Opinion"),
     N_("Rating (1-5)"),
 )
-WIDTHS = (8, 10, 17, 22, 10, 26, 24, 12, 18, 12, 12, 12, 12, 8, 10, 60, 8)
+WIDTHS = (8, 10, 17, 8, 22, 10, 26, 24, 12, 18, 8, 12, 12, 12, 12, 8, 10, 60, 8)
 
 
 class UnknownFormatError(ValueError):
@@ -63,12 +66,14 @@ def case_table(rows: Sequence[CaseRow], t: Translator) -> list[list[str]]:
                 f"#{row.number}",
                 row.ticket,
                 row.submitted_at.strftime("%Y-%m-%d %H:%M"),
+                t(CHANNEL_NAMES.get(row.channel, row.channel)),
                 named,
                 t(SEVERITY_NAMES.get(row.severity, row.severity)),
                 t(OFFICES.get(row.route, row.route)),
                 row.unit,
                 row.worker_masked,
                 t(rules.STATE_NAMES.get(row.state, row.state)),
+                str(row.returns),
                 _day(row.accepted_on),
                 _day(row.concluded_on),
                 _day(row.accept_due),

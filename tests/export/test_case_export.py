@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.runtime_context import open_storage
 from domain.complaints import BY_KEY
+from domain.desk_intake import CHANNEL_NAMES
 from domain.masking import mask_name
 from messages.i18n import Translator
 from services.case_export import COLUMNS, UnknownFormatError, export_cases
@@ -50,6 +51,8 @@ class Seeded:
     finding: str | None = None
     opinion: str = ""
     rating: int | None = None
+    channel: str = "chat"
+    returns: int = 0
 
 
 CASES = [
@@ -91,6 +94,8 @@ CASES = [
         True,
         submitted_at=datetime(2026, 12, 19, 2, 0, tzinfo=UTC),
         accepted_at=datetime(2026, 12, 21, 2, 0, tzinfo=UTC),
+        channel="phone",  # logged by the desk, and returned twice before it was accepted
+        returns=2,
         accept_due=date(2026, 12, 21),  # passed, but that clock has stopped
         conclude_due=date(2027, 1, 10),
     ),
@@ -132,6 +137,7 @@ async def seed_cases(storage) -> None:
                 anonymous=False,
                 submitted_by=COMPLAINANT_USER,
                 submitted_at=seeded.submitted_at,
+                channel=seeded.channel,
             )
             session.add(complaint)
             await session.flush()
@@ -162,6 +168,7 @@ async def seed_cases(storage) -> None:
             session.add(case)
             await session.flush()
             events = [("submitted", seeded.submitted_at)]
+            events += [("return", seeded.submitted_at)] * seeded.returns
             if seeded.accepted_at is not None:
                 # A later "accept" (after a review) must not move the acceptance date.
                 events += [("accept", seeded.accepted_at), ("accept", NOW)]
@@ -212,6 +219,8 @@ def expected_row(seeded: Seeded, number: int, t: Translator) -> dict[str, str]:
         "Case no.": f"#{number}",
         "Ticket code": seeded.ticket,
         "Submitted at": seeded.submitted_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        "Channel": t(CHANNEL_NAMES[seeded.channel]),
+        "Returned (times)": str(seeded.returns),
         "Kind of problem": t(BY_KEY[seeded.category].label),
         "Unit": UNIT,
         "Worker (masked)": mask_name(WORKER) if seeded.about_worker else "",
