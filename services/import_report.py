@@ -24,6 +24,10 @@ MSG_LATE = N_(
     "notice period of their own until {closes}; they become final only after it."
 )
 MSG_PROCEDURE_DONE = N_("{n} steps of the assessment procedure recorded.")
+MSG_OVER_QUOTA = N_(
+    "⚠️ {unit}: the quota is now {quota} posts, but {filled} posts are filled. The workers in "
+    "post stay; the inspection's check of the posts against the quota will find the difference."
+)
 
 
 @dataclass
@@ -45,6 +49,8 @@ class ImportReport:
     # Results added or changed while the 公示 runs: how many, and until when they are shown.
     late_rows: int = 0
     late_until: date | None = None
+    # A units import: units whose new quota is below their filled posts, (quota, filled).
+    over_quota: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def report_lines(report: ImportReport, t: Translator) -> list[str]:
@@ -77,6 +83,8 @@ def report_lines(report: ImportReport, t: Translator) -> list[str]:
             )
         )
     if report.ok:
+        for unit, (quota, filled) in report.over_quota.items():
+            lines.append(t(MSG_OVER_QUOTA, unit=unit, quota=quota, filled=filled))
         if report.late_rows and report.late_until is not None:
             lines.append(t(MSG_LATE, n=report.late_rows, closes=report.late_until))
         if report.procedure_gaps:

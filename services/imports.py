@@ -177,6 +177,7 @@ async def import_units(
         outcome.updated,
         outcome.unchanged,
     )
+    report.over_quota = outcome.over_quota
     return report
 
 

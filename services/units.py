@@ -7,7 +7,7 @@ Each write is audited in the caller's transaction; nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
@@ -42,6 +42,10 @@ class Registered:
     created: int
     updated: int
     unchanged: int
+    # Units whose new quota is below the posts they have filled: name → (quota, filled).
+    # Not refused (a quota may be cut while the workers in post stay until their terms end),
+    # but said, as the inspection's 岗位设定 will find it.
+    over_quota: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,11 +90,11 @@ async def register_units_from_rows(
             unit.quota = row.quota
         # An empty optional cell leaves what is known: a sheet of names and quotas only
         # must not wipe the phones registered earlier.
-        for field in ("phone", "department"):
-            value = getattr(row, field)
-            if value is not None and getattr(unit, field) != value:
-                changes[field] = [getattr(unit, field), value]
-                setattr(unit, field, value)
+        for name in ("phone", "department"):
+            value = getattr(row, name)
+            if value is not None and getattr(unit, name) != value:
+                changes[name] = [getattr(unit, name), value]
+                setattr(unit, name, value)
         if not changes:
             unchanged += 1
             continue
@@ -101,7 +105,24 @@ async def register_units_from_rows(
         )  # fmt: skip
         updated += 1
     await session.flush()
-    return Registered(created, updated, unchanged)
+    return Registered(created, updated, unchanged, await _over_quota(session, rows, existing))
+
+
+async def _over_quota(
+    session: AsyncSession, rows: Sequence[UnitRow], units: dict[str, Unit]
+) -> dict[str, tuple[int, int]]:
+    """The sheet's units with more posts filled than the quota the sheet gives them."""
+    ids = {units[unit_key(row.name)].id: units[unit_key(row.name)] for row in rows}
+    filled = await session.execute(
+        select(col(Post.unit_id), func.count())
+        .where(col(Post.worker_id).is_not(None), col(Post.unit_id).in_(list(ids)))
+        .group_by(col(Post.unit_id))
+    )
+    return {
+        ids[unit_id].name: (ids[unit_id].quota, int(n))
+        for unit_id, n in filled.all()
+        if int(n) > ids[unit_id].quota
+    }
 
 
 async def add_unit(
