@@ -1,6 +1,7 @@
 """The inspector's chat over real HTTP against the sandbox, in the user's words: bound by the
 invitation link, only their group's units listed, a checklist item confirmed against what the
-records show, the verification session set and announced."""
+records show, the verification session set and announced; on aiogram and on
+python-telegram-bot."""
 
 from __future__ import annotations
 
@@ -30,10 +31,16 @@ def clock() -> FixedClock:
     return FixedClock(at(12, 21, 9))
 
 
+# Both runtimes, as the conversations' other tests over HTTP (tests/runtimes) run.
+@pytest.fixture(params=["aiogram", "ptb"])
+def runtime(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-async def bot(sandbox: RunningSandbox, dispatcher) -> AsyncIterator[RunningBot]:
+async def bot(runtime: str, sandbox: RunningSandbox, dispatcher) -> AsyncIterator[RunningBot]:
     token = f"{sandbox.state.bot.id}:inspection-test-token"
-    running = RunningBot("aiogram", token, sandbox.url, dispatcher)
+    running = RunningBot(runtime, token, sandbox.url, dispatcher)
     await running.start()
     yield running
     with contextlib.suppress(Exception):
