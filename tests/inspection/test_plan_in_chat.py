@@ -141,6 +141,9 @@ async def test_the_administrator_sets_the_period_and_the_people_in_chat(storage,
         "检查的完成日期（2026年12月22日（周二））不能早于开始日期（2026年12月25日（周五））。",
         "未作任何修改。请重新发送两个日期，或发送 /cancel 取消。",
     ]
+    async with storage.sessions() as session:
+        plan = (await session.execute(select(InspectionPlan))).scalar_one()
+    assert (plan.starts_on, plan.due_on) == (date(2026, 12, 21), date(2026, 12, 25))  # kept
     await admin.send("12月22日至12月27日")
     assert admin.last.splitlines() == [
         "检查时间已改为2026年12月22日（周二）至2026年12月25日（周五）。"
