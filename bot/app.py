@@ -15,7 +15,9 @@ from handlers import (
     hotline,
     inspection,
     inspection_admin,
+    inspection_people,
     inspection_reports,
+    inspection_window,
     invitations,
     menu,
     official_files,
@@ -59,6 +61,8 @@ def build_router() -> Router:
     root.include(vouchers.router())
     root.include(inspection_reports.router())
     root.include(inspection_admin.router())
+    root.include(inspection_window.router())
+    root.include(inspection_people.router())
     root.include(worker_handlers.router())
     root.include(citizen.router())
     root.include(hotline.router())

@@ -38,8 +38,8 @@ NO_CYCLE = N_("There is no {year} assessment cycle.")
 ROW_ISSUE = N_("Row {row}, column {column}: {reason}")
 REFUSED = N_("{n} problems; nothing was recorded.")
 VERIFIED = N_(
-    "Recorded {present} present and {absent} absent ({removed} removed from the roster, "
-    "{unchanged} already recorded)."
+    "Recorded {present} present, {excused} excused and {absent} absent ({removed} removed from "
+    "the roster, {unchanged} already recorded)."
 )
 DELIVERED = N_("Outbox delivered: {sent} sent, {retried} to retry, {failed} failed.")
 NOTICES_RUNNING = N_("Delivering the outbox and running the sweeps. Ctrl-C stops.")
@@ -112,7 +112,9 @@ def create_tasks(
 
 @verify_app.command("import")
 def import_verification(
-    file: Path = typer.Argument(..., help="XLSX 或 CSV：身份证号、是否到场 / ID number, present"),
+    file: Path = typer.Argument(
+        ..., help="XLSX 或 CSV：身份证号、是否到场（是/否/请假）、请假原因 / ID, present, reason"
+    ),
     cycle: int = typer.Option(..., "--cycle", min=2000, max=2100, help="考核年度 / year"),
 ) -> None:
     """从表格导入人员核对结果；未到场者按空岗除名 / Record attendance from a sheet."""
@@ -155,6 +157,7 @@ def import_verification(
                 VERIFIED,
                 present=report.present,
                 absent=report.absent,
+                excused=report.excused,
                 removed=report.removed,
                 unchanged=report.unchanged,
             )

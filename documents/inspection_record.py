@@ -48,6 +48,10 @@ VERIFICATION_COUNTS = N_(
     "On the roster: {on_roster}; present: {present}; excused: {excused}; absent and struck "
     "off: {struck_off}."
 )
+RECRUITMENT_COUNTS = N_(
+    "Recruitment (人员招录): {newcomers} joined this year; {flagged} of them without recruitment "
+    "method or eligibility on the roster, or not eligible."
+)
 NO_FINDINGS = N_("No findings.")
 SIGNATURES = N_("Signatures of the group: ____________")
 HEAD_SIGNATURE = N_("Head of the unit: ____________")
@@ -85,6 +89,8 @@ class RecordFacts:
     struck_off: int
     vouchers: str
     findings: Sequence[Sequence[str]]  # number, kind, worker, description, state, consequences
+    newcomers: int = 0
+    recruitment_flagged: int = 0
 
 
 def render_record(
@@ -113,6 +119,13 @@ def render_record(
             header=[t(COLUMN_ITEM), t(COLUMN_METHODS), t(COLUMN_RESULT), t(COLUMN_NOTE)],
             rows=facts.items,
             widths=[2, 2, 1, 3],
+        ),
+        Paragraph(
+            t(
+                RECRUITMENT_COUNTS,
+                newcomers=facts.newcomers,
+                flagged=facts.recruitment_flagged,
+            )
         ),
         Heading(t(SECTION_VERIFICATION), level=2),
         Paragraph(

@@ -21,6 +21,10 @@ from domain.grades import (
     Grade,
 )
 from domain.procedure import BASIS_LABELS
+from domain.recruitment import ALIASES as RECRUITMENT_ALIASES
+from domain.recruitment import COLUMNS as RECRUITMENT_COLUMNS
+from domain.recruitment import LABELS as RECRUITMENT_LABELS
+from domain.recruitment import ROSTER_ONLY_ALIASES, Recruitment
 from messages import N_
 
 ImportKind = Literal["results", "roster", "units", "procedure"]
@@ -59,6 +63,7 @@ COLUMN_LABELS: Mapping[str, str] = {
     STEP: "环节",
     HELD_ON: "日期",
     ROLE: "身份",
+    **RECRUITMENT_LABELS,
 }
 
 REQUIRED: Mapping[ImportKind, tuple[str, ...]] = {
@@ -69,7 +74,7 @@ REQUIRED: Mapping[ImportKind, tuple[str, ...]] = {
 }
 USED: Mapping[ImportKind, tuple[str, ...]] = {
     "results": (UNIT, NAME, ID_NUMBER, PHONE, POST, GRADE, RENEW, REMARK, *BASIS_COLUMNS),
-    "roster": (UNIT, NAME, ID_NUMBER, PHONE, POST),
+    "roster": (UNIT, NAME, ID_NUMBER, PHONE, POST, *RECRUITMENT_COLUMNS),
     "units": (UNIT, QUOTA, PHONE, DEPARTMENT),
     "procedure": (UNIT, STEP, HELD_ON, NAME, ROLE, REMARK),
 }
@@ -144,6 +149,7 @@ _ALIASES: Mapping[str, tuple[str, ...]] = {
     STEP: ("环节", "環節", "考核环节", "考核環節", "程序", "程式", "step"),
     HELD_ON: ("日期", "时间", "時間", "进行日期", "進行日期", "date"),
     ROLE: ("身份", "类别", "類別", "人员类别", "人員類別", "参加身份", "參加身份", "role", "kind"),
+    **RECRUITMENT_ALIASES,
 }  # fmt: skip
 
 HEADER_SCAN_ROWS = 10
@@ -162,6 +168,10 @@ def header_key(text: str) -> str:
 
 _HEADER_INDEX: Mapping[str, str] = {
     header_key(alias): column for column, aliases in _ALIASES.items() for alias in aliases
+}
+# Headers that mean one thing on one kind of sheet and another elsewhere.
+_KIND_HEADERS: Mapping[ImportKind, Mapping[str, str]] = {
+    "roster": {header_key(alias): column for alias, column in ROSTER_ONLY_ALIASES.items()},
 }
 
 
@@ -194,11 +204,13 @@ def match_header(cells: Sequence[str], kind: ImportKind, row_index: int = 0) -> 
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     ignored: list[str] = []
+    own = _KIND_HEADERS.get(kind, {})
     for position, cell in enumerate(cells):
         label = cell.strip()
         if not label:
             continue
-        column = _HEADER_INDEX.get(header_key(label))
+        key = header_key(label)
+        column = own.get(key) or _HEADER_INDEX.get(key)
         if column is None or column not in USED[kind] or column in columns:
             ignored.append(label)
             continue
@@ -279,6 +291,9 @@ class SheetRow(NamedTuple):
     # The file's 德、能、勤、绩、廉、综合评价 and 不合格 ground in BASIS_COLUMNS' order, or
     # None when the file has none of those columns (what is on record is then kept).
     basis: tuple[str, ...] | None = None
+    # A roster's 招录方式, 人员类别 and 是否符合条件 (domain.recruitment), or None when the
+    # file has none of those columns.
+    recruitment: Recruitment | None = None
 
 
 _FLOAT_TAIL = re.compile(r"([0-9]+)\.0+", re.ASCII)

@@ -28,6 +28,8 @@ from domain.procedure import (
     BasisError,
     parse_fail_grounds,
 )
+from domain.recruitment import COLUMNS as RECRUITMENT_COLUMNS
+from domain.recruitment import Recruitment, check_recruitment
 from domain.sheet import (
     _LETTER,
     _PLAIN_MOBILE,
@@ -70,6 +72,8 @@ _REMARK_LIMIT = MAX_LENGTH[REMARK]
 # A file says 合格 and 是 thousands of times: each spelling is parsed once (errors are not cached).
 _parse_grade = functools.lru_cache(maxsize=256)(parse_grade)
 _parse_renewal = functools.lru_cache(maxsize=256)(parse_renewal)
+# A roster says 公开招聘 and 大龄失业人员 thousands of times too.
+_check_recruitment = functools.lru_cache(maxsize=1024)(check_recruitment)
 
 
 class RowChecker:
@@ -120,6 +124,8 @@ class RowChecker:
         self._results = kind == "results"
         self._basis_at = tuple(columns.get(column, -1) for column in BASIS_COLUMNS)
         self._with_basis = self._results and any(at >= 0 for at in self._basis_at)
+        self._recruitment_at = tuple(columns.get(column, -1) for column in RECRUITMENT_COLUMNS)
+        self._with_recruitment = kind == "roster" and any(at >= 0 for at in self._recruitment_at)
         self._verdicts: dict[tuple[str, str], tuple[Grade, bool]] = {}
 
     def check(self, row: int, cells: Sequence[str]) -> SheetRow | None:
@@ -163,6 +169,13 @@ class RowChecker:
             basis = self._basis_fast(cells, grade)
             if basis is None:
                 return self._check_fully(row, cells)
+        recruitment: Recruitment | None = None
+        if self._with_recruitment:
+            recruitment, problems = _check_recruitment(
+                *(cells[at] if at >= 0 else "" for at in self._recruitment_at)
+            )
+            if problems:
+                return self._check_fully(row, cells)
         phone: str | None = None
         if at_phone >= 0:
             phone = cells[at_phone].strip() or None
@@ -175,7 +188,9 @@ class RowChecker:
         if self._first_row_of.setdefault(id_number, row) != row:
             return self._check_fully(row, cells)
         self.rows += 1
-        return SheetRow(row, unit, name, id_number, phone, post, grade, renew, remark, basis)
+        return SheetRow(
+            row, unit, name, id_number, phone, post, grade, renew, remark, basis, recruitment
+        )
 
     def _basis_fast(self, cells: Sequence[str], grade: Grade | None) -> tuple[str, ...] | None:
         """The basis columns of a row with nothing wrong in them; None sends the row the full
@@ -242,6 +257,7 @@ class RowChecker:
         phone = self._phone(values.get(PHONE, ""), report)
         grade, renew = self._grade_and_renewal(values, report)
         basis = self._basis(values, grade, report)
+        recruitment = self._recruitment(values, report)
         if found:
             self._add_issues(row, values[NAME], found)
             return None
@@ -257,7 +273,20 @@ class RowChecker:
             renew=renew,
             remark=values.get(REMARK, ""),
             basis=basis,
+            recruitment=recruitment,
         )
+
+    def _recruitment(self, values: Mapping[str, str], report: _Report) -> Recruitment | None:
+        """人员招录: the method, the category of 就业困难人员 and the eligibility, if the
+        roster has any of those columns."""
+        if not self._with_recruitment:
+            return None
+        found, problems = _check_recruitment(
+            *(values.get(column, "") for column in RECRUITMENT_COLUMNS)
+        )
+        for column, reason, params in problems:
+            report(column, reason, **params)
+        return found
 
     def _add_issues(
         self, row: int, name: str, found: list[tuple[str, str, dict[str, str]]]

@@ -1,7 +1,8 @@
 """The administrator adjusts the inspection plan in chat (point 1), as `gongshi inspection`
 does on the command line: the newest cycle's plan with its window and each group's units and
 workers; the plan made if there is none (two groups, balanced by workers); a unit moved to
-another group. People and invitations stay on the command line.
+another group; from there the period (handlers.inspection_window) and the groups' members
+and their invitations (handlers.inspection_people).
 
 Steps: ``show_plan`` → ``make_plan`` | ``show_units`` → ``ask_group`` → ``move``.
 """
@@ -13,6 +14,7 @@ from sqlmodel import col, select
 from handlers.context import Context
 from handlers.core import Router
 from messages.callbacks_inspection import InsPlan
+from messages.callbacks_inspection_people import PlanPeople
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON, back_to_menu
@@ -35,6 +37,8 @@ ASK_GROUP = N_("{unit}: which group inspects it?")
 TO_GROUP = N_("Group {n}")
 MOVED = N_("{unit} is now inspected by group {n}.")
 BACK = N_("Back to the plan")
+WINDOW = N_("Change the inspection period")
+PEOPLE = N_("Group members and invitations")
 
 
 def router() -> Router:
@@ -61,6 +65,7 @@ async def process_plan_button(ctx: Context) -> None:
     if data is None:
         ctx.answer(t(STALE_BUTTON))
         return
+    ctx.reset()  # back from a question about the plan (its period, a new member)
     cycle = await _cycle(ctx)
     if cycle is None or cycle.id is None:
         ctx.say(t(NO_CYCLE), [[back_to_menu(t)]], edit=True)
@@ -137,5 +142,10 @@ async def process_plan_button(ctx: Context) -> None:
             buttons.append(paging)
         buttons.append([Button(t(BACK), InsPlan(action="show").pack())])
     else:
-        buttons = [[Button(t(UNITS), InsPlan(action="units").pack())], [back_to_menu(t)]]
+        buttons = [
+            [Button(t(UNITS), InsPlan(action="units").pack())],
+            [Button(t(WINDOW), PlanPeople(action="window").pack())],
+            [Button(t(PEOPLE), PlanPeople(action="people").pack())],
+            [back_to_menu(t)],
+        ]
     ctx.say("\n".join(lines), buttons, edit=True)

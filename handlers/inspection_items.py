@@ -5,11 +5,14 @@ and the files. Names are masked."""
 from __future__ import annotations
 
 from domain import inspection as rules
+from domain import recruitment as recruited
 from domain.masking import mask_name
 from messages.i18n import N_, Translator
+from messages.style import date_text
 from services.procedure import gap_line
 from storage.inspection_facts import UnitFacts
 from storage.models import InspectionCheck
+from storage.recruitment import Newcomer
 from storage.roster_history import Change
 
 SHOWN_CHANGES = 8
@@ -23,6 +26,14 @@ MORE = N_("and {n} more")
 RECRUITED = N_(
     "Newcomers this year: {n}. Check how each was recruited and that they were eligible."
 )
+TO_LOOK_AT = N_(
+    "To look at (⚠️): {n} — recruitment method or eligibility not on the roster, or not eligible."
+)
+NEWCOMER = N_("{mark} {name}, joined {day}: {method}; {eligibility}")
+NO_METHOD = N_("method not given")
+ELIGIBLE_AS = N_("eligible as {category}")
+NOT_ELIGIBLE = N_("NOT eligible")
+NO_ELIGIBILITY = N_("eligibility not given")
 RESULTS = N_("Results recorded: {results} of {on_duty} on duty ({grades}).")
 TASKS = N_("Tasks: {done} of {total} done, {overdue} overdue.")
 PROCEDURE = N_("Assessment procedure")
@@ -65,6 +76,33 @@ def _changes(t: Translator, changes: list[Change]) -> list[str]:
     return lines
 
 
+def _newcomers(t: Translator, newcomers: list[Newcomer]) -> list[str]:
+    """Each newcomer's method and eligibility, the flagged first (as storage sorts them)."""
+    lines = [t(TO_LOOK_AT, n=sum(1 for n in newcomers if n.flagged))]
+    for person in newcomers[:SHOWN_CHANGES]:
+        method, category, eligible = person.recruitment
+        if eligible is False:
+            eligibility = t(NOT_ELIGIBLE)
+        elif eligible and category:
+            eligibility = t(ELIGIBLE_AS, category=t(recruited.CATEGORIES.get(category, category)))
+        else:
+            eligibility = t(NO_ELIGIBILITY)
+        lines.append(
+            "  "
+            + t(
+                NEWCOMER,
+                mark="⚠️" if person.flagged else "✅",
+                name=mask_name(person.name),
+                day=date_text(t, person.joined_on, weekday=False),
+                method=t(recruited.METHODS.get(method, method)) if method else t(NO_METHOD),
+                eligibility=eligibility,
+            )
+        )
+    if len(newcomers) > SHOWN_CHANGES:
+        lines.append("  " + t(MORE, n=len(newcomers) - SHOWN_CHANGES))
+    return lines
+
+
 def known_lines(t: Translator, item: str, facts: UnitFacts) -> list[str]:
     """What the records show for ``item``."""
     if item == "posts":
@@ -88,7 +126,7 @@ def known_lines(t: Translator, item: str, facts: UnitFacts) -> list[str]:
             *_changes(t, facts.left),
         ]
     if item == "recruitment":
-        return [t(RECRUITED, n=len(facts.joined)), *_changes(t, facts.joined)]
+        return [t(RECRUITED, n=len(facts.newcomers)), *_newcomers(t, facts.newcomers)]
     if item == "management":
         grades = t(SEPARATOR).join(f"{g} {n}" for g, n in sorted(facts.grades.items())) or t(NONE)
         return [

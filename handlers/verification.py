@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from domain.attendance import EXCUSE_MAX, excuse_text
 from domain.masking import mask_name
 from handlers.context import Context
 from handlers.core import Router
@@ -37,7 +38,6 @@ from storage.verification_sessions import worker_chats
 
 ROLES = ["bureau", "admin", "inspector"]
 EXCUSE = "verify_excuse"
-EXCUSE_MAX = 200
 UNITS_PER_PAGE = 8
 WORKERS_PER_PAGE = 8
 
@@ -152,7 +152,7 @@ async def process_excuse(ctx: Context) -> None:
     if not await _unit_allowed(ctx, place, worker.unit_id):
         ctx.reset()
         return
-    reason = " ".join((ctx.incoming.text or "").split())
+    reason = excuse_text(ctx.incoming.text or "")
     if not reason or len(reason) > EXCUSE_MAX:
         ctx.say(
             t(ASK_EXCUSE, name=mask_name(worker.name), most=EXCUSE_MAX), _back(ctx, worker, page)

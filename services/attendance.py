@@ -101,6 +101,7 @@ class AttendanceImport:
     issues: list[RowIssue] = field(default_factory=list)
     present: int = 0
     absent: int = 0
+    excused: int = 0  # absent with a reason the group accepted (请假): not struck off
     removed: int = 0
     unchanged: int = 0
 
@@ -114,7 +115,8 @@ async def import_attendance(
     now: datetime,
     today: date,
 ) -> AttendanceImport:
-    """Record a sheet of 身份证号 and 是否到场; all rows or none."""
+    """Record a sheet of 身份证号 and 是否到场 (是 / 否 / 请假, with 请假原因); all rows or
+    none. A 请假 is recorded as the chat records an excuse: absent with its reason, kept."""
     sheet = read_attendance(read_table(path), today=today)
     report = AttendanceImport(ok=False, issues=list(sheet.issues))
     async with transaction(sessions) as session:
@@ -134,9 +136,11 @@ async def import_attendance(
                 present=row.present,
                 now=now,
                 source="sheet",
+                excuse=row.excuse,
             )
-            report.present += row.present
-            report.absent += not row.present
+            report.present += row.status == "present"
+            report.absent += row.status == "absent"
+            report.excused += row.status == "excused"
             report.removed += result.removed
             report.unchanged += not result.changed
     report.ok = True

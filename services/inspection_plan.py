@@ -1,20 +1,23 @@
 """The inspection plan of a cycle (city plan 一、二、五.2): its window, groups and people, the
 split of the units between the groups, and the invitation that binds an inspector to their
-place in a group. Used by `gongshi inspection` and the administrator's chat."""
+place in a group, and a person taken off the plan. Used by `gongshi inspection` and the
+administrator's chat."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain import inspection as rules
 from domain.workdays import WorkCalendar
+from messages.i18n import N_, Translator
 from storage import inspection as store
 from storage.audit import audit
+from storage.cases import user_language
 from storage.invitations import create_invitation
 from storage.models import (
     Cycle,
@@ -22,9 +25,12 @@ from storage.models import (
     InspectionGroup,
     InspectionMember,
     InspectionPlan,
+    Invitation,
     Official,
+    RoleBinding,
     UnitTask,
 )
+from storage.outbox import enqueue
 
 
 @dataclass(frozen=True)
@@ -245,3 +251,89 @@ async def invite_inspector(
         target_id=member.id,
     )
     return token
+
+
+async def set_window(
+    *, session: AsyncSession, plan: InspectionPlan, window: rules.Window, who: Who = CLI
+) -> None:
+    """The plan's window changed (already checked: domain.inspection_window); the units' open
+    verification and voucher tasks follow it."""
+    before = (str(plan.starts_on), str(plan.due_on))
+    plan.starts_on, plan.due_on = window.starts_on, window.due_on
+    await follow_window(session, plan)
+    audit(
+        session,
+        action="inspection_window_set",
+        actor=who.actor,
+        actor_user_id=who.user_id,
+        target_type="inspection_plan",
+        target_id=plan.id,
+        before=list(before),
+        starts=str(plan.starts_on),
+        due=str(plan.due_on),
+    )
+    await session.flush()
+
+
+REMOVED_NOTICE = N_(
+    "You are no longer a member of inspection group {n}; your access as an inspector has ended."
+)
+
+
+async def remove_member(
+    *, session: AsyncSession, member: InspectionMember, now: datetime, who: Who = CLI
+) -> int:
+    """Take ``member`` off the plan. A group member's inspector access ends with it: their
+    bindings are revoked (each bound chat told), an invitation not yet used expires, their
+    official is made inactive (kept, for the checks and findings it recorded). Returns how many
+    chats lost their access."""
+    group = await session.get(InspectionGroup, member.group_id) if member.group_id else None
+    revoked: list[RoleBinding] = []
+    if member.official_id is not None:
+        found = await session.execute(
+            select(RoleBinding).where(
+                col(RoleBinding.official_id) == member.official_id,
+                col(RoleBinding.role) == "inspector",
+                col(RoleBinding.revoked_at).is_(None),
+            )
+        )
+        revoked = list(found.scalars())
+        for binding in revoked:
+            binding.revoked_at, binding.revoked_by = now, who.user_id
+            text = Translator(await user_language(session, binding.user_id))(
+                REMOVED_NOTICE, n=group.number if group else "-"
+            )
+            await enqueue(
+                session,
+                chat_id=binding.user_id,
+                kind="notice",
+                text=text,
+                dedup_key=f"inspector_removed:{member.id}:{binding.user_id}",
+            )
+        await session.execute(
+            update(Invitation)
+            .where(
+                col(Invitation.official_id) == member.official_id,
+                col(Invitation.used_at).is_(None),
+                col(Invitation.expires_at) > now,
+            )
+            .values(expires_at=now)
+        )
+        official = await session.get(Official, member.official_id)
+        if official is not None:
+            official.active = False
+    audit(
+        session,
+        action="inspection_member_removed",
+        actor=who.actor,
+        actor_user_id=who.user_id,
+        target_type="inspection_member",
+        target_id=member.id,
+        body=member.body,
+        group=group.number if group else None,
+        position=member.position,
+        revoked=len(revoked),
+    )
+    await session.delete(member)
+    await session.flush()
+    return len(revoked)

@@ -105,6 +105,8 @@ async def record_pdf(
         present=record.present,
         excused=record.excused,
         struck_off=record.struck_off,
+        newcomers=record.newcomers,
+        recruitment_flagged=record.recruitment_flagged,
         vouchers=t(
             VOUCHERS,
             files=sum(1 for v in record.vouchers if v.file),

@@ -39,6 +39,7 @@ from storage.import_bulk import (
     Bulk,
 )
 from storage.import_hashing import keyed_hasher
+from storage.import_recruitment import plan_known, plan_recruitment, write_recruitment
 from storage.sheet_reader import SheetError
 
 REASON_CYCLE_CLOSED = N_(
@@ -237,13 +238,14 @@ class Writer:
             if with_basis and self.cycle_id is not None
             else {}
         )
+        recruited = await plan_known(self.bulk, plan.recruitment, keyed, workers)
         newcomers: list[tuple[SheetRow, str]] = []
         for row, id_hash in keyed:
             worker = workers.get(id_hash)
             if worker is None:
                 newcomers.append((row, id_hash))
                 continue
-            worker_changed = self._plan_worker(plan, row, worker)
+            worker_changed = self._plan_worker(plan, row, worker) or worker.id in recruited
             post_changed = self._plan_post(plan, row, worker.id, posts.get(worker.id))
             result = self._plan_result(plan, row, worker.id, results.get(worker.id))
             basis_changed = with_basis and plan_basis(
@@ -269,6 +271,7 @@ class Writer:
             worker_id = new_ids[id_hash]
             unit_id = units[row.unit]
             plan.history.append((worker_id, unit_id, "joined", self._today, "roster", stamp))
+            plan_recruitment(plan.recruitment, worker_id, row.recruitment, None)
             spare = vacant.get((unit_id, row.post)) if vacant else None
             if spare:
                 post_changes.append((unit_id, row.post, worker_id, spare.pop(0)))
@@ -422,6 +425,7 @@ class Writer:
             (*values[:-1], batch_id, self._stamp, values[-1]) for values in plan.result_changes
         ]
         await self.bulk.update(RESULT, RESULT_CHANGE, changes)
+        await write_recruitment(self.bulk, plan.recruitment)
         if plan.bases and self.cycle_id is not None:
             await write_bases(
                 self.session, self.bulk, cycle_id=self.cycle_id, changes=plan.bases, now=self.now
@@ -438,6 +442,7 @@ class _Plan:
     new_results: list[tuple[Any, ...]] = field(default_factory=list)
     result_changes: list[tuple[Any, ...]] = field(default_factory=list)
     bases: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    recruitment: list[tuple[Any, ...]] = field(default_factory=list)
     history: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property

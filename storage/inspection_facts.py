@@ -24,6 +24,7 @@ from storage.models import (
     Worker,
 )
 from storage.procedure import on_duty_workers, step_record, step_rows
+from storage.recruitment import Newcomer, newcomers_of
 from storage.roster_history import Change, changes_in_year
 
 
@@ -36,6 +37,8 @@ class UnitFacts:
     on_duty: int = 0
     joined: list[Change] = field(default_factory=list)
     left: list[Change] = field(default_factory=list)
+    # 人员招录: the year's newcomers with method and eligibility, those to look at first.
+    newcomers: list[Newcomer] = field(default_factory=list)
     results: int = 0
     grades: dict[str, int] = field(default_factory=dict)
     # 五(一)–(四) as the unit recorded them: what is missing (empty: complete).
@@ -74,6 +77,7 @@ async def unit_facts(
     changes = await changes_in_year(session, unit_id=unit_id, year=year)
     facts.joined = [c for c in changes if c.change == "joined"]
     facts.left = [c for c in changes if c.change == "left"]
+    facts.newcomers = await newcomers_of(session, unit_id=unit_id, year=year)
     results = await session.execute(
         select(col(Result.grade), col(Result.subsidy_stopped)).where(
             col(Result.cycle_id) == cycle_id, col(Result.unit_id) == unit_id

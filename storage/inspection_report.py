@@ -27,6 +27,7 @@ from storage.models import (
     VoucherMonth,
     Worker,
 )
+from storage.recruitment import newcomers_of
 
 T = TypeVar("T")
 
@@ -43,6 +44,8 @@ class UnitRecord:
     excused: int = 0
     struck_off: int = 0
     on_roster: int = 0
+    newcomers: int = 0  # 人员招录: who joined this year, and those flagged for a look
+    recruitment_flagged: int = 0
     vouchers: list[VoucherMonth] = field(default_factory=list)
     findings: list[tuple[InspectionFinding, str]] = field(default_factory=list)  # masked later
 
@@ -98,6 +101,9 @@ async def unit_record(
         )
     )
     record.on_roster = len(list(workers.scalars()))
+    newcomers = await newcomers_of(session, unit_id=unit_id, year=cycle.year)
+    record.newcomers = len(newcomers)
+    record.recruitment_flagged = sum(1 for n in newcomers if n.flagged)
     vouchers = await session.execute(
         select(VoucherMonth)
         .where(col(VoucherMonth.cycle_id) == cycle.id, col(VoucherMonth.unit_id) == unit_id)

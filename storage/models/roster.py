@@ -36,6 +36,10 @@ class Worker(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     status: str = Field(default="on_duty", max_length=16, description="on_duty | removed")
     removed_reason: str | None = Field(default=None, max_length=64)
+    # 人员招录 (domain.recruitment), from the roster; None where the roster never said.
+    recruited_by: str | None = Field(default=None, max_length=16, description="招录方式")
+    hardship: str | None = Field(default=None, max_length=24, description="就业困难人员类别")
+    eligible: bool | None = None
     created_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
 

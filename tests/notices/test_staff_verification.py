@@ -121,7 +121,7 @@ def test_a_sheet_with_a_bad_row_records_nothing(gongshi_verify, storage, world, 
     )
     done = gongshi_verify(str(sheet), "--cycle", "2026")
     assert done.exit_code == 1
-    assert "第 3 行" in done.output and "“缺”不是“是”或“否”。" in done.output
+    assert "第 3 行" in done.output and "“缺”不是“是”“否”或“请假”。" in done.output
     assert "第 4 行" in done.output and "名册中没有该身份证号的人员。" in done.output
     assert id_number(99) not in done.output
     assert verifications(storage) == {}
@@ -135,7 +135,7 @@ def test_a_sheet_records_attendance_and_removes_absentees(gongshi_verify, storag
     )
     done = gongshi_verify(str(sheet), "--cycle", "2026")
     assert done.exit_code == 0, done.output
-    assert "已记录到场 2 人、未到场 1 人（除名 1 人，0 人此前已记录）。" in done.output
+    assert "已记录到场 2 人、请假 0 人、未到场 1 人（除名 1 人，0 人此前已记录）。" in done.output
     first, second, third = world.workers[CITY]
     assert verifications(storage) == {first: True, second: False, third: True}
     again = gongshi_verify(str(sheet), "--cycle", "2026")

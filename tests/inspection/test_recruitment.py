@@ -1,0 +1,217 @@
+"""人员招录 (the city plan's 三): the roster may say how each worker was recruited (招录方式), the
+category of 就业困难人员 that made them eligible (人员类别) and whether they were (是否符合条件);
+bad values are reported per row and nothing is imported; the inspector's checklist shows each
+newcomer of the year with a ⚠️ where the roster says nothing or says not eligible, and the
+unit's record counts them. Use cases on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.idnumber import make_id_number
+from domain.recruitment import (
+    CATEGORY,
+    ELIGIBLE,
+    METHOD,
+    REASON_CATEGORY,
+    REASON_ELIGIBLE_WITHOUT_CATEGORY,
+    REASON_METHOD,
+    Recruitment,
+    check_recruitment,
+    flagged,
+)
+from domain.sheet import match_header
+from domain.workdays import WorkCalendar
+from handlers.inspection_items import known_lines
+from messages.i18n import Translator
+from services.imports import import_roster
+from services.inspection_plan import plan_cycle
+from services.inspection_reports import record_pdf
+from storage.db import transaction
+from storage.inspection_facts import unit_facts
+from storage.models import Cycle, ImportBatch, Unit, Worker
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pdftext import pdf_text
+
+SECRET = "test-secret-key-0123456789-abcdefghij"
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+CITY = "县城市管理局"
+
+
+def id_number(n: int) -> str:
+    return make_id_number("110105", date(1980, 1, 1), n)
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (("公开招聘", "大龄失业人员", ""), Recruitment("open", "older", True)),
+        ((" 托底安置 ", "殘疾人", "是"), Recruitment("placement", "disabled", True)),
+        (("其它", "低保", "不符合"), Recruitment("other", "low_income", False)),
+        (("", "", "否"), Recruitment(None, None, False)),
+        (("", "", ""), Recruitment(None, None, None)),
+    ],
+)
+def test_the_three_cells_are_read_tolerantly(cells, expected) -> None:
+    assert check_recruitment(*cells) == (expected, [])
+
+
+def test_bad_cells_are_each_reported_under_their_column() -> None:
+    found, problems = check_recruitment("内部推荐", "亲属", "符合")
+    assert found == Recruitment(None, None, True)
+    assert [(column, reason) for column, reason, _ in problems] == [
+        (METHOD, REASON_METHOD),
+        (CATEGORY, REASON_CATEGORY),
+    ]
+    _, bare = check_recruitment("公开招聘", "", "符合")  # a bare yes gives the inspector nothing
+    assert [(column, reason) for column, reason, _ in bare] == [
+        (ELIGIBLE, REASON_ELIGIBLE_WITHOUT_CATEGORY)
+    ]
+
+
+def test_a_worker_without_method_or_eligibility_or_not_eligible_is_flagged() -> None:
+    assert not flagged(Recruitment("open", "older", True))
+    assert flagged(Recruitment(None, "older", True))
+    assert flagged(Recruitment("open", None, None))
+    assert flagged(Recruitment("placement", "older", False))
+
+
+def test_人员类别_is_the_category_on_a_roster_and_the_role_on_a_procedure_sheet() -> None:
+    roster = match_header(["单位", "姓名", "身份证号", "岗位", "招录方式", "人员类别"], "roster")
+    procedure = match_header(["单位", "环节", "姓名", "人员类别"], "procedure")
+    assert roster.columns[CATEGORY] == 5 and roster.columns[METHOD] == 4
+    assert procedure.columns["role"] == 3
+    results = match_header(
+        ["单位", "姓名", "身份证号", "岗位", "考核等次", "是否续签", "招录方式"], "results"
+    )
+    assert "招录方式" in results.ignored  # the results import does not take it, and says so
+
+
+def write_roster(tmp_path, name: str, rows: list[tuple[int, str, str, str, str]]):
+    path = tmp_path / name
+    lines = ["单位,姓名,身份证号,岗位,招录方式,人员类别,是否符合条件"]
+    lines += [f"{CITY},{who},{id_number(n)},保洁员,{m},{c},{e}" for n, who, m, c, e in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def workers(sessions) -> dict[str, tuple[str | None, str | None, bool | None]]:
+    async with sessions() as session:
+        found = (await session.execute(select(Worker))).scalars().all()
+    return {w.name: (w.recruited_by, w.hardship, w.eligible) for w in found}
+
+
+async def batches(sessions) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(ImportBatch)) or 0)
+
+
+async def test_the_roster_import_keeps_recruitment_on_the_worker(any_storage, tmp_path):
+    sessions = any_storage.sessions
+
+    async def run(path, now=NOW):
+        return await import_roster(
+            sessions=sessions, secret_key=SECRET, path=path, now=now, today=now.date()
+        )
+
+    async with transaction(sessions) as session:
+        session.add(Unit(name=CITY, quota=9))
+    bad = write_roster(
+        tmp_path,
+        "bad.csv",
+        [(1, "李一", "公开招聘", "大龄失业人员", ""), (2, "李二", "托底安置", "亲属", "")],
+    )
+    refused = await run(bad)
+    assert not refused.ok
+    assert [(i.row, i.column, i.reason, i.masked_name) for i in refused.issues] == [
+        (3, "人员类别", REASON_CATEGORY, "李*")
+    ]
+    assert await workers(sessions) == {}  # all or nothing
+
+    first = write_roster(
+        tmp_path,
+        "a.csv",
+        [
+            (1, "李一", "公开招聘", "大龄失业人员", ""),
+            (2, "李二", "托底安置", "残疾人", "否"),
+            (3, "李三", "", "", ""),
+        ],
+    )
+    assert (await run(first)).created == 3
+    assert await workers(sessions) == {
+        "李一": ("open", "older", True),
+        "李二": ("placement", "disabled", False),
+        "李三": (None, None, None),
+    }
+    again = await run(first)
+    assert (again.updated, again.unchanged, again.already_imported) == (0, 3, True)
+    assert await batches(sessions) == 1
+
+    # Later: empty cells keep what is on record; a cell that says something changes it.
+    later = write_roster(
+        tmp_path,
+        "b.csv",
+        [(1, "李一", "", "", ""), (2, "李二", "", "残疾人", "是"), (3, "李三", "其他", "低保", "")],
+    )
+    changed = await run(later, NOW.replace(month=4))
+    assert changed.ok, changed.issues
+    assert (changed.updated, changed.unchanged) == (2, 1)
+    assert await workers(sessions) == {
+        "李一": ("open", "older", True),
+        "李二": ("placement", "disabled", True),
+        "李三": ("other", "low_income", True),
+    }
+
+
+async def test_the_checklist_shows_each_newcomer_with_a_flag(any_storage, tmp_path):
+    sessions = any_storage.sessions
+    async with transaction(sessions) as session:
+        session.add_all([Unit(name=CITY, quota=9), Cycle(year=2026)])
+    roster = write_roster(
+        tmp_path,
+        "a.csv",
+        [
+            (1, "李小一", "公开招聘", "大龄失业人员", ""),
+            (2, "李小二", "托底安置", "残疾人", "否"),
+            (3, "李小三", "", "", ""),
+        ],
+    )
+    await import_roster(
+        sessions=sessions, secret_key=SECRET, path=roster, now=NOW, today=NOW.date()
+    )
+    async with sessions() as session:
+        unit = (await session.execute(select(Unit))).scalar_one()
+        cycle = (await session.execute(select(Cycle))).scalar_one()
+        facts = await unit_facts(
+            session, unit_id=unit.id, cycle_id=cycle.id, year=2026, today=date(2026, 12, 21)
+        )
+        last_year = await unit_facts(
+            session, unit_id=unit.id, cycle_id=cycle.id, year=2025, today=date(2026, 12, 21)
+        )
+    lines = known_lines(Translator("zh"), "recruitment", facts)
+    assert lines == [
+        "本年度新招录 3 名。请核查每人的招录方式及是否符合条件。",
+        "需核查（⚠️）：2 人，名册缺少招录方式或资格信息，或不符合条件。",
+        "  ⚠️ 李*二（2026年3月2日进入）：托底安置；不符合条件",
+        "  ⚠️ 李*三（2026年3月2日进入）：未填写招录方式；未填写是否符合条件",
+        "  ✅ 李*一（2026年3月2日进入）：公开招聘；符合条件（大龄失业人员（“4050”人员））",
+    ]
+    assert not any(id_number(n)[-4:] in "\n".join(lines) for n in (1, 2, 3))
+    assert last_year.newcomers == []
+    async with transaction(sessions) as session:
+        cycle = (await session.execute(select(Cycle))).scalar_one()
+        plan = await plan_cycle(session=session, cycle=cycle, calendar=WorkCalendar())
+        made = await record_pdf(
+            session=session, plan=plan, cycle=cycle, unit_id=unit.id, language="zh",
+            font_file=None,
+        )  # fmt: skip
+    assert made is not None
+    text = "".join(pdf_text(made[1]).split())
+    assert "人员招录：本年度新进3人，其中2人名册缺少招录方式或资格信息，或不符合条件。" in text
