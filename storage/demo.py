@@ -23,7 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col
 
 from storage.db import transaction
-from storage.demo_inspection import INSPECTION_TABLES, write_demo_inspection
+from storage.demo_inspection import (
+    INSPECTION_TABLES,
+    write_demo_inspection,
+    write_demo_newcomers,
+)
 from storage.demo_plan import (
     CHINA,
     DEFAULT_SEED,
@@ -249,6 +253,7 @@ class _Writer:
         current = await session.get(Cycle, current_id)
         if current is not None:
             await write_demo_inspection(session, cycle=current)
+            await write_demo_newcomers(session, cycle=current, now=self.now)
 
     async def _insert(
         self, session: AsyncSession, stage: str | None, model: Any, rows: list[dict[str, Any]]

@@ -1,15 +1,22 @@
 """The demo's inspection plan, after the seed's second document: a leading group led by a
 deputy mayor with its office, and two inspection groups (a 人社 leader, 人社 members, and one
 member each from 纪检, 财政 and 审计) splitting the units between them by workers. The names
-are made up; the posts are the seed's."""
+are made up; the posts are the seed's.
+
+So that 人员增减变动 and 人员招录 show something, the newest worker of each unit joined during
+the cycle's year (the roster's history says so), and every worker has a recruitment on record;
+a few newcomers lack it or were not eligible, for the inspector to find."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.inspection import default_window, propose_split
+from domain.recruitment import CATEGORIES
 from domain.workdays import WorkCalendar
 from storage.models import (
     Cycle,
@@ -131,3 +138,51 @@ async def demo_group_leader(session: AsyncSession, *, name: str) -> int | None:
         await session.flush()
         member.official_id = official.id
     return member.official_id
+
+
+# Every this many units, the newcomer has no recruitment on record; the unit after that one,
+# a newcomer found not eligible: the checklist flags both.
+UNRECORDED_EVERY = 7
+NEWCOMER_REASON = "新招录上岗"
+
+
+async def write_demo_newcomers(session: AsyncSession, *, cycle: Cycle, now: datetime) -> int:
+    """Each unit's newest worker on duty joined in the cycle's year; everyone's recruitment on
+    record but a few newcomers'. Returns how many joined."""
+    found = await session.execute(
+        select(col(Worker.unit_id), func.max(col(Worker.id)))
+        .where(col(Worker.status) == "on_duty", col(Worker.unit_id).is_not(None))
+        .group_by(col(Worker.unit_id))
+        .order_by(col(Worker.unit_id))
+    )
+    newest = [(int(unit_id or 0), int(worker_id or 0)) for unit_id, worker_id in found.all()]
+    categories = list(CATEGORIES)[:-1]  # the named ones, not 其他
+    for index, category in enumerate(categories):
+        method = "placement" if index % 3 == 0 else "open"
+        await session.execute(
+            update(Worker)
+            .where(col(Worker.status) == "on_duty", col(Worker.id) % len(categories) == index)
+            .values(recruited_by=method, hardship=category, eligible=True)
+        )
+    for index, (unit_id, worker_id) in enumerate(newest):
+        joined = date(cycle.year, 3 + index % 9, 1 + index % 28)
+        session.add(
+            WorkerChange(
+                worker_id=worker_id,
+                unit_id=unit_id,
+                change="joined",
+                on_day=joined,
+                reason=NEWCOMER_REASON,
+                recorded_at=now,
+            )
+        )
+        values: dict[str, object]
+        if index % UNRECORDED_EVERY == 0:
+            values = {"recruited_by": None, "hardship": None, "eligible": None}
+        elif index % UNRECORDED_EVERY == 1:
+            values = {"recruited_by": "other", "hardship": None, "eligible": False}
+        else:
+            continue
+        await session.execute(update(Worker).where(col(Worker.id) == worker_id).values(**values))
+    await session.flush()
+    return len(newest)

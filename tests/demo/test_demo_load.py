@@ -303,3 +303,31 @@ def test_the_demo_has_an_inspection_plan_of_two_groups(loaded):
         )
     }
     assert departments == {"hr", "discipline", "finance", "audit"}
+
+
+def test_the_demo_has_newcomers_of_the_year_for_the_inspection(loaded):
+    """人员增减变动 and 人员招录 show something: each unit's newest worker joined this year, with
+    a recruitment on record, but a few for the inspector to find (none, or not eligible)."""
+    _path, summary, connection = loaded
+    year = scalar(connection, "select max(year) from cycle")
+    joins = connection.execute(
+        "select c.unit_id, c.worker_id, c.on_day, w.unit_id, w.status from worker_change c"
+        " join worker w on w.id = c.worker_id where c.change = 'joined'"
+    ).fetchall()
+    assert len(joins) == summary.units == len({unit for unit, *_ in joins})
+    for unit_id, _, on_day, worker_unit, status in joins:
+        assert str(on_day).startswith(str(year)) and (worker_unit, status) == (unit_id, "on_duty")
+    flags = connection.execute(
+        "select w.recruited_by, w.eligible from worker_change c join worker w"
+        " on w.id = c.worker_id where c.change = 'joined'"
+    ).fetchall()
+    unrecorded = sum(1 for method, _ in flags if method is None)
+    not_eligible = sum(1 for _, eligible in flags if eligible == 0)
+    assert unrecorded >= 1 and not_eligible >= 1 and unrecorded + not_eligible < len(flags) // 2
+    assert (
+        scalar(
+            connection,
+            "select count(*) from worker where status = 'on_duty' and recruited_by is null",
+        )
+        == unrecorded
+    )  # everyone else has a recruitment on record
