@@ -29,6 +29,7 @@ from messages import N_
 from storage.db import transaction
 from storage.import_bulk import UNIT, Bulk
 from storage.import_hashing import keyed_hasher
+from storage.import_sqlite import roomy_cache
 from storage.import_writer import REASON_CYCLE_CLOSED, BatchInfo, Writer
 from storage.sheet_reader import (
     DEFAULT_MAX_MB,
@@ -168,8 +169,8 @@ async def _write(
         writer = Writer(
             session, secret_key=secret_key, units=units, batch=batch, now=now, chunk=CHUNK
         )
-        async with writer.roomy_cache():
-            await writer.start(cycle_year)
+        async with roomy_cache(await session.connection()):
+            await writer.start(cycle_year, expected_rows=len(clean))
             for start in range(0, len(clean), CHUNK):
                 await writer.write(clean[start : start + CHUNK])
                 if advance is not None:
