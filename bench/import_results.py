@@ -3,13 +3,16 @@
     .venv/bin/python bench/import_results.py [--rows N] [--keep DIR] [--repeat N]
 
 Writes an XLSX of N rows (26 units), then measures in child processes, one after the other:
-  read    storage.importer.read_table alone (the streaming XLSX reader, text out)
-  import  services.imports.import_results, reading included, into a fresh SQLite database at the
-          newest schema holding only the units
+  read    storage.importer.read_table alone (calamine once the file passes the checks of
+          storage.import_speed, else the streaming reader; text out)
+  import  services.imports.import_results, reading included (the reading process checks and
+          sends the rows in batches while this one writes them), into a fresh SQLite database at
+          the newest schema holding only the units
   pandas  the naive peer: pandas.read_excel(engine="calamine") and DataFrame.to_sql into a fresh
           SQLite file, no validation, no hashing (pandas is the optional "bench" extra:
           pip install -e '.[bench]'; without it the bench says so and measures the rest)
-Each child reports its wall time and its own peak resident memory (ru_maxrss), which is the
+Each child reports its wall time, its processor time (its own and its reading process's, the
+steadier figure on a shared machine) and its own peak resident memory (ru_maxrss), which is the
 honest figure for "how much memory does an import need". Each measurement is taken --repeat
 times (read and import alternating, every import into a new database) and the best time of each
 is compared, so that a busy machine disturbs the ratio less; the peak is the highest seen.

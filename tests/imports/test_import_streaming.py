@@ -5,7 +5,7 @@ nothing behind and is reported with every other problem, as before."""
 from __future__ import annotations
 
 import pytest
-from sheets import HEADER, UNITS, id_number, result_row, result_rows
+from sheets import HEADER, UNITS, add_units, id_number, result_row, result_rows
 from sqlalchemy import update
 from test_importer import counts, results
 
@@ -31,8 +31,11 @@ def written(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 async def test_a_bad_row_after_written_batches_leaves_nothing_and_is_reported(
-    storage, units, sheet_files, written
+    any_storage, sheet_files, written
 ):
+    """On SQLite and PostgreSQL."""
+    storage = any_storage
+    await add_units(storage)
     rows = result_rows(LATE + 10)
     rows[LATE][2] = id_number(LATE)[:-1] + ("0" if id_number(LATE)[-1] != "0" else "1")
     rows[LATE + 5][0] = "不存在的单位"
