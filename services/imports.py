@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import cast
@@ -275,11 +276,13 @@ async def _import(
             report.rows, report.issues = refused.tail.rows, refused.tail.issues
             return report
         except SheetError:
-            # The rows' problems come first, as when the file was checked whole beforehand.
-            tail = await child.finish()
-            if tail.issues:
-                report.rows, report.issues = tail.rows, tail.issues
-                return report
+            # The rows' problems come first, as when the file was checked whole beforehand
+            # (unless the reading process itself was stopped: then that is the answer).
+            with suppress(SheetError):
+                tail = await child.finish()
+                if tail.issues:
+                    report.rows, report.issues = tail.rows, tail.issues
+                    return report
             raise
         report.rows = (await child.finish()).rows
     if late:

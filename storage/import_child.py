@@ -253,12 +253,15 @@ class ChildChecks:
         self.head: CheckedHead | None = None
         self.tail: CheckedTail | None = None
         self.done = False
+        self.failed: SheetError | None = None  # the answer once the process stopped or refused
 
     async def next_frame(self) -> object | None:
         """The next frame, None after the last; a SheetError sent, or a process that died, is
         raised."""
         stdout = self.process.stdout
         assert stdout is not None
+        if self.failed is not None:
+            raise self.failed
         if self.done:
             return None
         try:
@@ -267,8 +270,9 @@ class ChildChecks:
         except asyncio.IncompleteReadError:
             await self.process.wait()
             log.warning("the reading process ended with %s", self.process.returncode)
-            raise self.stopped from None
+            frame = self.stopped
         if isinstance(frame, SheetError):
+            self.failed = frame
             raise frame
         if isinstance(frame, CheckedHead):
             self.head = frame

@@ -9,9 +9,10 @@ from sheets import HEADER, UNITS, add_units, id_number, result_row, result_rows
 from sqlalchemy import update
 from test_importer import counts, results
 
-from storage import import_writer
+from storage import import_child, import_writer
 from storage.import_child import STREAM_BATCH
 from storage.models import Cycle
+from storage.sheet_reader import SheetError
 
 LATE = STREAM_BATCH + 150  # a row past the first batch the reading process sends
 
@@ -65,3 +66,23 @@ async def test_problems_come_before_a_closed_cycle(storage, units, sheet_files):
     report = await results(storage, sheet_files.xlsx([HEADER, result_row(2), bad]))
 
     assert not report.ok and [issue.row for issue in report.issues] == [3]
+
+
+async def test_a_reading_process_stopped_after_written_batches_leaves_nothing(
+    storage, units, sheet_files, written, monkeypatch
+):
+    real = import_child.ChildChecks.next_frame
+
+    async def stops_after_one_batch(self: import_child.ChildChecks) -> object | None:
+        if written:  # as if the process ran out of memory once a batch was written
+            self.failed = self.stopped
+            raise self.stopped
+        return await real(self)
+
+    monkeypatch.setattr(import_child.ChildChecks, "next_frame", stops_after_one_batch)
+    with pytest.raises(SheetError) as caught:
+        await results(storage, sheet_files.xlsx([HEADER, *result_rows(LATE)]))
+
+    assert caught.value.reason == import_child.REASON_READER_STOPPED
+    assert written == [STREAM_BATCH]
+    assert set((await counts(storage)).values()) == {0}
