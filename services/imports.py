@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import cast
@@ -21,7 +22,7 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.renewal import RenewalSettings
-from domain.sheet import ImportKind
+from domain.sheet import ImportKind, SheetRow
 from domain.workdays import WorkCalendar
 from services.import_report import ImportReport
 from services.late_notice import Late, publish_late_results
@@ -31,10 +32,11 @@ from services.units import register_units_from_rows
 from storage.db import transaction
 from storage.import_child import (
     DEFAULT_MEMORY_MB,
-    Checked,
     CheckedUnits,
     CheckRequest,
+    RowsRefused,
     check_in_child,
+    checking_in_child,
 )
 from storage.importer import (
     REASON_NO_DATA_ROWS,
@@ -208,7 +210,8 @@ async def _import(
     async with sessions() as session:
         units = await load_units(session)
     # Read and checked in a process of its own: a hostile file ends that process, not this one,
-    # and the event loop goes on serving others meanwhile.
+    # and the event loop goes on serving others meanwhile. The rows are written as they are
+    # checked, in one transaction committed only if no row has a problem.
     request = CheckRequest(
         data=data,
         filename=name,
@@ -220,19 +223,6 @@ async def _import(
         limits=limits or ReadLimits(),
     )
     del data
-    checked = await check_in_child(request, expect=Checked, memory_mb=memory_mb)
-    del request
-    tick = _Ticker(progress, 2 * checked.data_rows)
-    tick.advance(checked.data_rows)
-    clean = checked.clean
-    report = ImportReport(
-        kind=kind, ok=False, ignored_columns=list(checked.ignored_columns), rows=checked.rows
-    )
-    if checked.issues:
-        report.issues = checked.issues
-        return report
-    if not clean:
-        raise SheetError(REASON_NO_DATA_ROWS)
     stamp = now or utcnow()
     late: list[Late] = []
 
@@ -255,17 +245,47 @@ async def _import(
         if found is not None:
             late.append(found)
 
-    outcome = await write_rows(
-        sessions,
-        clean,
-        secret_key=secret_key,
-        units=units,
-        batch=batch,
-        now=stamp,
-        cycle_year=cycle_year,
-        advance=tick.advance,
-        after=after if cycle_year is not None else None,
-    )
+    names: set[str] = set()
+    async with checking_in_child(request, memory_mb=memory_mb) as child:
+        del request
+        head = await child.start()
+        report = ImportReport(
+            kind=kind, ok=False, ignored_columns=list(head.ignored_columns), rows=0
+        )
+        tick = _Ticker(progress, 2 * head.data_rows)
+
+        async def checked() -> AsyncIterator[list[SheetRow]]:
+            async for rows in child.batches():
+                tick.advance(len(rows))
+                names.update(row.unit for row in rows)
+                yield rows
+
+        try:
+            outcome = await write_rows(
+                sessions,
+                checked(),
+                secret_key=secret_key,
+                units=units,
+                batch=batch,
+                now=stamp,
+                cycle_year=cycle_year,
+                advance=tick.advance,
+                after=after if cycle_year is not None else None,
+                expected_rows=head.data_rows,
+            )
+        except RowsRefused as refused:
+            report.rows, report.issues = refused.tail.rows, refused.tail.issues
+            return report
+        except SheetError:
+            # The rows' problems come first, as when the file was checked whole beforehand
+            # (unless the reading process itself was stopped: then that is the answer).
+            with suppress(SheetError):
+                tail = await child.finish()
+                if tail.issues:
+                    report.rows, report.issues = tail.rows, tail.issues
+                    return report
+            raise
+        report.rows = (await child.finish()).rows
     if late:
         report.late_rows, report.late_until = late[0].rows, late[0].closes_on
     tick.finish()
@@ -278,7 +298,6 @@ async def _import(
     report.batch_id = outcome.batch_id
     report.already_imported = outcome.batch_id is None
     if cycle_year is not None:
-        names = {row.unit for row in clean}
         await _warn_procedure(
             sessions, report, cycle_year, {units[n]: n for n in names}, tell=only_unit is None
         )

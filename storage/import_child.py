@@ -5,6 +5,11 @@ process that reads a file may use at most a set amount of memory (RLIMIT_AS) and
 (RLIMIT_CPU): should a file get past every check, that process fails, is refused in one line,
 and the bot, which only waits for the answer, goes on serving everybody else. What comes back is
 plain data: the checked rows and the problems; the database is written by the caller.
+
+A roster or results file comes back as it is checked (checking_in_child): first the header's
+findings, then the clean rows in batches while no row has a problem, then the count and the
+problems. The caller writes each batch as it arrives, in one transaction it commits only when
+the end says no row had a problem, so checking and writing overlap and all or nothing holds.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ import logging
 import os
 import pickle
 import resource
+import struct
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar, cast
 
 from domain.procedure_rows import ProcedureRow, ProcedureRowChecker
 from domain.sheet import ImportKind, RowIssue, SheetRow
@@ -68,8 +75,32 @@ class Checked:
     issues: list[RowIssue]
 
 
-def check_file(request: CheckRequest) -> Checked:
-    """Read and check a file; raises SheetError when the file as a whole is refused."""
+@dataclass(frozen=True)
+class CheckedHead:
+    """The first answer about a roster or results file: its header is found."""
+
+    ignored_columns: tuple[str, ...]
+    data_rows: int  # rows below the header, blank ones included
+
+
+@dataclass(frozen=True)
+class CheckedTail:
+    """The last answer: every row is checked."""
+
+    rows: int  # rows that were not blank
+    issues: list[RowIssue]
+
+
+# Clean rows per batch sent: as many as the writer takes in one go (storage.importer.CHUNK).
+STREAM_BATCH = 5000
+
+Frame = CheckedHead | list[tuple[object, ...]] | CheckedTail
+
+
+def check_frames(request: CheckRequest) -> Iterator[Frame]:
+    """Read and check a roster or results file, as frames: the head, the clean rows in batches
+    of plain tuples (they cross the pipe several times faster than SheetRow) only while no row
+    has a problem, then the tail. Raises SheetError when the file as a whole is refused."""
     rows = parse_table(request.data, request.filename, request.limits)
     header = find_header(rows, request.kind)
     checker = RowChecker(
@@ -80,19 +111,36 @@ def check_file(request: CheckRequest) -> Checked:
         only_unit=request.only_unit,
         basic_may_renew=request.basic_may_renew,
     )
-    clean: list[SheetRow] = []
+    yield CheckedHead(header.ignored, len(rows) - header.row_index - 1)
+    batch: list[tuple[object, ...]] = []
     for index in range(header.row_index + 1, len(rows)):
         checked = checker.check(index + 1, rows[index])
-        if checked is not None:
-            clean.append(checked)
         rows[index] = []  # the text is no longer needed: keeps the peak memory down
-    return Checked(
-        ignored_columns=header.ignored,
-        rows=checker.rows,
-        data_rows=len(rows) - header.row_index - 1,
-        clean=clean,
-        issues=checker.issues,
-    )
+        if checked is not None and not checker.issues:
+            batch.append(tuple(checked))
+            if len(batch) == STREAM_BATCH:
+                yield batch
+                batch = []
+    if batch and not checker.issues:
+        yield batch
+    yield CheckedTail(checker.rows, checker.issues)
+
+
+def check_file(request: CheckRequest) -> Checked:
+    """Read and check a file whole; raises SheetError when the file as a whole is refused."""
+    return _assembled(check_frames(request))
+
+
+def _assembled(frames: Iterator[Frame]) -> Checked:
+    head = next(frames)
+    assert isinstance(head, CheckedHead)
+    clean: list[SheetRow] = []
+    for frame in frames:
+        if isinstance(frame, CheckedTail):
+            return Checked(head.ignored_columns, frame.rows, head.data_rows, clean, frame.issues)
+        assert isinstance(frame, list)
+        clean += map(SheetRow._make, frame)
+    raise AssertionError("no tail")
 
 
 @dataclass
@@ -143,10 +191,15 @@ def check_procedure_file(request: CheckRequest) -> CheckedProcedure:
     return CheckedProcedure(header.ignored, checker.rows, clean, checker.issues)
 
 
-_CHECKS: dict[str, Callable[[CheckRequest], Checked | CheckedUnits | CheckedProcedure]] = {
-    "units": check_units_file,
-    "procedure": check_procedure_file,
-}
+def _frames_of(request: CheckRequest) -> Iterator[object]:
+    """What the reading process sends: a roster or results file as it is checked, any other
+    sheet as one answer."""
+    if request.kind == "units":
+        yield check_units_file(request)
+    elif request.kind == "procedure":
+        yield check_procedure_file(request)
+    else:
+        yield from check_frames(request)
 
 
 def _bound(memory_mb: int, cpu_seconds: int) -> None:
@@ -166,6 +219,10 @@ def _stopped(memory_mb: int, cpu_seconds: int) -> SheetError:
 
 
 _ROOT = Path(__file__).resolve().parents[1]
+_LENGTH = struct.Struct("!Q")  # each frame on the pipe: its length, then the pickle
+# What may wait in the pipe's buffer on this side: the reading process runs ahead of the writer
+# by this much at most (asyncio stops reading at twice the limit), so its memory stays bounded.
+_PIPE_LIMIT = 8 * 2**20
 
 
 T = TypeVar("T", "Checked", "CheckedUnits", "CheckedProcedure")
@@ -178,19 +235,99 @@ async def check_in_child(
     memory_mb: int = DEFAULT_MEMORY_MB,
     cpu_seconds: int = DEFAULT_CPU_SECONDS,
 ) -> T:
-    """A sheet checked by ``_run_child``: a roster or results file (``Checked``), a units sheet
-    (``CheckedUnits``) or a procedure sheet (``CheckedProcedure``), under the same ceilings."""
-    outcome = await _run_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+    """A sheet checked whole in a reading process: a roster or results file (``Checked``), a
+    units sheet (``CheckedUnits``) or a procedure sheet (``CheckedProcedure``)."""
+    async with checking_in_child(request, memory_mb=memory_mb, cpu_seconds=cpu_seconds) as child:
+        frames = [frame async for frame in child.frames()]
+    outcome = _assembled(iter(cast("list[Frame]", frames))) if expect is Checked else frames[0]
     assert isinstance(outcome, expect)
     return outcome
 
 
-async def _run_child(
-    request: CheckRequest, *, memory_mb: int, cpu_seconds: int
-) -> Checked | CheckedUnits | CheckedProcedure:
-    """check_file in a fresh Python process under the two ceilings; the caller's event loop only
-    waits for its answer. A process that ran out of memory or time, or died any other way, is a
-    SheetError.
+class ChildChecks:
+    """The frames of a reading process as they arrive; see checking_in_child."""
+
+    def __init__(self, process: asyncio.subprocess.Process, stopped: SheetError) -> None:
+        self.process = process
+        self.stopped = stopped
+        self.head: CheckedHead | None = None
+        self.tail: CheckedTail | None = None
+        self.done = False
+        self.failed: SheetError | None = None  # the answer once the process stopped or refused
+
+    async def next_frame(self) -> object | None:
+        """The next frame, None after the last; a SheetError sent, or a process that died, is
+        raised."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        if self.failed is not None:
+            raise self.failed
+        if self.done:
+            return None
+        try:
+            length = _LENGTH.unpack(await stdout.readexactly(_LENGTH.size))[0]
+            frame: object = pickle.loads(await stdout.readexactly(length))  # our own process
+        except asyncio.IncompleteReadError:
+            await self.process.wait()
+            log.warning("the reading process ended with %s", self.process.returncode)
+            frame = self.stopped
+        if isinstance(frame, SheetError):
+            self.failed = frame
+            raise frame
+        if isinstance(frame, CheckedHead):
+            self.head = frame
+        elif not isinstance(frame, list):  # the tail, or the one answer about another sheet
+            self.tail = frame if isinstance(frame, CheckedTail) else None
+            self.done = True
+        return frame
+
+    async def frames(self) -> AsyncIterator[object]:
+        while (frame := await self.next_frame()) is not None:
+            yield frame
+
+    async def start(self) -> CheckedHead:
+        """The head of a roster or results file (the file is read and its header found)."""
+        while self.head is None:
+            if await self.next_frame() is None:
+                raise AssertionError("no head")
+        return self.head
+
+    async def batches(self) -> AsyncIterator[list[SheetRow]]:
+        """The clean rows, batch by batch; at the end RowsRefused when any row had a problem."""
+        async for frame in self.frames():
+            if isinstance(frame, list):
+                yield list(map(SheetRow._make, frame))
+        assert self.tail is not None
+        if self.tail.issues:
+            raise RowsRefused(self.tail)
+
+    async def finish(self) -> CheckedTail:
+        """The tail, once every remaining frame is read (and let go)."""
+        while await self.next_frame() is not None:
+            pass
+        assert self.tail is not None
+        return self.tail
+
+
+class RowsRefused(Exception):
+    """The file's rows end with problems: what was written of it must not be committed."""
+
+    def __init__(self, tail: CheckedTail) -> None:
+        super().__init__(f"{len(tail.issues)} problems")
+        self.tail = tail
+
+
+@asynccontextmanager
+async def checking_in_child(
+    request: CheckRequest,
+    *,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    cpu_seconds: int = DEFAULT_CPU_SECONDS,
+) -> AsyncIterator[ChildChecks]:
+    """The file read and checked in a fresh Python process under the two ceilings, its answers
+    read as they come; the caller's event loop only waits for them. A process that ran out of
+    memory or time, or died any other way, is a SheetError. Leaving the block ends the process
+    if it still runs (an answer not wanted any more, a cancelled import).
 
     A fresh interpreter (``python -m``) rather than a multiprocessing child: nothing of the
     caller is imported again or inherited there, whatever program the caller is.
@@ -206,38 +343,58 @@ async def _run_child(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=environment,
+        limit=_PIPE_LIMIT,
     )
+    # Read all along, so that a process writing warnings never waits on a full pipe.
+    errors = asyncio.ensure_future(_last_line(process.stderr))
     try:
-        answer, errors = await process.communicate(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
+        assert process.stdin is not None
+        process.stdin.write(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
+        with suppress(ConnectionError):  # a process that died at once is told below
+            await process.stdin.drain()
+            process.stdin.close()
+        yield ChildChecks(process, _stopped(memory_mb, cpu_seconds))
     finally:
-        if process.returncode is None:  # cancelled while it ran
-            process.kill()
+        if process.returncode is None:
+            with suppress(ProcessLookupError):
+                process.kill()
             await process.wait()
-    if process.returncode != 0 or not answer:
-        tail = errors.decode(errors="replace").strip().splitlines()[-1:] if errors else []
-        log.warning("the reading process ended with %s %s", process.returncode, tail)
-        raise _stopped(memory_mb, cpu_seconds)
-    outcome = pickle.loads(answer)  # our own process, our own classes
-    if isinstance(outcome, SheetError):
-        raise outcome
-    assert isinstance(outcome, Checked | CheckedUnits | CheckedProcedure)
-    return outcome
+        tail = await errors
+        if process.returncode not in (0, None) and tail:
+            log.warning("the reading process said %s", tail)
+
+
+async def _last_line(stream: asyncio.StreamReader | None) -> str:
+    """What the process wrote last on its error output (a traceback's last line), read to
+    the end."""
+    last = b""
+    while stream is not None and (chunk := await stream.read(2**16)):
+        last = (last + chunk)[-(2**16) :]
+    lines = last.decode(errors="replace").strip().splitlines()
+    return lines[-1][-500:] if lines else ""
 
 
 def _main(memory_mb: int, cpu_seconds: int) -> None:
-    """The reading process: a request on stdin, a Checked or a SheetError on stdout."""
+    """The reading process: a request on stdin; frames on stdout, each a CheckedHead, a batch,
+    a CheckedTail, a CheckedUnits or CheckedProcedure, or a SheetError that ends them."""
     request = pickle.loads(sys.stdin.buffer.read())  # sent by our own parent
     _bound(memory_mb, cpu_seconds)
-    outcome: Checked | CheckedUnits | CheckedProcedure | SheetError
+    out = sys.stdout.buffer
     try:
-        outcome = _CHECKS.get(request.kind, check_file)(request)
+        for frame in _frames_of(request):
+            _send(out, frame)
     except SheetError as error:
-        outcome = error
+        _send(out, error)
     except MemoryError:
         # Python was refused memory and said so: the process is sound enough to answer.
-        outcome = _stopped(memory_mb, cpu_seconds)
-    sys.stdout.buffer.write(pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
+        _send(out, _stopped(memory_mb, cpu_seconds))
+
+
+def _send(out: BinaryIO, frame: object) -> None:
+    data = pickle.dumps(frame, pickle.HIGHEST_PROTOCOL)
+    out.write(_LENGTH.pack(len(data)))
+    out.write(data)
+    out.flush()
 
 
 if __name__ == "__main__":

@@ -6,20 +6,18 @@ real changes are written; an import that changes nothing leaves no ImportBatch b
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.sheet import ImportKind, SheetRow
 from messages import N_
-from storage.import_basis import load_bases, plan_basis, write_bases
+from storage.import_basis import BASIS, load_bases, plan_basis, write_bases
 from storage.import_bulk import (
     BATCH,
     CYCLE,
@@ -40,6 +38,7 @@ from storage.import_bulk import (
 )
 from storage.import_hashing import keyed_hasher
 from storage.import_recruitment import plan_known, plan_recruitment, write_recruitment
+from storage.import_sqlite import DeferredIndexes
 from storage.sheet_reader import SheetError
 
 REASON_CYCLE_CLOSED = N_(
@@ -111,6 +110,7 @@ class Writer:
         # on record then (the file holds each person once), so no chunk needs looking up.
         self.had_workers = True
         self._bulk: Bulk | None = None
+        self.indexes: DeferredIndexes | None = None
         self._stamp: object = now
         self._today: object = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
 
@@ -123,29 +123,11 @@ class Writer:
     def counts(self) -> tuple[int, int, int]:
         return self.created, self.updated, self.unchanged
 
-    @asynccontextmanager
-    async def roomy_cache(self) -> AsyncIterator[None]:
-        """A 64 MB SQLite page cache while importing, for this connection only.
-
-        Keyed hashes land at random places in their indexes, and with SQLite's default 2 MB
-        cache a large import mostly waits on the disk.
-        """
+    async def start(self, cycle_year: int | None, expected_rows: int = 0) -> None:
         connection = await self.session.connection()
-        if connection.dialect.name != "sqlite":
-            yield
-            return
-        before = (await connection.exec_driver_sql("PRAGMA cache_size")).scalar_one()
-        await connection.exec_driver_sql("PRAGMA cache_size = -65536")
-        try:
-            yield
-        finally:
-            # The connection goes back to the pool: it must not keep 64 MB for good. After a
-            # failed statement the reset may fail too; the rollback matters more.
-            with suppress(SQLAlchemyError):
-                await connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
-
-    async def start(self, cycle_year: int | None) -> None:
-        self._bulk = Bulk(await self.session.connection(), chunk=self.chunk)
+        self._bulk = Bulk(connection, chunk=self.chunk)
+        tables = [WORKER, POST, RESULT, HISTORY, BASIS]
+        self.indexes = await DeferredIndexes.for_import(connection, tables, expected_rows)
         self._stamp = self.bulk.constant(WORKER, "updated_at", self.now)
         self._today = self.bulk.constant(HISTORY, "on_day", self._today)
         self.had_workers = await self.bulk.last_id(WORKER) is not None
@@ -154,6 +136,8 @@ class Writer:
             await self.use_cycle(cycle_year)
 
     async def finish(self) -> None:
+        if self.indexes is not None:
+            await self.indexes.restore()
         if self.batch_id is not None:
             await self.session.execute(
                 update(BATCH)
@@ -204,6 +188,8 @@ class Writer:
                 .returning(BATCH.c.id)
             )
             self.batch_id = int(inserted.scalar_one())
+            if self.indexes is not None:  # the transaction is open now: see import_sqlite
+                await self.indexes.drop()
         return self.batch_id
 
     async def _load_vacant_posts(self) -> None:

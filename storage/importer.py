@@ -15,7 +15,7 @@ of queries, compared in plain Python, and written with executemany.
 from __future__ import annotations
 
 import gc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +29,7 @@ from messages import N_
 from storage.db import transaction
 from storage.import_bulk import UNIT, Bulk
 from storage.import_hashing import keyed_hasher
+from storage.import_sqlite import roomy_cache
 from storage.import_writer import REASON_CYCLE_CLOSED, BatchInfo, Writer
 from storage.sheet_reader import (
     DEFAULT_MAX_MB,
@@ -116,7 +117,7 @@ async def load_units(session: AsyncSession) -> dict[str, int]:
 
 async def write_rows(
     sessions: async_sessionmaker[AsyncSession],
-    clean: list[SheetRow],
+    clean: list[SheetRow] | AsyncIterable[list[SheetRow]],
     *,
     secret_key: str,
     units: dict[str, int],
@@ -125,17 +126,25 @@ async def write_rows(
     cycle_year: int | None,
     advance: Callable[[int], None] | None = None,
     after: AfterWrite | None = None,
+    expected_rows: int | None = None,
 ) -> WriteOutcome:
     """Every clean row written in one transaction, chunk by chunk: all of them or none.
 
-    A closed cycle, or another import writing the same records at once, is refused in one line
-    (SheetError). ``advance`` is told how many rows each chunk wrote.
+    ``clean`` is the rows, or their batches as they are checked: the transaction opens with the
+    first batch and commits after the last, so an exception the batches raise at their end (a
+    row with a problem, found after others were written) leaves nothing behind. No rows at all
+    is refused (SheetError), as are a closed cycle and another import writing the same records
+    at once. ``advance`` is told how many rows each chunk wrote; ``expected_rows`` is how many
+    the batches may hold at most.
     """
+    if isinstance(clean, list):
+        expected_rows = len(clean)
+        clean = _chunks(clean)
     try:
         with _collector_paused():
             writer = await _write(
                 sessions,
-                clean,
+                aiter(clean),
                 secret_key=secret_key,
                 units=units,
                 batch=batch,
@@ -143,6 +152,7 @@ async def write_rows(
                 cycle_year=cycle_year,
                 advance=advance,
                 after=after,
+                expected_rows=expected_rows or 0,
             )
     except IntegrityError:
         # Not chained: the driver's message quotes the row's values.
@@ -151,9 +161,14 @@ async def write_rows(
     return WriteOutcome(created, updated, unchanged, writer.batch_id)
 
 
+async def _chunks(clean: list[SheetRow]) -> AsyncIterator[list[SheetRow]]:
+    for start in range(0, len(clean), CHUNK):
+        yield clean[start : start + CHUNK]
+
+
 async def _write(
     sessions: async_sessionmaker[AsyncSession],
-    clean: list[SheetRow],
+    batches: AsyncIterator[list[SheetRow]],
     *,
     secret_key: str,
     units: dict[str, int],
@@ -161,19 +176,26 @@ async def _write(
     now: datetime,
     cycle_year: int | None,
     advance: Callable[[int], None] | None,
-    after: AfterWrite | None = None,
+    after: AfterWrite | None,
+    expected_rows: int,
 ) -> Writer:
     """Every clean row written in one transaction, chunk by chunk."""
+    # The first batch before the transaction: nothing is held open while the file is read.
+    rows = await anext(batches, None)
+    if not rows:
+        raise SheetError(REASON_NO_DATA_ROWS)
     async with transaction(sessions) as session:
         writer = Writer(
             session, secret_key=secret_key, units=units, batch=batch, now=now, chunk=CHUNK
         )
-        async with writer.roomy_cache():
-            await writer.start(cycle_year)
-            for start in range(0, len(clean), CHUNK):
-                await writer.write(clean[start : start + CHUNK])
+        async with roomy_cache(await session.connection()):
+            await writer.start(cycle_year, expected_rows=expected_rows)
+            while rows is not None:
+                for start in range(0, len(rows), CHUNK):
+                    await writer.write(rows[start : start + CHUNK])
                 if advance is not None:
-                    advance(len(clean[start : start + CHUNK]))
+                    advance(len(rows))
+                rows = await anext(batches, None)
             await writer.finish()
             if after is not None:
                 await after(session, writer.cycle_id, writer.touched, writer.batch_id)

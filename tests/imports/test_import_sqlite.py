@@ -1,0 +1,96 @@
+"""A large import into empty tables builds their indexes once at the end (storage.import_sqlite):
+afterwards the schema is exactly as before and the indexes serve lookups; an import that fails
+after dropping them leaves them in place, with nothing written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sheets import HEADER, id_number, result_rows
+from test_importer import results
+
+from storage import import_sqlite
+from storage.identity import keyed_hash
+
+
+def database_file(storage) -> Path:
+    return Path(storage.settings.database_url.removeprefix("sqlite+aiosqlite:///"))
+
+
+def indexes(path: Path) -> dict[str, str]:
+    with sqlite3.connect(path) as connection:
+        found = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('worker', 'post', 'result', 'worker_change', 'result_basis')"
+        )
+        return dict(found.fetchall())
+
+
+@pytest.fixture
+def dropped(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Any file counts as large; what each import dropped is recorded."""
+    monkeypatch.setattr(import_sqlite, "DEFER_FROM_ROWS", 1)
+    seen: list[list[str]] = []
+    real = import_sqlite.DeferredIndexes.drop
+
+    async def spy(self: import_sqlite.DeferredIndexes) -> None:
+        await real(self)
+        seen.append([name for name, _ in self.dropped])
+
+    monkeypatch.setattr(import_sqlite.DeferredIndexes, "drop", spy)
+    return seen
+
+
+async def test_a_first_large_import_leaves_the_same_indexes_and_they_serve(
+    storage, units, sheet_files, dropped
+):
+    path = database_file(storage)
+    before = indexes(path)
+    report = await results(storage, sheet_files.xlsx([HEADER, *result_rows(30)]))
+
+    assert report.ok and report.created == 30
+    assert "ix_worker_id_hash" in dropped[0] and "ix_result_worker_id" in dropped[0]
+    assert indexes(path) == before
+    digest = keyed_hash(storage.settings.secret_key.get_secret_value(), "id", id_number(7))
+    with sqlite3.connect(path) as connection:
+        plan = connection.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM worker WHERE id_hash = ?", (digest,)
+        ).fetchall()
+        assert "ix_worker_id_hash" in str(plan)
+        found = connection.execute("SELECT count(*) FROM worker WHERE id_hash = ?", (digest,))
+        assert found.fetchone() == (1,)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+async def test_a_second_import_keeps_the_indexes_of_tables_holding_rows(
+    storage, units, sheet_files, dropped
+):
+    await results(storage, sheet_files.xlsx([HEADER, *result_rows(5)]))
+    report = await results(storage, sheet_files.xlsx([HEADER, *result_rows(5, start=5)]))
+
+    assert report.ok and report.created == 5
+    # The second import drops only what belongs to the table still empty (no basis columns).
+    assert "ix_worker_id_hash" in dropped[0]
+    assert dropped[1] == ["ix_result_basis_worker_id"]
+
+
+async def test_an_import_failing_with_its_indexes_dropped_leaves_them_and_writes_nothing(
+    storage, units, sheet_files, dropped, monkeypatch
+):
+    path = database_file(storage)
+    before = indexes(path)
+
+    async def fail(self: import_sqlite.DeferredIndexes) -> None:
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(import_sqlite.DeferredIndexes, "restore", fail)
+    with pytest.raises(RuntimeError):
+        await results(storage, sheet_files.xlsx([HEADER, *result_rows(12)]))
+
+    assert dropped and dropped[0]
+    assert indexes(path) == before
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM worker").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM import_batch").fetchone() == (0,)
