@@ -23,7 +23,10 @@ Printed: each citizen update's reply time, from the sandbox accepting the update
 receiving the bot's first answer to it (a message, an edit, else the button's answer), as p50,
 p99 (goal < 1 s) and max; updates unanswered; citizens stuck; the channel's posting time, from
 the open command to the last page; the import's time, from the file accepted to the answer in
-the administrator's chat. --postgres starts a throwaway PostgreSQL server as the tests do.
+the administrator's chat. To tell the causes apart: the p99 of the updates accepted while the
+import ran against the others', and on SQLite the longest wait of a writer for the database's
+one write lock (a probe that takes it and lets go every 100 ms). --import-rows 0 leaves the
+import out. --postgres starts a throwaway PostgreSQL server as the tests do.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ import argparse
 import asyncio
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -178,6 +183,7 @@ async def administrator(client: SandboxClient, admin: int, path: Path) -> dict[s
         c for c in calls if c["ok"] and c["time"] >= accepted and done(c["params"].get("text"))
     )
     return {
+        "accepted": accepted,
         "seconds": answer["time"] - accepted,
         "imported": float("已核对" in answer["params"]["text"]),
     }
@@ -185,7 +191,7 @@ async def administrator(client: SandboxClient, admin: int, path: Path) -> dict[s
 
 async def nothing() -> dict[str, float]:
     """No import this time (--import-rows 0): what the others' replies take without it."""
-    return {"seconds": 0.0, "imported": 1.0}
+    return {"accepted": 0.0, "seconds": 0.0, "imported": 1.0}
 
 
 def done(text: str | None) -> bool:
@@ -208,6 +214,20 @@ async def citizens_arrive(
 
     await asyncio.gather(*(arrive(citizen) for citizen in people))
     return people
+
+
+def lock_waits(path: str, stop: threading.Event, waits: list[tuple[float, float]]) -> None:
+    """On SQLite, every 100 ms: how long a writer waits for the database's one write lock
+    (BEGIN IMMEDIATE, then ROLLBACK: nothing written), with the time it asked."""
+    connection = sqlite3.connect(path, timeout=120, isolation_level=None)
+    try:
+        while not stop.wait(0.1):
+            asked = time.time()
+            connection.execute("BEGIN IMMEDIATE")
+            waits.append((asked, time.time() - asked))
+            connection.execute("ROLLBACK")
+    finally:
+        connection.close()
 
 
 async def progress(clients: list[SandboxClient], since: float) -> None:
@@ -246,10 +266,10 @@ async def channel_posted(client: SandboxClient, url: str, deadline: float) -> li
 # -- the figures ----------------------------------------------------------------------------
 def reply_times(
     injected: dict[int, dict[str, Any]], calls: list[dict[str, Any]]
-) -> tuple[list[float], int]:
-    """Each update's reply time: the first message or edit to its chat after it was accepted
-    and before the chat's next update, else the first answer to its button; and how many got
-    neither."""
+) -> tuple[list[tuple[float, float]], int]:
+    """Each update's acceptance and reply time: the first message or edit to its chat after
+    it was accepted and before the chat's next update, else the first answer to its button;
+    and how many got neither."""
     query_chat = {
         i["callback_query_id"]: int(i["user"])
         for i in injected.values()
@@ -270,7 +290,7 @@ def reply_times(
     by_user: dict[int, list[float]] = defaultdict(list)
     for update in injected.values():
         by_user[int(update["user"])].append(float(update["accepted"]))
-    times: list[float] = []
+    times: list[tuple[float, float]] = []
     unanswered = 0
     for user, accepted in by_user.items():
         accepted.sort()
@@ -278,10 +298,10 @@ def reply_times(
             within = [(t, content) for t, content in answers[user] if at <= t < until]
             first = [t for t, content in within if content] or [t for t, _ in within]
             if first:
-                times.append(min(first) - at)
+                times.append((at, min(first) - at))
             else:
                 unanswered += 1
-    return sorted(times), unanswered
+    return times, unanswered
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -299,6 +319,7 @@ async def run(options: argparse.Namespace, url: str, folder: Path) -> None:
     sandbox, api_base = await start_sandbox(folder, options.citizens + 1)
     env = bot_env(url, api_base, folder)
     bot: asyncio.subprocess.Process | None = None
+    probe_stop, waits = threading.Event(), list[tuple[float, float]]()
     clients: list[SandboxClient] = [CrowdClient(api_base)]
     try:
         control = clients[0]
@@ -318,14 +339,19 @@ async def run(options: argparse.Namespace, url: str, folder: Path) -> None:
             administrator(admin_client, admin, largest) if options.import_rows else nothing()
         )
         watching = asyncio.create_task(progress(clients, opened))
+        if url.startswith("sqlite"):
+            path = url.split(":///", 1)[1]
+            threading.Thread(target=lock_waits, args=(path, probe_stop, waits)).start()
         people = await citizens_arrive(clients, options.citizens, options.seconds, units)
         watching.cancel()
         crowd_done = time.time()
         imported = await importing
+        probe_stop.set()
         posted = await channel_posted(control, url, deadline=time.time() + options.channel_wait)
         calls = await control.calls()
         await admin_client.aclose()
     finally:
+        probe_stop.set()
         if bot is not None and bot.returncode is None:
             bot.terminate()
             await asyncio.wait_for(bot.wait(), 30)
@@ -334,20 +360,33 @@ async def run(options: argparse.Namespace, url: str, folder: Path) -> None:
         sandbox.terminate()
         sandbox.wait(timeout=10)
     injected = {k: v for client in clients for k, v in client.injected.items()}
-    times, unanswered = reply_times(injected, calls)
-    report(options, people, times, unanswered, opened, crowd_done, posted, imported)
+    replies, unanswered = reply_times(injected, calls)
+    report(options, people, replies, unanswered, opened, crowd_done, posted, imported)
+    if waits:
+        lock_report(waits, imported)
+
+
+def lock_report(waits: list[tuple[float, float]], imported: dict[str, float]) -> None:
+    start, end = imported["accepted"], imported["accepted"] + imported["seconds"]
+    during = [seconds for at, seconds in waits if start <= at < end] or [0.0]
+    others = [seconds for at, seconds in waits if not start <= at < end] or [0.0]
+    print(
+        f"SQLite write lock, a writer's longest wait: {max(during):.2f} s while the import ran, "
+        f"{max(others):.2f} s otherwise"
+    )
 
 
 def report(
     options: argparse.Namespace,
     people: list[FirstDayCitizen],
-    times: list[float],
+    replies: list[tuple[float, float]],
     unanswered: int,
     opened: float,
     crowd_done: float,
     posted: list[float],
     imported: dict[str, float],
 ) -> None:
+    times = sorted(seconds for _, seconds in replies)
     p50, p99, worst = percentile(times, 0.5), percentile(times, 0.99), max(times, default=0.0)
     stuck = [c for c in people if c.stuck]
     filers = sum(1 for c in people if first_day_part(c.n) == FILE)
@@ -364,6 +403,15 @@ def report(
         f"reply time: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms (goal < "
         f"{GOAL_P99 * 1000:.0f} ms), max {worst * 1000:.0f} ms"
     )
+    start, end = imported["accepted"], imported["accepted"] + imported["seconds"]
+    during = sorted(seconds for at, seconds in replies if start <= at < end)
+    others = sorted(seconds for at, seconds in replies if not start <= at < end)
+    if during:
+        print(
+            f"  updates accepted while the import ran: {len(during):,}, p99 "
+            f"{percentile(during, 0.99) * 1000:.0f} ms; the others: p99 "
+            f"{percentile(others, 0.99) * 1000:.0f} ms"
+        )
     channel = posted[-1] - opened if posted else float("inf")
     print(f"channel: {len(posted)} pages posted, the last {channel:.0f} s after the open command")
     print(
@@ -381,11 +429,11 @@ def report(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--citizens", type=int, default=10_000)
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument("--citizens", type=int, default=10_000, help="people on the first day")
     parser.add_argument("--seconds", type=float, default=120.0, help="arrivals spread over")
     parser.add_argument("--county-rows", type=int, default=520, help="results in the 公示")
-    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--import-rows", type=int, default=100_000, help="0: no import")
     parser.add_argument("--channel-wait", type=float, default=120.0, help="after the crowd")
     parser.add_argument("--database-url", help="an empty PostgreSQL database")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL")
