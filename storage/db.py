@@ -16,6 +16,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# How long a commit waits for SQLite's one write lock before it fails. A results import writes
+# all its rows in one transaction (a file goes in whole or not at all), and a city's 100,000
+# rows hold the lock for seconds, longer on a busy machine: bench/under_load.py saw a writer
+# wait 7.5 s, and a 30-second import once outlasted the former 10 s, so that people who wrote
+# meanwhile were told "something went wrong". They should wait for it instead.
+BUSY_TIMEOUT_MS = 60_000
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss, and an
@@ -24,7 +31,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

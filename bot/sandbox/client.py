@@ -36,7 +36,13 @@ def _id(user: UserRef) -> int:
 class SandboxClient:
     def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, timeout=timeout, limits=httpx.Limits(max_connections=None)
+        )
+        # Each update this client handed in, by update_id: the user, and the sandbox's time
+        # (its clock, seconds since the epoch) when it accepted it. A benchmark measures the
+        # bot's answers from there.
+        self.injected: dict[int, dict[str, Any]] = {}
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -120,16 +126,22 @@ class SandboxClient:
         await self._call("POST", "reset")
 
     # -- a persona acts -------------------------------------------------------------------
+    async def _inject(self, kind: str, body: dict[str, Any]) -> int:
+        answer = await self._object("POST", f"inject/{kind}", json=body)
+        update_id = int(answer["update_id"])
+        self.injected[update_id] = {"user": body["user_id"], "kind": kind, **answer}
+        return update_id
+
     async def send_text(self, user: UserRef, text: str, *, chat_id: int | None = None) -> int:
         """A message typed by the user; a leading /command gets its bot_command entity."""
         body = {"user_id": _id(user), "text": text, "chat_id": chat_id}
-        return int((await self._call("POST", "inject/text", json=body))["update_id"])
+        return await self._inject("text", body)
 
     send = send_text
 
     async def send_command(self, user: UserRef, command: str, arg: str | None = None) -> int:
         body = {"user_id": _id(user), "command": command, "arg": arg}
-        return int((await self._call("POST", "inject/command", json=body))["update_id"])
+        return await self._inject("command", body)
 
     async def press(
         self,
@@ -149,7 +161,7 @@ class SandboxClient:
             "chat_id": chat_id,
             "forge": forge,
         }
-        return int((await self._call("POST", "inject/callback", json=body))["update_id"])
+        return await self._inject("callback", body)
 
     async def share_contact(
         self,
@@ -170,7 +182,7 @@ class SandboxClient:
             body["contact_user_id"] = user_id
         if first_name:
             body["first_name"] = first_name
-        return int((await self._call("POST", "inject/contact", json=body))["update_id"])
+        return await self._inject("contact", body)
 
     async def send_file(
         self,
@@ -191,13 +203,17 @@ class SandboxClient:
             "caption": caption,
             "mime_type": mime_type,
         }
-        return int((await self._call("POST", "inject/file", json=body))["update_id"])
+        return await self._inject("file", body)
 
-    async def click(self, user: UserRef, text: str) -> int:
+    async def click(
+        self, user: UserRef, text: str, *, view: Mapping[str, Any] | None = None
+    ) -> int:
         """Press the button labelled `text` on the newest bot message that has one, in the
         user's chat with the bot: an inline button (exact label, else the one label that
-        contains `text`), or a reply-keyboard button (sends its text, or shares the contact)."""
-        view = await self.chat(user)
+        contains `text`), or a reply-keyboard button (sends its text, or shares the contact).
+        `view`: the chat as `chat()` just returned it, to save asking again."""
+        if view is None:
+            view = await self.chat(user)
         for message in reversed(view["messages"]):
             if not message["from_bot"] or message["deleted"]:
                 continue
@@ -281,6 +297,22 @@ class SandboxClient:
                 params={"since": view["version"], "chat_id": _id(chat_id), "timeout": remaining},
                 timeout=remaining,
             )
+
+    async def changed_since(
+        self, chat_id: UserRef, version: int, timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """The chat as `chat()` gives it, once something in it changed after `version` (an
+        action's answer in `injected` carries the version it left) and then stayed still for a
+        moment; TimeoutError if nothing did within `timeout`."""
+        found = await self._object(
+            "GET",
+            f"chats/{_id(chat_id)}/after/{version}",
+            params={"timeout": timeout},
+            timeout=timeout,
+        )
+        if not found["changed"]:
+            raise TimeoutError(f"chat {_id(chat_id)}: nothing changed in {timeout}s")
+        return found
 
     async def channel_posts(self, chat: int | str | None = None) -> list[dict[str, Any]]:
         """Posts in channels (one channel by id or @username), oldest first."""

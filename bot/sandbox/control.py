@@ -129,7 +129,7 @@ async def poll(request: web.Request) -> web.Response:
     def changed() -> bool:
         return (chat.version if chat else state.version) > since
 
-    await state.wait_until(changed, _timeout(request, 25.0))
+    await state.wait_until(changed, _timeout(request, 25.0), chat=chat)
     version = chat.version if chat else state.version
     return web.json_response({"version": version, "changed": version > since})
 
@@ -222,7 +222,9 @@ async def wait_for_messages(request: web.Request) -> web.Response:
     state = _state(request)
     chat = _chat(state, request.match_info["chat_id"])
     count = int(request.query.get("count", 1))
-    reached = await state.wait_until(lambda: _bot_count(chat) >= count, _timeout(request))
+    reached = await state.wait_until(
+        lambda: _bot_count(chat) >= count, _timeout(request), chat=chat
+    )
     messages = [m.to_json() for m in chat.messages if m.from_bot]
     return web.json_response({"reached": reached, "count": len(messages), "messages": messages})
 
@@ -243,10 +245,15 @@ async def channel_posts(request: web.Request) -> web.Response:
 
 
 # -- a persona acts -------------------------------------------------------------------------
-def _injected(update_id: int, message: Any) -> web.Response:
+def _injected(request: web.Request, update_id: int, message: Any) -> web.Response:
+    """Also the chat's version after it (a poll since then wakes at the answer) and when."""
+    state = _state(request)
+    chat = state.chats[message.data["chat"]["id"]]
     return web.json_response(
         {
             "update_id": update_id,
+            "accepted": state.clock(),
+            "version": chat.version,
             "message_id": message.message_id,
             "chat_id": message.data["chat"]["id"],
         }
@@ -263,7 +270,7 @@ async def inject_text(request: web.Request) -> web.Response:
         str(body.get("text", "")),
         int(chat_id) if chat_id is not None else None,
     )
-    return _injected(update_id, message)
+    return _injected(request, update_id, message)
 
 
 @routes.post("/_control/inject/command")
@@ -275,7 +282,7 @@ async def inject_command(request: web.Request) -> web.Response:
         str(body.get("command", "")),
         body.get("arg") or None,
     )
-    return _injected(update_id, message)
+    return _injected(request, update_id, message)
 
 
 @routes.post("/_control/inject/callback")
@@ -290,7 +297,10 @@ async def inject_callback(request: web.Request) -> web.Response:
         chat_id=int(chat_id) if chat_id is not None else None,
         forge=bool(body.get("forge", False)),
     )
-    return web.json_response({"update_id": update_id, "callback_query_id": query_id})
+    state = _state(request)
+    version = _chat(state, chat_id if chat_id is not None else body.get("user_id")).version
+    answer = {"update_id": update_id, "callback_query_id": query_id, "version": version}
+    return web.json_response({**answer, "accepted": state.clock()})
 
 
 @routes.post("/_control/inject/contact")
@@ -309,7 +319,7 @@ async def inject_contact(request: web.Request) -> web.Response:
         first_name=body.get("first_name"),
         last_name=body.get("last_name"),
     )
-    return _injected(update_id, message)
+    return _injected(request, update_id, message)
 
 
 @routes.post("/_control/inject/file")
@@ -337,7 +347,7 @@ async def inject_file(request: web.Request) -> web.Response:
         caption=fields.get("caption") or None,
         mime_type=mime_type if mime_type != "application/octet-stream" else None,
     )
-    return _injected(update_id, message)
+    return _injected(request, update_id, message)
 
 
 # -- what the bot did -----------------------------------------------------------------------

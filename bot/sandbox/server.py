@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from . import waiting
 from .api import setup as setup_api
 from .control import setup as setup_control
 from .limits import Limits
@@ -33,6 +34,7 @@ def build_app(state: SandboxState | None = None, limits: Limits | None = None) -
     app[STATE_KEY] = state
     setup_api(app)
     setup_control(app)
+    app.router.add_routes(waiting.routes)
     setup_page(app)
 
     async def stop_webhook(app: web.Application) -> None:

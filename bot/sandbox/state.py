@@ -58,6 +58,9 @@ class SandboxState:
         self.descriptions: dict[tuple[str, str], str] = {}
         self.version = 0
         self._changed = asyncio.Event()
+        # One event per chat someone waits on: thousands of people each waiting for their own
+        # chat are not all woken by every change elsewhere.
+        self._chat_changed: dict[int, asyncio.Event] = {}
         self.add_chat(
             type="channel",
             id=DEFAULT_CHANNEL_ID,
@@ -71,6 +74,9 @@ class SandboxState:
         self.version += 1
         if chat is not None:
             chat.version = self.version
+            waiting = self._chat_changed.pop(chat.id, None)
+            if waiting is not None:
+                waiting.set()
         self.wake()
 
     def wake(self) -> None:
@@ -78,7 +84,10 @@ class SandboxState:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_until(self, ready: Callable[[], Any], timeout: float) -> bool:
+    async def wait_until(
+        self, ready: Callable[[], Any], timeout: float, *, chat: Chat | None = None
+    ) -> bool:
+        """Wait until ``ready()``; with ``chat``, it is looked at only when that chat changed."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not ready():
@@ -87,7 +96,12 @@ class SandboxState:
                 return False
             # asyncio.wait, not wait_for: on Python 3.11 wait_for can swallow a cancellation
             # that arrives as the event is set, and a cancelled waiter must stop waiting.
-            changed = asyncio.ensure_future(self._changed.wait())
+            event = (
+                self._changed
+                if chat is None
+                else self._chat_changed.setdefault(chat.id, asyncio.Event())
+            )
+            changed = asyncio.ensure_future(event.wait())
             try:
                 done, _ = await asyncio.wait({changed}, timeout=remaining)
             finally:

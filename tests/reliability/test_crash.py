@@ -19,10 +19,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from citizens import Citizen, add_county, tickets_shown
 from counts_and_sandbox import short_or_long
 from sqlalchemy import func, select, text
 
+from bot.sandbox.citizens import Citizen, add_county, tickets_shown
 from storage.models import Case, Complaint, ProcessedUpdate
 
 HOST = Path(__file__).with_name("crash_host.py")

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from citizens import add_county
 from counts_and_sandbox import short_or_long
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +27,7 @@ from bot.runtime_context import open_storage
 from bot.runtimes.aiogram_runtime import AiogramTransport
 from bot.runtimes.delivery import Delivery
 from bot.runtimes.serving import SECRET_HEADER, Pipeline, webhook_handler
+from bot.sandbox.citizens import add_county
 from domain.clock import FixedClock
 from messages.replies import FileReply, Reply
 from storage.migrate import upgrade

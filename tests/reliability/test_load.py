@@ -1,6 +1,7 @@
-"""The first day of 公示: 10,000 citizens open the bot, one in twenty files a complaint and
-one in ten asks about a ticket code. Their updates go through the dispatcher the way the
-runtime feeds it on SQLite (group commits of up to 64 chats, each chat's updates in order).
+"""The first day of 公示 (bot.sandbox.citizens.first_day_part): 10,000 citizens open the bot,
+one in twenty files a complaint and one in ten asks about a ticket code. Their updates go
+through the dispatcher the way the runtime feeds it on SQLite (group commits of up to 64
+chats, each chat's updates in order).
 Counts only, no timing: every update handled and recorded, every complaint stored, no update
 answered with an apology."""
 
@@ -9,11 +10,19 @@ from __future__ import annotations
 import itertools
 import time
 
-from citizens import add_county
 from counts_and_sandbox import short_or_long
 from sqlalchemy import func, select
 
 from bot.app import build_dispatcher
+from bot.sandbox.citizens import (
+    FILE,
+    STATUS,
+    STATUS_CODE,
+    add_county,
+    first_day_part,
+    first_day_phone,
+    shares_phone,
+)
 from domain.complaints import CATEGORIES
 from handlers.core import SOMETHING_WRONG
 from handlers.types import Incoming, SharedContact, User
@@ -32,7 +41,8 @@ def script(user_id: int, n: int, units: list[int], ids: itertools.count) -> list
         return Incoming(update_id=next(ids), user=me, chat_id=user_id, **fields)  # type: ignore[arg-type]
 
     steps = [update(command="start")]
-    if n % 20 == 0:
+    part = first_day_part(n)
+    if part == FILE:
         steps += [
             update(command="complain"),
             update(button=f"cp:unit:{units[n % len(units)]}", callback_id=f"q{n}a", message_id=2),
@@ -41,13 +51,13 @@ def script(user_id: int, n: int, units: list[int], ids: itertools.count) -> list
             update(text=f"第{n}位市民反映：公示名单中的人员长期不在岗。"),
             update(button="cp:evdone", callback_id=f"q{n}d", message_id=6),
         ]
-        if n % 40 == 0:
-            steps.append(update(contact=SharedContact(phone=f"139{n:08d}", user_id=user_id)))
+        if shares_phone(n):
+            steps.append(update(contact=SharedContact(phone=first_day_phone(n), user_id=user_id)))
         else:
             steps.append(update(button="cp:anon", callback_id=f"q{n}e", message_id=7))
         steps.append(update(button="cp:confirm", callback_id=f"q{n}f", message_id=8))
-    elif n % 10 == 1:
-        steps.append(update(command="status", argument="ABCD2345"))
+    elif part == STATUS:
+        steps.append(update(command="status", argument=STATUS_CODE))
     return steps
 
 
@@ -77,7 +87,7 @@ async def test_ten_thousand_citizens_on_the_first_day(storage, clock, counts):
     async with storage.sessions() as session:
         recorded = await session.scalar(select(func.count()).select_from(ProcessedUpdate))
         complaints = await session.scalar(select(func.count()).select_from(Complaint))
-    filers = sum(1 for n in range(users) if n % 20 == 0)
+    filers = sum(1 for n in range(users) if first_day_part(n) == FILE)
     counts.update(
         citizens=users,
         updates=total,

@@ -10,7 +10,6 @@ import random
 import re
 from collections import Counter
 
-from citizens import UNIT_NAMES, add_county
 from counts_and_sandbox import short_or_long
 from driver import Chat
 from sqlalchemy import func, select
@@ -18,6 +17,7 @@ from testsupport import make_settings
 
 from bot.app import build_dispatcher
 from bot.runtime_context import open_storage
+from bot.sandbox.citizens import UNIT_NAMES, add_county
 from handlers.core import Dispatcher
 from handlers.types import Incoming, Outcome
 from messages.replies import Reply

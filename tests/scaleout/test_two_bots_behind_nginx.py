@@ -16,13 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from citizens import Citizen, add_county, tickets_shown
 from nginx import Nginx, find_nginx
 from ports import free_port
 from sqlalchemy import func, select, text
 from testsupport import make_settings
 
 from bot.runtime_context import open_storage
+from bot.sandbox.citizens import Citizen, add_county, tickets_shown
 from storage.migrate import upgrade
 from storage.models import Complaint, Outbox, RoleBinding, TelegramUser
 
