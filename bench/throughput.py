@@ -246,10 +246,14 @@ def report(runtime: str, runs: dict[str, Run]) -> None:
         ratio >= GOAL_RATIO,
     )
     for kind, run in (("ours", ours), ("bare echo", echo)):
-        figure(f"{runtime}: {kind}, replies/s", run.rate, "/s", "—", None)
+        figure(f"{runtime}: {kind}, replies/s", round(run.rate), "/s", "—", None)
         for p in (50, 99):
             figure(
-                f"{runtime}: {kind}, p{p} reply latency", run.percentile(p) * 1000, "ms", "—", None
+                f"{runtime}: {kind}, p{p} reply latency",
+                round(run.percentile(p) * 1000),
+                "ms",
+                "—",
+                None,
             )
 
 
