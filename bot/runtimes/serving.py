@@ -191,6 +191,9 @@ class Pipeline:
                     async with self.slots:
                         outcome = await self.dispatcher.handle(incoming)
                 once()
+                # One turn of the loop first: the poll, woken by the same commit, then asks for
+                # the next batch before a hundred replies take the loop.
+                await asyncio.sleep(0)
                 try:
                     await self.delivery.deliver(incoming, outcome)
                 except Exception:  # committed: a failed reply must not get the update redone
@@ -212,7 +215,7 @@ class Pipeline:
         def one_committed() -> None:
             nonlocal left
             left -= 1
-            if not left:
+            if not left and not all_committed.done():  # done: the poll was cancelled
                 all_committed.set_result(None)
 
         for update in updates:

@@ -117,7 +117,7 @@ async def test_a_batch_is_one_commit_and_done_before_its_replies_are_sent(storag
 
 class Scripted:
     """getUpdates hands out the scripted batches one per call, then nothing until stopped;
-    it notes each offset it was called with and how many replies were still on their way."""
+    it notes each offset it was called with and how many replies had been sent by then."""
 
     def __init__(self, batches: list[list[Update]], sender: HeldSender) -> None:
         self.batches = batches
@@ -125,7 +125,7 @@ class Scripted:
         self.calls: list[tuple[int | None, int]] = []
 
     async def get_updates(self, offset: int | None, timeout: int) -> Sequence[Any]:
-        self.calls.append((offset, self.sender.waiting))
+        self.calls.append((offset, len(self.sender.sent)))
         if self.batches:
             return self.batches.pop(0)
         if timeout:
@@ -150,8 +150,14 @@ async def test_polling_acknowledges_a_committed_batch_while_its_replies_are_on_t
             break
         await asyncio.sleep(0.05)
 
-    # Asked for the updates after the first batch while both its replies were unsent.
-    assert transport.calls[:2] == [(None, 0), (3, 2)]
+    # Asked for the updates after the first batch before its replies were sent, and polls
+    # on while they are on their way.
+    assert transport.calls[:2] == [(None, 0), (3, 0)]
+    for _ in range(200):
+        if sender.waiting == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert sender.waiting == 2 and not polling.done()
     assert await recorded(storage) == {1, 2}
     sender.release.set()
     for _ in range(200):
