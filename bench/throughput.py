@@ -1,16 +1,24 @@
-"""Updates per second: a bare echo bot next to our bot, on aiogram and on python-telegram-bot.
+"""Throughput and reply latency at 500 concurrent users: a bare echo bot next to our bot, on
+aiogram and on python-telegram-bot, in one run.
 
-    .venv/bin/python bench/throughput.py [--users 500] [--per-user 10]
+    .venv/bin/python bench/throughput.py [--users 500] [--per-user 10] [--only aiogram|ptb]
 
-The sandbox runs in a child process with its rate limits off. For each of four bots, in one
-run: the updates (round-robin over the users, each user's in order) are injected through the
-sandbox's control API first, then the bot starts, and the clock runs until the sandbox has
-received the last of the replies (one sendMessage per update).
-  echo  a bare echo: the framework's own dispatcher and polling, one handler, no storage
-  ours  our runtime and Dispatcher through a three-step conversation, its state committed to
-        a fresh SQLite database (at the newest schema) at every step
-and, to tell the runtime's cost from the Dispatcher's, our runtime with a stand-in that
-answers at once without a database. Goal: ours/echo >= 0.6 on each framework.
+The sandbox runs in a child process with its rate limits off, and with a closed loop of users
+inside it (bench/closed_loop.py): each of the users sends a text, and the next as soon as the
+sandbox has taken the bot's reply, until each has sent ``--per-user``. So at most one update
+per user is outstanding, and there are as many in flight as users. For each bot, in one run:
+  throughput  replies per second, from the first text to the last reply;
+  latency     per reply, from the moment the sandbox accepted the update to the moment it
+              took the reply (sendMessage): p50 and p99.
+The bots, built before the clock starts:
+  echo     a bare echo: the framework's own dispatcher and polling, one handler, no storage
+  ours     our runtime and Dispatcher through a three-step conversation, its state committed
+           to a fresh SQLite database (at the newest schema) before each reply is sent
+  runtime  (diagnostic) our runtime with a stand-in that answers at once without a database,
+           to tell the runtime's cost from the Dispatcher's.
+Goal: ours/echo >= 1.0 in throughput on each framework. The latencies are reported beside
+their peer's; in a closed loop the mean latency is users / throughput, so the ratio decides
+the mean, and p99 tells how evenly the users are served.
 """
 
 from __future__ import annotations
@@ -18,43 +26,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
+if TYPE_CHECKING:
+    from bot.sandbox.client import SandboxClient
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
 
-from bot.runtimes import RuntimeName, make_transport  # noqa: E402
-from bot.runtimes.serving import serve  # noqa: E402
-from bot.sandbox.client import SandboxClient  # noqa: E402
-from bot.settings import Settings, load_settings  # noqa: E402
-from domain.clock import SystemClock  # noqa: E402
-from handlers.context import Context  # noqa: E402
-from handlers.core import Dispatcher, Router  # noqa: E402
-from handlers.types import Incoming, Outcome, Reply  # noqa: E402
-from storage.db import make_engine, make_sessionmaker  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-
-GOAL_RATIO = 0.6
+GOAL_RATIO = 1.0
 LABELS = {
     "echo": "bare echo",
     "ours": "ours: 3-step conversation, SQLite",
     "runtime": "ours without the Dispatcher (diagnostic)",
 }
-INJECT_CONCURRENCY = 64
-
-
-def figure(name: str, value: float, goal: float) -> None:
-    """One machine-readable line per figure, collected by bench/run_all.py."""
-    line = {"bench": "throughput", "figure": name, "value": round(value, 3), "unit": "x"}
-    print("BENCH " + json.dumps({**line, "goal": f">= {goal:g}", "met": value >= goal}))
+LOOP_TIMEOUT = 600
 
 
 # -- the four bots ------------------------------------------------------------------------
@@ -70,12 +66,12 @@ class BenchBot:
 
 class AiogramEcho(BenchBot):
     async def prepare(self, token: str, api_base: str) -> None:
-        from aiogram import Dispatcher, Router
+        from aiogram import Bot, Dispatcher, Router
+        from aiogram.client.session.aiohttp import AiohttpSession
+        from aiogram.client.telegram import TelegramAPIServer
         from aiogram.types import Message
 
-        from bot.runtimes.aiogram_runtime import make_bot
-
-        self.bot = make_bot(token, api_base)
+        self.bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
         router = Router()  # built here: an aiogram router belongs to one dispatcher only
 
         @router.message()
@@ -126,77 +122,6 @@ class PtbEcho(BenchBot):
         await self.application.shutdown()
 
 
-def three_steps() -> Router:
-    """Each text moves the chat one step on; the third says what the first two were."""
-    router = Router()
-
-    @router.state("")
-    async def ask_second(ctx: Context) -> None:
-        ctx.goto("second", first=ctx.incoming.text)
-        ctx.say("1/3: noted. And then?")
-
-    @router.state("second")
-    async def ask_third(ctx: Context) -> None:
-        ctx.goto("third", second=ctx.incoming.text)
-        ctx.say("2/3: noted. Last one?")
-
-    @router.state("third")
-    async def finish(ctx: Context) -> None:
-        ctx.say(f"3/3: done ({ctx.data['first']}, {ctx.data['second']}, {ctx.incoming.text})")
-        ctx.reset()
-
-    return router
-
-
-class NoStorage:
-    """A stand-in for the Dispatcher that answers at once: what our runtime costs alone."""
-
-    def __init__(self, settings: Settings, sessions: object) -> None:
-        self.settings = settings
-        # The runtime keeps replies that Telegram puts off in the outbox: it needs the sessions.
-        self.sessions = sessions
-
-    async def handle(self, incoming: Incoming) -> Outcome:
-        return Outcome(chat_id=incoming.chat_id, replies=[Reply(f"1/3: {incoming.text}")])
-
-    async def handle_many(self, incomings: list[Incoming]) -> list[Outcome]:
-        return [await self.handle(incoming) for incoming in incomings]
-
-
-class Ours(BenchBot):
-    def __init__(self, runtime: RuntimeName, *, storage: bool = True) -> None:
-        self.runtime = runtime
-        self.with_storage = storage
-
-    async def prepare(self, token: str, api_base: str) -> None:
-        self.folder = tempfile.TemporaryDirectory(prefix="gongshi-bench-")
-        settings = load_settings(
-            database_url=f"sqlite+aiosqlite:///{self.folder.name}/bench.db",
-            secret_key="bench-secret-key-0123456789-long-enough",
-        )
-        self.storage = make_engine(settings.database_url)
-        await upgrade(self.storage)
-        self.dispatcher = Dispatcher(
-            sessions=make_sessionmaker(self.storage),
-            settings=settings,
-            clock=SystemClock(),
-            router=three_steps(),
-        )
-        if not self.with_storage:
-            self.dispatcher = NoStorage(settings, self.dispatcher.sessions)  # type: ignore[assignment]
-        self.transport = make_transport(self.runtime, token=token, api_base=api_base)
-        self.stopping = asyncio.Event()
-
-    async def start(self) -> None:
-        self.task = asyncio.create_task(serve(self.transport, self.dispatcher, stop=self.stopping))
-
-    async def stop(self) -> None:
-        self.stopping.set()
-        await self.task
-        await self.storage.dispose()
-        self.folder.cleanup()
-
-
 # -- the sandbox and the measurement --------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as probe:
@@ -207,7 +132,7 @@ def free_port() -> int:
 async def start_sandbox_process() -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox", "--port", str(port)],
+        [sys.executable, str(ROOT / "bench" / "closed_loop.py"), "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -224,99 +149,167 @@ async def start_sandbox_process() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the sandbox did not start")
 
 
-async def inject(client: SandboxClient, users: list[int], per_user: int) -> float:
-    """Round by round, so each user's messages arrive in order; returns the seconds taken."""
-    started = time.perf_counter()
-    gate = asyncio.Semaphore(INJECT_CONCURRENCY)
+@dataclass(frozen=True)
+class Run:
+    replies: int
+    seconds: float
+    latencies: list[float]
+    cpu: float  # seconds of CPU the bot's process spent from its start to the last reply
 
-    async def one(user: int, n: int) -> None:
-        async with gate:
-            await client.send_text(user, f"m{n}")
+    @property
+    def rate(self) -> float:
+        return self.replies / self.seconds
 
-    for n in range(per_user):
-        await asyncio.gather(*(one(user, n) for user in users))
-    return time.perf_counter() - started
+    def percentile(self, p: float) -> float:
+        """The nearest-rank percentile, in seconds."""
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
 
 
-async def replies_done(client: SandboxClient, expected: int) -> float:
-    """Wait until the sandbox has accepted `expected` sendMessage calls; return the wall time
-    at which the last of them finished."""
-    seen, counted, last_end = 0, 0, 0.0
-    while counted < expected:
-        await asyncio.sleep(0.2)
-        calls = await client.calls("sendMessage", since=seen)
-        for call in calls:
-            seen = max(seen, int(call["seq"]))
-            if call["ok"]:
-                counted += 1
-                last_end = max(last_end, call["time"] + call["duration"])
-    return last_end
+def make_bot(runtime: str, kind: str) -> BenchBot:
+    if kind == "echo":
+        return AiogramEcho() if runtime == "aiogram" else PtbEcho()
+    sys.path.insert(0, str(HERE))
+    from ours_bot import Ours
+
+    return Ours(runtime, storage=kind == "ours")  # type: ignore[arg-type,return-value]
+
+
+async def run_bot(runtime: str, kind: str, url: str, token: str, per_user: int) -> Run:
+    """In the child process: build the bot, start it and the loop, wait for the last reply."""
+    bot = make_bot(runtime, kind)
+    await bot.prepare(token, url)
+    async with httpx.AsyncClient(base_url=url, timeout=LOOP_TIMEOUT + 30) as http:
+        users = [int(p["id"]) for p in (await http.get("/_control/personas")).json()]
+        began = time.process_time()
+        await bot.start()
+        try:
+            started = await http.post("/_bench/loop", json={"users": users, "per_user": per_user})
+            started.raise_for_status()
+            answer = await http.get("/_bench/loop", params={"timeout": LOOP_TIMEOUT})
+            answer.raise_for_status()
+            result = answer.json()
+            cpu = time.process_time() - began
+        finally:
+            await bot.stop()
+    if not result["done"]:
+        raise RuntimeError(f"{len(result['latencies'])} replies in {LOOP_TIMEOUT} s, not all")
+    return Run(len(result["latencies"]), result["seconds"], result["latencies"], cpu)
 
 
 async def measure(
-    client: SandboxClient, token: str, url: str, bot: BenchBot, users: list[int], per_user: int
-) -> tuple[float, float]:
+    client: SandboxClient, url: str, token: str, runtime: str, kind: str, per_user: int
+) -> Run:
+    """One bot in a process of its own, so no bot inherits another's imports, caches or heap."""
     await client.reset()
-    injected = await inject(client, users, per_user)
-    await bot.prepare(token, url)
-    began = time.time()
-    await bot.start()
-    try:
-        finished = await asyncio.wait_for(replies_done(client, len(users) * per_user), 600)
-    finally:
-        await bot.stop()
-    return finished - began, injected
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(HERE / "throughput.py"),
+        "--child",
+        f"{runtime}:{kind}",
+        "--url",
+        url,
+        "--token",
+        token,
+        "--per-user",
+        str(per_user),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"{runtime} {kind}: exit status {child.returncode}")
+    return Run(**json.loads(out.decode().strip().splitlines()[-1]))
 
 
-async def main(users_count: int, per_user: int) -> None:
+def figure(name: str, value: float, unit: str, goal: str, met: bool | None) -> None:
+    """One machine-readable line per figure, collected by bench/run_all.py; ``met`` None
+    where the figure is reported beside its peer's without a goal of its own."""
+    line = {"bench": "throughput", "figure": name, "value": round(value, 3), "unit": unit}
+    print("BENCH " + json.dumps({**line, "goal": goal, "met": met}, ensure_ascii=False))
+
+
+def report(runtime: str, runs: dict[str, Run]) -> None:
+    ours, echo, alone = runs["ours"], runs["echo"], runs["runtime"]
+    ratio = ours.rate / echo.rate
+    verdict = "meets" if ratio >= GOAL_RATIO else "misses"
+    print(
+        f"  {runtime}: ours/echo {ratio:.2f} ({verdict} the goal {GOAL_RATIO:g}); "
+        f"runtime alone/echo {alone.rate / echo.rate:.2f}; p99 ours/echo "
+        f"{ours.percentile(99) / echo.percentile(99):.2f}"
+    )
+    figure(
+        f"{runtime}: ours / bare echo, replies/s",
+        ratio,
+        "x",
+        f">= {GOAL_RATIO:g}",
+        ratio >= GOAL_RATIO,
+    )
+    for kind, run in (("ours", ours), ("bare echo", echo)):
+        figure(f"{runtime}: {kind}, replies/s", round(run.rate), "/s", "—", None)
+        for p in (50, 99):
+            figure(
+                f"{runtime}: {kind}, p{p} reply latency",
+                round(run.percentile(p) * 1000),
+                "ms",
+                "—",
+                None,
+            )
+
+
+async def main(users_count: int, per_user: int, only: str | None) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bot.sandbox.client import SandboxClient
+
     process, url = await start_sandbox_process()
     try:
-        async with SandboxClient(url, timeout=120) as client:
+        async with SandboxClient(url) as client:
             await client.set_limits(rate_limits=False)
             token = f"{(await client.state())['bot']['id']}:bench"
-            personas = [
+            for n in range(users_count):
                 await client.create_persona(f"用户{n}", language_code="zh-hans")
-                for n in range(users_count)
-            ]
-            users = [int(p["id"]) for p in personas]
-            total = users_count * per_user
             print(
-                f"throughput: {total} updates from {users_count} users, sandbox rate limits off, "
-                f"{os.cpu_count()} CPUs"
+                f"throughput: {users_count} users in a closed loop, {per_user} texts each, "
+                f"sandbox rate limits off, {os.cpu_count()} CPUs"
             )
-            rates: dict[tuple[str, str], float] = {}
-            bots: list[tuple[str, str, BenchBot]] = [
-                ("aiogram", "echo", AiogramEcho()),
-                ("aiogram", "ours", Ours("aiogram")),
-                ("aiogram", "runtime", Ours("aiogram", storage=False)),
-                ("ptb", "echo", PtbEcho()),
-                ("ptb", "ours", Ours("ptb")),
-                ("ptb", "runtime", Ours("ptb", storage=False)),
-            ]
-            for runtime, kind, bot in bots:
-                seconds, injected = await measure(client, token, url, bot, users, per_user)
-                rates[runtime, kind] = total / seconds
-                print(
-                    f"  {runtime:8} {LABELS[kind]:44} {rates[runtime, kind]:6.0f} updates/s "
-                    f"({seconds:.2f} s; injected in {injected:.2f} s)"
-                )
+            runs: dict[str, dict[str, Run]] = {}
             for runtime in ("aiogram", "ptb"):
-                ratio = rates[runtime, "ours"] / rates[runtime, "echo"]
-                alone = rates[runtime, "runtime"] / rates[runtime, "echo"]
-                verdict = "meets" if ratio >= GOAL_RATIO else "misses"
-                print(
-                    f"  {runtime}: ours/echo {ratio:.2f} ({verdict} the goal {GOAL_RATIO}); "
-                    f"runtime alone/echo {alone:.2f}"
-                )
-                figure(f"{runtime}: ours / bare echo, updates/s", ratio, GOAL_RATIO)
+                if only is not None and runtime != only:
+                    continue
+                for kind in ("echo", "ours", "runtime"):
+                    run = await measure(client, url, token, runtime, kind, per_user)
+                    runs.setdefault(runtime, {})[kind] = run
+                    print(
+                        f"  {runtime:8} {LABELS[kind]:42} {run.rate:5.0f} replies/s "
+                        f"({run.replies} in {run.seconds:5.2f} s), latency p50 "
+                        f"{run.percentile(50) * 1000:5.0f} ms, p99 "
+                        f"{run.percentile(99) * 1000:5.0f} ms; bot CPU "
+                        f"{run.cpu / run.replies * 1000:.2f} ms/reply",
+                        flush=True,
+                    )
+            for runtime, measured in runs.items():
+                report(runtime, measured)
     finally:
         process.terminate()
         process.wait(10)
+
+
+def child(bot: str, url: str, token: str, per_user: int) -> None:
+    runtime, kind = bot.split(":")
+    run = asyncio.run(run_bot(runtime, kind, url, token, per_user))
+    print(json.dumps(run.__dict__))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--per-user", type=int, default=10)
+    parser.add_argument("--only", choices=["aiogram", "ptb"], help="one framework only")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # runtime:kind, run in a child
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    asyncio.run(main(args.users, args.per_user))
+    if args.child:
+        child(args.child, args.url, args.token, args.per_user)
+    else:
+        asyncio.run(main(args.users, args.per_user, args.only))

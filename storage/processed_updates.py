@@ -55,19 +55,17 @@ async def record(*, session: AsyncSession, bot_id: int, update_id: int, now: dat
 async def record_many(
     *, session: AsyncSession, bot_id: int, update_ids: Iterable[int], now: datetime
 ) -> set[int]:
-    """Record the ids in one statement; the set of those not recorded before."""
+    """Record the ids in one round trip; the set of those not recorded before. The rows go
+    as parameters of one cached statement (SQLAlchemy's "insertmanyvalues"), not as a new
+    multi-row VALUES clause built and compiled for every batch."""
     statement = (
-        dialect_insert(session, PROCESSED)
-        .values(
-            [
-                {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
-                for update_id in set(update_ids)
-            ]
-        )
-        .on_conflict_do_nothing()
-        .returning(PROCESSED.c.update_id)
+        dialect_insert(session, PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.update_id)
     )
-    return {int(update_id) for update_id in (await session.execute(statement)).scalars()}
+    rows = [
+        {"bot_id": bot_id, "update_id": update_id, "processed_at": now}
+        for update_id in set(update_ids)
+    ]
+    return {int(update_id) for update_id in (await session.execute(statement, rows)).scalars()}
 
 
 async def was_recorded(*, session: AsyncSession, bot_id: int, update_id: int) -> bool:

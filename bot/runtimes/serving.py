@@ -96,24 +96,35 @@ def handling_slots(database_url: str) -> int:
     return 1 if database_url.startswith("sqlite") else 10
 
 
-class GroupCommit:
-    """With one writer (SQLite), the updates that arrive while a commit is under way are
-    handled together in the next one, each in its own savepoint (``handle_many``). Callers
-    hold their chat's lock, so a batch never holds two updates of one chat."""
+def _nothing() -> None:
+    pass
 
-    MAX_BATCH = 64
+
+class GroupCommit:
+    """With one writer (SQLite), the updates handed in together (a getUpdates batch), and
+    those that arrive while a commit is under way, are handled together in one transaction
+    (``handle_many``): one commit, one fsync. Callers hold their chat's lock, so a batch never
+    holds two updates of one chat."""
+
+    # Telegram's getUpdates hands out at most 100: a whole batch in one commit.
+    MAX_BATCH = 100
 
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
-        self.waiting: list[tuple[Incoming, asyncio.Future[Outcome]]] = []
+        self.waiting: list[tuple[Incoming, asyncio.Future[Outcome], Callable[[], None]]] = []
         self.writing = False
 
-    async def handle(self, incoming: Incoming) -> Outcome:
+    async def handle(self, incoming: Incoming, committed: Callable[[], None] = _nothing) -> Outcome:
+        """The update's outcome once committed; ``committed`` is called first, as soon as the
+        batch's transaction is, before any of the batch's callers resumes."""
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self.waiting.append((incoming, future))
+        self.waiting.append((incoming, future, committed))
         if not self.writing:
             self.writing = True
             try:
+                # One turn of the loop first, so the updates handed in at the same moment
+                # (their tasks started together) join this commit instead of the next.
+                await asyncio.sleep(0)
                 await self._drain()
             finally:
                 self.writing = False
@@ -124,14 +135,16 @@ class GroupCommit:
             batch = self.waiting[: self.MAX_BATCH]
             del self.waiting[: self.MAX_BATCH]
             try:
-                outcomes = await self.dispatcher.handle_many([incoming for incoming, _ in batch])
+                outcomes = await self.dispatcher.handle_many([incoming for incoming, _, _ in batch])
             except BaseException as exc:  # cancelled: nobody may wait forever
-                for _, future in batch + self.waiting:
+                for _, future, _ in batch + self.waiting:
                     if not future.done():
                         future.set_exception(exc)
                 self.waiting.clear()
                 raise
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
+            for _, _, committed in batch:
+                committed()
+            for (_, future, _), outcome in zip(batch, outcomes, strict=True):
                 if not future.done():
                     future.set_result(outcome)
             # Let the updates that arrived meanwhile join the next batch.
@@ -151,33 +164,80 @@ class Pipeline:
     locks: ChatLocks = field(default_factory=ChatLocks)
     slots: asyncio.Semaphore = field(init=False)
     group: GroupCommit | None = field(init=False)
+    # The updates of earlier batches still being answered (``process_batch``).
+    answering: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         slots = handling_slots(self.dispatcher.settings.database_url)
         self.slots = asyncio.Semaphore(slots)
         self.group = GroupCommit(self.dispatcher) if slots == 1 else None
 
-    async def process(self, update: Any) -> None:
+    async def process(self, update: Any, committed: Callable[[], None] = _nothing) -> None:
+        """Handle the update and send its replies; ``committed`` is called once, as soon as
+        the update is committed (or found to need no commit), before its replies go out."""
+        once = _Once(committed)
         try:
-            incoming = to_incoming(update, self.bot_username)
-        except Exception:  # a malformed update must not stop the others
-            log.exception("could not read update %s", getattr(update, "update_id", "?"))
-            return
-        if incoming is None:
-            return
-        async with self.locks.hold(incoming.chat_id):
-            if self.group is not None:
-                outcome = await self.group.handle(incoming)
-            else:
-                async with self.slots:
-                    outcome = await self.dispatcher.handle(incoming)
             try:
-                await self.delivery.deliver(incoming, outcome)
-            except Exception:  # committed: a failed reply must not get the update redone
-                log.exception("could not send the replies to update %s", incoming.update_id)
+                incoming = to_incoming(update, self.bot_username)
+            except Exception:  # a malformed update must not stop the others
+                log.exception("could not read update %s", getattr(update, "update_id", "?"))
+                return
+            if incoming is None:
+                return
+            async with self.locks.hold(incoming.chat_id):
+                if self.group is not None:
+                    outcome = await self.group.handle(incoming, once)
+                else:
+                    async with self.slots:
+                        outcome = await self.dispatcher.handle(incoming)
+                once()
+                # One turn of the loop first: the poll, woken by the same commit, then asks for
+                # the next batch before a hundred replies take the loop.
+                await asyncio.sleep(0)
+                try:
+                    await self.delivery.deliver(incoming, outcome)
+                except Exception:  # committed: a failed reply must not get the update redone
+                    log.exception("could not send the replies to update %s", incoming.update_id)
+        finally:
+            once()
 
     async def process_batch(self, updates: Sequence[Any]) -> None:
-        await asyncio.gather(*(self.process(update) for update in updates))
+        """Returns once every update of the batch is committed, so the batch may be
+        acknowledged and the next one fetched while the replies are still being sent
+        (``drain`` waits for them). A process killed before they are sent loses those
+        replies, as it would if the batch were delivered again: a redelivered update is
+        recorded as handled and has no second effect, and says nothing either."""
+        if not updates:
+            return
+        all_committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        left = len(updates)
+
+        def one_committed() -> None:
+            nonlocal left
+            left -= 1
+            if not left and not all_committed.done():  # done: the poll was cancelled
+                all_committed.set_result(None)
+
+        for update in updates:
+            task = asyncio.create_task(self.process(update, one_committed))
+            self.answering.add(task)
+            task.add_done_callback(self.answering.discard)
+        await all_committed
+
+    async def drain(self) -> None:
+        """Wait for the replies of every batch handed in."""
+        while self.answering:
+            await asyncio.gather(*self.answering, return_exceptions=True)
+
+
+class _Once:
+    def __init__(self, call: Callable[[], None]) -> None:
+        self.call: Callable[[], None] | None = call
+
+    def __call__(self) -> None:
+        call, self.call = self.call, None
+        if call is not None:
+            call()
 
 
 class StartupError(Exception):
@@ -226,26 +286,31 @@ async def starting() -> AsyncIterator[None]:
 async def poll(transport: Transport, pipeline: Pipeline, stop: asyncio.Event) -> None:
     offset: int | None = None
     backoff = 1.0
-    while not stop.is_set():
-        fetch = asyncio.ensure_future(transport.get_updates(offset, POLL_TIMEOUT))
-        stopped = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if not fetch.done():
-            fetch.cancel()
-            break
-        try:
-            updates = fetch.result()
-        except Exception as exc:
-            log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), backoff)
-            backoff = min(backoff * 2, 30.0)
-            continue
-        backoff = 1.0
-        if updates:
-            await pipeline.process_batch(updates)
-            offset = max(update.update_id for update in updates) + 1
+    try:
+        while not stop.is_set():
+            fetch = asyncio.ensure_future(transport.get_updates(offset, POLL_TIMEOUT))
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if not fetch.done():
+                fetch.cancel()
+                break
+            try:
+                updates = fetch.result()
+            except Exception as exc:
+                log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 1.0
+            if updates:
+                # Committed, the batch is acknowledged by the next call: its replies are
+                # sent meanwhile.
+                await pipeline.process_batch(updates)
+                offset = max(update.update_id for update in updates) + 1
+    finally:
+        await pipeline.drain()
     if offset is not None:
         # Confirm the last batch now, or the next start would be handed it again (harmless,
         # it is recorded as processed, but slow after a large batch).

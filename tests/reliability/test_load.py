@@ -1,6 +1,6 @@
 """The first day of 公示 (bot.sandbox.citizens.first_day_part): 10,000 citizens open the bot,
 one in twenty files a complaint and one in ten asks about a ticket code. Their updates go
-through the dispatcher the way the runtime feeds it on SQLite (group commits of up to 64
+through the dispatcher the way the runtime feeds it on SQLite (group commits of up to 100
 chats, each chat's updates in order).
 Counts only, no timing: every update handled and recorded, every complaint stored, no update
 answered with an apology."""
@@ -14,6 +14,7 @@ from counts_and_sandbox import short_or_long
 from sqlalchemy import func, select
 
 from bot.app import build_dispatcher
+from bot.runtimes.serving import GroupCommit
 from bot.sandbox.citizens import (
     FILE,
     STATUS,
@@ -30,7 +31,7 @@ from messages.i18n import translate
 from messages.replies import Reply
 from storage.models import Complaint, ProcessedUpdate, Unit
 
-BATCH = 64  # as GroupCommit.MAX_BATCH
+BATCH = GroupCommit.MAX_BATCH
 
 
 def script(user_id: int, n: int, units: list[int], ids: itertools.count) -> list[Incoming]:

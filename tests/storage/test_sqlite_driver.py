@@ -1,0 +1,84 @@
+"""SQLite through aiosqlite with one trip to the connection's thread per statement
+(storage.sqlite_driver): the same rows, streamed or not, the same errors, fewer trips."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from storage import sqlite_driver
+from storage.models import Unit
+
+UNIT = Unit.__table__  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def trips(monkeypatch) -> list[str]:
+    """Each function sent to a connection's thread, by name."""
+    sent: list[str] = []
+    original = sqlite_driver.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_driver.Connection, "_execute", counted)
+    return sent
+
+
+async def add_units(storage, count: int) -> None:
+    async with storage.sessions() as session, session.begin():
+        await session.execute(insert(UNIT), [{"name": f"单位{n:04d}"} for n in range(count)])
+
+
+async def test_a_query_is_one_trip_and_a_read_only_commit_none(storage, trips):
+    await add_units(storage, 3)
+    async with storage.sessions() as session:
+        await session.execute(text("SELECT 1"))  # the connection is open and checked out
+        await session.commit()
+        trips.clear()
+        names = (await session.execute(select(UNIT.c.name).order_by(UNIT.c.id))).scalars()
+        assert list(names) == ["单位0000", "单位0001", "单位0002"]
+        await session.commit()
+    assert trips == ["_execute"]
+
+
+async def test_a_write_commits_on_the_connections_thread(storage, trips):
+    async with storage.sessions() as session, session.begin():
+        await session.execute(insert(UNIT).values(name="人社局"))
+    assert "commit" in trips
+
+
+async def test_large_results_arrive_whole_and_streamed_in_order(storage):
+    count = sqlite_driver.FIRST_ROWS * 3 + 7
+    await add_units(storage, count)
+    expected = [f"单位{n:04d}" for n in range(count)]
+    query = select(UNIT.c.name).order_by(UNIT.c.id)
+    async with storage.sessions() as session:
+        assert list((await session.execute(query)).scalars()) == expected
+        streamed: list[str] = []
+        async for part in (await session.stream(query)).scalars().partitions(100):
+            assert len(part) <= 100
+            streamed += part
+        assert streamed == expected
+        first = (await session.execute(query)).first()
+        assert first is not None and first.name == "单位0000"
+
+
+async def test_a_refused_write_raises_and_the_session_goes_on(storage):
+    await add_units(storage, 1)
+    async with storage.sessions() as session:
+        with pytest.raises(IntegrityError):
+            async with session.begin():
+                await session.execute(insert(UNIT).values(id=1, name="重复"))
+        async with session.begin():
+            await session.execute(insert(UNIT).values(name="另一个单位"))
+    async with storage.sessions() as session:
+        names = set((await session.execute(select(UNIT.c.name))).scalars())
+    assert names == {"单位0000", "另一个单位"}
+
+
+def test_a_connection_bound_to_its_thread_is_refused():
+    with pytest.raises(ValueError, match="check_same_thread"):
+        sqlite_driver.connect("unused.db")
