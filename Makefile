@@ -48,8 +48,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy messages domain storage services handlers notices bot documents
 
+# The tests in TEST_WORKERS processes (pytest-xdist; each starts its own PostgreSQL server on a
+# free port), then the timing-sensitive suites marked `serial` alone; both always run, and
+# `make test` fails if either did. `make test TEST_WORKERS=0` runs everything in one process.
+TEST_WORKERS ?= 2
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest -q
+	@status=0; \
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal -m "not serial" || status=$$?; \
+	$(BIN)/pytest -q -m serial || status=$$?; \
+	exit $$status
 
 # Every benchmark once; the figures and goals go to bench/RESULTS.md.
 bench: $(STAMP)

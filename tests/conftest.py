@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +30,18 @@ from bot.sandbox.client import SandboxClient
 from bot.settings import Settings
 from domain.clock import FixedClock
 from storage.migrate import upgrade
+
+# Suites that measure behaviour under kills, load and timing: `make test` runs them alone,
+# after the other tests have run in parallel, so that no other test competes for the CPU.
+SERIAL_FOLDERS = ("reliability", "scaleout")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        relative = item.path.relative_to(here) if item.path.is_relative_to(here) else None
+        if relative is not None and relative.parts[0] in SERIAL_FOLDERS:
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(autouse=True)
@@ -111,10 +124,49 @@ async def storage(settings: Settings, sqlite_template: Path) -> AsyncIterator[St
         yield opened
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> str:
+    """The name of one PostgreSQL database at the newest schema, migrated once per run: a
+    test's PostgreSQL storage is created from it (CREATE DATABASE ... TEMPLATE), as SQLite's
+    is copied from ``sqlite_template``."""
+    url = pg_server.create_database(f"template_{os.getpid()}")
+
+    async def build() -> None:
+        async with open_storage(make_settings(url)) as opened:
+            await upgrade(opened.engine)
+
+    # In a thread of its own: the fixture is asked for from inside a test's event loop. The
+    # engine is disposed at the end, so no connection is left to block a copy.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, build()).result()
+    return url.rsplit("/", 1)[1]
+
+
+async def _pg_from_template(url: str, template: str) -> None:
+    """Make the (new, empty) PostgreSQL database at ``url`` a copy of ``template``."""
+    import asyncpg
+
+    server, name = url.removeprefix("postgresql+asyncpg://").rsplit("/", 1)
+    connection = await asyncpg.connect(f"postgresql://{server}/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE "{name}"')
+        # FILE_COPY (PostgreSQL 15+) copies a small database several times faster than the
+        # default WAL_LOG; the server runs without fsync, so its checkpoint is cheap.
+        strategy = " STRATEGY FILE_COPY" if connection.get_server_version().major >= 15 else ""
+        await connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}')
+    finally:
+        await connection.close()
+
+
 @pytest.fixture
-async def any_storage(database_url: str, sqlite_template: Path) -> AsyncIterator[Storage]:
+async def any_storage(
+    database_url: str, sqlite_template: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Storage]:
     """Storage at the newest schema, once on SQLite and once on PostgreSQL."""
     copied = _from_template(database_url, sqlite_template)
+    if database_url.startswith("postgresql+asyncpg://"):
+        await _pg_from_template(database_url, request.getfixturevalue("pg_template"))
+        copied = True
     async with open_storage(make_settings(database_url)) as opened:
         if not copied:
             await upgrade(opened.engine)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from case_helpers import BUREAU, CALENDAR, CITIZEN, UNIT_A_CONTACT, actor, file_case, step
 from sqlalchemy import select
-from test_case_e2e import WAIT, bot, last_text, outbox, runtime, said, say, token
+from test_case_e2e import WAIT, answer_shows, bot, outbox, runtime, said, say, token
 from test_case_e2e import step as click_until
 
 from services import cases as store
@@ -44,10 +44,10 @@ async def test_review_asked_and_answered_over_http(bot, outbox, client, storage,
     code = await closed_case(storage, county, clock.now())
     await client.wait_until(citizen, lambda ms: any("已办结" in t for t in said(ms)), WAIT)
 
+    before = await client.messages(citizen)
     await client.send_command(citizen, "/status", code)
-    await client.wait_until(
-        citizen, lambda ms: "办理记录" in last_text(ms) or code in last_text(ms), WAIT
-    )
+    record, ticket = answer_shows(before, "办理记录"), answer_shows(before, code)
+    await client.wait_until(citizen, lambda ms: record(ms) or ticket(ms), WAIT)
     await click_until(client, citizen, "不服处理意见：申请复查", "请输入理由")
     await say(client, citizen, "单位考勤记录有涂改，请求复查。", "复查申请已提交")
 

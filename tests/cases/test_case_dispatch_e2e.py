@@ -6,7 +6,7 @@ and receives the chart as a picture and the spreadsheet."""
 from __future__ import annotations
 
 from case_helpers import BUREAU, UNIT_A_CONTACT, file_case, get_case
-from test_case_e2e import WAIT, bot, outbox, runtime, said, say, token
+from test_case_e2e import WAIT, answer_shows, bot, outbox, runtime, said, say, token
 from test_case_e2e import step as click_until
 
 __all__ = ["bot", "outbox", "runtime", "token"]  # the fixtures this module borrows
@@ -28,8 +28,9 @@ async def test_returned_routed_on_and_counted_over_http(
         now=clock.now(),
     )
 
+    before = await client.messages(unit)
     await client.send_command(unit, "/cases")
-    await client.wait_until(unit, lambda ms: f"#{case_id}" in str(ms[-1].get("buttons")), WAIT)
+    await client.wait_until(unit, answer_shows(before, f"#{case_id}", on="buttons"), WAIT)
     await click_until(client, unit, f"#{case_id} ", "受理期限")
     await click_until(client, unit, "退单（不属本单位职责）", "不属本单位职责的理由")
     await say(client, unit, "保洁岗位已划归街道管理", "已退单，待县就业局审定")
@@ -40,8 +41,9 @@ async def test_returned_routed_on_and_counted_over_http(
     await click_until(client, desk, "考核不公", "往返用时")
     assert (await get_case(storage, case_id)).route == "bureau"
 
+    before = await client.messages(desk)
     await client.send_command(desk, "/start")
-    await client.wait_until(desk, lambda ms: "热线统计" in str(ms[-1].get("buttons")), WAIT)
+    await client.wait_until(desk, answer_shows(before, "热线统计", on="buttons"), WAIT)
     await click_until(client, desk, "热线统计（图表与 Excel）", "请选择统计期间")
     before = len(await client.bot_messages(desk))
     await client.click(desk, "本月")

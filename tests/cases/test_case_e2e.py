@@ -68,19 +68,33 @@ def said(messages) -> list[str]:
     return [m["text"] or "" for m in messages if m["from_bot"]]
 
 
-def last_text(messages) -> str:
-    texts = said(messages)
-    return texts[-1] if texts else ""
+def changed(messages, before) -> list[dict]:
+    """The bot's messages that are new, or edited in place, since the chat was ``before``."""
+    was = {m["message_id"]: (m["text"], str(m["buttons"])) for m in before}
+    return [
+        m
+        for m in messages
+        if m["from_bot"] and was.get(m["message_id"]) != (m["text"], str(m["buttons"]))
+    ]
+
+
+def answer_shows(before, expect: str, *, on: str = "text"):
+    """A predicate: a message new or edited since ``before`` shows ``expect`` (in its text, or
+    in its buttons). Not simply the last message: the outbox's notices to the same chat (the
+    case's alerts, paced by the chat's rate limit) may arrive after the answer at any time."""
+    return lambda ms: any(expect in str(m[on] or "") for m in changed(ms, before))
 
 
 async def step(client, user, label: str, expect: str) -> list:
+    before = await client.messages(user)
     await client.click(user, label)
-    return await client.wait_until(user, lambda ms: expect in last_text(ms), timeout=WAIT)
+    return await client.wait_until(user, answer_shows(before, expect), timeout=WAIT)
 
 
 async def say(client, user, text: str, expect: str) -> list:
+    before = await client.messages(user)
     await client.send_text(user, text)
-    return await client.wait_until(user, lambda ms: expect in last_text(ms), timeout=WAIT)
+    return await client.wait_until(user, answer_shows(before, expect), timeout=WAIT)
 
 
 async def file_serious_complaint(client, user) -> str:
@@ -95,7 +109,8 @@ async def file_serious_complaint(client, user) -> str:
     await step(client, user, "继续", "分享您本人的手机号码")
     await step(client, user, "匿名投诉", "请核对您的投诉")
     messages = await step(client, user, "提交投诉", "查询码是")
-    return TICKET.search(last_text(messages)).group(1)
+    [ticket] = [found for t in said(messages) if (found := TICKET.search(t))]
+    return ticket.group(1)
 
 
 async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
@@ -125,23 +140,24 @@ async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
     await step(client, investigator, "打开案件", "状态：已提交，等待受理")
     await step(client, investigator, "受理", "状态：已受理")
     await client.wait_until(citizen, lambda ms: any("已受理" in t for t in said(ms)), timeout=WAIT)
-    await client.click(investigator, "分派调查人员")
-    await client.wait_until(investigator, lambda ms: "分派给哪位" in last_text(ms), timeout=WAIT)
+    await step(client, investigator, "分派调查人员", "分派给哪位")
     await step(client, investigator, "陈调查", "状态：调查中")
     await step(client, investigator, "记录核查结论和处理意见", "核查结论是什么")
     await step(client, investigator, "属实", "请输入处理意见")
     await say(client, investigator, OPINION, "处理意见决定哪些处理措施")
     for consequence in ("停发岗位补贴和社保补贴", "不予续签"):
+        shown = await client.bot_messages(investigator)
+        keyboard = next(m for m in reversed(shown) if consequence in str(m["buttons"]))
+        keyboard_id = keyboard["message_id"]
         await client.click(investigator, consequence)
-        await client.wait_until(  # the button is ticked in place
-            investigator, lambda ms, c=consequence: f"✅ {c}" in str(ms[-1]["buttons"]), WAIT
+        await client.wait_until(  # the button is ticked in place, on the same message
+            investigator,
+            lambda ms, c=consequence, k=keyboard_id: any(
+                m["message_id"] == k and f"✅ {c}" in str(m["buttons"]) for m in ms
+            ),
+            WAIT,
         )
-    await client.click(investigator, "确认")
-    await client.wait_until(
-        investigator,
-        lambda ms: "处理措施：不予续签、停发岗位补贴和社保补贴" in last_text(ms),
-        timeout=WAIT,
-    )
+    await step(client, investigator, "确认", "处理措施：不予续签、停发岗位补贴和社保补贴")
     await step(client, investigator, "办结", "确认办结吗")
     await step(client, investigator, "确认办结", "状态：已办结")
 
@@ -149,8 +165,7 @@ async def test_the_whole_loop_over_http(bot, outbox, client, storage, county):
         citizen, lambda ms: any("已办结" in t for t in said(ms)), timeout=WAIT
     )
     assert any(OPINION in t for t in said(told))
-    await client.click(citizen, "4")
-    await client.wait_until(citizen, lambda ms: "4 分" in last_text(ms), timeout=WAIT)
+    await step(client, citizen, "4", "4 分")
     await say(client, citizen, "处理及时，谢谢。", "您的意见已记入案件")
 
     case = await get_case(storage, case_id)

@@ -23,6 +23,9 @@ from storage.migrate import upgrade
 from storage.models import Outbox
 from storage.outbox import enqueue
 
+# The fleet's rate is measured: run alone, after the parallel run (`make test`).
+pytestmark = pytest.mark.serial
+
 LIMIT = 30.0  # the sandbox's and the senders' overall rate: Telegram's
 
 

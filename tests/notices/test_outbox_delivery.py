@@ -11,6 +11,7 @@ import zlib
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from storage import outbox_queue
@@ -18,6 +19,9 @@ from storage.db import transaction
 from storage.models import Outbox, TelegramUser, utcnow
 from storage.outbox import Attachment, enqueue
 from storage.queries.status import collect_status
+
+# Rates and the time after a 429 are measured: run alone, after the parallel run (`make test`).
+pytestmark = pytest.mark.serial
 
 
 async def started(sb, n: int, name: str = "用户") -> list[int]:

@@ -17,7 +17,8 @@ from storage.migrate import upgrade
 from storage.models import Outbox
 from storage.outbox import enqueue
 
-pytestmark = pytest.mark.postgres
+# Two senders racing for rows in time: run alone, after the parallel run (`make test`).
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 
 def settings_for(url: str):
