@@ -1,4 +1,5 @@
-"""The order of work in the runtime on SQLite: a getUpdates batch is handled in one commit,
+"""The order of work in the runtime: a getUpdates batch is handled in one commit (on SQLite and
+on PostgreSQL alike),
 and acknowledged (the next getUpdates sent with the offset past it) as soon as it is
 committed, while its replies are still on their way; every reply is still sent, in order per
 chat, and a stop waits for them."""
@@ -99,7 +100,8 @@ async def recorded(storage) -> set[int]:
         return set((await session.execute(select(ProcessedUpdate.update_id))).scalars())
 
 
-async def test_a_batch_is_one_commit_and_done_before_its_replies_are_sent(storage, clock):
+async def test_a_batch_is_one_commit_and_done_before_its_replies_are_sent(any_storage, clock):
+    storage = any_storage
     dispatcher = make_dispatcher(storage, clock)
     sender = HeldSender()
     pipeline = Pipeline(dispatcher, Delivery(sender))
