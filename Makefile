@@ -60,6 +60,7 @@ test: $(STAMP) lint typecheck
 
 # Every benchmark once; the figures and goals go to bench/RESULTS.md.
 bench: $(STAMP)
+	@$(BIN)/python -c "import pandas" 2>/dev/null || $(PIP) -e '.[bench]'
 	$(BIN)/python bench/run_all.py
 
 # The reliability suites in their long form (1,000 kills, more examples, more users).
