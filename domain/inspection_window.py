@@ -70,6 +70,13 @@ def parse_window(text: str, *, year: int, calendar: WorkCalendar) -> ChosenWindo
     due, due_without_year = _day(second, year)
     if due_without_year and due.month < starts.month:
         due = due.replace(year=due.year + 1)  # "12-28 1-6": into January
+    return checked_window(starts, due, year=year, calendar=calendar)
+
+
+def checked_window(starts: date, due: date, *, year: int, calendar: WorkCalendar) -> ChosenWindow:
+    """The window of these days for the cycle of ``year``, checked and moved onto working days
+    as the chat's typed window is; the command line's --starts and --due come here too. Raises
+    PlanError."""
     if starts.year != year:
         raise PlanError(REASON_YEAR, year=year)
     window(starts, due)  # a due day before the first day is refused there

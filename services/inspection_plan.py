@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain import inspection as rules
+from domain.inspection_window import checked_window
 from domain.workdays import WorkCalendar
 from messages.i18n import N_, Translator
 from storage import inspection as store
@@ -47,6 +48,12 @@ class Who:
 CLI = Who()
 
 
+def _given(cycle: Cycle, calendar: WorkCalendar, starts: date, due: date) -> rules.Window:
+    """Days given on the command line, checked as the chat checks a typed window: in the
+    cycle's year, at most domain.inspection_window.MAX_DAYS, moved onto working days."""
+    return checked_window(starts, due, year=cycle.year, calendar=calendar).window
+
+
 async def plan_cycle(
     *,
     session: AsyncSession,
@@ -66,12 +73,12 @@ async def plan_cycle(
     plan = await store.plan_of(session, cycle.id)
     default = rules.default_window(cycle.year, calendar)
     if plan is None:
-        chosen = rules.window(starts_on or default.starts_on, due_on or default.due_on)
+        chosen = _given(cycle, calendar, starts_on or default.starts_on, due_on or default.due_on)
         plan = InspectionPlan(cycle_id=cycle.id, starts_on=chosen.starts_on, due_on=chosen.due_on)
         session.add(plan)
         await session.flush()
     elif starts_on or due_on:
-        chosen = rules.window(starts_on or plan.starts_on, due_on or plan.due_on)
+        chosen = _given(cycle, calendar, starts_on or plan.starts_on, due_on or plan.due_on)
         plan.starts_on, plan.due_on = chosen.starts_on, chosen.due_on
     assert plan.id is not None
     existing = await store.groups_of(session, plan.id)

@@ -91,3 +91,20 @@ def test_an_inspector_is_not_invited_by_the_general_invitation(storage, monkeypa
     app.command("unused")(lambda: None)
     done = CliRunner().invoke(app, ["invite", "--role", "inspector"])
     assert done.exit_code == 2 and "gongshi inspection invite" in done.output
+
+
+def test_days_given_on_the_command_line_are_checked_as_the_chat_checks_them(gongshi, storage):
+    """Saturday 19 to Sunday 27 December 2026: the window moves onto Monday 21 and Friday 25,
+    as a window typed in chat does; a first day in another year is refused, nothing changed."""
+    asyncio.run(build_city(storage.sessions, tasks=False))
+    moved = gongshi("plan", "--cycle", "2026", "--starts", "2026-12-19", "--due", "2026-12-27")
+    assert moved.exit_code == 0, moved.output
+    assert moved.output.splitlines()[0].startswith(
+        "2026 年度考核检查：2026年12月21日（周一）至2026年12月25日（周五）"
+    )
+    refused = gongshi("plan", "--cycle", "2026", "--starts", "2027-01-04", "--due", "2027-01-08")
+    assert refused.exit_code == 2 and "2026 年度的考核检查须在 2026 年内开始" in refused.output
+    assert (
+        "2026年12月21日（周一）至2026年12月25日（周五）"
+        in gongshi("plan", "--cycle", "2026").output
+    )
