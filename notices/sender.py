@@ -251,6 +251,11 @@ class OutboxSender:
                 continue
             await self._slots.acquire()
             now = time.monotonic()
+            if self.pacer.global_wait(now) > 0:
+                # A 429 came back while this waited for the slot it freed: nothing may go
+                # before its retry_after, to any chat.
+                self._slots.release()
+                continue
             row = self.queue.pop(now)
             if row is None:
                 self._slots.release()
