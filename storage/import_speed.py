@@ -64,8 +64,8 @@ def fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
 
 
 def _fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
-    strings_part = reader._part_of_type("/sharedStrings")
-    styles_part = reader._part_of_type("/styles")
+    strings_part = reader.part_of_type("/sharedStrings")
+    styles_part = reader.part_of_type("/styles")
     parts: dict[str, bytes] = {}
     for name, part in ((_SHEET, sheet), (_STRINGS, strings_part), (_STYLES, styles_part)):
         if part is None:

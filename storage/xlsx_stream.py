@@ -194,13 +194,15 @@ class XlsxReader:
         self.book = book
         return sheets[0] if sheets else None
 
-    def _part_of_type(self, suffix: str) -> str | None:
+    def part_of_type(self, suffix: str) -> str | None:
+        """The workbook's part whose relationship type ends with ``suffix`` ("/sharedStrings",
+        "/styles"), if it has one; storage.import_speed sizes those parts before calamine."""
         return next(
             (t for t, kind in self._relations(self.book).values() if kind.endswith(suffix)), None
         )
 
     def _shared_strings(self) -> list[str]:
-        part = self._part_of_type("/sharedStrings")
+        part = self.part_of_type("/sharedStrings")
         strings: list[str] = []
         if part is None or part not in self.names:
             return strings
@@ -237,7 +239,7 @@ class XlsxReader:
 
     def _date_styles(self) -> list[bool]:
         """For each cell style, whether its number format shows a date or time."""
-        part = self._part_of_type("/styles")
+        part = self.part_of_type("/styles")
         dated: list[bool] = []
         if part is None or part not in self.names:
             return dated
