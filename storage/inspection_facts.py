@@ -24,7 +24,7 @@ from storage.models import (
     Worker,
 )
 from storage.procedure import on_duty_workers, step_record, step_rows
-from storage.recruitment import Newcomer, newcomers_of
+from storage.recruitment import Newcomer, newcomers_among
 from storage.roster_history import Change, changes_in_year
 
 
@@ -77,7 +77,7 @@ async def unit_facts(
     changes = await changes_in_year(session, unit_id=unit_id, year=year)
     facts.joined = [c for c in changes if c.change == "joined"]
     facts.left = [c for c in changes if c.change == "left"]
-    facts.newcomers = await newcomers_of(session, unit_id=unit_id, year=year)
+    facts.newcomers = await newcomers_among(session, changes)
     results = await session.execute(
         select(col(Result.grade), col(Result.subsidy_stopped)).where(
             col(Result.cycle_id) == cycle_id, col(Result.unit_id) == unit_id

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.recruitment import Recruitment, flagged
-from storage.models import Worker, WorkerChange
+from storage.models import Worker
+from storage.roster_history import Change, changes_in_year
 
 # Joins that are no recruitment: a worker put back after a mistaken strike-off.
 NOT_RECRUITED = ("restored",)
@@ -30,30 +32,34 @@ class Newcomer:
 
 
 async def newcomers_of(session: AsyncSession, *, unit_id: int, year: int) -> list[Newcomer]:
-    """Each worker who joined the unit in ``year`` (from the roster's own history), once, on
-    the first day they joined; those the inspector must look at first."""
+    """Each worker who joined the unit in ``year`` (from the roster's own history)."""
+    return await newcomers_among(
+        session, await changes_in_year(session, unit_id=unit_id, year=year)
+    )
+
+
+async def newcomers_among(session: AsyncSession, changes: Sequence[Change]) -> list[Newcomer]:
+    """The newcomers of a unit's year of ``changes`` (storage.roster_history, oldest first):
+    each worker once, on the first day they joined, those the inspector must look at first."""
+    first: dict[int, Change] = {}
+    for change in changes:
+        if change.change == "joined" and change.reason not in NOT_RECRUITED:
+            first.setdefault(change.worker_id, change)
+    if not first:
+        return []
     found = await session.execute(
         select(
-            col(Worker.id),
-            col(Worker.name),
-            col(WorkerChange.on_day),
-            col(Worker.recruited_by),
-            col(Worker.hardship),
-            col(Worker.eligible),
-        )
-        .join(Worker, col(Worker.id) == col(WorkerChange.worker_id))
-        .where(
-            col(WorkerChange.unit_id) == unit_id,
-            col(WorkerChange.change) == "joined",
-            col(WorkerChange.reason).not_in(NOT_RECRUITED),
-            col(WorkerChange.on_day) >= date(year, 1, 1),
-            col(WorkerChange.on_day) <= date(year, 12, 31),
-        )
-        .order_by(col(WorkerChange.on_day), col(WorkerChange.id))
+            col(Worker.id), col(Worker.recruited_by), col(Worker.hardship), col(Worker.eligible)
+        ).where(col(Worker.id).in_(list(first)))
     )
-    seen: dict[int, Newcomer] = {}
-    for worker_id, name, day, method, category, eligible in found.all():
-        if worker_id is not None and worker_id not in seen:
-            recruited = Recruitment(method, category, None if eligible is None else bool(eligible))
-            seen[worker_id] = Newcomer(worker_id, str(name), day, recruited)
-    return sorted(seen.values(), key=lambda n: (not n.flagged, n.joined_on, n.worker_id))
+    newcomers = [
+        Newcomer(
+            worker_id,
+            first[worker_id].name,
+            first[worker_id].on_day,
+            Recruitment(method, category, None if eligible is None else bool(eligible)),
+        )
+        for worker_id, method, category, eligible in found.all()
+        if worker_id is not None
+    ]
+    return sorted(newcomers, key=lambda n: (not n.flagged, n.joined_on, n.worker_id))
