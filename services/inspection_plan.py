@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,10 @@ class Who:
     @property
     def actor(self) -> str:
         return "cli" if self.user_id is None else "telegram"
+
+    def audit(self, session: AsyncSession, *, action: str, **detail: Any) -> None:
+        """The audit entry of a change to the plan, in the caller's transaction."""
+        audit(session, action=action, actor=self.actor, actor_user_id=self.user_id, **detail)
 
 
 CLI = Who()
@@ -88,11 +93,9 @@ async def plan_cycle(
     await session.flush()
     await _split(session, plan.id, rebalance=rebalance)
     await follow_window(session, plan)
-    audit(
+    who.audit(
         session,
         action="inspection_planned",
-        actor=who.actor,
-        actor_user_id=who.user_id,
         target_type="inspection_plan",
         target_id=plan.id,
         cycle=cycle.year,
@@ -168,11 +171,9 @@ async def move_unit(
         session.add(InspectionAssignment(plan_id=plan.id, unit_id=unit_id, group_id=group.id))
     else:
         current.group_id = group.id
-    audit(
+    who.audit(
         session,
         action="inspection_unit_moved",
-        actor=who.actor,
-        actor_user_id=who.user_id,
         target_type="unit",
         target_id=unit_id,
         plan=plan.id,
@@ -216,11 +217,9 @@ async def add_member(
     )
     session.add(member)
     await session.flush()
-    audit(
+    who.audit(
         session,
         action="inspection_member_added",
-        actor=who.actor,
-        actor_user_id=who.user_id,
         target_type="inspection_member",
         target_id=member.id,
         body=body,
@@ -249,11 +248,9 @@ async def invite_inspector(
         official_id=member.official_id,
         created_by=who.actor if who.user_id is None else str(who.user_id),
     )
-    audit(
+    who.audit(
         session,
         action="inspector_invited",
-        actor=who.actor,
-        actor_user_id=who.user_id,
         target_type="inspection_member",
         target_id=member.id,
     )
@@ -268,11 +265,9 @@ async def set_window(
     before = (str(plan.starts_on), str(plan.due_on))
     plan.starts_on, plan.due_on = window.starts_on, window.due_on
     await follow_window(session, plan)
-    audit(
+    who.audit(
         session,
         action="inspection_window_set",
-        actor=who.actor,
-        actor_user_id=who.user_id,
         target_type="inspection_plan",
         target_id=plan.id,
         before=list(before),
@@ -329,11 +324,9 @@ async def remove_member(
         official = await session.get(Official, member.official_id)
         if official is not None:
             official.active = False
-    audit(
+    who.audit(
         session,
         action="inspection_member_removed",
-        actor=who.actor,
-        actor_user_id=who.user_id,
         target_type="inspection_member",
         target_id=member.id,
         body=member.body,
