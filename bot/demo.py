@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -216,10 +217,10 @@ async def run_demo(*, port: int, runtime: RuntimeName) -> None:
             held.enter_context(demo_lock(settings))
         except DemoRunning as exc:
             fail(Translator(settings.language)(STILL_RUNNING, path=str(exc)), 1)
-        await _run_locked_demo(port=port, runtime=runtime)
+        await _run_locked_demo(port=port, runtime=runtime, kept_at=snapshot_path(settings))
 
 
-async def _run_locked_demo(*, port: int, runtime: RuntimeName) -> None:
+async def _run_locked_demo(*, port: int, runtime: RuntimeName, kept_at: Path) -> None:
     from bot.cli_run import serve_bot
     from bot.sandbox import snapshot
     from bot.sandbox.server import start_sandbox
@@ -230,7 +231,6 @@ async def _run_locked_demo(*, port: int, runtime: RuntimeName) -> None:
         state.add_persona(**persona.sandbox_fields())
     # The chats and the channel as they were when the demo last stopped: the database still
     # has the 公示 posted and the cases talked about, so the page must show them too.
-    kept_at = snapshot_path(settings_or_exit(bot_token=DEMO_TOKEN))
     snapshot.load(state, kept_at)
     try:
         sandbox = await start_sandbox("127.0.0.1", port, state=state)
