@@ -33,6 +33,7 @@ from messages.callbacks import prefix_of
 from messages.i18n import N_, normalize_language, translate
 from messages.replies import Reply
 from services.deps import Deps, DepsSettings
+from storage import conversation_batch
 from storage import conversations as chats
 from storage import processed_updates as processed
 from storage.audit import DENIED, audit
@@ -265,7 +266,7 @@ class Dispatcher:
             update_ids=[incoming.update_id for incoming in incomings],
             now=now,
         )
-        rows = await chats.load_chats(
+        rows = await conversation_batch.load_chats(
             session=session,
             keys=[chats.ChatKey(incoming.chat_id, incoming.user.id) for incoming in incomings],
         )
@@ -284,7 +285,7 @@ class Dispatcher:
             outcomes.append(outcome)
             if dirty:
                 changed.append((incoming.user.id, conversation, who.has_state))
-        await chats.save_chats(session=session, changed=changed, now=now)
+        await conversation_batch.save_chats(session=session, changed=changed, now=now)
         return outcomes
 
     async def _handle(self, incoming: Incoming) -> Outcome:

@@ -5,12 +5,11 @@ when changed. Keyword-only, in the caller's transaction; nothing here commits.""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, insert, literal, literal_column, update
+from sqlalchemy import Table, and_, insert, literal, literal_column, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -172,95 +171,6 @@ async def save_chat(
                 updated_at=now,
             )
         )
-
-
-async def load_chats(*, session: AsyncSession, keys: Sequence[ChatKey]) -> dict[int, ChatRow]:
-    """``load_chat`` for many chats in three queries, keyed by chat id."""
-    user_ids = {key.user_id for key in keys}
-    users = {
-        row.id: row
-        for row in await session.execute(
-            sa_select(
-                USER.c.id,
-                USER.c.language,
-                USER.c.language_chosen,
-                USER.c.blocked_bot,
-                USER.c.last_seen,
-            ).where(USER.c.id.in_(user_ids))
-        )
-    }
-    bindings: dict[int, list[Binding]] = {}
-    for row in await session.execute(
-        sa_select(
-            BINDING.c.user_id,
-            BINDING.c.role,
-            BINDING.c.unit_id,
-            BINDING.c.worker_id,
-            BINDING.c.official_id,
-        ).where(BINDING.c.user_id.in_(user_ids), BINDING.c.revoked_at.is_(None))
-    ):
-        bindings.setdefault(row.user_id, []).append(
-            Binding(
-                row.role, unit_id=row.unit_id, worker_id=row.worker_id, official_id=row.official_id
-            )
-        )
-    states = {
-        row.chat_id: row
-        for row in await session.execute(
-            sa_select(CHAT.c.chat_id, CHAT.c.state, CHAT.c.data).where(
-                CHAT.c.chat_id.in_({key.chat_id for key in keys})
-            )
-        )
-    }
-    loaded: dict[int, ChatRow] = {}
-    for key in keys:
-        user = users.get(key.user_id)
-        state = states.get(key.chat_id)
-        loaded[key.chat_id] = ChatRow(
-            user_exists=user is not None,
-            language=user.language if user is not None else None,
-            language_chosen=bool(user.language_chosen) if user is not None else False,
-            blocked_bot=bool(user.blocked_bot) if user is not None else False,
-            last_seen=user.last_seen if user is not None else None,
-            has_state=state is not None,
-            state=state.state if state is not None else None,
-            data=state.data if state is not None else None,
-            roles=Roles(tuple(bindings.get(key.user_id, ()))),
-        )
-    return loaded
-
-
-async def save_chats(
-    *, session: AsyncSession, changed: Sequence[tuple[int, ChatState, bool]], now: datetime
-) -> None:
-    """Write back the changed chats: (user id, chat state, whether its row exists) each."""
-    updates = [
-        {"key": chat.chat_id, "state": chat.state, "data": chat.data, "updated_at": now}
-        for _user_id, chat, exists in changed
-        if exists
-    ]
-    inserts = [
-        {
-            "chat_id": chat.chat_id,
-            "user_id": user_id,
-            "state": chat.state,
-            "data": chat.data,
-            "updated_at": now,
-        }
-        for user_id, chat, exists in changed
-        if not exists
-    ]
-    if updates:
-        await session.execute(
-            update(CHAT)
-            .where(CHAT.c.chat_id == bindparam("key"))
-            .values(
-                state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
-            ),
-            updates,
-        )
-    if inserts:
-        await session.execute(insert(CHAT), inserts)
 
 
 async def touch_user(
