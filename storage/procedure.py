@@ -83,11 +83,21 @@ async def on_duty_workers(
 async def units_on_duty(
     session: AsyncSession, *, unit_ids: Sequence[int] | None = None
 ) -> set[int]:
-    """The units (of ``unit_ids``, or all) with at least one on-duty worker."""
-    statement = select(col(Worker.unit_id)).where(col(Worker.status) == "on_duty").distinct()
+    """The units (of ``unit_ids``, or all) with at least one on-duty worker.
+
+    Asked unit by unit through the workers' unit index, which stops at each unit's first
+    on-duty worker: after a city's import, a scan of every worker for their distinct units
+    cost a fifth of a second."""
+    on_duty = (
+        select(col(Worker.id))
+        .where(col(Worker.unit_id) == col(Unit.id), col(Worker.status) == "on_duty")
+        .exists()
+    )
+    statement = select(col(Unit.id)).where(on_duty)
     if unit_ids is not None:
-        statement = statement.where(col(Worker.unit_id).in_(list(unit_ids)))
-    return {int(unit_id) for unit_id in (await session.execute(statement)).scalars()}
+        statement = statement.where(col(Unit.id).in_(list(unit_ids)))
+    found: Sequence[Any] = (await session.execute(statement)).scalars().all()
+    return {int(unit_id) for unit_id in found}
 
 
 async def unit_names(session: AsyncSession) -> dict[int, str]:
