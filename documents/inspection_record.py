@@ -1,9 +1,9 @@
 """The inspection's documents: a unit's inspection record (检查记录) as PDF — the group and its
 members, the date, every checklist item with its methods, result and note, the staff
 verification's counts, the self-check, the vouchers, the findings, and the place for
-signatures — and the summary for the leading group as XLSX (units × items, problems found,
-workers struck off, subsidies stopped, quota cut). The caller hands in text already
-translated and names already masked."""
+signatures — and the summary for the leading group as XLSX (units × items, the year's
+newcomers, problems found, workers struck off, subsidies stopped, quota cut). The caller hands
+in text already translated and names already masked."""
 
 from __future__ import annotations
 
@@ -64,12 +64,17 @@ SUMMARY_NOTE = N_(
     "Problems found: checklist items with problems plus confirmed findings. Subsidies "
     "stopped: confirmed findings that stop them plus workers struck off at the verification."
 )
+SUMMARY_NEWCOMERS_NOTE = N_(
+    "Recruitment (人员招录): workers who joined the unit this year, and those of them to look "
+    "at (⚠️): recruitment method or eligibility not on the roster, or not eligible."
+)
 COLUMN_GROUP = N_("Group")
 COLUMN_WORKERS = N_("Workers")
 COLUMN_PROBLEMS = N_("Problems found")
 COLUMN_STRUCK_OFF = N_("Struck off")
 COLUMN_STOPPED = N_("Subsidies stopped")
 COLUMN_CUT = N_("Quota cut")
+COLUMN_NEWCOMERS = N_("Newcomers this year (⚠️ to look at)")
 CHART_TITLE = N_("Inspection {year}: problems, strike-offs, subsidies stopped, quota cut")
 
 
@@ -178,15 +183,17 @@ def render_record(
 def render_summary(
     rows: Sequence[Sequence[str | int]], items: Sequence[str], *, year: int, language: str = "zh"
 ) -> bytes:
-    """``rows``: unit, group, workers, one result per item, then four counts (problems, struck
-    off, subsidies stopped, quota cut); ``items``: the items' names, translated. A bar chart
-    of the four counts per unit stands beside the table (a native Excel chart)."""
+    """``rows``: unit, group, workers, one result per item, the year's newcomers (their count
+    and those to look at, as text), then four counts (problems, struck off, subsidies stopped,
+    quota cut); ``items``: the items' names, translated. A bar chart of the four counts per
+    unit stands beside the table (a native Excel chart)."""
     t = Translator(language)
     header = [
         t(LABEL_UNIT),
         t(COLUMN_GROUP),
         t(COLUMN_WORKERS),
         *items,
+        t(COLUMN_NEWCOMERS),
         t(COLUMN_PROBLEMS),
         t(COLUMN_STRUCK_OFF),
         t(COLUMN_STOPPED),
@@ -198,7 +205,8 @@ def render_summary(
     bold = book.add_format({"bold": True})
     sheet.write_string(0, 0, t(SUMMARY_TITLE, year=year), bold)
     sheet.write_string(1, 0, t(SUMMARY_NOTE))
-    top = 3
+    sheet.write_string(2, 0, t(SUMMARY_NEWCOMERS_NOTE))
+    top = 4
     for column, name in enumerate(header):
         sheet.write_string(top, column, name, bold)
     for offset, row in enumerate(rows, start=1):
@@ -207,13 +215,13 @@ def render_summary(
                 sheet.write_number(top + offset, column, value)
             else:
                 sheet.write_string(top + offset, column, safe_cell(value))
-    for column, width in enumerate([24, 8, 8, *[14] * len(items), 10, 10, 10, 10]):
+    for column, width in enumerate([24, 8, 8, *[14] * len(items), 22, 10, 10, 10, 10]):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(top + 1, 1)
     if rows:
         chart = book.add_chart({"type": "bar"})
         last = top + len(rows)
-        first_count = 3 + len(items)
+        first_count = 3 + len(items) + 1  # after the newcomers
         for column in range(first_count, first_count + 4):
             chart.add_series(
                 {

@@ -1,8 +1,10 @@
-"""Uploading a results spreadsheet in chat: a unit contact (their own unit's rows only) or an
-administrator (any unit) sends the file; it is queued and imported in the background
-(``notices.uploads``), and the answer follows through the outbox.
+"""Uploading a spreadsheet in chat: results, from a unit contact (their own unit's rows only)
+or an administrator (any unit); a roster, from an administrator only. The file is queued and
+imported in the background (``notices.uploads``) by the same service as ``gongshi import``,
+and the answer follows through the outbox.
 
-Steps: ``ask_for_results`` (menu button) → ``process_results_file``.
+Steps: ``ask_for_results`` (menu button) → ``process_results_file``;
+``ask_for_roster`` (menu button, administrators) → ``process_roster_file``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlmodel import col, select
 from handlers.context import Context
 from handlers.core import Router
 from handlers.types import FileRef
-from messages.callbacks_uploads import UploadResults
+from messages.callbacks_uploads import UploadResults, UploadRoster
 from messages.i18n import N_
 from messages.replies import Button
 from messages.wording import STALE_BUTTON
@@ -23,7 +25,9 @@ from storage.models import Cycle, Unit
 from storage.upload_jobs import queue_import
 
 AWAIT_RESULTS = "upload:await_results"
+AWAIT_ROSTER = "upload:await_roster"
 ROLES = ("unit", "admin")
+ROSTER_ROLES = ("admin",)
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 UPLOAD_RESULTS = N_("Upload results (spreadsheet)")
@@ -33,6 +37,14 @@ ASK_FILE = N_(
     "{scope}\n"
     "Every row is checked; if any row is wrong nothing is imported and you get the list. "
     "/cancel stops."
+)
+UPLOAD_ROSTER = N_("Upload roster (spreadsheet)")
+ASK_ROSTER = N_(
+    "Send the roster as a document (XLSX or CSV).\n"
+    "Columns: 单位, 姓名, 身份证号, 岗位; optional: 手机号, 招录方式, 人员类别, 是否符合条件.\n"
+    "Each row adds or updates a worker and their post in a registered unit; workers missing from "
+    "the file stay on the roster. Every row is checked; if any row is wrong nothing is imported "
+    "and you get the list. /cancel stops."
 )
 SCOPE_UNIT = N_("Only rows of your unit, {unit}, are accepted.")
 SCOPE_ALL = N_("Rows of any registered unit are accepted.")
@@ -51,14 +63,19 @@ def router() -> Router:
     r = Router()
     r.button(UploadResults.prefix, roles=ROLES)(ask_for_results)
     r.state(AWAIT_RESULTS, roles=ROLES)(process_results_file)
+    r.button(UploadRoster.prefix, roles=ROSTER_ROLES)(ask_for_roster)
+    r.state(AWAIT_ROSTER, roles=ROSTER_ROLES)(process_roster_file)
     r.menu_rows(upload_menu_rows, place=30)
     return r
 
 
 def upload_menu_rows(ctx: Context) -> list[list[Button]]:
-    if not ctx.roles.has(*ROLES):
-        return []
-    return [[Button(ctx.t(UPLOAD_RESULTS), UploadResults(action="results").pack())]]
+    rows: list[list[Button]] = []
+    if ctx.roles.has(*ROLES):
+        rows.append([Button(ctx.t(UPLOAD_RESULTS), UploadResults(action="results").pack())])
+    if ctx.roles.has(*ROSTER_ROLES):
+        rows.append([Button(ctx.t(UPLOAD_ROSTER), UploadRoster(action="roster").pack())])
+    return rows
 
 
 async def ask_for_results(ctx: Context) -> None:
@@ -74,6 +91,14 @@ async def ask_for_results(ctx: Context) -> None:
     scope = ctx.t(SCOPE_UNIT, unit=unit_name) if unit_id is not None else ctx.t(SCOPE_ALL)
     ctx.goto(AWAIT_RESULTS, year=year)
     ctx.say(ctx.t(ASK_FILE, year=year, scope=scope))
+
+
+async def ask_for_roster(ctx: Context) -> None:
+    if UploadRoster.parse(ctx.incoming.button) is None:
+        ctx.answer(ctx.t(STALE_BUTTON))
+        return
+    ctx.goto(AWAIT_ROSTER)
+    ctx.say(ctx.t(ASK_ROSTER))
 
 
 def sheet_document(ctx: Context) -> FileRef | None:
@@ -110,6 +135,15 @@ async def process_results_file(ctx: Context) -> None:
         ctx.say(ctx.t(NO_UNIT))
         return
     await queue_sheet(ctx, file, kind="results", cycle_year=year, only_unit_id=unit_id)
+
+
+async def process_roster_file(ctx: Context) -> None:
+    file = sheet_document(ctx)
+    if file is None:
+        return
+    # A roster belongs to no assessment year; the job records the year it came in.
+    year = ctx.clock.today().year
+    await queue_sheet(ctx, file, kind="roster", cycle_year=year, only_unit_id=None)
 
 
 async def queue_sheet(

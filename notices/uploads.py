@@ -1,7 +1,8 @@
-"""Results spreadsheets sent in chat, imported in the background and answered through the outbox.
+"""Spreadsheets sent in chat (results, rosters, units, procedure), imported in the background and
+answered through the outbox.
 
 The chat step only queues the file (``storage.upload_jobs``); this sweep downloads it, runs the
-same import service as ``gongshi import results``, and tells the sender what happened: the
+same import service as ``gongshi import``, and tells the sender what happened: the
 counts, or every bad cell. A long list of problems also comes as a spreadsheet, since a
 message holds 4,096 characters and a county's file can have hundreds of bad rows.
 """
@@ -25,7 +26,7 @@ from messages.wording import back_to_menu
 from notices.scheduler import Sweep
 from services.files import TELEGRAM_DOWNLOAD_MB, FileFetcher, FileFetchError, FileTooLarge
 from services.import_report import ImportReport, report_lines
-from services.imports import import_results, import_units
+from services.imports import import_results, import_roster, import_units
 from services.procedure_sheet import import_procedure
 from services.publication import PublicationRules
 from storage.db import transaction
@@ -52,6 +53,8 @@ IMPORT_DONE = N_("The results file “{file}” for the {year} assessment was ch
 IMPORT_REFUSED = N_("The results file “{file}” for the {year} assessment was NOT imported.")
 UNITS_DONE = N_("The units sheet “{file}” was checked.")
 UNITS_REFUSED = N_("The units sheet “{file}” was NOT imported.")
+ROSTER_DONE = N_("The roster “{file}” was checked.")
+ROSTER_REFUSED = N_("The roster “{file}” was NOT imported.")
 PROCEDURE_DONE = N_("The procedure sheet “{file}” for the {year} assessment was checked.")
 PROCEDURE_REFUSED = N_("The procedure sheet “{file}” for the {year} assessment was NOT recorded.")
 MORE_PROBLEMS = N_("… and {n} more problems: every one is in the attached spreadsheet.")
@@ -177,6 +180,19 @@ async def _fetch_and_import(
                 limits=settings.limits,
                 memory_mb=settings.import_max_memory_mb,
             )
+        elif job.kind == "roster":
+            report = await import_roster(
+                sessions=sessions,
+                secret_key=settings.secret_key,
+                path=data,
+                filename=job.file_name,
+                imported_by=f"chat:{job.user_id}",
+                max_mb=max_mb,
+                today=clock.today(),
+                now=clock.now(),
+                limits=settings.limits,
+                memory_mb=settings.import_max_memory_mb,
+            )
         elif job.kind == "procedure":
             report = await import_procedure(
                 sessions=sessions,
@@ -243,6 +259,8 @@ def _head(job: ClaimedJob, t: Translator, *, done: bool) -> str:
     """The first line of the answer: which file, and whether it was imported."""
     if job.kind == "units":
         return t(UNITS_DONE if done else UNITS_REFUSED, file=job.file_name)
+    if job.kind == "roster":
+        return t(ROSTER_DONE if done else ROSTER_REFUSED, file=job.file_name)
     if job.kind == "procedure":
         head = PROCEDURE_DONE if done else PROCEDURE_REFUSED
         return t(head, file=job.file_name, year=job.cycle_year)

@@ -17,6 +17,7 @@ from domain import inspection as rules
 from domain.inspection_window import checked_window
 from domain.workdays import WorkCalendar
 from messages.i18n import N_, Translator
+from services.commands import refresh_chat_menu
 from storage import inspection as store
 from storage.audit import audit
 from storage.cases import user_language
@@ -286,9 +287,9 @@ async def remove_member(
     *, session: AsyncSession, member: InspectionMember, now: datetime, who: Who = CLI
 ) -> int:
     """Take ``member`` off the plan. A group member's inspector access ends with it: their
-    bindings are revoked (each bound chat told), an invitation not yet used expires, their
-    official is made inactive (kept, for the checks and findings it recorded). Returns how many
-    chats lost their access."""
+    bindings are revoked (each bound chat told, and its "/" menu set again), an invitation not
+    yet used expires, their official is made inactive (kept, for the checks and findings it
+    recorded). Returns how many chats lost their access."""
     group = await session.get(InspectionGroup, member.group_id) if member.group_id else None
     revoked: list[RoleBinding] = []
     if member.official_id is not None:
@@ -324,6 +325,9 @@ async def remove_member(
         official = await session.get(Official, member.official_id)
         if official is not None:
             official.active = False
+        # Their "/" menu loses the inspector's commands now, not at their next change.
+        await session.flush()
+        await refresh_chat_menu(session=session, user_ids=[b.user_id for b in revoked])
     who.audit(
         session,
         action="inspection_member_removed",

@@ -45,6 +45,7 @@ TOTAL_PROBLEMS = N_("problems found")
 TOTAL_STRUCK_OFF = N_("struck off")
 TOTAL_STOPPED = N_("subsidies stopped")
 TOTAL_QUOTA_CUT = N_("quota cut")
+NEWCOMERS = N_("{newcomers} joined; to look at (⚠️): {flagged}")
 
 
 async def record_pdf(
@@ -146,6 +147,7 @@ async def summary_xlsx(
                 t(rules.RESULTS[r.results[i.key]]) if r.results.get(i.key) else ""
                 for i in rules.ITEMS
             ],
+            t(NEWCOMERS, newcomers=r.newcomers, flagged=r.recruitment_flagged),
             r.problems,
             r.struck_off,
             r.subsidies_stopped,

@@ -1,5 +1,6 @@
 """What the inspection's reports show, read in one place: per unit its group and members,
-checklist, self-check, verification counts, vouchers and findings; per cycle a row per unit.
+checklist, self-check, verification counts, newcomers, vouchers and findings; per cycle a row
+per unit.
 Reads only."""
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class SummaryRow:
     struck_off: int
     subsidies_stopped: int
     quota_cut: int
+    newcomers: int = 0  # 人员招录: who joined this year, and those flagged for a look
+    recruitment_flagged: int = 0
 
 
 async def _by_plan(session: AsyncSession, model: type[T], plan_id: int, unit_id: int) -> list[T]:
@@ -158,6 +161,7 @@ async def summary_rows(
     rows = []
     for unit in await units_in_plan(session, plan.id):
         results = checks.get(unit.unit_id, {})
+        newcomers = await newcomers_of(session, unit_id=unit.unit_id, year=cycle.year)
         rows.append(
             SummaryRow(
                 unit_id=unit.unit_id,
@@ -170,6 +174,8 @@ async def summary_rows(
                 struck_off=struck[unit.unit_id],
                 subsidies_stopped=stopped[unit.unit_id] + struck[unit.unit_id],
                 quota_cut=cut[unit.unit_id],
+                newcomers=len(newcomers),
+                recruitment_flagged=sum(1 for n in newcomers if n.flagged),
             )
         )
     return sorted(rows, key=lambda r: (r.group or 0, r.unit))

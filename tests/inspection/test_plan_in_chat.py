@@ -23,6 +23,7 @@ from domain.inspection_window import (
     parse_window,
 )
 from domain.workdays import WorkCalendar
+from services.commands import refresh_chat_menu
 from services.inspection_plan import (
     add_member,
     invite_inspector,
@@ -123,9 +124,46 @@ async def test_the_period_and_a_member_change_through_the_use_cases(any_storage)
     assert left == [] and place is None
     assert binding.revoked_at is not None and not official.active
     assert all(link.used_at is not None or link.expires_at <= at(12, 21) for link in links)
-    assert [m.chat_id for m in told if "不再是第2考核组成员" in m.payload["text"]] == [7300000009]
+    notices = [m for m in told if m.kind == "notice"]  # not the menus set again
+    removed = [m.chat_id for m in notices if "不再是第2考核组成员" in m.payload["text"]]
+    assert removed == [7300000009]
     for action in ("inspection_window_set", "inspection_member_removed", "inspector_invited"):
         assert action in actions
+
+
+async def menus_of(session, user_id: int) -> list[list[str]]:
+    """The commands of each "/" menu queued for ``user_id``'s chat, oldest first."""
+    rows = await session.execute(
+        select(Outbox)
+        .where(Outbox.method == "setMyCommands", Outbox.chat_id == user_id)
+        .order_by(Outbox.id)
+    )
+    return [[c["command"] for c in row.payload["params"]["commands"]] for row in rows.scalars()]
+
+
+async def test_a_removed_inspector_loses_the_inspection_command_from_their_menu(any_storage):
+    sessions = any_storage.sessions
+    await build_city(sessions, tasks=False)
+    user = 7300000011
+    async with transaction(sessions) as session:
+        cycle = (await session.execute(select(Cycle))).scalar_one()
+        plan = await plan_cycle(session=session, cycle=cycle, calendar=CALENDAR)
+        member = await add_member(
+            session=session, plan=plan, body="group", name="许睿", group_number=1
+        )
+        token = await invite_inspector(session=session, member=member, now=at(12, 20))
+        await redeem_invitation(session=session, token=token, user_id=user, now=at(12, 20))
+        await refresh_chat_menu(session=session, user_ids=[user])  # as the invitation does
+        bound = await menus_of(session, user)
+    assert bound and all("inspection" in menu for menu in bound)
+
+    async with transaction(sessions) as session:
+        member = (await session.execute(select(InspectionMember))).scalar_one()
+        await remove_member(session=session, member=member, now=at(12, 21))
+    async with sessions() as session:
+        after = (await menus_of(session, user))[len(bound) :]
+    assert len(after) == len(bound)  # each language's menu set again
+    assert all(menu[0] == "start" and "inspection" not in menu for menu in after)
 
 
 async def test_the_administrator_sets_the_period_and_the_people_in_chat(storage, dispatcher):

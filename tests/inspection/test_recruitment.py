@@ -2,16 +2,18 @@
 category of 就业困难人员 that made them eligible (人员类别) and whether they were (是否符合条件);
 bad values are reported per row and nothing is imported; the inspector's checklist shows each
 newcomer of the year with a ⚠️ where the roster says nothing or says not eligible, and the
-unit's record counts them. Use cases on SQLite and PostgreSQL."""
+unit's record and the inspection's summary count them. Use cases on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from domain.idnumber import make_id_number
@@ -32,7 +34,7 @@ from handlers.inspection_items import known_lines
 from messages.i18n import Translator
 from services.imports import import_roster
 from services.inspection_plan import plan_cycle
-from services.inspection_reports import record_pdf
+from services.inspection_reports import record_pdf, summary_xlsx
 from storage.db import transaction
 from storage.inspection_facts import unit_facts
 from storage.models import Cycle, ImportBatch, Unit, Worker
@@ -215,3 +217,43 @@ async def test_the_checklist_shows_each_newcomer_with_a_flag(any_storage, tmp_pa
     assert made is not None
     text = "".join(pdf_text(made[1]).split())
     assert "人员招录：本年度新进3人，其中2人名册缺少招录方式或资格信息，或不符合条件。" in text
+
+
+async def test_the_summary_has_each_units_newcomers_and_those_to_look_at(any_storage, tmp_path):
+    sessions = any_storage.sessions
+    async with transaction(sessions) as session:
+        session.add_all(
+            [Unit(name=CITY, quota=9), Unit(name="县园林局", quota=3), Cycle(year=2026)]
+        )
+    last_year = NOW.replace(year=2025)
+    older = [(9, "李老九", "", "", "")]  # joined in 2025, nothing on record: not this year's
+    for rows, when in (
+        (older, last_year),
+        (
+            [
+                *older,
+                (1, "李小一", "公开招聘", "大龄失业人员", ""),
+                (2, "李小二", "托底安置", "残疾人", "否"),
+                (3, "李小三", "", "", ""),
+            ],
+            NOW,
+        ),
+    ):
+        path = write_roster(tmp_path, f"{when.year}.csv", rows)
+        done = await import_roster(
+            sessions=sessions, secret_key=SECRET, path=path, now=when, today=when.date()
+        )
+        assert done.ok, done.issues
+    async with transaction(sessions) as session:
+        cycle = (await session.execute(select(Cycle))).scalar_one()
+        plan = await plan_cycle(session=session, cycle=cycle, calendar=WorkCalendar())
+        _, content, _ = await summary_xlsx(session=session, plan=plan, cycle=cycle, language="zh")
+    values = [[c.value for c in row] for row in load_workbook(io.BytesIO(content)).active.rows]
+    header = next(r for r in values if r and r[0] == "用人单位")
+    by_unit = {
+        r[0]: dict(zip(header, r, strict=True)) for r in values if r[0] in (CITY, "县园林局")
+    }
+    column = "人员招录：本年度新进（⚠️需核查）"
+    assert by_unit[CITY][column] == "新进 3 人；需核查（⚠️）：2 人"
+    assert by_unit["县园林局"][column] == "新进 0 人；需核查（⚠️）：0 人"
+    assert by_unit[CITY]["人员招录"] == ""  # the inspector's own result: not checked yet

@@ -1,4 +1,4 @@
-"""The units' tasks buttons and the upload button pack to the strings the bot has always sent (a
+"""The units' tasks buttons and the upload buttons pack to the strings the bot has always sent (a
 button already in a chat keeps working), and forged data is refused."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from messages.callbacks_tasks import (
     parse_bureau_task_button,
     parse_unit_task_button,
 )
-from messages.callbacks_uploads import UploadResults
+from messages.callbacks_uploads import UploadResults, UploadRoster
 
 
 @pytest.mark.parametrize(
@@ -52,6 +52,14 @@ def test_the_unit_contacts_task_buttons_pack_as_before_and_parse_back(button, pa
 def test_the_upload_button_packs_as_before():
     assert UploadResults(action="results").pack() == "up:results"
     assert UploadResults.parse("up:results") == UploadResults(action="results")
+
+
+def test_the_roster_button_has_a_prefix_of_its_own():
+    """So that its route alone requires the administrator (a unit contact may press ``up``)."""
+    assert UploadRoster(action="roster").pack() == "upr:roster"
+    assert UploadRoster.parse("upr:roster") == UploadRoster(action="roster")
+    for forged in ("upr", "upr:results", "upr:roster:1", "up:roster"):
+        assert UploadRoster.parse(forged) is None
 
 
 @pytest.mark.parametrize(
