@@ -299,7 +299,11 @@ async def remove(
 ) -> None:
     name = member.name
     await remove_member(
-        session=ctx.session, member=member, now=ctx.clock.now(), who=Who(ctx.user_id)
+        session=ctx.session,
+        member=member,
+        now=ctx.clock.now(),
+        who=Who(ctx.user_id),
+        default_language=ctx.deps.language,
     )
     ctx.answer(ctx.t(REMOVED, name=name, n=number))
     await show_people(ctx, plan, year)

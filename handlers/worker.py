@@ -146,7 +146,11 @@ async def _try_code(ctx: Context, code: str) -> None:
     if await _throttled(ctx):
         return
     binding = await bind_by_code(
-        session=ctx.session, code=code, user_id=ctx.user_id, now=ctx.clock.now()
+        session=ctx.session,
+        code=code,
+        user_id=ctx.user_id,
+        now=ctx.clock.now(),
+        default_language=ctx.deps.language,
     )
     if binding is None:
         ctx.say(ctx.t(CODE_REFUSED))
@@ -164,6 +168,7 @@ async def _try_contact(ctx: Context, phone: str, contact_user: int | None) -> No
         contact_user_id=contact_user,
         user_id=ctx.user_id,
         now=ctx.clock.now(),
+        default_language=ctx.deps.language,
     )
     if outcome == "not_yours":
         ctx.say(ctx.t(NOT_YOUR_CONTACT), request_contact=ctx.t(SHARE_PHONE))
@@ -302,6 +307,7 @@ async def process_revoke(ctx: Context, binding_id: int) -> None:
         by_user=ctx.user_id,
         now=ctx.clock.now(),
         unit_ids=_unit_scope(ctx),
+        default_language=ctx.deps.language,
     )
     if not done:
         ctx.answer(ctx.t(REVOKE_REFUSED), alert=True)

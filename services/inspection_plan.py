@@ -284,12 +284,18 @@ REMOVED_NOTICE = N_(
 
 
 async def remove_member(
-    *, session: AsyncSession, member: InspectionMember, now: datetime, who: Who = CLI
+    *,
+    session: AsyncSession,
+    member: InspectionMember,
+    now: datetime,
+    who: Who = CLI,
+    default_language: str | None = None,
 ) -> int:
     """Take ``member`` off the plan. A group member's inspector access ends with it: their
     bindings are revoked (each bound chat told, and its "/" menu set again), an invitation not
     yet used expires, their official is made inactive (kept, for the checks and findings it
-    recorded). Returns how many chats lost their access."""
+    recorded). Returns how many chats lost their access. ``default_language``: the
+    deployment's, in which the "/" menus without a language code are set."""
     group = await session.get(InspectionGroup, member.group_id) if member.group_id else None
     revoked: list[RoleBinding] = []
     if member.official_id is not None:
@@ -327,7 +333,11 @@ async def remove_member(
             official.active = False
         # Their "/" menu loses the inspector's commands now, not at their next change.
         await session.flush()
-        await refresh_chat_menu(session=session, user_ids=[b.user_id for b in revoked])
+        await refresh_chat_menu(
+            session=session,
+            user_ids=[b.user_id for b in revoked],
+            default_language=default_language,
+        )
     who.audit(
         session,
         action="inspection_member_removed",

@@ -23,13 +23,26 @@ ContactOutcome = Literal["bound", "not_yours", "unknown"]
 
 
 async def bind_by_code(
-    *, session: AsyncSession, code: str, user_id: int, now: datetime
+    *,
+    session: AsyncSession,
+    code: str,
+    user_id: int,
+    now: datetime,
+    default_language: str | None = None,
 ) -> RoleBinding | None:
     """Bind ``user_id`` to the code's worker, or None (audited) for a used, revoked, expired
-    or unknown code, or a worker no longer on duty."""
+    or unknown code, or a worker no longer on duty. ``default_language``: the deployment's,
+    in which the "/" menus without a language code are set."""
     worker_id = await claim_code(session=session, code=code, now=now)
     binding = (
-        await _bind(session=session, worker_id=worker_id, user_id=user_id, now=now, via="code")
+        await _bind(
+            session=session,
+            worker_id=worker_id,
+            user_id=user_id,
+            now=now,
+            via="code",
+            default_language=default_language,
+        )
         if worker_id is not None
         else None
     )
@@ -46,6 +59,7 @@ async def bind_by_contact(
     contact_user_id: int | None,
     user_id: int,
     now: datetime,
+    default_language: str | None = None,
 ) -> ContactOutcome:
     """A shared contact binds its sender only when it is their own (Telegram sets its user id
     only then) and its phone is on exactly one on-duty roster row; a refusal is audited."""
@@ -53,7 +67,12 @@ async def bind_by_contact(
         record_failure(session=session, user_id=user_id, now=now, via="other_contact")
         return "not_yours"
     binding = await bind_by_phone(
-        session=session, secret_key=secret_key, phone=phone, user_id=user_id, now=now
+        session=session,
+        secret_key=secret_key,
+        phone=phone,
+        user_id=user_id,
+        now=now,
+        default_language=default_language,
     )
     if binding is None:
         record_failure(session=session, user_id=user_id, now=now, via="contact")
@@ -62,14 +81,25 @@ async def bind_by_contact(
 
 
 async def bind_by_phone(
-    *, session: AsyncSession, secret_key: str, phone: str, user_id: int, now: datetime
+    *,
+    session: AsyncSession,
+    secret_key: str,
+    phone: str,
+    user_id: int,
+    now: datetime,
+    default_language: str | None = None,
 ) -> RoleBinding | None:
     """Bind ``user_id`` to the on-duty worker whose roster phone this is, or None."""
     worker_id = await worker_by_phone(session=session, secret_key=secret_key, phone=phone)
     if worker_id is None:
         return None
     return await _bind(
-        session=session, worker_id=worker_id, user_id=user_id, now=now, via="contact"
+        session=session,
+        worker_id=worker_id,
+        user_id=user_id,
+        now=now,
+        via="contact",
+        default_language=default_language,
     )
 
 
@@ -78,7 +108,13 @@ def record_failure(*, session: AsyncSession, user_id: int, now: datetime, via: s
 
 
 async def _bind(
-    *, session: AsyncSession, worker_id: int, user_id: int, now: datetime, via: str
+    *,
+    session: AsyncSession,
+    worker_id: int,
+    user_id: int,
+    now: datetime,
+    via: str,
+    default_language: str | None,
 ) -> RoleBinding | None:
     # Whoever held this worker's binding loses it: their menu changes too.
     before = await session.execute(
@@ -94,7 +130,11 @@ async def _bind(
     if binding is None:
         return None
     await session.flush()
-    await refresh_chat_menu(session=session, user_ids=[user_id, *before.scalars()])
+    await refresh_chat_menu(
+        session=session,
+        user_ids=[user_id, *before.scalars()],
+        default_language=default_language,
+    )
     audit(
         session,
         action="worker_bound",
@@ -115,9 +155,11 @@ async def revoke_binding(
     by_user: int,
     now: datetime,
     unit_ids: list[int] | None,
+    default_language: str | None = None,
 ) -> bool:
     """End a live worker binding. ``unit_ids`` limits a unit contact to their own units'
-    workers; None is the bureau, who may end any."""
+    workers; None is the bureau, who may end any. ``default_language`` as for
+    ``bind_by_code``."""
     binding = await session.get(RoleBinding, binding_id)
     if binding is None or binding.role != "worker" or binding.revoked_at is not None:
         return False
@@ -135,5 +177,7 @@ async def revoke_binding(
         worker_id=binding.worker_id,
     )
     await session.flush()
-    await refresh_chat_menu(session=session, user_ids=[binding.user_id])
+    await refresh_chat_menu(
+        session=session, user_ids=[binding.user_id], default_language=default_language
+    )
     return True

@@ -50,3 +50,41 @@ async def test_binding_and_losing_a_binding_set_each_chats_menu(storage, county,
         last = (await menu_calls(session))[6:]
         assert [(chat, code) for chat, code, _ in last] == [(USER + 1, None), (USER + 1, "en")]
         assert last[0][2][0] == "start" and "cases" not in last[0][2]
+
+
+async def test_an_english_deployment_sets_the_default_menu_in_english(storage, county, clock):
+    """The menu without a language code is the deployment's language, as at an invitation:
+    binding and revoking on an English deployment set it in English, and the Chinese one
+    under its own code."""
+    person = county.people["basic"]
+    async with storage.sessions() as session, session.begin():
+        binding = await bind_by_phone(
+            session=session,
+            user_id=USER,
+            secret_key=SECRET,
+            phone=person.phone,
+            now=clock.now(),
+            default_language="en",
+        )
+        assert binding is not None and binding.id is not None
+        assert await revoke_binding(
+            session=session,
+            binding_id=binding.id,
+            by_user=1,
+            now=clock.now(),
+            unit_ids=None,
+            default_language="en",
+        )
+        rows = await session.execute(
+            select(Outbox).where(Outbox.method == "setMyCommands").order_by(Outbox.id)
+        )
+        menus = [
+            (row.payload["params"].get("language_code"), row.payload["params"]["commands"][0])
+            for row in rows.scalars()
+        ]
+    assert [code for code, _ in menus] == [None, "zh", None, "zh"]
+    assert all(start["command"] == "start" for _, start in menus)
+    english = [start["description"] for code, start in menus if code is None]
+    chinese = [start["description"] for code, start in menus if code == "zh"]
+    assert english[0] == english[1] and english[0].isascii()
+    assert chinese[0] == chinese[1] and not chinese[0].isascii()
