@@ -231,8 +231,9 @@ async def test_citizens_cannot_upload(chat, storage, clock, files, people):
 # --- over real HTTP against the sandbox ------------------------------------------------------
 
 
+@pytest.mark.parametrize("runtime", ["aiogram", "ptb"])
 async def test_uploaded_file_is_downloaded_over_the_bot_api(
-    storage, clock, people, sandbox, client
+    runtime, storage, clock, people, sandbox, client
 ):
     from runtime_harness import RunningBot
 
@@ -245,7 +246,7 @@ async def test_uploaded_file_is_downloaded_over_the_bot_api(
 
     token = f"{sandbox.state.bot.id}:upload-test-token"
     dispatcher = build_dispatcher(settings=storage.settings, sessions=storage.sessions, clock=clock)
-    bot = RunningBot("aiogram", token, sandbox.url, dispatcher)
+    bot = RunningBot(runtime, token, sandbox.url, dispatcher)
     rows = own_unit_rows(5)
     user = await client.create_persona("单位联系人", role="unit")
     async with storage.sessions() as session, session.begin():
