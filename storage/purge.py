@@ -25,7 +25,8 @@ Sooner, past the outbox retention (``settings.outbox_retention_days``, default 3
   told, could rate and could find the code again: after it, nothing joins an anonymous
   complaint to a Telegram account. A case merged into another keeps it until that one ends;
   a closed case keeps it while its complainant may still appeal from there (at least
-  domain.appeals.CHAT_KEPT_DAYS after the closing, and while an appeal is pending);
+  domain.appeals.CHAT_KEPT_DAYS after the closing, and while an appeal is pending), and so
+  does a case merged into a closed one, whose complainant appeals that closing;
 - a finished case's complaint filed more than a day ago loses its complainant hash.
 """
 
@@ -283,6 +284,10 @@ async def retire_delivered(
                 and_(
                     col(into.state).in_(sorted(FINAL_STATES)),
                     func.coalesce(col(into.closed_at), col(into.updated_at)) < before,
+                    or_(
+                        col(into.state) != "closed",
+                        func.coalesce(col(into.closed_at), col(into.updated_at)) < appeal_before,
+                    ),
                 ),
             ),
         )
