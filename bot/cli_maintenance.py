@@ -33,7 +33,8 @@ from storage.rekey import Leftover, Rekeyed, SheetPeople, read_people, rekey_wor
 PURGE_LINE = N_(
     "Complainant contacts: {contacts}; evidence records: {evidence} (files: {evidence_files}); "
     "conversation drafts: {conversations}; audit details: {audit_details}; ID and phone "
-    "hashes of removed workers: {worker_hashes}."
+    "hashes of removed workers: {worker_hashes}; written reasons of non-renewals: "
+    "{renewal_reasons}."
 )
 RETIRED_LINE = N_(
     "Messages delivered more than {days} days ago: {outbox}; chats of finished cases: "

@@ -1,6 +1,7 @@
 """Appeals in chat (domain.appeals, services.appeals).
 
-The complainant: 「不服处理意见：申请复查」 on the closing notice or on /status →
+The complainant: 「不服处理意见：申请复查」 on the closing notice or on /status (a merged case's
+complainant too, on the notice of the closing of the case theirs joined) →
 ``ask_reasons`` (the level, the office, the clock) → the reasons typed → ``process_reasons``.
 After the 复查 answer, the same for 复核. The reviewing office: 「答复复议」 on the alert →
 ``ask_outcome`` (维持 / 变更) → ``ask_answer`` → the answer typed → ``process_answer``; the
@@ -122,11 +123,16 @@ async def ask_reasons(ctx: Context, case_id: int) -> None:
         if case is not None
         else None
     )
-    if case is None or found is None or found.refusal is not None or found.level is None:
+    if (
+        case is None
+        or found is None
+        or found.refusal is not None
+        or found.level is None
+        or found.reviewer is None
+    ):
         reason = (found.refusal or "state") if found is not None else "missing"
         ctx.answer(refusal_text(ctx, reason), alert=True)
         return
-    reviewer = rules.reviewer(case.route, found.level)
     ctx.goto(APPEAL_REASONS, appeal_case=case_id)
     ctx.say(
         ctx.t(
@@ -134,7 +140,7 @@ async def ask_reasons(ctx: Context, case_id: int) -> None:
             case=case_id,
             level=ctx.t(rules.LEVEL_NAMES[found.level]),
             max=rules.REASONS_MAX,
-            office=ctx.t(use_cases.office_name(reviewer)),
+            office=ctx.t(use_cases.office_name(found.reviewer)),
         ),
         [[back_to_menu(ctx.t)]],
     )

@@ -56,6 +56,7 @@ from messages.replies import Button
 from messages.style import date_text, moment_text
 from messages.wording import STALE_BUTTON, back_to_menu
 from storage import complaints as store
+from storage.case_status import Status, status_by_code
 from storage.models import Result
 from storage.objections import is_objection
 
@@ -179,7 +180,7 @@ async def show_status(ctx: Context, typed: str) -> None:
         ctx.say(ctx.t(message))
         return
     code = normalize_ticket_code(typed)
-    found = await store.status_by_code(ctx.session, code) if code else None
+    found = await status_by_code(ctx.session, code) if code else None
     if found is None:
         await store.record_wrong_code(ctx.session, user_id=ctx.user_id, now=now)
         ctx.say(ctx.t(N_("No complaint has that code. Please check it and send it again.")))
@@ -189,12 +190,13 @@ async def show_status(ctx: Context, typed: str) -> None:
     text = _status_text(ctx, found, objection=objection)
     if objection:
         text = f"{ctx.t(OBJECTION_HEAD, code=code)}\n{text}"
-    # The complainant (or objector) of a closed case may ask for its 复查, then 复核, from here.
-    rows = await appeal_rows(ctx, found.case)
+    # The complainant (or objector) of a closed case may ask for its 复查, then 复核, from here;
+    # a merged case's complainant through the case they filed.
+    rows = await appeal_rows(ctx, found.own)
     ctx.say(text, [*rows, [back_to_menu(ctx.t)]])
 
 
-def _status_text(ctx: Context, found: store.Status, *, objection: bool = False) -> str:
+def _status_text(ctx: Context, found: Status, *, objection: bool = False) -> str:
     case = found.case
     zone = ctx.clock.now().tzinfo
     # A worker's objection is told in its own words (domain.objections), never a complaint's.

@@ -3,6 +3,12 @@ the clocks): the complainant asks for 复查, then 复核, with reasons; the rev
 alerted and answers with an outcome and a text; the answer is rendered as a document like the
 处理意见书, filed with the case, sent to the complainant and to the bureau's desk. Each is an
 event of the same case. A refused request or answer is audited and raised as ``CaseRefused``.
+
+The complainant of a case merged into another (并单) is told of that case's written reply as its
+own complainant is, and appeals it through the case they filed: on the clocks of that reply, on
+its handling opinion, to the office above the one that concluded it. Each complainant's appeals
+are their own: answered to them alone, counted on their own way to the 复核, never shown to the
+other.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from storage.case_desk import card
 from storage.case_opinion import keep_opinion
 from storage.cases import COMPLAINANT, Actor, load_for_step
 from storage.complaints import add_event, investigators
+from storage.merged import concluded_case
 from storage.models import Case, CaseAppeal, Complaint
 from storage.outbox import Attachment, enqueue
 
@@ -37,6 +44,10 @@ log = logging.getLogger(__name__)
 
 ALERT_REQUESTED = N_(
     "⚖️ Case #{case}: the complainant asks for {level}, to be answered by {due}.\nReasons: {reasons}"
+)
+ALERT_REQUESTED_MERGED = N_(
+    "⚖️ Case #{case}, merged into case #{into}: its complainant asks for {level} of case "
+    "#{into}'s handling opinion, to be answered by {due}.\nReasons: {reasons}"
 )
 TOLD_ANSWERED = N_("The {level} of your complaint {code} is answered: {outcome}.\n{answer}")
 TOLD_NEXT = N_("If you do not accept it, you may ask for 复核 by {deadline}.")
@@ -62,11 +73,13 @@ def _workday(calendar: WorkCalendar) -> Callable[[date], bool]:
 
 @dataclass(frozen=True)
 class Standing:
-    """Where the complainant stands: the level they may ask for now and by when, or why not."""
+    """Where the complainant stands: the level they may ask for now and by when, or why not;
+    ``reviewer``, the role that would answer it."""
 
     level: rules.Level | None
     deadline: date | None
     refusal: rules.Refusal | None
+    reviewer: str | None = None
 
 
 async def standing(
@@ -78,14 +91,17 @@ async def standing(
     calendar: WorkCalendar,
     zone: tzinfo | None,
 ) -> Standing:
+    """Where the complainant of ``case`` stands: the written reply is that of the case it was
+    merged into, if it was; the appeals made are those on ``case``, theirs alone."""
     complaint = await session.get(Complaint, case.complaint_id)
     own = complaint is not None and complaint.submitted_by == user_id
-    closing = await store.replied_at_event(session, case.id or 0)
+    replied = await concluded_case(session, case)
+    closing = await store.replied_at_event(session, replied.id or 0)
     replied_on = closing.at.astimezone(zone).date() if closing is not None else None
     earlier = store.earlier(await store.appeals_of(session, case.id or 0), zone)
     is_workday = _workday(calendar)
     refusal = rules.request_refusal(
-        state=case.state,
+        state=replied.state,
         own=own,
         replied_on=replied_on,
         earlier=earlier,
@@ -97,7 +113,9 @@ async def standing(
         if replied_on is not None
         else None
     )
-    return Standing(rules.next_level(earlier), deadline, refusal)
+    level = rules.next_level(earlier)
+    reviewer = rules.reviewer(replied.route, level) if level is not None else None
+    return Standing(level, deadline, refusal, reviewer)
 
 
 async def request_appeal(
@@ -126,9 +144,9 @@ async def request_appeal(
     )
     text = rules.check_text(reasons, rules.REASONS_MAX)
     refused = found.refusal or (None if text else "input")
-    if refused is not None or found.level is None or text is None:
+    if refused is not None or found.level is None or found.reviewer is None or text is None:
         await refuse(session, case_id, "appeal", COMPLAINANT, now, refused or "state")
-    assert found.level is not None and text is not None
+    assert found.level is not None and found.reviewer is not None and text is not None
     due = rules.answer_due(now.date(), is_workday=_workday(calendar))
     appeal = CaseAppeal(
         case_id=case_id,
@@ -136,7 +154,7 @@ async def request_appeal(
         reasons=text,
         requested_at=now,
         answer_due=due,
-        reviewer_role=rules.reviewer(case.route, found.level),
+        reviewer_role=found.reviewer,
     )
     session.add(appeal)
     await session.flush()
@@ -145,15 +163,17 @@ async def request_appeal(
         session, case, "appeal", now=now, public=True, actor_role="complainant", detail=detail
     )
     audit_case(session, COMPLAINANT, now, "case_appeal_requested", case_id, detail)
+    into = case.merged_into_id if case.state == "merged" else None
     for person in await reviewers(session, appeal.reviewer_role):
         await enqueue(
             session,
             chat_id=person.user_id,
             kind="alert",
             text=translate(
-                ALERT_REQUESTED,
+                ALERT_REQUESTED if into is None else ALERT_REQUESTED_MERGED,
                 person.language,
                 case=case_id,
+                into=into,
                 level=translate(rules.LEVEL_NAMES[found.level], person.language),
                 due=date_text(person.language, due),
                 reasons=text,
@@ -237,17 +257,19 @@ async def answer_appeal(
 async def _document(
     session: AsyncSession, case: Case, appeal: CaseAppeal, *, now: datetime, font_file: Path | None
 ) -> Attachment | None:
-    found = await card(session, case.id or 0)
+    # The handling opinion appealed: a merged case's is that of the case it joined.
+    replied = await concluded_case(session, case)
+    found = await card(session, replied.id or 0)
     assert found is not None
     zone = now.tzinfo
     facts = AppealFacts(
-        case_number=f"#{case.id}",
+        case_number=f"#{replied.id}",
         level=appeal.level,
         level_name=rules.SHORT_NAMES[appeal.level],
         unit_name=found.unit_name,
-        category=translate(BY_KEY[case.category].label, "zh"),
-        finding=case.finding or "—",
-        opinion=case.opinion or "—",
+        category=translate(BY_KEY[replied.category].label, "zh"),
+        finding=replied.finding or "—",
+        opinion=replied.opinion or "—",
         reasons=appeal.reasons,
         requested_on=appeal.requested_at.astimezone(zone).date(),
         answer_due=appeal.answer_due,

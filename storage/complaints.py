@@ -342,12 +342,6 @@ async def add_event(
 
 
 @dataclass(frozen=True)
-class Status:
-    case: Case
-    history: list[CaseEvent]
-
-
-@dataclass(frozen=True)
 class OwnComplaint:
     ticket_code: str
     submitted_at: datetime
@@ -366,27 +360,6 @@ async def own_complaints(
         .limit(limit)
     )
     return [OwnComplaint(code, at) for code, at in found.all()]
-
-
-async def status_by_code(session: AsyncSession, code: str) -> Status | None:
-    """The case of a ticket code and its public history; merged cases show the one they
-    joined, since that is where the work happens."""
-    found = await session.execute(
-        select(Case)
-        .join(Complaint, col(Complaint.id) == col(Case.complaint_id))
-        .where(col(Complaint.ticket_code) == code)
-    )
-    case = found.scalars().first()
-    if case is None:
-        return None
-    if case.merged_into_id is not None:
-        case = await session.get(Case, case.merged_into_id) or case
-    events = await session.execute(
-        select(CaseEvent)
-        .where(col(CaseEvent.case_id) == case.id, col(CaseEvent.public).is_(True))
-        .order_by(col(CaseEvent.seq))
-    )
-    return Status(case, list(events.scalars()))
 
 
 async def record_wrong_code(session: AsyncSession, *, user_id: int, now: datetime) -> None:

@@ -10,7 +10,11 @@ and, whatever the cycle:
   the period are deleted;
 - audit entries older than the period keep what happened to what, but lose their details;
 - workers removed from the programme, with no result in a cycle still kept, lose the keyed
-  hashes and last digits of their ID number and phone.
+  hashes and last digits of their ID number and phone;
+- a non-renewal's written reason (六(一)(二): reported to the bureau, it may tell a worker's
+  illness or family) is emptied once its cycle is no longer kept and nothing about that worker
+  in that cycle is still open (a task of the unit's paperwork after it, or a case): the
+  decision, who recorded it and when stay.
 
 Sooner, past the outbox retention (``settings.outbox_retention_days``, default 30 days;
 ``retire_delivered``, run by ``gongshi purge`` and by the daily ``retention`` sweep):
@@ -21,7 +25,8 @@ Sooner, past the outbox retention (``settings.outbox_retention_days``, default 3
   told, could rate and could find the code again: after it, nothing joins an anonymous
   complaint to a Telegram account. A case merged into another keeps it until that one ends;
   a closed case keeps it while its complainant may still appeal from there (at least
-  domain.appeals.CHAT_KEPT_DAYS after the closing, and while an appeal is pending);
+  domain.appeals.CHAT_KEPT_DAYS after the closing, and while an appeal is pending), and so
+  does a case merged into a closed one, whose complainant appeals that closing;
 - a finished case's complaint filed more than a day ago loses its complainant hash.
 """
 
@@ -49,7 +54,9 @@ from storage.models import (
     Cycle,
     EvidenceFile,
     Outbox,
+    RenewalPaper,
     Result,
+    UnitTask,
     Worker,
 )
 
@@ -64,6 +71,7 @@ class Purged:
     conversations: int = 0
     audit_details: int = 0
     worker_hashes: int = 0
+    renewal_reasons: int = 0
     # Evidence files on disk that no remaining row refers to: removed once the purge commits.
     files: list[str] = field(default_factory=list)
 
@@ -75,6 +83,7 @@ class Purged:
             "conversations": self.conversations,
             "audit_details": self.audit_details,
             "worker_hashes": self.worker_hashes,
+            "renewal_reasons": self.renewal_reasons,
         }
 
 
@@ -108,6 +117,8 @@ async def purge_personal_data(
     purged.audit_details = len(audited)
     gone = await _removed_workers_past_retention(session, before.date())
     purged.worker_hashes = len(gone)
+    reasons = await _reasons_past_retention(session, before.date())
+    purged.renewal_reasons = len(reasons)
     if dry_run:
         purged.files = sorted({str(path) for _, path in evidence if path})
         return purged
@@ -131,6 +142,11 @@ async def purge_personal_data(
                 phone_hash=None,
                 phone_last4=None,
             )
+        )
+    for at in range(0, len(reasons), CHUNK):
+        chunk = reasons[at : at + CHUNK]
+        await session.execute(
+            update(RenewalPaper).where(col(RenewalPaper.id).in_(chunk)).values(reason="")
         )
     purged.files = await _unreferenced(session, {str(path) for _, path in evidence if path})
     return purged
@@ -172,6 +188,39 @@ async def _removed_workers_past_retention(session: AsyncSession, before: date) -
             ~col(Worker.id_hash).startswith("purged-"),
             ~kept_result,
         )
+    )
+    return [int(row) for row in rows.scalars() if row is not None]
+
+
+async def _reasons_past_retention(session: AsyncSession, before: date) -> list[int]:
+    """The non-renewals whose written reason has served its purpose: their cycle's 公示 ended
+    before ``before``, and neither a unit's task for that worker in that cycle nor a case about
+    them in it is still open."""
+    old_cycle = exists().where(
+        col(Cycle.id) == col(RenewalPaper.cycle_id),
+        col(Cycle.state) == "closed",
+        col(Cycle.gongshi_closes_on) < before,
+    )
+    open_task = exists().where(
+        col(UnitTask.cycle_id) == col(RenewalPaper.cycle_id),
+        col(UnitTask.worker_id) == col(RenewalPaper.worker_id),
+        col(UnitTask.state) != "done",
+    )
+    open_case = exists().where(
+        col(Case.cycle_id) == col(RenewalPaper.cycle_id),
+        col(Case.worker_id) == col(RenewalPaper.worker_id),
+        col(Case.state).not_in(sorted(FINAL_STATES)),
+    )
+    rows = await session.execute(
+        select(col(RenewalPaper.id))
+        .where(
+            col(RenewalPaper.outcome) == "not_renewed",
+            col(RenewalPaper.reason) != "",
+            old_cycle,
+            ~open_task,
+            ~open_case,
+        )
+        .order_by(col(RenewalPaper.id))
     )
     return [int(row) for row in rows.scalars() if row is not None]
 
@@ -235,6 +284,10 @@ async def retire_delivered(
                 and_(
                     col(into.state).in_(sorted(FINAL_STATES)),
                     func.coalesce(col(into.closed_at), col(into.updated_at)) < before,
+                    or_(
+                        col(into.state) != "closed",
+                        func.coalesce(col(into.closed_at), col(into.updated_at)) < appeal_before,
+                    ),
                 ),
             ),
         )

@@ -176,7 +176,8 @@ async def test_dry_run_counts_and_changes_nothing(storage, county):
     assert "Would remove, older than 730 days" in result.output
     assert (
         "Complainant contacts: 2; evidence records: 2 (files: 2); conversation drafts: 1; "
-        "audit details: 1; ID and phone hashes of removed workers: 1."
+        "audit details: 1; ID and phone hashes of removed workers: 1; written reasons of "
+        "non-renewals: 0."
     ) in result.output
     assert await kept(storage) == before
     assert county["only_old"].exists() and county["shared"].exists()
