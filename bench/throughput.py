@@ -2,6 +2,7 @@
 aiogram and on python-telegram-bot, in one run.
 
     .venv/bin/python bench/throughput.py [--users 500] [--per-user 10] [--only aiogram|ptb]
+                                         [--repeat 3]
 
 The sandbox runs in a child process with its rate limits off, and with a closed loop of users
 inside it (bench/closed_loop.py): each of the users sends a text, and the next as soon as the
@@ -16,6 +17,9 @@ The bots, built before the clock starts:
            to a fresh SQLite database (at the newest schema) before each reply is sent
   runtime  (diagnostic) our runtime with a stand-in that answers at once without a database,
            to tell the runtime's cost from the Dispatcher's.
+Each bot is measured --repeat times, the three taking turns (echo, ours, runtime, echo, ...),
+and each bot's best run (the most replies/s) is reported: a machine that grows busier for a
+few seconds then slows one run of one bot, not the whole comparison.
 Goal: ours/echo >= 1.0 in throughput on each framework. The latencies are reported beside
 their peer's; in a closed loop the mean latency is users / throughput, so the ratio decides
 the mean, and p99 tells how evenly the users are served.
@@ -257,7 +261,7 @@ def report(runtime: str, runs: dict[str, Run]) -> None:
             )
 
 
-async def main(users_count: int, per_user: int, only: str | None) -> None:
+async def main(users_count: int, per_user: int, only: str | None, repeat: int) -> None:
     sys.path.insert(0, str(ROOT))
     from bot.sandbox.client import SandboxClient
 
@@ -270,15 +274,20 @@ async def main(users_count: int, per_user: int, only: str | None) -> None:
                 await client.create_persona(f"用户{n}", language_code="zh-hans")
             print(
                 f"throughput: {users_count} users in a closed loop, {per_user} texts each, "
-                f"sandbox rate limits off, {os.cpu_count()} CPUs"
+                f"sandbox rate limits off, {os.cpu_count()} CPUs, best of {repeat} runs each"
             )
             runs: dict[str, dict[str, Run]] = {}
             for runtime in ("aiogram", "ptb"):
                 if only is not None and runtime != only:
                     continue
+                for _ in range(repeat):
+                    for kind in ("echo", "ours", "runtime"):
+                        run = await measure(client, url, token, runtime, kind, per_user)
+                        best = runs.setdefault(runtime, {}).get(kind)
+                        if best is None or run.rate > best.rate:
+                            runs[runtime][kind] = run
                 for kind in ("echo", "ours", "runtime"):
-                    run = await measure(client, url, token, runtime, kind, per_user)
-                    runs.setdefault(runtime, {})[kind] = run
+                    run = runs[runtime][kind]
                     print(
                         f"  {runtime:8} {LABELS[kind]:42} {run.rate:5.0f} replies/s "
                         f"({run.replies} in {run.seconds:5.2f} s), latency p50 "
@@ -305,6 +314,7 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--per-user", type=int, default=10)
     parser.add_argument("--only", choices=["aiogram", "ptb"], help="one framework only")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each bot, best kept")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # runtime:kind, run in a child
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
@@ -312,4 +322,4 @@ if __name__ == "__main__":
     if args.child:
         child(args.child, args.url, args.token, args.per_user)
     else:
-        asyncio.run(main(args.users, args.per_user, args.only))
+        asyncio.run(main(args.users, args.per_user, args.only, max(1, args.repeat)))
