@@ -58,6 +58,8 @@ START_UNREADABLE = N_(
     "Please type the first day of the agreement as a date, like 2027-01-01 or 2027年1月1日."
 )
 START_OUT_OF_RANGE = N_("The first day must lie within a year of today.")
+# Shown where a non-renewal's reason was, once the retention purge emptied it (storage.purge).
+REASON_DELETED = N_("(the written reason was deleted at the end of its retention period)")
 
 
 class PaperworkError(ValueError):
@@ -130,6 +132,13 @@ def clean_reason(text: str) -> str:
     if len(reason) > REASON_MAX_CHARS:
         raise PaperworkError(REASON_LONG, n=REASON_MAX_CHARS)
     return reason
+
+
+def reason_deleted(*, outcome: str, reason: str) -> bool:
+    """Whether a non-renewal's written reason was emptied by the retention purge: a unit
+    cannot report a non-renewal without one (``clean_reason``), so an empty reason on a
+    non-renewal is always the purge's, and is shown as ``REASON_DELETED``, never as blank."""
+    return outcome == "not_renewed" and not reason
 
 
 class PaperState(StrEnum):

@@ -4,7 +4,13 @@ buttons a unit contact has on it. Shared by the list (handlers.renewal) and the 
 
 from __future__ import annotations
 
-from domain.renewal import PaperState, PaperworkError, worker_task_base
+from domain.renewal import (
+    REASON_DELETED,
+    PaperState,
+    PaperworkError,
+    reason_deleted,
+    worker_task_base,
+)
 from handlers.context import Context
 from messages.callbacks_renewal import PaperAction, PaperList, PaperTask
 from messages.i18n import N_
@@ -73,6 +79,8 @@ def card_lines(ctx: Context, row: PaperRow, *, reason_chars: int | None = None) 
                 end=day_text(t, paper.term_ends_on or paper.term_starts_on),
             )
         )
+    elif paper is not None and reason_deleted(outcome=paper.outcome, reason=paper.reason):
+        lines.append(t(NOT_RENEWED, reason=t(REASON_DELETED)))
     elif paper is not None:
         reason = paper.reason
         if reason_chars is not None and len(reason) > reason_chars:

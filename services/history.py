@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from documents.tables import xlsx_bytes
 from domain.consequences import BY_KEY as DECIDED
+from domain.renewal import REASON_DELETED, reason_deleted
 from messages import N_
 from messages.i18n import Translator
 from messages.style import date_text, file_name
@@ -80,6 +81,8 @@ def _paperwork(row: HistoryRow, t: Translator) -> str:
     if row.paper == "renewed" and row.term_starts_on and row.term_ends_on:
         start, end = date_text(t, row.term_starts_on), date_text(t, row.term_ends_on)
         return t(SIGNED, start=start, end=end)
+    if reason_deleted(outcome=row.paper, reason=row.reason):
+        return t(REPORTED, reason=t(REASON_DELETED))
     if row.paper == "not_renewed":
         return t(REPORTED, reason=row.reason)
     return t(NOTHING_RECORDED)

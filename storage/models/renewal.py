@@ -29,7 +29,8 @@ class RenewalPaper(SQLModel, table=True):
     term_ends_on: date | None = None
     consent: bool = False
     eligible: bool = False
-    # A non-renewal: the written reason reported to the bureau.
+    # A non-renewal: the written reason reported to the bureau; emptied by the retention purge
+    # (storage.purge), after which it is shown as deleted (domain.renewal.reason_deleted).
     reason: str = Field(default="", max_length=500)
     recorded_at: datetime = when(default_now=True)
     recorded_by: int | None = telegram_id()

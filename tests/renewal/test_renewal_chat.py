@@ -3,11 +3,14 @@ reads each unit's completion worker by worker; in their words."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from renewal_county import BUREAU, UNIT_A, UNIT_A_CONTACT, UNIT_B_CONTACT
 
 from messages.callbacks_renewal import PaperAction, PaperAnswer, PaperTask, PaperWorker
 from messages.i18n import translate
 from messages.wording import STALE_BUTTON
+from storage.purge import purge_personal_data
 from storage.workers import issue_codes
 
 SIGNED_TERM = "2027年1月1日（周五）至2027年12月31日（周五）"
@@ -243,3 +246,31 @@ async def test_another_units_task_is_refused_before_any_file_is_asked(chat, coun
     await me.click("✅ 已办结：失业登记")
     await me.press(PaperTask(step="file", task_id=task_id).pack())
     assert me.answers[-1] == "该任务已完成。"
+
+
+async def test_a_reason_deleted_past_retention_is_said_so_not_left_blank(
+    chat, county, storage, clock
+):
+    name = county.names["fail"]
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    await explain_in_chat(me, name, "考核不合格，不予签订上岗协议")
+    await me.click("✅ 已办结：社保信息变更")
+    await me.click("✅ 已办结：失业登记")
+    # Past the retention period, `gongshi purge` empties the reason; the decision stays.
+    clock.advance(timedelta(days=storage.settings.retention_days + 1))
+    async with storage.sessions() as session, session.begin():
+        purged = await purge_personal_data(
+            session=session, before=clock.now() - timedelta(days=storage.settings.retention_days)
+        )
+    assert purged.renewal_reasons == 1
+    deleted = "不续签。已报原因：（书面理由已按保存期限删除）"
+    me = await open_paperwork(chat, UNIT_A_CONTACT)
+    await me.click(button_with(me, "✅", name))
+    assert deleted in me.last
+    assert "不予签订上岗协议" not in me.last
+    desk = chat(BUREAU)
+    await desk.send("/start")
+    await desk.click("各单位续签手续")
+    await desk.click(button_with(desk, UNIT_A))
+    assert desk.last.count(deleted) == 1
+    assert desk.last.count("不再续签上岗协议。") == 1  # fail2: nothing reported, nothing deleted

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from python_calamine import CalamineWorkbook
 from renewal_county import BUREAU, UNIT_A, UNIT_A_CONTACT, after_close, make_county
@@ -19,7 +19,8 @@ from handlers.types import FileReply
 from services import renewal as paperwork
 from services.history import export_history
 from storage.migrate import upgrade
-from storage.models import AuditLog, Case, Complaint, Cycle
+from storage.models import AuditLog, Case, Complaint, Cycle, UnitTask
+from storage.purge import purge_personal_data
 
 HEADER = [
     "用人单位", "姓名", "身份证号（后四位）", "年度", "岗位", "考核等次",
@@ -27,10 +28,11 @@ HEADER = [
 ]  # fmt: skip
 
 
-def table(content: bytes) -> list[list[str]]:
+def table(content: bytes, language: str = "zh") -> list[list[str]]:
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     cells = [[str(value) for value in row] for row in rows]
-    start = next(i for i, row in enumerate(cells) if row[:2] == HEADER[:2])
+    header = HEADER[:2] if language == "zh" else ["Unit", "Name"]
+    start = next(i for i, row in enumerate(cells) if row[:2] == header)
     return [row for row in cells[start:] if any(row)]
 
 
@@ -104,6 +106,45 @@ async def test_the_record_spans_the_years_with_what_followed(any_storage, county
     async with any_storage.sessions() as session:
         actions = (await session.execute(select(AuditLog.action))).scalars().all()
     assert "worker_records_exported" in actions
+
+
+async def test_a_reason_deleted_past_retention_is_said_so_in_the_record(
+    any_storage, county_anywhere, clock
+):
+    county = county_anywhere
+    await record_the_year(any_storage, county, clock)
+    fail2 = county.workers["fail2"]
+    async with any_storage.sessions() as session, session.begin():
+        tasks = await session.execute(select(UnitTask.id).where(UnitTask.worker_id == fail2))
+        for task_id in tasks.scalars():
+            await paperwork.finish_worker_task(
+                session=session,
+                task_id=task_id,
+                unit_ids=[county.units[UNIT_A]],
+                actor_user_id=UNIT_A_CONTACT,
+                now=clock.now(),
+            )
+    # Past the retention period, `gongshi purge` empties the reason; the decision stays.
+    kept = timedelta(days=any_storage.settings.retention_days)
+    clock.advance(kept + timedelta(days=1))
+    async with any_storage.sessions() as session, session.begin():
+        purged = await purge_personal_data(session=session, before=clock.now() - kept)
+    assert purged.renewal_reasons == 1
+    for language, deleted, nothing in (
+        ("zh", "不续签：（书面理由已按保存期限删除）", "未登记"),
+        (
+            "en",
+            "Not renewed: (the written reason was deleted at the end of its retention period)",
+            "Not recorded",
+        ),
+    ):
+        async with any_storage.sessions() as session, session.begin():
+            _name, content, _count = await export_history(
+                session=session, basic_may_renew=True, language=language
+            )
+        rows = {(line[1], line[3]): line for line in table(content, language)[1:]}
+        assert rows[county.names["fail2"], "2026"][7] == deleted
+        assert rows[county.names["other"], "2026"][7] == nothing
 
 
 def test_the_export_command_writes_the_file(settings, tmp_path, monkeypatch):
