@@ -190,8 +190,9 @@ async def show_status(ctx: Context, typed: str) -> None:
     text = _status_text(ctx, found, objection=objection)
     if objection:
         text = f"{ctx.t(OBJECTION_HEAD, code=code)}\n{text}"
-    # The complainant (or objector) of a closed case may ask for its 复查, then 复核, from here;
-    # a merged case's complainant through the case they filed.
+    # The complainant of a closed case may ask for its 复查, then 复核, from here; a merged
+    # case's complainant through the case they filed. A worker's objection (申辩) ends with the
+    # bureau's decision (a "decide" event, not a written reply), which offers no 复查.
     rows = await appeal_rows(ctx, found.own)
     ctx.say(text, [*rows, [back_to_menu(ctx.t)]])
 
