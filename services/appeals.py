@@ -163,7 +163,7 @@ async def request_appeal(
         session, case, "appeal", now=now, public=True, actor_role="complainant", detail=detail
     )
     audit_case(session, COMPLAINANT, now, "case_appeal_requested", case_id, detail)
-    into = case.merged_into_id if case.state == "merged" else None
+    into = (await concluded_case(session, case)).id if case.state == "merged" else None
     for person in await reviewers(session, appeal.reviewer_role):
         await enqueue(
             session,
