@@ -64,6 +64,10 @@ REFUSED = {
         "complained about."
     ),
     "missing": N_("That case does not exist."),
+    "chain": N_(
+        "So many cases were already merged one into another, down to this one, that it "
+        "cannot be merged into another case."
+    ),
 }
 DONE = N_("Done.")
 EVENT_SAID = N_("{when} {step}: {said}")

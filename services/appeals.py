@@ -4,8 +4,9 @@ alerted and answers with an outcome and a text; the answer is rendered as a docu
 处理意见书, filed with the case, sent to the complainant and to the bureau's desk. Each is an
 event of the same case. A refused request or answer is audited and raised as ``CaseRefused``.
 
-The complainant of a case merged into another (并单) is told of that case's written reply as its
-own complainant is, and appeals it through the case they filed: on the clocks of that reply, on
+The complainant of a case merged into another (并单), directly or through a case merged in turn
+(storage.merged), is told of the written reply of the case the chain ended in as its own
+complainant is, and appeals it through the case they filed: on the clocks of that reply, on
 its handling opinion, to the office above the one that concluded it. Each complainant's appeals
 are their own: answered to them alone, counted on their own way to the 复核, never shown to the
 other.
@@ -163,7 +164,7 @@ async def request_appeal(
         session, case, "appeal", now=now, public=True, actor_role="complainant", detail=detail
     )
     audit_case(session, COMPLAINANT, now, "case_appeal_requested", case_id, detail)
-    into = case.merged_into_id if case.state == "merged" else None
+    into = (await concluded_case(session, case)).id if case.state == "merged" else None
     for person in await reviewers(session, appeal.reviewer_role):
         await enqueue(
             session,

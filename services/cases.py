@@ -49,6 +49,7 @@ from storage.cases import (
 )
 from storage.complaints import add_event, forget_complainant, made_serious_by_count
 from storage.dispatch import dispatched_on
+from storage.merged import chain_full, concluded_case
 from storage.models import Case, Complaint
 from storage.outbox import enqueue
 from storage.publication import release_held_results
@@ -263,11 +264,16 @@ async def close(
 async def merge(
     *, session: AsyncSession, case_id: int, actor: Actor, now: datetime, into: int
 ) -> Case:
-    """并单: the case joins case ``into``, which must be another case still open."""
+    """并单: the case joins case ``into``, which must be another case still open. The cases
+    merged into this one follow it there (storage.merged): a chain of merges, which cannot
+    loop, since a merged case is never open again, and is kept at most storage.merged.MAX_CHAIN
+    merges long."""
     case = await checked(session, case_id, "merge", actor, now)
     target = await session.get(Case, into)
     if target is None or target.id == case.id or target.state in rules.FINAL_STATES:
         await refuse(session, case_id, "merge", actor, now, "input")
+    if await chain_full(session, case):
+        await refuse(session, case_id, "merge", actor, now, "chain")
     assert target is not None
     case.merged_into_id = target.id
     case.closed_at = now
@@ -304,12 +310,12 @@ async def rate(
         await refuse(session, case_id, "rate", actor, now, "scope")
     if not rules.check_rating(rating):
         await refuse(session, case_id, "rate", actor, now, "input")
-    # A merged complainant rates the case theirs joined, once that one is closed; a low rating
-    # asks for that case's review.
-    reviewed = await session.get(Case, case.merged_into_id) if case.state == "merged" else case
-    if reviewed is None or reviewed.state != "closed":
+    # A merged complainant rates the case theirs ended in (through a chain of merges, the
+    # last), once that one is closed; a low rating asks for that case's review.
+    reviewed = await concluded_case(session, case)
+    if reviewed.state != "closed":
         await refuse(session, case_id, "rate", actor, now, "state")
-    assert reviewed is not None and reviewed.id is not None
+    assert reviewed.id is not None
     case.rating, case.rating_comment = rating, comment
     await record_step(session, case, "rate", actor, now, detail={"rating": rating})
     if rules.reopens(rating) and not reviewed.reopened:

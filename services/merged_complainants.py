@@ -1,7 +1,8 @@
-"""The complainants of the cases merged into a case (并单) are told what its own complainant is
-told: the desk's replies, and its closing with the request to rate it and the way to ask for
-复查. Each rates and appeals through the case they filed (now merged), so every complainant's
-rating counts once (domain.figures) and their appeals are their own (services.appeals)."""
+"""The complainants of the cases merged into a case (并单), directly or through a case merged
+into it in turn (storage.merged), are told what its own complainant is told: the desk's
+replies, and its closing with the request to rate it and the way to ask for 复查. Each rates
+and appeals through the case they filed (now merged), so every complainant's rating counts
+once (domain.figures) and their appeals are their own (services.appeals)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""A ticket code's case as its complainant follows it (/status): its state and its public
-history. A case merged into another (并单) shows the one it joined, since that is where the work
-happens; the appeals there are its own complainant's and stay out, and this complainant's own
-appeals, made on the case they filed (services.appeals), come in."""
+"""A ticket code's case as its complainant follows it (/status): its state and its public history.
+A case merged into another (并单) shows the one its chain of merges ended in, since that is where
+the work happens (through a case merged in turn, the last one); the appeals there are its own
+complainant's and stay out, and this complainant's own appeals, made on the case they filed
+(services.appeals), come in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from storage.merged import concluded_case
 from storage.models import Case, CaseEvent, Complaint
 
 APPEAL_EVENTS = ("appeal", "appeal_answered")
@@ -32,9 +34,7 @@ async def status_by_code(session: AsyncSession, code: str) -> Status | None:
     own = found.scalars().first()
     if own is None:
         return None
-    case = own
-    if own.merged_into_id is not None:
-        case = await session.get(Case, own.merged_into_id) or own
+    case = await concluded_case(session, own)
     public = col(CaseEvent.public).is_(True)
     if case is own:
         query = select(CaseEvent).where(col(CaseEvent.case_id) == case.id, public)

@@ -2,8 +2,9 @@
 days, its moments in the county's time, from the case rows and their history.
 
 A complaint's channel is its ``channel`` column where the complaint has one, else chat. A
-merged complaint is attributed to the case it joined (its unit and office) and counts as
-closed once that case is closed. Appeals are added by the caller (storage.appeals).
+merged complaint is attributed to the case its chain of merges ended in (storage.merged; its
+unit and office) and counts as closed once that case is closed. Appeals are added by the
+caller (storage.appeals).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlmodel import col
 
 from domain import dispatch
 from domain.figures import DEFAULT_CHANNEL, CaseRecord
+from storage.merged import final_ids
 from storage.models import Case, CaseEvent, Complaint, Unit
 
 EVENTS = sorted({"accept", "reject", "record_finding"} | dispatch.DISPATCHES | {dispatch.RETURN})
@@ -42,8 +44,9 @@ async def case_records(
     if not pairs:
         return []
     cases = {case.id: case for case, _ in pairs}
-    targets = {c.merged_into_id for c in cases.values() if c.merged_into_id is not None}
-    missing = [t for t in targets if t not in cases]
+    merged = [c.id for c in cases.values() if c.merged_into_id is not None and c.id is not None]
+    ended_in = await final_ids(session, merged)
+    missing = [t for t in set(ended_in.values()) if t not in cases]
     if missing:
         more = await session.execute(select(Case).where(col(Case.id).in_(missing)))
         cases.update({c.id: c for c in more.scalars()})
@@ -52,8 +55,7 @@ async def case_records(
     records = []
     for case, complaint in pairs:
         assert case.id is not None
-        owner = cases.get(case.merged_into_id) if case.merged_into_id is not None else case
-        owner = owner or case
+        owner = cases.get(ended_in.get(case.id, case.id)) or case
         moves = history.get(case.id, [])
         bounce = dispatch.bouncing([dispatch.Move(a, at) for a, at in moves], now=now)
 

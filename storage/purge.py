@@ -23,10 +23,11 @@ Sooner, past the outbox retention (``settings.outbox_retention_days``, default 3
   公示 deletes those messages by the ids their rows hold;
 - a finished case's complaint loses its chat (``submitted_by``), by which the complainant was
   told, could rate and could find the code again: after it, nothing joins an anonymous
-  complaint to a Telegram account. A case merged into another keeps it until that one ends;
-  a closed case keeps it while its complainant may still appeal from there (at least
-  domain.appeals.CHAT_KEPT_DAYS after the closing, and while an appeal is pending), and so
-  does a case merged into a closed one, whose complainant appeals that closing;
+  complaint to a Telegram account. A case merged into another keeps it until the case its
+  chain of merges ended in (storage.merged) ends; a closed case keeps it while its
+  complainant may still appeal from there (at least domain.appeals.CHAT_KEPT_DAYS after the
+  closing, and while an appeal is pending), and so does a case merged, directly or through
+  others, into a closed one, whose complainant appeals that closing;
 - a finished case's complaint filed more than a day ago loses its complainant hash.
 """
 
@@ -43,6 +44,7 @@ from sqlmodel import col
 
 from domain.appeals import CHAT_KEPT_DAYS
 from domain.cases import FINAL_STATES
+from storage.merged import final_cases
 from storage.models import (
     AuditLog,
     Case,
@@ -258,13 +260,15 @@ async def retire_delivered(
         func.coalesce(col(Outbox.sent_at), col(Outbox.created_at)) < before,
         ~exists().where(col(ChannelPost.outbox_id) == col(Outbox.id)),
     )
-    into = aliased(Case)
+    # A merged case follows the case its chain of merges ended in (storage.merged).
+    into, ended_in = aliased(Case), final_cases().subquery()
     # A closed case's complainant may appeal from that chat (domain.appeals): it is kept for
     # the request period, and while an appeal is pending or was answered within it.
     appeal_before = min(before, now - timedelta(days=CHAT_KEPT_DAYS))
     finished = (
         select(col(Case.complaint_id))
-        .outerjoin(into, col(into.id) == col(Case.merged_into_id))
+        .outerjoin(ended_in, ended_in.c.case_id == col(Case.id))
+        .outerjoin(into, col(into.id) == ended_in.c.final_id)
         .where(
             col(Case.state).in_(sorted(FINAL_STATES)),
             func.coalesce(col(Case.closed_at), col(Case.updated_at)) < before,
