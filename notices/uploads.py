@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePath
+from typing import Any
 
 import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -168,59 +169,38 @@ async def _fetch_and_import(
         log.warning("import job %s: download failed (%s)", job.id, error)
         await _retry_or_give_up(job, sessions=sessions, clock=clock, t=t, final=DOWNLOAD_FAILED)
         return
+    # What every kind of sheet is read with: the same bounds as at the command line.
+    read: dict[str, Any] = {
+        "sessions": sessions,
+        "path": data,
+        "filename": job.file_name,
+        "imported_by": f"chat:{job.user_id}",
+        "max_mb": max_mb,
+        "now": clock.now(),
+        "limits": settings.limits,
+        "memory_mb": settings.import_max_memory_mb,
+    }
     try:
         if job.kind == "units":
-            report = await import_units(
-                sessions=sessions,
-                path=data,
-                filename=job.file_name,
-                imported_by=f"chat:{job.user_id}",
-                max_mb=max_mb,
-                now=clock.now(),
-                limits=settings.limits,
-                memory_mb=settings.import_max_memory_mb,
-            )
+            report = await import_units(**read)
         elif job.kind == "roster":
             report = await import_roster(
-                sessions=sessions,
-                secret_key=settings.secret_key,
-                path=data,
-                filename=job.file_name,
-                imported_by=f"chat:{job.user_id}",
-                max_mb=max_mb,
-                today=clock.today(),
-                now=clock.now(),
-                limits=settings.limits,
-                memory_mb=settings.import_max_memory_mb,
+                **read, secret_key=settings.secret_key, today=clock.today()
             )
         elif job.kind == "procedure":
             report = await import_procedure(
-                sessions=sessions,
-                path=data,
-                filename=job.file_name,
+                **read,
                 cycle_year=job.cycle_year,
-                imported_by=f"chat:{job.user_id}",
                 only_unit=job.only_unit,
-                max_mb=max_mb,
-                limits=settings.limits,
-                memory_mb=settings.import_max_memory_mb,
                 today=clock.today(),
-                now=clock.now(),
             )
         else:
             report = await import_results(
-                sessions=sessions,
+                **read,
                 secret_key=settings.secret_key,
-                path=data,
-                filename=job.file_name,
                 cycle_year=job.cycle_year,
-                imported_by=f"chat:{job.user_id}",
-                max_mb=max_mb,
                 today=clock.today(),
-                now=clock.now(),
                 only_unit=job.only_unit,
-                limits=settings.limits,
-                memory_mb=settings.import_max_memory_mb,
                 notice=settings.notice,
                 renewal=settings.renewal,
             )
