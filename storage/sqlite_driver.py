@@ -11,11 +11,20 @@ and ``execute`` brings back the first rows with it. A commit or a rollback with 
 transaction open (a session that only read) makes no trip at all. Every statement and every
 commit still runs on the connection's thread, so the event loop never waits for a lock or
 an fsync.
+
+A connection closes only after its cursors are closed and its transaction is rolled back, on
+its thread: sqlite3 cannot close a connection while a cursor still holds an unfinished
+statement (a task cancelled while its statement ran, whose connection SQLAlchemy then closes
+at once), and keeps it open, with its transaction and the write lock, until that cursor is
+collected; every other writer would wait for the lock meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+import weakref
 from collections import deque
 from collections.abc import Iterable
 from functools import partial
@@ -84,9 +93,40 @@ class Cursor(aiosqlite.Cursor):
 
 
 class Connection(aiosqlite.Connection):
+    def __init__(self, connector: Any, iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        self._cursors: weakref.WeakSet[sqlite3.Cursor] = weakref.WeakSet()
+
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:
-        return Cursor(self, self._conn.cursor())
+        cursor = self._conn.cursor()
+        self._cursors.add(cursor)
+        return Cursor(self, cursor)
+
+    def _end_statements(self) -> None:
+        """On the connection's thread, before it closes: no unfinished statement, no open
+        transaction (sqlite3 would otherwise keep both, and the lock, past the close)."""
+        connection = self._connection
+        if connection is None:
+            return
+        for cursor in list(self._cursors):
+            cursor.close()
+        if connection.in_transaction:
+            connection.rollback()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            # Closed all the same if that fails: sqlite3 then rolls back what it can.
+            with contextlib.suppress(sqlite3.Error):
+                await self._execute(self._end_statements)  # type: ignore[no-untyped-call]
+        await super().close()
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        """The close without waiting (SQLAlchemy's for a connection it gave up on, and the
+        garbage collector's): the statements end first here too."""
+        if self._connection is not None:
+            self._tx.put_nowait((None, self._end_statements))
+        return super().stop()
 
     async def commit(self) -> None:
         if self._conn.in_transaction:
