@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import TypedDict
 
 import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -148,6 +148,19 @@ async def _retry_or_give_up(
     await _finish(sessions, job, clock, "failed", lines)
 
 
+class _Read(TypedDict):
+    """The arguments every kind of sheet is imported with."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    path: bytes
+    filename: str
+    imported_by: str
+    max_mb: int
+    now: datetime
+    limits: ReadLimits
+    memory_mb: int
+
+
 async def _fetch_and_import(
     job: ClaimedJob,
     *,
@@ -170,7 +183,7 @@ async def _fetch_and_import(
         await _retry_or_give_up(job, sessions=sessions, clock=clock, t=t, final=DOWNLOAD_FAILED)
         return
     # What every kind of sheet is read with: the same bounds as at the command line.
-    read: dict[str, Any] = {
+    read: _Read = {
         "sessions": sessions,
         "path": data,
         "filename": job.file_name,

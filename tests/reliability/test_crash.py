@@ -69,14 +69,18 @@ class BotHost:
         self.child = int(await asyncio.wait_for(self.host.stdout.readline(), 30))
         return self.child
 
+    def times_ready(self) -> int:
+        """How many bot processes have said so far that they were serving."""
+        return self.log.read_text().count(READY) if self.log.exists() else 0
+
     async def ready_within(self, seconds: float) -> float | None:
         """Wait `seconds`; return when within them the bot said it was serving, if it did."""
         loop = asyncio.get_running_loop()
         began = loop.time()
-        before = self.log.read_text().count(READY) if self.log.exists() else 0
+        before = self.times_ready()
         ready: float | None = None
         while (elapsed := loop.time() - began) < seconds:
-            if ready is None and self.log.exists() and self.log.read_text().count(READY) > before:
+            if ready is None and self.times_ready() > before:
                 ready = elapsed
             await asyncio.sleep(min(0.02, seconds - elapsed))
         return ready
@@ -85,9 +89,9 @@ class BotHost:
         """How long the bot took to say it was serving (at most ``timeout``)."""
         loop = asyncio.get_running_loop()
         began = loop.time()
-        before = self.log.read_text().count(READY) if self.log.exists() else 0
+        before = self.times_ready()
         while (elapsed := loop.time() - began) < timeout:
-            if self.log.exists() and self.log.read_text().count(READY) > before:
+            if self.times_ready() > before:
                 return elapsed
             await asyncio.sleep(0.02)
         raise TimeoutError(f"the bot did not start within {timeout} s")
