@@ -29,11 +29,17 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar, cast
 
 from domain.procedure_rows import ProcedureRow, ProcedureRowChecker
-from domain.sheet import ImportKind, RowIssue, SheetRow
+from domain.sheet import HEADER_SCAN_ROWS, ImportKind, RowIssue, SheetRow
 from domain.sheet_rows import RowChecker
 from domain.unit_rows import UnitRow, UnitRowChecker
 from messages import N_
-from storage.sheet_reader import ReadLimits, SheetError, find_header, parse_table
+from storage.sheet_reader import (
+    ReadLimits,
+    SheetError,
+    find_header,
+    parse_table,
+    parse_table_pieces,
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +106,15 @@ Frame = CheckedHead | list[tuple[object, ...]] | CheckedTail
 def check_frames(request: CheckRequest) -> Iterator[Frame]:
     """Read and check a roster or results file, as frames: the head, the clean rows in batches
     of plain tuples (they cross the pipe several times faster than SheetRow) only while no row
-    has a problem, then the tail. Raises SheetError when the file as a whole is refused."""
-    rows = parse_table(request.data, request.filename, request.limits)
+    has a problem, then the tail. Raises SheetError when the file as a whole is refused.
+
+    A large workbook is read a piece at a time (storage.sheet_reader.parse_table_pieces): the
+    first batches go out while the rest of the file is still being read."""
+    table = parse_table_pieces(request.data, request.filename, request.limits)
+    pieces = table.pieces
+    rows = next(pieces)
+    while len(rows) <= HEADER_SCAN_ROWS and (more := next(pieces, None)) is not None:
+        rows += more
     header = find_header(rows, request.kind)
     checker = RowChecker(
         header,
@@ -111,16 +124,22 @@ def check_frames(request: CheckRequest) -> Iterator[Frame]:
         only_unit=request.only_unit,
         basic_may_renew=request.basic_may_renew,
     )
-    yield CheckedHead(header.ignored, len(rows) - header.row_index - 1)
+    yield CheckedHead(header.ignored, max(table.rows, len(rows)) - header.row_index - 1)
     batch: list[tuple[object, ...]] = []
-    for index in range(header.row_index + 1, len(rows)):
-        checked = checker.check(index + 1, rows[index])
-        rows[index] = []  # the text is no longer needed: keeps the peak memory down
-        if checked is not None and not checker.issues:
-            batch.append(tuple(checked))
-            if len(batch) == STREAM_BATCH:
-                yield batch
-                batch = []
+    number = header.row_index + 2  # the first row below the header, counted from 1
+    del rows[: header.row_index + 1]
+    piece: list[list[str]] | None = rows
+    while piece is not None:
+        for index, cells in enumerate(piece):
+            checked = checker.check(number, cells)
+            number += 1
+            piece[index] = []  # the text is no longer needed: keeps the peak memory down
+            if checked is not None and not checker.issues:
+                batch.append(tuple(checked))
+                if len(batch) == STREAM_BATCH:
+                    yield batch
+                    batch = []
+        piece = next(pieces, None)
     if batch and not checker.issues:
         yield batch
     yield CheckedTail(checker.rows, checker.issues)

@@ -15,7 +15,8 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -23,7 +24,7 @@ from typing import cast
 from domain.sheet import COLUMN_LABELS, HEADER_SCAN_ROWS, REQUIRED, HeaderMatch, ImportKind
 from domain.sheet import locate_header as _locate_header
 from messages import N_
-from storage.import_speed import fast_rows
+from storage.import_speed import fast_pieces, fast_rows
 from storage.xlsx_stream import Breach, XlsxReader, column_name
 from storage.xlsx_stream import cell_text as cell_text
 
@@ -198,41 +199,117 @@ def parse_table(data: bytes, filename: str, limits: ReadLimits | None = None) ->
     return rows
 
 
-def _read_xlsx(data: bytes, limits: ReadLimits) -> list[list[str]]:
+@dataclass(frozen=True)
+class TablePieces:
+    """A file's rows in consecutive pieces (parse_table_pieces)."""
+
+    rows: int  # rows in the file as its cells name them, blank rows at its end perhaps among them
+    pieces: Iterator[list[list[str]]]
+
+
+def parse_table_pieces(data: bytes, filename: str, limits: ReadLimits | None = None) -> TablePieces:
+    """parse_table's rows in consecutive pieces: a large workbook is read a piece at a time
+    (storage.import_speed.fast_pieces), so that the first rows can be worked on while the rest
+    are read; any other file is one piece. Joined, the pieces are parse_table's rows, except
+    that a row may differ in blank cells at its right end. A file refused as a whole is refused
+    here or while the pieces are read; one with no value at all before its first piece."""
+    limits = limits or ReadLimits()
+    suffix = Path(filename).suffix.lower()
+    if data.startswith(OLE_SIGNATURE) or not (
+        data.startswith(ZIP_SIGNATURE) or suffix in XLSX_SUFFIXES
+    ):
+        rows = parse_table(data, filename, limits)
+        return TablePieces(len(rows), iter([rows]))
+    archive = _archive(data)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        with _read_errors(limits):
+            reader, sheet = _first_sheet(archive, limits)
+            found = fast_pieces(reader, sheet)
+            if found is None:
+                rows = reader.read_sheet(sheet)
+                archive.close()
+                return TablePieces(len(rows), _not_empty(iter([rows]), limits))
+    except BaseException:
+        archive.close()
+        raise
+    rows_named, pieces = found
+    return TablePieces(rows_named, _not_empty(pieces, limits, archive))
+
+
+def _not_empty(
+    pieces: Iterator[list[list[str]]], limits: ReadLimits, archive: zipfile.ZipFile | None = None
+) -> Iterator[list[list[str]]]:
+    """The pieces, the first of them holding a value (blank pieces before it joined to it);
+    REASON_EMPTY when none does. Read with the reader's answers to a damaged file."""
+    blank: list[list[str]] = []
+    started = False
+    try:
+        with _read_errors(limits):
+            for piece in pieces:
+                if not started:
+                    if not any(any(cell.strip() for cell in row) for row in piece):
+                        blank += piece
+                        continue
+                    piece = blank + piece if blank else piece
+                    started = True
+                yield piece
+        if not started:
+            raise SheetError(REASON_EMPTY)
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+def _read_xlsx(data: bytes, limits: ReadLimits) -> list[list[str]]:
+    with _archive(data) as archive, _read_errors(limits):
+        reader, sheet = _first_sheet(archive, limits)
+        rows = fast_rows(reader, sheet)
+        return rows if rows is not None else reader.read_sheet(sheet)
+
+
+def _archive(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         raise SheetError(REASON_CORRUPT) from None
-    with archive:
-        _check_archive(archive, limits)
-        reader = XlsxReader(
-            archive,
-            max_rows=limits.max_rows,
-            max_columns=limits.max_columns,
-            max_cell_chars=limits.max_cell_chars,
-            max_bytes=limits.max_uncompressed_mb * 2**20,
-        )
-        try:
-            sheet = reader.first_visible_sheet()
-            if sheet is None:
-                raise SheetError(REASON_EMPTY)
-            rows = fast_rows(reader, sheet)
-            return rows if rows is not None else reader.read_sheet(sheet)
-        except Breach as breach:
-            raise _breach_error(breach, limits) from None
-        except (
-            zipfile.BadZipFile,
-            KeyError,
-            ValueError,
-            IndexError,
-            OSError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-        ):
-            # A damaged archive, bad XML, a reference to a missing part or string, an
-            # encrypted part: all are "save it again".
-            raise SheetError(REASON_CORRUPT) from None
+
+
+def _first_sheet(archive: zipfile.ZipFile, limits: ReadLimits) -> tuple[XlsxReader, str]:
+    """The archive checked, its reader and the part of the sheet to read."""
+    _check_archive(archive, limits)
+    reader = XlsxReader(
+        archive,
+        max_rows=limits.max_rows,
+        max_columns=limits.max_columns,
+        max_cell_chars=limits.max_cell_chars,
+        max_bytes=limits.max_uncompressed_mb * 2**20,
+    )
+    sheet = reader.first_visible_sheet()
+    if sheet is None:
+        raise SheetError(REASON_EMPTY)
+    return reader, sheet
+
+
+@contextmanager
+def _read_errors(limits: ReadLimits) -> Iterator[None]:
+    """What reading a workbook raises, as the reader's answers."""
+    try:
+        yield
+    except Breach as breach:
+        raise _breach_error(breach, limits) from None
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        IndexError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ):
+        # A damaged archive, bad XML, a reference to a missing part or string, an encrypted
+        # part: all are "save it again".
+        raise SheetError(REASON_CORRUPT) from None
 
 
 def _breach_error(breach: Breach, limits: ReadLimits) -> SheetError:
