@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -37,6 +38,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Marks a pooled connection whose foreign keys a large import switched off (storage.import_sqlite)
+# until it has switched them on again and read them back.
+FOREIGN_KEYS_OFF = "gongshi_foreign_keys_off"
+
+
+def _never_without_foreign_keys(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # Should the import have been stopped before it could switch them on (a task cancelled twice),
+    # the connection is closed and a fresh one, with foreign keys on, is handed out instead.
+    if record.info.get(FOREIGN_KEYS_OFF):
+        raise DisconnectionError("foreign keys were left off on this connection")
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -46,6 +59,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             kwargs["connect_args"] = {"async_creator_fn": connect} | kwargs.get("connect_args", {})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "checkout", _never_without_foreign_keys)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)

@@ -109,6 +109,10 @@ class Writer:
         # False when the worker table was empty as the import began: nobody in the file can be
         # on record then (the file holds each person once), so no chunk needs looking up.
         self.had_workers = True
+        # With foreign keys off (storage.import_sqlite), the parents to confirm before commit: the
+        # units the rows name, and the workers read before the first write (opening the batch).
+        self.unit_ids: set[int] = set()
+        self.read_unlocked: set[int] = set()
         self._bulk: Bulk | None = None
         self.indexes: DeferredIndexes | None = None
         self._stamp: object = now
@@ -204,6 +208,7 @@ class Writer:
     async def write(self, rows: Sequence[SheetRow]) -> None:
         plan = _Plan()
         id_hash = self.id_hash
+        self.unit_ids.update(map(self.units.__getitem__, {row.unit for row in rows}))
         keyed = [(row, id_hash(row.id_number)) for row in rows]
         newcomers = await self._plan_known(plan, keyed) if self.had_workers else keyed
         new_ids = await self._insert_workers(newcomers)
@@ -287,6 +292,7 @@ class Writer:
         plan.worker_changes.append((*new, self._stamp, worker.id))
         if unit_id != worker.unit_id:  # the roster's own history: a move is a leave and a join
             day, stamp = self._today, self._stamp
+            self.unit_ids.add(worker.unit_id)
             plan.history.append((worker.id, worker.unit_id, "left", day, "transfer", stamp))
             plan.history.append((worker.id, unit_id, "joined", day, "transfer", stamp))
         return True
@@ -330,6 +336,8 @@ class Writer:
             return {}
         columns = ("id_hash", "id", "name", "phone_hash", "phone_last4", "unit_id")
         found = await self.bulk.select_in(WORKER, columns, "id_hash", id_hashes)
+        if self.batch_id is None:  # before the first write: outside SQLite's transaction
+            self.read_unlocked.update(row[1] for row in found)
         return {row[0]: _WorkerNow(*row[1:]) for row in found}
 
     async def _posts(self, worker_ids: list[int]) -> dict[int, _PostNow]:

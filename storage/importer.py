@@ -26,10 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.sheet import SheetRow
 from messages import N_
-from storage.db import transaction
-from storage.import_bulk import UNIT, Bulk
+from storage.import_bulk import CYCLE, UNIT, WORKER, Bulk
 from storage.import_hashing import keyed_hasher
-from storage.import_sqlite import roomy_cache
+from storage.import_sqlite import all_exist, import_transaction, roomy_cache
 from storage.import_writer import REASON_CYCLE_CLOSED, BatchInfo, Writer
 from storage.sheet_reader import (
     DEFAULT_MAX_MB,
@@ -184,7 +183,7 @@ async def _write(
     rows = await anext(batches, None)
     if not rows:
         raise SheetError(REASON_NO_DATA_ROWS)
-    async with transaction(sessions) as session:
+    async with import_transaction(sessions, expected_rows=expected_rows) as (session, unchecked):
         writer = Writer(
             session, secret_key=secret_key, units=units, batch=batch, now=now, chunk=CHUNK
         )
@@ -199,7 +198,23 @@ async def _write(
             await writer.finish()
             if after is not None:
                 await after(session, writer.cycle_id, writer.touched, writer.batch_id)
+            if unchecked and not await _parents_exist(session, writer):
+                raise SheetError(REASON_CONFLICT)
     return writer
+
+
+async def _parents_exist(session: AsyncSession, writer: Writer) -> bool:
+    """With foreign keys off (storage.import_sqlite): whether the parents the written rows refer
+    to, and which the import neither wrote nor read holding the write lock, are still there."""
+    if writer.batch_id is None:
+        return True  # nothing was written
+    connection = await session.connection()
+    cycles = [] if writer.cycle_id is None else [writer.cycle_id]
+    return (
+        await all_exist(connection, UNIT, writer.unit_ids)
+        and await all_exist(connection, WORKER, writer.read_unlocked)
+        and await all_exist(connection, CYCLE, cycles)
+    )
 
 
 @contextmanager
