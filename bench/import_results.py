@@ -5,9 +5,9 @@
 Writes an XLSX of N rows (26 units), then measures in child processes, one after the other:
   read    storage.importer.read_table alone (calamine once the file passes the checks of
           storage.import_speed, else the streaming reader; text out)
-  import  services.imports.import_results, reading included (the reading process checks and
-          sends the rows in batches while this one writes them), into a fresh SQLite database at
-          the newest schema holding only the units
+  import  services.imports.import_results, reading included (the reading process reads a
+          large file a piece at a time, checks and sends the rows in batches while this one
+          writes them), into a fresh SQLite database at the newest schema holding only the units
   pandas  the naive peer: pandas.read_excel(engine="calamine") and DataFrame.to_sql into a fresh
           SQLite file, no validation, no hashing (pandas is the optional "bench" extra:
           pip install -e '.[bench]'; without it the bench says so and measures the rest)
