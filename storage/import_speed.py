@@ -172,18 +172,17 @@ def _pieces(reader: XlsxReader, sheet: str, checked: _Checked) -> Iterator[list[
             values.pop()  # blank rows at the end go with the next piece, or nowhere
         if not values:
             continue
-        width = max(width, len(values[0]))
+        if len(values[0]) < width:  # a piece's rows are all as wide
+            padding = [""] * (width - len(values[0]))
+            for row in values:
+                row.extend(padding)
+        width = len(values[0])
         rows = [[""] * width for _ in range(read.first_row - handed)]  # blank rows between
         rows += values
-        for row in rows:
-            if len(row) < width:
-                row.extend([""] * (width - len(row)))
         handed = read.first_row + len(values)
         yield rows
     else:
-        if handed == 0:
-            yield []
-        return
+        return  # every piece handed on (none at all: the caller says the file is empty)
     yield _whole(reader, sheet, checked)[handed:]
 
 

@@ -194,9 +194,13 @@ def parse_table(data: bytes, filename: str, limits: ReadLimits | None = None) ->
         raise SheetError(REASON_CORRUPT)
     else:
         rows = _read_text(data, limits)
-    if not any(any(cell.strip() for cell in row) for row in rows):
+    if _blank(rows):
         raise SheetError(REASON_EMPTY)
     return rows
+
+
+def _blank(rows: list[list[str]]) -> bool:
+    return not any(any(cell.strip() for cell in row) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,7 @@ def _not_empty(
         with _read_errors(limits):
             for piece in pieces:
                 if not started:
-                    if not any(any(cell.strip() for cell in row) for row in piece):
+                    if _blank(piece):
                         blank += piece
                         continue
                     piece = blank + piece if blank else piece
