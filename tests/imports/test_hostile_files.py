@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import time
 import zipfile
 from pathlib import Path
@@ -15,7 +16,15 @@ from sheets import HEADER, UNITS, result_row, result_rows
 
 from services.imports import import_results
 from storage import sheet_reader
-from storage.import_child import REASON_READER_STOPPED, Checked, CheckRequest, check_in_child
+from storage.import_child import (
+    MAX_NICENESS,
+    READER_NICENESS,
+    REASON_READER_STOPPED,
+    Checked,
+    CheckRequest,
+    check_in_child,
+    checking_in_child,
+)
 from storage.importer import SheetError
 from storage.sheet_reader import ReadLimits, parse_table
 
@@ -237,6 +246,22 @@ async def test_the_reading_process_turns_an_allocation_bomb_into_a_refusal():
         request, expect=Checked
     )  # the default ceiling: the same file reads
     assert len(checked.clean) == 20_000 and checked.issues == []
+
+
+async def test_the_reading_process_gives_way_to_the_bot():
+    """The reading process runs at a lower CPU priority than its caller, so that on shared
+    cores people's updates are served before the file; it still reads the file whole."""
+    request = CheckRequest(
+        data=csv_bytes([HEADER, *result_rows(50)]), filename="r.csv", kind="results",
+        known_units=UNITS,
+    )  # fmt: skip
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    async with checking_in_child(request) as child:
+        # Asked at once: the process is still starting Python, long before its answer.
+        niceness = os.getpriority(os.PRIO_PROCESS, child.process.pid)
+        rows = [row async for batch in child.batches() for row in batch]
+    assert niceness == min(MAX_NICENESS, own + READER_NICENESS) > own
+    assert len(rows) == 50
 
 
 async def test_the_event_loop_is_free_while_a_file_is_read(storage, units):
