@@ -121,6 +121,7 @@ async def serve_bot(
     from bot.runtimes.serving import serve, stop_on_signals
     from domain.clock import SystemClock
     from notices.config import NoticeSettings
+    from notices.pacing import ReplyMeter
     from notices.service import run_notices, work_calendar
 
     t = Translator(settings.language)
@@ -168,7 +169,9 @@ async def serve_bot(
                 )
             )
 
-        # The outbox and the sweeps run beside the updates, and stop with them.
+        # The outbox and the sweeps run beside the updates, and stop with them; the replies
+        # to the updates are counted for the outbox, which leaves room for them.
+        replies = ReplyMeter()
         background = asyncio.create_task(
             run_notices(
                 engine=storage.engine,
@@ -178,10 +181,18 @@ async def serve_bot(
                 calendar=work_calendar(settings),
                 stop=stop,
                 extra_sweeps=sweeps,
+                replies=replies,
             )
         )
         try:
-            await serve(transport, dispatcher, webhook=webhook, stop=stop, on_ready=ready)
+            await serve(
+                transport,
+                dispatcher,
+                webhook=webhook,
+                stop=stop,
+                on_ready=ready,
+                counted=replies.count,
+            )
         except StartupError as exc:
             raise CommandError(
                 t(

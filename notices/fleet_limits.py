@@ -1,6 +1,7 @@
 """The sender's side of the fleet's shared limits (``storage.fleet_limits``): on PostgreSQL,
 where several processes send, each message takes its overall turn and its chat's turn from
-the database before it goes, and a 429 pauses every process. On SQLite there is one process
+the database before it goes, a 429 pauses every process, and the replies each process sends
+outside the outbox are charged to the same budget. On SQLite there is one process
 and the sender's own pacer (``notices.pacing``) is the whole story: ``for_sessions`` gives None.
 """
 
@@ -12,7 +13,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notices.config import NoticeSettings
-from storage.fleet_limits import Turn, pause_fleet, take_turn
+from storage.fleet_limits import Turn, charge_fleet, pause_fleet, take_turn
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ class FleetBudget:
         self.rate = settings.outbox_rate
         self.burst = settings.global_burst
         self._pauses: set[asyncio.Task[None]] = set()
+        self._spent = 0  # replies not yet charged
+        self._charging: asyncio.Task[None] | None = None
 
     @classmethod
     def for_sessions(
@@ -60,6 +63,24 @@ class FleetBudget:
         except Exception:
             log.exception("the fleet could not be paused for %.0f s", seconds)
 
+    def spend(self, messages: int) -> None:
+        """Replies sent outside the budget, charged to it in the background: those that come
+        while a charge is being written go together in the next."""
+        self._spent += messages
+        if self._charging is None or self._charging.done():
+            self._charging = asyncio.create_task(self._charge())
+
+    async def _charge(self) -> None:
+        while self._spent:
+            messages, self._spent = self._spent, 0
+            try:
+                async with self.sessions() as session, session.begin():
+                    await charge_fleet(session, messages=messages, rate=self.rate, burst=self.burst)
+            except Exception:
+                log.exception("%d replies could not be charged to the fleet's budget", messages)
+
     async def settle(self) -> None:
+        if self._charging is not None:
+            await asyncio.gather(self._charging, return_exceptions=True)
         if self._pauses:
             await asyncio.gather(*self._pauses, return_exceptions=True)

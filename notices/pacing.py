@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storage.outbox_queue import ClaimedRow
@@ -44,6 +45,14 @@ class Pacer:
         wait = 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
         return max(wait, self.paused_until - now)
 
+    def spend(self, messages: int, now: float) -> None:
+        """``messages`` went out beside this pacer (replies to a person's own update): they
+        took their share of the overall rate, so the next messages here wait for it. At most a
+        second's worth is owed, so that a burst of replies holds the outbox back a second at
+        most once it is over."""
+        self.global_wait(now)  # the bucket filled up to now first
+        self.tokens = max(self.tokens - messages, -self.rate)
+
     def chat_ready_at(self, chat_id: int) -> float:
         return self._chat_next.get(chat_id, 0.0)
 
@@ -64,6 +73,26 @@ class Pacer:
         """Drop chats whose turn has long come, so the table does not grow with every chat."""
         if len(self._chat_next) > 50_000:
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+
+
+class ReplyMeter:
+    """The replies a process sends to people's own updates, which go out at once with the
+    update's answer and not through the outbox, told to that process's outbox sender so that
+    together they keep Telegram's overall rate: the sender leaves room for them (``Pacer.spend``
+    and, on PostgreSQL, the fleet's budget). Nobody listening (no sender in the process): the
+    count goes nowhere."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[int], None]] = []
+
+    def listen(self, listener: Callable[[int], None]) -> Callable[[], None]:
+        """``listener`` is told each count from now on, until the function returned is called."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def count(self, messages: int = 1) -> None:
+        for listener in self._listeners:
+            listener(messages)
 
 
 def backoff(attempts: int, *, base: float, cap: float, rng: random.Random) -> float:

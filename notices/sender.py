@@ -55,7 +55,7 @@ from domain.clock import Clock, SystemClock
 from notices.botapi import ApiResult, BotApi, Verdict
 from notices.config import NoticeSettings
 from notices.fleet_limits import FleetBudget
-from notices.pacing import ChatQueues, Pacer, backoff
+from notices.pacing import ChatQueues, Pacer, ReplyMeter, backoff
 from storage import outbox_queue, publication
 from storage.outbox import FILE_FIELD, bot_api_params
 from storage.outbox_queue import (
@@ -105,8 +105,12 @@ class OutboxSender:
         clock: Clock | None = None,
         name: str | None = None,
         rng: random.Random | None = None,
+        replies: ReplyMeter | None = None,
     ) -> None:
+        """``replies``: the replies this process sends outside the outbox, for which it leaves
+        room within the overall rate while it runs."""
         self.sessions = sessions
+        self.replies = replies
         self.api = api
         self.settings = settings
         self.clock = clock or SystemClock(settings.timezone)
@@ -136,6 +140,7 @@ class OutboxSender:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; then finish what is in flight and give back the rest."""
         self._finished = asyncio.Event()
+        deaf = self.replies.listen(self._replied) if self.replies is not None else None
         tasks = [
             asyncio.create_task(self._claim_loop(stop), name="outbox-claim"),
             asyncio.create_task(self._dispatch_loop(stop), name="outbox-dispatch"),
@@ -144,6 +149,8 @@ class OutboxSender:
         try:
             await stop.wait()
         finally:
+            if deaf is not None:
+                deaf()
             self._work.set()
             for task in tasks[:2]:
                 task.cancel()
@@ -157,6 +164,13 @@ class OutboxSender:
                 await self.fleet.settle()
             self._finished.set()
             await tasks[2]  # the recorder ends with a last flush
+
+    def _replied(self, messages: int) -> None:
+        """Replies went out beside the outbox: the next rows wait for their share of the rate,
+        here and, on PostgreSQL, in every process."""
+        self.pacer.spend(messages, time.monotonic())
+        if self.fleet is not None:
+            self.fleet.spend(messages)
 
     async def drain(self, *, timeout: float = 30.0, wait_for_delayed: bool = False) -> None:
         """Deliver until nothing is due (with ``wait_for_delayed``, until nothing is pending at

@@ -17,6 +17,7 @@ from domain.workdays import WorkCalendar, load_overrides
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
 from notices.leader import Leadership
+from notices.pacing import ReplyMeter
 from notices.scheduler import ScheduledSweeps, Sweep, standard_sweeps
 from notices.sender import OutboxSender
 
@@ -47,15 +48,20 @@ async def run_notices(
     calendar: WorkCalendar,
     stop: asyncio.Event,
     extra_sweeps: Sequence[Sweep] = (),
+    replies: ReplyMeter | None = None,
 ) -> None:
-    """Deliver the outbox and, when this process leads, run the sweeps, until ``stop``."""
+    """Deliver the outbox and, when this process leads, run the sweeps, until ``stop``.
+    ``replies``: the replies the process sends outside the outbox, for which the outbox leaves
+    room within Telegram's overall rate."""
     api = BotApi(
         settings.api_base,
         settings.bot_token,
         timeout=settings.outbox_timeout_seconds,
         max_connections=settings.outbox_max_in_flight,
     )
-    sender = OutboxSender(sessions=sessions, api=api, settings=settings, clock=clock)
+    sender = OutboxSender(
+        sessions=sessions, api=api, settings=settings, clock=clock, replies=replies
+    )
     sweeps = ScheduledSweeps(
         [
             *standard_sweeps(sessions=sessions, clock=clock, calendar=calendar, settings=settings),

@@ -11,6 +11,8 @@ differ a little still agree:
   429: a message takes the chat's turn only if it has come, and moves it on by the chat's gap.
 
 A 429 pushes the overall budget past its retry_after: every process waits (``pause_fleet``).
+The replies a process sends to people's own updates go out at once, outside the budget, and are
+charged to it after the fact (``charge_fleet``): the outbox's next turns wait for their share.
 SQLite runs one process; its sender paces in memory alone and never calls this module.
 """
 
@@ -62,6 +64,26 @@ ON CONFLICT (name) DO UPDATE SET next_at = greatest(send_budget.next_at, exclude
 )
 
 
+# Replies charged to the budget (``charge_fleet``) hold the next turn back this much at most.
+MAX_OWED_SECONDS = 1.0
+
+_CHARGE = text(
+    """
+WITH t AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS now)
+INSERT INTO send_budget (name, next_at)
+SELECT :name, least(t.now - :behind + :spent, t.now + :owed) FROM t
+ON CONFLICT (name) DO UPDATE
+SET next_at = greatest(
+    send_budget.next_at,
+    least(
+        greatest(send_budget.next_at, (SELECT now FROM t) - :behind) + :spent,
+        (SELECT now FROM t) + :owed
+    )
+)
+"""
+)
+
+
 @dataclass(frozen=True)
 class Turn:
     """``wait``: seconds until the message may go (its overall turn is taken); ``chat_wait``:
@@ -98,3 +120,20 @@ async def take_turn(
 async def pause_fleet(session: AsyncSession, *, seconds: float) -> None:
     """Nothing goes from any process for ``seconds`` (Telegram answered 429)."""
     await session.execute(_PAUSE, {"name": BUDGET, "wait": seconds})
+
+
+async def charge_fleet(session: AsyncSession, *, messages: int, rate: float, burst: int) -> None:
+    """``messages`` sent outside the budget (replies to people's own updates) take their turns
+    after the fact: the next turn of every process moves on by ``messages / rate``, from no
+    further back than a burst, and by at most MAX_OWED_SECONDS ahead of now; a pause (a 429's)
+    that reaches further stays as it is."""
+    interval = 1.0 / rate
+    await session.execute(
+        _CHARGE,
+        {
+            "name": BUDGET,
+            "spent": messages * interval,
+            "behind": max(burst - 1, 0) * interval,
+            "owed": MAX_OWED_SECONDS,
+        },
+    )

@@ -132,6 +132,9 @@ class Delivery:
     later: ReplyLater | None = None
     inline_wait: float = INLINE_WAIT
     wall: Callable[[], datetime] = _utcnow
+    # Told of every message sent or changed here (not a button's answer), for the outbox to
+    # leave room for within Telegram's overall rate (notices.pacing.ReplyMeter.count).
+    counted: Callable[[int], None] | None = None
     _paused: dict[int, datetime] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
@@ -152,6 +155,7 @@ class Delivery:
                     lambda: self.sender.answer_callback(
                         incoming.callback_id or "", outcome.callback_answer, outcome.callback_alert
                     ),
+                    message=False,
                 )
             except _PutOff as off:
                 log.warning("answerCallbackQuery to chat %s not sent: %s", chat_id, off)
@@ -225,18 +229,34 @@ class Delivery:
         except SendError as exc:
             # Deleted, too old, or already bare: nothing there to press any more anyway.
             log.info("keyboard of message %s in chat %s stays: %s", previous, chat_id, exc)
+        else:
+            if self.counted is not None:
+                self.counted(1)
 
     async def _try(
-        self, method: str, chat_id: int, budget: _Budget, call: Callable[[], Awaitable[None]]
+        self,
+        method: str,
+        chat_id: int,
+        budget: _Budget,
+        call: Callable[[], Awaitable[None]],
+        *,
+        message: bool = True,
     ) -> None:
         try:
-            await self._with_retries(chat_id, budget, call)
+            await self._with_retries(chat_id, budget, call, message=message)
         except SendError as exc:
             log.warning("%s failed: %s", method, exc)
 
     async def _with_retries(
-        self, chat_id: int, budget: _Budget, call: Callable[[], Awaitable[None]]
+        self,
+        chat_id: int,
+        budget: _Budget,
+        call: Callable[[], Awaitable[None]],
+        *,
+        message: bool = True,
     ) -> None:
+        """``call`` until Telegram takes it or refuses it for good; ``message``: it sends or
+        changes a message, counted for the overall rate once taken."""
         waited: datetime | None = None
         while True:
             try:
@@ -252,6 +272,8 @@ class Delivery:
                 budget.left -= wait
                 await self.sleep(wait)
                 continue
+            if message and self.counted is not None:
+                self.counted(1)
             if waited is not None and self._paused.get(chat_id) == waited:
                 del self._paused[chat_id]  # waited out: the chat's next replies go straight
             return

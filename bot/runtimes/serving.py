@@ -244,15 +244,19 @@ async def serve(
     webhook: Webhook | None = None,
     stop: asyncio.Event | None = None,
     on_ready: Callable[[str | None], None] | None = None,
+    counted: Callable[[int], None] | None = None,
 ) -> None:
-    """Run until ``stop`` is set; then finish the updates in hand and return."""
+    """Run until ``stop`` is set; then finish the updates in hand and return. ``counted`` is
+    told of every message the replies send or change (see Delivery)."""
     stop = stop or asyncio.Event()
     try:
         async with starting():
             username = await transport.open()
             if webhook is None:
                 await transport.delete_webhook()  # getUpdates is refused while a webhook is set
-        delivery = Delivery(transport.sender, later=ReplyOutbox(dispatcher.sessions))
+        delivery = Delivery(
+            transport.sender, later=ReplyOutbox(dispatcher.sessions), counted=counted
+        )
         pipeline = Pipeline(dispatcher, delivery, username)
         if webhook is None:
             if on_ready:

@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 
 from bot.runtime_context import open_storage
 from bot.settings import load_settings
+from notices.botapi import BotApi, Verdict
 from notices.config import NoticeSettings
 from notices.fleet_limits import FleetBudget
+from notices.pacing import ReplyMeter
 from storage.db import transaction
-from storage.fleet_limits import Turn, pause_fleet, take_turn
+from storage.fleet_limits import MAX_OWED_SECONDS, Turn, charge_fleet, pause_fleet, take_turn
 from storage.migrate import upgrade
 from storage.models import Outbox
 from storage.outbox import enqueue
@@ -135,6 +137,76 @@ async def test_a_429_met_by_one_process_pauses_the_other(pg_url, sb, make_sender
     assert after and all(t < 0.3 or t >= 2.8 for t in after), after
     assert len([t for t in after if t >= 2.8]) > 60
     assert first.stats.sent + second.stats.sent == 150
+
+
+@pytest.mark.postgres
+async def test_replies_sent_meanwhile_take_their_share_of_the_limit(
+    pg_url, sb, make_sender, notice_settings
+):
+    """Both processes answer people (ten replies a second in all, outside the outbox) while
+    they deliver a broadcast: the outbox leaves room for the replies, so the fleet as a whole
+    stays at Telegram's 30 a second, with no 429."""
+    await sb.set_limits(reset=True)
+    citizens = await started(sb, 240, "居民")
+    askers = await started(sb, 40, "提问")
+    meters = [ReplyMeter(), ReplyMeter()]
+    async with open_storage(settings_for(pg_url)) as one, open_storage(settings_for(pg_url)) as two:
+        await upgrade(one.engine)
+        async with transaction(one.sessions) as session:
+            for n, chat in enumerate(citizens):
+                await enqueue(session, chat_id=chat, kind="broadcast", text=f"公示已开始 {n}")
+        senders = [make_sender(one.sessions), make_sender(two.sessions)]
+        for sender, meter in zip(senders, meters, strict=True):
+            sender.replies = meter
+        api = BotApi(notice_settings.api_base, notice_settings.bot_token)
+
+        async def reply() -> float:
+            """60 replies, one every 0.1 s, each counted by the process that sent it."""
+            await asyncio.sleep(1.0)
+            for n in range(60):
+                result = await api.call(
+                    "sendMessage", {"chat_id": askers[n % len(askers)], "text": f"回复 {n}"}
+                )
+                assert result.verdict is Verdict.SENT, result
+                meters[n % 2].count(1)
+                await asyncio.sleep(0.1)
+            return time.time()
+
+        try:
+            await run_both(senders, one.sessions, 240, reply)
+        finally:
+            await api.aclose()
+    calls = await sb.calls("sendMessage")
+    assert [c for c in calls if c["status"] == 429] == []
+    sent = sorted(c["time"] for c in calls if c["ok"])
+    assert len(sent) == 300
+    rate = (len(sent) - 1) / (sent[-1] - sent[0])
+    assert 0.95 * LIMIT <= rate <= 1.05 * LIMIT, rate
+
+
+@pytest.mark.postgres
+async def test_replies_are_charged_to_every_process_and_a_pause_stays(pg_url):
+    async with open_storage(settings_for(pg_url)) as storage:
+        await upgrade(storage.engine)
+
+        async def take(chat: int) -> Turn:
+            async with transaction(storage.sessions) as session:
+                return await take_turn(session, chat_id=chat, rate=10.0, burst=1, chat_gap=1.0)
+
+        async def charge(messages: int) -> None:
+            async with transaction(storage.sessions) as session:
+                await charge_fleet(session, messages=messages, rate=10.0, burst=1)
+
+        assert (await take(11)).wait < 0.001
+        await asyncio.sleep(0.2)  # the budget is full again
+        await charge(5)  # half a second of replies at 10 a second
+        assert 0.4 < (await take(12)).wait <= 0.5
+        await charge(1000)  # a flood of replies holds the outbox back a second at most
+        assert 0.9 < (await take(13)).wait <= MAX_OWED_SECONDS + 0.1 + 0.01
+        async with transaction(storage.sessions) as session:
+            await pause_fleet(session, seconds=5)
+        await charge(3)  # a 429's pause is never shortened by a charge
+        assert 4.8 < (await take(14)).wait <= 5.0
 
 
 async def test_sqlite_paces_in_memory_alone(storage):
