@@ -1,8 +1,10 @@
 """How long a 100,000-row results import takes next to merely reading the file, and its memory.
 
-    .venv/bin/python bench/import_results.py [--rows N] [--keep DIR] [--repeat N]
+    .venv/bin/python bench/import_results.py [--rows N] [--keep DIR] [--repeat N] [--shared-strings]
 
-Writes an XLSX of N rows (26 units), then measures in child processes, one after the other:
+Writes an XLSX of N rows (26 units; its texts inline in the cells, or with --shared-strings in a
+table of shared strings as Excel saves them), then measures in child processes, one after the
+other:
   read    storage.importer.read_table alone (calamine once the file passes the checks of
           storage.import_speed, else the streaming reader; text out)
   import  services.imports.import_results, reading included (the reading process reads a
@@ -59,12 +61,15 @@ def unit_names() -> list[str]:
     return [f"县第{n + 1:02d}公益服务单位" for n in range(UNITS)]
 
 
-def write_xlsx(path: Path, rows: int, seed: int = 2026) -> None:
+def write_xlsx(path: Path, rows: int, seed: int = 2026, *, shared_strings: bool = False) -> None:
+    """``shared_strings``: each text once in the workbook's table of strings, the cells naming
+    it by number, as Excel and WPS save a file; else the text in each cell (inline), as a
+    program writing a sheet row by row does."""
     import xlsxwriter
 
     rng = random.Random(seed)
     units = unit_names()
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": not shared_strings})
     sheet = workbook.add_worksheet("考核结果")
     sheet.write_row(0, 0, ["2026年度公益性岗位考核结果"])
     sheet.write_row(1, 0, HEADER)
@@ -206,6 +211,11 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="write the file and database here and keep them")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument(
+        "--shared-strings",
+        action="store_true",
+        help="the texts in a table of shared strings, as Excel saves them (default: inline)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -227,7 +237,7 @@ def main() -> int:
         for stale in folder.glob("bench.db*"):
             stale.unlink()
         started = time.perf_counter()
-        write_xlsx(xlsx, options.rows)
+        write_xlsx(xlsx, options.rows, shared_strings=options.shared_strings)
         generated = time.perf_counter() - started
         size_mb = xlsx.stat().st_size / 2**20
         url = f"sqlite+aiosqlite:///{database}"

@@ -22,6 +22,10 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("import_results", "100,000 result rows imported from XLSX into SQLite"),
     (
+        "import_results --shared-strings",
+        "the same rows saved as Excel saves them, the texts in a table of shared strings",
+    ),
+    (
         "throughput",
         "500 users in a closed loop: our bot against a bare echo bot, replies/s and latency",
     ),
