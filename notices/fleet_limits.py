@@ -26,7 +26,7 @@ class FleetBudget:
         self.rate = settings.outbox_rate
         self.burst = settings.global_burst
         self._pauses: set[asyncio.Task[None]] = set()
-        self._spent = 0  # replies not yet charged
+        self._spent = 0.0  # replies not yet charged
         self._charging: asyncio.Task[None] | None = None
 
     @classmethod
@@ -63,7 +63,7 @@ class FleetBudget:
         except Exception:
             log.exception("the fleet could not be paused for %.0f s", seconds)
 
-    def spend(self, messages: int) -> None:
+    def spend(self, messages: float) -> None:
         """Replies sent outside the budget, charged to it in the background: those that come
         while a charge is being written go together in the next."""
         self._spent += messages

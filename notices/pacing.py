@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 
 from storage.outbox_queue import ClaimedRow
 
+# The share of the overall rate that replies sent beside the outbox may take from it: the rest is
+# the outbox's whatever the replies, so that an alert is never held up by a crowd writing in.
+REPLY_SHARE = 2 / 3
+
 
 class Pacer:
     def __init__(
@@ -33,6 +37,9 @@ class Pacer:
         self.group_gap = 60.0 / group_per_minute
         self.paused_until = 0.0
         self._chat_next: dict[int, float] = {}
+        # What replies may still be charged (see spend), and when it was last topped up.
+        self.allowance = rate * REPLY_SHARE
+        self.allowance_stamp = now
 
     def gap(self, chat_id: int) -> float:
         # Private chats have positive ids; groups and channels negative ones.
@@ -45,13 +52,20 @@ class Pacer:
         wait = 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
         return max(wait, self.paused_until - now)
 
-    def spend(self, messages: int, now: float) -> None:
+    def spend(self, messages: int, now: float) -> float:
         """``messages`` went out beside this pacer (replies to a person's own update): they
-        took their share of the overall rate, so the next messages here wait for it. At most a
-        second's worth is owed, so that a burst of replies holds the outbox back a second at
-        most once it is over."""
+        took their share of the overall rate, so the next messages here wait for it. Returns
+        how many were charged: at most REPLY_SHARE of the rate a second (a bucket of that rate
+        and size), so that the outbox always keeps the rest, its alerts and channel pages
+        among them, however many people write at once."""
         self.global_wait(now)  # the bucket filled up to now first
-        self.tokens = max(self.tokens - messages, -self.rate)
+        share = self.rate * REPLY_SHARE
+        self.allowance = min(share, self.allowance + (now - self.allowance_stamp) * share)
+        self.allowance_stamp = now
+        charged = min(float(messages), max(self.allowance, 0.0))
+        self.allowance -= charged
+        self.tokens -= charged
+        return charged
 
     def chat_ready_at(self, chat_id: int) -> float:
         return self._chat_next.get(chat_id, 0.0)

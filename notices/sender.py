@@ -166,11 +166,11 @@ class OutboxSender:
             await tasks[2]  # the recorder ends with a last flush
 
     def _replied(self, messages: int) -> None:
-        """Replies went out beside the outbox: the next rows wait for their share of the rate,
-        here and, on PostgreSQL, in every process."""
-        self.pacer.spend(messages, time.monotonic())
-        if self.fleet is not None:
-            self.fleet.spend(messages)
+        """Replies went out beside the outbox: the next rows wait for their share of the rate
+        (REPLY_SHARE of it at most), here and, on PostgreSQL, in every process."""
+        charged = self.pacer.spend(messages, time.monotonic())
+        if self.fleet is not None and charged > 0:
+            self.fleet.spend(charged)
 
     async def drain(self, *, timeout: float = 30.0, wait_for_delayed: bool = False) -> None:
         """Deliver until nothing is due (with ``wait_for_delayed``, until nothing is pending at

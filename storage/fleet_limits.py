@@ -122,7 +122,7 @@ async def pause_fleet(session: AsyncSession, *, seconds: float) -> None:
     await session.execute(_PAUSE, {"name": BUDGET, "wait": seconds})
 
 
-async def charge_fleet(session: AsyncSession, *, messages: int, rate: float, burst: int) -> None:
+async def charge_fleet(session: AsyncSession, *, messages: float, rate: float, burst: int) -> None:
     """``messages`` sent outside the budget (replies to people's own updates) take their turns
     after the fact: the next turn of every process moves on by ``messages / rate``, from no
     further back than a burst, and by at most MAX_OWED_SECONDS ahead of now; a pause (a 429's)
