@@ -87,7 +87,7 @@ class Case(SQLModel, table=True):
     # A fraud finding's responsible person and sanction (七(五)).
     responsible_person: str = Field(default="", max_length=128)
     sanction: str = Field(default="", max_length=500)
-    merged_into_id: int | None = Field(default=None, foreign_key="case_file.id")
+    merged_into_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
     rating: int | None = Field(default=None, ge=1, le=5)
     rating_comment: str = Field(default="", max_length=1000)
     reopened: bool = False

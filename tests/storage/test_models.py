@@ -131,3 +131,19 @@ async def test_case_history_sequence_is_unique(any_storage):
         complaint = (await session.execute(select(Complaint))).scalar_one()
     assert complaint.submitted_by == BIG_TELEGRAM_ID
     assert complaint.submitted_at.tzinfo == UTC
+
+
+async def test_a_chain_of_merged_cases_is_walked_by_its_index(storage):
+    """The cases merged into one are found by searching case_file's index on merged_into_id, at
+    the chain's start and at every step down it, never by reading every case (SQLite's plan)."""
+    from storage.merged import _merged_into
+
+    async with storage.engine.connect() as connection:
+        query = _merged_into(5).compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+        )
+        plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")
+        steps = [str(row[-1]) for row in plan]
+    searched = [step for step in steps if "ix_case_file_merged_into_id" in step]
+    assert len(searched) == 2, steps
+    assert not [step for step in steps if step.startswith("SCAN case_file")], steps
