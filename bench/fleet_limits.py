@@ -100,10 +100,14 @@ async def answer(api: BotApi, meter: ReplyMeter, per_second: float, askers: list
     return taken
 
 
+def first_asker(recipients: int) -> int:
+    """The first of the ASKERS, the people answered: after the recipients and the official."""
+    return FIRST_ID + recipients + 1
+
+
 def askers_of(recipients: int, processes: int, index: int) -> list[int]:
-    """The people process ``index`` answers: every processes-th of the ASKERS after the
-    recipients and the official."""
-    first = FIRST_ID + recipients + 1
+    """The people process ``index`` answers: every processes-th of the ASKERS."""
+    first = first_asker(recipients)
     return [first + n for n in range(index, ASKERS, processes)]
 
 
@@ -173,8 +177,8 @@ def report(
     seconds = times[-1] - times[0]
     achieved = (len(accepted) - 1) / seconds if seconds > 0 else 0.0
     refused = sum(1 for c in calls if c["status"] == 429)
-    askers = FIRST_ID + recipients + 1  # and above: people answered, many times each
-    outbox = [c for c in accepted if int(c["params"]["chat_id"]) < askers]
+    # The people answered get many replies each: only the outbox's messages may not repeat.
+    outbox = [c for c in accepted if int(c["params"]["chat_id"]) < first_asker(recipients)]
     twice = sum(1 for n in Counter(int(c["params"]["chat_id"]) for c in outbox).values() if n > 1)
     alert = [c["time"] for c in accepted if int(c["params"]["chat_id"]) == official]
     delay = alert[0] - written if alert else float("inf")

@@ -107,7 +107,7 @@ async def take_turn(
                 "gap": chat_gap,
                 "slack": SLACK_SECONDS,
                 "interval": interval,
-                "behind": max(burst - 1, 0) * interval,
+                "behind": _behind(burst, interval),
             },
         )
     ).one()
@@ -115,6 +115,11 @@ async def take_turn(
     if next_at is None:
         return Turn(wait=0.0, chat_wait=max(float(chat_at or now) - now, SLACK_SECONDS))
     return Turn(wait=max(0.0, float(next_at) - interval - now))
+
+
+def _behind(burst: int, interval: float) -> float:
+    """How far behind now the budget may be pulled up to after a quiet spell: a burst."""
+    return max(burst - 1, 0) * interval
 
 
 async def pause_fleet(session: AsyncSession, *, seconds: float) -> None:
@@ -133,7 +138,7 @@ async def charge_fleet(session: AsyncSession, *, messages: float, rate: float, b
         {
             "name": BUDGET,
             "spent": messages * interval,
-            "behind": max(burst - 1, 0) * interval,
+            "behind": _behind(burst, interval),
             "owed": MAX_OWED_SECONDS,
         },
     )
