@@ -27,7 +27,6 @@ class FleetBudget:
         self.burst = settings.global_burst
         self._pauses: set[asyncio.Task[None]] = set()
         self._spent = 0.0  # replies not yet charged
-        self._chats: dict[int, float] = {}  # the chats they went to, not yet charged: the gap
         self._charging: asyncio.Task[None] | None = None
 
     @classmethod
@@ -64,25 +63,19 @@ class FleetBudget:
         except Exception:
             log.exception("the fleet could not be paused for %.0f s", seconds)
 
-    def spend(self, messages: float, chat_id: int | None = None, gap: float = 0.0) -> None:
-        """Replies sent outside the budget, charged to it in the background (and the chat they
-        went to given its ``gap`` before another process's outbox writes to it): those that
-        come while a charge is being written go together in the next."""
+    def spend(self, messages: float) -> None:
+        """Replies sent outside the budget, charged to it in the background: those that come
+        while a charge is being written go together in the next."""
         self._spent += messages
-        if chat_id is not None:
-            self._chats[chat_id] = max(gap, self._chats.get(chat_id, 0.0))
         if self._charging is None or self._charging.done():
             self._charging = asyncio.create_task(self._charge())
 
     async def _charge(self) -> None:
-        while self._spent or self._chats:
+        while self._spent:
             messages, self._spent = self._spent, 0
-            chats, self._chats = self._chats, {}
             try:
                 async with self.sessions() as session, session.begin():
-                    await charge_fleet(
-                        session, messages=messages, rate=self.rate, burst=self.burst, chats=chats
-                    )
+                    await charge_fleet(session, messages=messages, rate=self.rate, burst=self.burst)
             except Exception:
                 log.exception("%d replies could not be charged to the fleet's budget", messages)
 

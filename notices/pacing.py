@@ -92,23 +92,21 @@ class Pacer:
 class ReplyMeter:
     """The replies a process sends to people's own updates, which go out at once with the
     update's answer and not through the outbox, told to that process's outbox sender so that
-    together they keep Telegram's overall rate and each chat's: the sender leaves room for them
-    (``Pacer.spend`` and, on PostgreSQL, the fleet's budget) and gives the chat replied to its
-    gap before the outbox writes to it. Nobody listening (no sender in the process): the count
-    goes nowhere."""
+    together they keep Telegram's overall rate: the sender leaves room for them (``Pacer.spend``
+    and, on PostgreSQL, the fleet's budget). Nobody listening (no sender in the process): the
+    count goes nowhere."""
 
     def __init__(self) -> None:
-        self._listeners: list[Callable[[int, int | None], None]] = []
+        self._listeners: list[Callable[[int], None]] = []
 
-    def listen(self, listener: Callable[[int, int | None], None]) -> Callable[[], None]:
-        """``listener`` is told each count from now on (the messages, and the chat they went
-        to if one), until the function returned is called."""
+    def listen(self, listener: Callable[[int], None]) -> Callable[[], None]:
+        """``listener`` is told each count from now on, until the function returned is called."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    def count(self, messages: int = 1, chat_id: int | None = None) -> None:
+    def count(self, messages: int = 1) -> None:
         for listener in self._listeners:
-            listener(messages, chat_id)
+            listener(messages)
 
 
 def backoff(attempts: int, *, base: float, cap: float, rng: random.Random) -> float:

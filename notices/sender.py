@@ -165,19 +165,12 @@ class OutboxSender:
             self._finished.set()
             await tasks[2]  # the recorder ends with a last flush
 
-    def _replied(self, messages: int, chat_id: int | None = None) -> None:
+    def _replied(self, messages: int) -> None:
         """Replies went out beside the outbox: the next rows wait for their share of the rate
-        (REPLY_SHARE of it at most), and the chat replied to for its gap (a second for a
-        person), here and, on PostgreSQL, in every process."""
-        now = time.monotonic()
-        charged = self.pacer.spend(messages, now)
-        gap = 0.0
-        if chat_id is not None:
-            gap = self.pacer.gap(chat_id)
-            self.pacer.hold_chat(chat_id, now + gap)
-            self.queue.hold(chat_id, now + gap, now)
-        if self.fleet is not None and (charged > 0 or chat_id is not None):
-            self.fleet.spend(charged, chat_id, gap)
+        (REPLY_SHARE of it at most), here and, on PostgreSQL, in every process."""
+        charged = self.pacer.spend(messages, time.monotonic())
+        if self.fleet is not None and charged > 0:
+            self.fleet.spend(charged)
 
     async def drain(self, *, timeout: float = 30.0, wait_for_delayed: bool = False) -> None:
         """Deliver until nothing is due (with ``wait_for_delayed``, until nothing is pending at

@@ -84,18 +84,6 @@ SET next_at = greatest(
 )
 
 
-# The chats replied to: each one's next turn no sooner than its gap from now.
-_CHARGE_CHATS = text(
-    """
-INSERT INTO chat_pause (chat_id, not_before)
-SELECT x.chat, clock_timestamp() + x.gap * interval '1 second'
-FROM unnest(CAST(:chats AS bigint[]), CAST(:gaps AS float8[])) AS x(chat, gap)
-ON CONFLICT (chat_id) DO UPDATE
-SET not_before = greatest(chat_pause.not_before, excluded.not_before)
-"""
-)
-
-
 @dataclass(frozen=True)
 class Turn:
     """``wait``: seconds until the message may go (its overall turn is taken); ``chat_wait``:
@@ -139,23 +127,11 @@ async def pause_fleet(session: AsyncSession, *, seconds: float) -> None:
     await session.execute(_PAUSE, {"name": BUDGET, "wait": seconds})
 
 
-async def charge_fleet(
-    session: AsyncSession,
-    *,
-    messages: float,
-    rate: float,
-    burst: int,
-    chats: dict[int, float] | None = None,
-) -> None:
+async def charge_fleet(session: AsyncSession, *, messages: float, rate: float, burst: int) -> None:
     """``messages`` sent outside the budget (replies to people's own updates) take their turns
     after the fact: the next turn of every process moves on by ``messages / rate``, from no
     further back than a burst, and by at most MAX_OWED_SECONDS ahead of now; a pause (a 429's)
-    that reaches further stays as it is. ``chats``, the chats they went to with each one's gap:
-    no process writes to one before its gap has passed from now."""
-    if chats:
-        await session.execute(_CHARGE_CHATS, {"chats": list(chats), "gaps": list(chats.values())})
-    if messages <= 0:
-        return
+    that reaches further stays as it is."""
     interval = 1.0 / rate
     await session.execute(
         _CHARGE,

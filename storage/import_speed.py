@@ -14,9 +14,6 @@ a file only after these checks, and never the person's archive itself:
 - no shared string and no cell's XML is longer than the longest cell allowed, in bytes (a
   character takes at least one).
 
-A large sheet read a piece at a time (storage.import_pieces) has the same checks made on its
-rows piece by piece, each piece's just before calamine reads it.
-
 Those parts are then packed, unchanged, with a workbook of our own that names one sheet, into an
 archive in memory that calamine reads. Anything unusual, and any error calamine raises, returns
 None: the caller reads the file with the streaming reader, which gives the precise answer.
@@ -25,9 +22,10 @@ None: the caller reads the file with the streaming reader, which gives the preci
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import cast
@@ -39,6 +37,10 @@ from storage.xlsx_stream import CHUNK, XlsxReader, cell_text, parse_reference
 MAX_SPREAD = 2
 SPREAD_ALLOWANCE = 10_000
 MAX_CELLS = 4_000_000
+# The sheet's XML per piece when a large sheet is read a piece at a time (about 20,000 rows of
+# a results file): small enough that the first rows come soon, large enough that calamine's
+# work per piece (the shared strings, read again for each) stays a small part.
+PIECE_BYTES = 8 * 2**20
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:")
 # A cell not named as "<c r="B7"" right away (or another element starting with "c"): unusual.
@@ -49,6 +51,8 @@ _ROW_OF_LENGTH = {
     for length in range(1, 8)
 }
 _DIMENSION = re.compile(rb'<dimension ref="([^"]{1,40})"')
+_DIMENSION_ELEMENT = re.compile(rb'<dimension ref="[^"]{1,40}"\s*/>')
+_ROW_START = re.compile(rb"<row[\s>]")
 _UNUSUAL_CELLS = (b't="e"', b't="d"')
 
 _SHEET = "xl/worksheets/sheet1.xml"
@@ -61,7 +65,7 @@ _REL = _NS + "officeDocument/2006/relationships"
 def fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
     """The sheet's rows as text, as XlsxReader.read_sheet gives them, or None when the file is
     not plainly safe for calamine (then nothing is counted against the byte budget)."""
-    checked = _checked(reader, sheet, _whole_sheet)
+    checked = _checked(reader, sheet)
     if checked is None:
         return None
     rows = _calamine(_packed(checked.parts, date1904=checked.date1904))
@@ -70,14 +74,32 @@ def fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
     return rows
 
 
-# What a sheet's rows are found to be before calamine reads them: the last row a cell names
-# (the rows to expect), and whether every row was checked (else they are checked later).
-RowsCheck = Callable[[XlsxReader, bytes], tuple[int, bool] | None]
+def fast_pieces(reader: XlsxReader, sheet: str) -> tuple[int, Iterator[list[list[str]]]] | None:
+    """The rows of fast_rows in consecutive pieces, a large sheet read a part at a time, so
+    that whoever takes them works on the first rows while the rest are read, with the last row
+    number any cell names (the rows to expect, a blank row at the end perhaps among them);
+    None when the file is not plainly safe for calamine, as for fast_rows.
+
+    Joined, the pieces are fast_rows's rows, except that a row may carry blank cells to the
+    right of the last column fast_rows keeps (every row is at least as wide as the first
+    piece's). A sheet of less than two pieces' worth of XML is one piece.
+
+    The sheet's XML is cut between rows, and each piece (the sheet's own XML around one run
+    of rows) is read by calamine alone: within a piece calamine places the cells by their
+    names, as for the whole sheet. Across pieces the cells must come in order, and a piece is
+    handed on only once no cell after it is proven to name a row it covers (one search of the
+    rest of the sheet for a row number up to its last); should one, the rows not yet handed on
+    come from the whole sheet read at once, and the pieces already handed on stay right.
+    """
+    checked = _checked(reader, sheet)
+    if checked is None:
+        return None
+    return checked.last_row, _pieces(reader, sheet, checked)
 
 
-def _checked(reader: XlsxReader, sheet: str, rows: RowsCheck) -> _Checked | None:
+def _checked(reader: XlsxReader, sheet: str) -> _Checked | None:
     spent = reader.unpacked
-    checked = _check(reader, sheet, spent, rows)
+    checked = _check(reader, sheet, spent)
     if checked is None:
         reader.unpacked = spent
     return checked
@@ -91,10 +113,9 @@ class _Checked:
     date1904: bool
     spent: int  # the byte budget spent before these parts were unpacked
     last_row: int  # the last row a cell names (a formatted blank one among them)
-    whole: bool  # the sheet's rows were checked whole (else piece by piece, see import_pieces)
 
 
-def _check(reader: XlsxReader, sheet: str, spent: int, rows: RowsCheck) -> _Checked | None:
+def _check(reader: XlsxReader, sheet: str, spent: int) -> _Checked | None:
     strings_part = reader.part_of_type("/sharedStrings")
     styles_part = reader.part_of_type("/styles")
     parts: dict[str, bytes] = {}
@@ -104,14 +125,12 @@ def _check(reader: XlsxReader, sheet: str, spent: int, rows: RowsCheck) -> _Chec
         if part not in reader.names:
             return None
         data = _unpack(reader, part)
-        if data is None or not _starts_plain(data):
-            return None
-        if name != _SHEET and not _plain_xml(data):
+        if data is None or not _plain_xml(data):
             return None
         parts[name] = data
     sheet_xml = parts[_SHEET]
-    found = rows(reader, sheet_xml)
-    if found is None:
+    last_row = _sheet_is_plain(reader, sheet_xml)
+    if last_row is None:
         return None
     strings = parts.get(_STRINGS)
     if strings is not None:
@@ -121,36 +140,105 @@ def _check(reader: XlsxReader, sheet: str, spent: int, rows: RowsCheck) -> _Chec
             reader.max_bytes
         ):
             return None
-    return _Checked(parts, reader.date1904, spent, *found)
+    return _Checked(parts, reader.date1904, spent, last_row)
 
 
-def _whole_sheet(reader: XlsxReader, sheet: bytes) -> tuple[int, bool] | None:
-    """The checks of the sheet's rows, all at once."""
-    last_row = _plain_xml(sheet) and _sheet_is_plain(reader, sheet)
-    return (last_row, True) if last_row else None
+def _pieces(reader: XlsxReader, sheet: str, checked: _Checked) -> Iterator[list[list[str]]]:
+    parts = checked.parts
+    xml = parts[_SHEET]
+    cuts = _cuts(xml)
+    if cuts is None:
+        yield _whole(reader, sheet, checked)
+        return
+    start, end, bounds = cuts
+    # Each piece is the sheet's XML before its rows (without the declared used range, which
+    # would stretch every piece to the whole sheet), one run of rows, and what follows them.
+    before = _DIMENSION_ELEMENT.sub(b"", xml[:start], count=1)
+    after = xml[end:]
+    handed = 0  # rows handed on so far: the next row's index in the whole sheet
+    width = 0
+    for first, last in itertools.pairwise(bounds):
+        piece = {**parts, _SHEET: before + xml[first:last] + after}
+        read = _calamine_piece(_packed(piece, date1904=checked.date1904))
+        del piece
+        if read is None or read.first_row < handed:
+            break  # calamine refused a piece, or its rows come before rows handed on
+        if not read.values:
+            continue
+        if _names_a_row_up_to(xml, last, end, read.last_row + 1):
+            break  # a cell further on belongs among these rows
+        values = read.values
+        while values and not any(values[-1]):
+            values.pop()  # blank rows at the end go with the next piece, or nowhere
+        if not values:
+            continue
+        if len(values[0]) < width:  # a piece's rows are all as wide
+            padding = [""] * (width - len(values[0]))
+            for row in values:
+                row.extend(padding)
+        width = len(values[0])
+        rows = [[""] * width for _ in range(read.first_row - handed)]  # blank rows between
+        rows += values
+        handed = read.first_row + len(values)
+        yield rows
+    else:
+        return  # every piece handed on (none at all: the caller says the file is empty)
+    yield _whole(reader, sheet, checked)[handed:]
 
 
 def _whole(reader: XlsxReader, sheet: str, checked: _Checked) -> list[list[str]]:
-    """The whole sheet read at once: by calamine once its rows are checked whole, else by the
-    streaming reader."""
-    if checked.whole or _whole_sheet(reader, checked.parts[_SHEET]) is not None:
-        rows = _calamine(_packed(checked.parts, date1904=checked.date1904))
-        if rows is not None:
-            return rows
+    """The whole sheet read at once: by calamine, else by the streaming reader."""
+    rows = _calamine(_packed(checked.parts, date1904=checked.date1904))
+    if rows is not None:
+        return rows
     reader.unpacked = checked.spent
     return reader.read_sheet(sheet)
 
 
-def _starts_plain(data: bytes) -> bool:
-    """UTF-8 (or ASCII) markup from its first byte, so that the checks on bytes below see every
-    tag."""
-    return data.removeprefix(b"\xef\xbb\xbf").startswith(b"<")
+def _cuts(xml: bytes) -> tuple[int, int, list[int]] | None:
+    """Where the rows begin and end, and where the pieces begin, the end last; None for a
+    sheet of less than two pieces."""
+    start = xml.find(b"<sheetData>")
+    end = xml.rfind(b"</sheetData>")
+    if start < 0 or end < start or end - start < 2 * PIECE_BYTES:
+        return None
+    start += len(b"<sheetData>")
+    bounds = [start]
+    while (found := _ROW_START.search(xml, bounds[-1] + PIECE_BYTES, end)) is not None:
+        if end - found.start() < PIECE_BYTES // 2:
+            break  # a short last piece joins the one before
+        bounds.append(found.start())
+    if len(bounds) < 2:
+        return None
+    bounds.append(end)
+    return start, end, bounds
+
+
+def _names_a_row_up_to(xml: bytes, start: int, end: int, row: int) -> bool:
+    """Whether a cell between ``start`` and ``end`` names a row numbered ``row`` or less."""
+    pattern = re.compile(rb'<c r="[A-Z]{1,3}' + _at_most(row).encode() + rb'"')
+    return pattern.search(xml, start, end) is not None
+
+
+def _at_most(number: int) -> str:
+    """A pattern for the numbers 1 to ``number`` as written, without leading zeros."""
+    digits = str(number)
+    length = len(digits)
+    choices = [f"[1-9][0-9]{{0,{length - 2}}}"] if length > 1 else []
+    for at, digit in enumerate(map(int, digits)):
+        lowest = 1 if at == 0 else 0
+        if digit > lowest:  # the same start, a smaller digit here, any digits after
+            choices.append(f"{digits[:at]}[{lowest}-{digit - 1}][0-9]{{{length - at - 1}}}")
+    choices.append(digits)
+    return "(?:" + "|".join(choices) + ")"
 
 
 def _plain_xml(data: bytes) -> bool:
-    """Markup as _starts_plain says, with no DTD, entity, comment or CDATA, no namespace
-    prefix on an element."""
-    return _starts_plain(data) and b"<!" not in data and _PREFIXED.search(data) is None
+    """UTF-8 (or ASCII) markup from its first byte, so that the checks on bytes below see every
+    tag; no DTD, entity, comment or CDATA, no namespace prefix on an element."""
+    if not data.removeprefix(b"\xef\xbb\xbf").startswith(b"<"):
+        return False
+    return b"<!" not in data and _PREFIXED.search(data) is None
 
 
 def _unpack(reader: XlsxReader, part: str) -> bytes | None:
@@ -166,8 +254,11 @@ def _unpack(reader: XlsxReader, part: str) -> bytes | None:
 
 def _sheet_is_plain(reader: XlsxReader, sheet: bytes) -> int | None:
     """The last row any cell names, when the sheet is plain; None when it is not."""
-    if not _declared_within(reader, sheet):
-        return None
+    declared = _DIMENSION.search(sheet)
+    if declared is not None:
+        corner = parse_reference(declared.group(1).decode("ascii", "replace").rpartition(":")[2])
+        if corner is not None and (corner[0] > reader.max_rows or corner[1] > reader.max_columns):
+            return None
     if any(mark in sheet for mark in _UNUSUAL_CELLS) or _UNNAMED.search(sheet):
         return None
     cells = sheet.count(b'<c r="')
@@ -184,14 +275,6 @@ def _sheet_is_plain(reader: XlsxReader, sheet: bytes) -> int | None:
     if area > MAX_CELLS or area > MAX_SPREAD * cells + SPREAD_ALLOWANCE:
         return None
     return last_row if max(map(len, sheet.split(b"<c "))) <= reader.max_cell_chars else None
-
-
-def _declared_within(reader: XlsxReader, sheet: bytes) -> bool:
-    declared = _DIMENSION.search(sheet)
-    if declared is None:
-        return True
-    corner = parse_reference(declared.group(1).decode("ascii", "replace").rpartition(":")[2])
-    return corner is None or (corner[0] <= reader.max_rows and corner[1] <= reader.max_columns)
 
 
 def _largest(sheet: bytes, of_length: dict[int, re.Pattern[bytes]]) -> int:
@@ -289,6 +372,35 @@ def _calamine(packed: bytes) -> list[list[str]] | None:
     if rows and width < len(rows[0]):
         rows = [row[:width] for row in rows]
     return rows
+
+
+@dataclass
+class _Piece:
+    """One piece as calamine read it: its rows from the first row with a value, each from
+    column A, and where they lie in the sheet (counted from 0)."""
+
+    values: list[list[str]]
+    first_row: int
+    last_row: int
+
+
+def _calamine_piece(packed: bytes) -> _Piece | None:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(packed))
+        del packed
+        sheet = book.get_sheet_by_index(0)
+        start, end = sheet.start, sheet.end
+        values = sheet.to_python(skip_empty_area=True)
+    except Exception:
+        return None
+    if start is None or end is None or not values:
+        return _Piece([], 2**62, -1)  # nothing in it: before no row, names no row
+    rows = _as_text(values)
+    if start[1]:
+        rows = [[""] * start[1] + row for row in rows]
+    return _Piece(rows, start[0], end[0])
 
 
 def _as_text(values: Sequence[Sequence[object]]) -> list[list[str]]:

@@ -24,8 +24,7 @@ from typing import cast
 from domain.sheet import COLUMN_LABELS, HEADER_SCAN_ROWS, REQUIRED, HeaderMatch, ImportKind
 from domain.sheet import locate_header as _locate_header
 from messages import N_
-from storage.import_pieces import fast_pieces
-from storage.import_speed import fast_rows
+from storage.import_speed import fast_pieces, fast_rows
 from storage.xlsx_stream import Breach, XlsxReader, column_name
 from storage.xlsx_stream import cell_text as cell_text
 
@@ -214,7 +213,7 @@ class TablePieces:
 
 def parse_table_pieces(data: bytes, filename: str, limits: ReadLimits | None = None) -> TablePieces:
     """parse_table's rows in consecutive pieces: a large workbook is read a piece at a time
-    (storage.import_pieces.fast_pieces), so that the first rows can be worked on while the rest
+    (storage.import_speed.fast_pieces), so that the first rows can be worked on while the rest
     are read; any other file is one piece. Joined, the pieces are parse_table's rows, except
     that a row may differ in blank cells at its right end. A file refused as a whole is refused
     here or while the pieces are read; one with no value at all before its first piece."""

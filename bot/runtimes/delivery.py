@@ -132,9 +132,9 @@ class Delivery:
     later: ReplyLater | None = None
     inline_wait: float = INLINE_WAIT
     wall: Callable[[], datetime] = _utcnow
-    # Told of every message sent or changed here (not a button's answer) and its chat, for the
-    # outbox to leave room for within Telegram's limits (notices.pacing.ReplyMeter.count).
-    counted: Callable[[int, int], None] | None = None
+    # Told of every message sent or changed here (not a button's answer), for the outbox to
+    # leave room for within Telegram's overall rate (notices.pacing.ReplyMeter.count).
+    counted: Callable[[int], None] | None = None
     _paused: dict[int, datetime] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
@@ -231,7 +231,7 @@ class Delivery:
             log.info("keyboard of message %s in chat %s stays: %s", previous, chat_id, exc)
         else:
             if self.counted is not None:
-                self.counted(1, chat_id)
+                self.counted(1)
 
     async def _try(
         self,
@@ -273,7 +273,7 @@ class Delivery:
                 await self.sleep(wait)
                 continue
             if message and self.counted is not None:
-                self.counted(1, chat_id)
+                self.counted(1)
             if waited is not None and self._paused.get(chat_id) == waited:
                 del self._paused[chat_id]  # waited out: the chat's next replies go straight
             return

@@ -244,10 +244,10 @@ async def serve(
     webhook: Webhook | None = None,
     stop: asyncio.Event | None = None,
     on_ready: Callable[[str | None], None] | None = None,
-    counted: Callable[[int, int], None] | None = None,
+    counted: Callable[[int], None] | None = None,
 ) -> None:
     """Run until ``stop`` is set; then finish the updates in hand and return. ``counted`` is
-    told of every message the replies send or change, and its chat (see Delivery)."""
+    told of every message the replies send or change (see Delivery)."""
     stop = stop or asyncio.Event()
     try:
         async with starting():

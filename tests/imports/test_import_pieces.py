@@ -1,4 +1,4 @@
-"""A large workbook is read a piece at a time (storage.import_pieces.fast_pieces): the pieces
+"""A large workbook is read a piece at a time (storage.import_speed.fast_pieces): the pieces
 join to the very rows of the whole sheet, whatever lies where the sheet is cut (blank rows,
 values off column A, shared strings, numbers and dates); cells out of order are read right;
 and the checks of a results file give the same answer, row numbers and all, piece by piece."""
@@ -14,9 +14,9 @@ import pytest
 from sheets import HEADER, result_row
 from test_hostile_files import rewrite
 
-from storage import import_pieces, import_speed
+from storage import import_speed
 from storage.import_child import CheckedHead, CheckRequest, check_file, check_frames
-from storage.sheet_reader import SheetError, parse_table, parse_table_pieces
+from storage.sheet_reader import parse_table, parse_table_pieces
 
 SHEET = "xl/worksheets/sheet1.xml"
 SMALL_PIECE = 16_000  # bytes of sheet XML per piece in these tests: a few hundred rows
@@ -25,16 +25,16 @@ SMALL_PIECE = 16_000  # bytes of sheet XML per piece in these tests: a few hundr
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Pieces of SMALL_PIECE bytes; one entry per piece calamine read (its first row)."""
-    monkeypatch.setattr(import_pieces, "PIECE_BYTES", SMALL_PIECE)
+    monkeypatch.setattr(import_speed, "PIECE_BYTES", SMALL_PIECE)
     seen: list[int] = []
-    real = import_pieces._calamine_piece
+    real = import_speed._calamine_piece
 
     def spy(packed: bytes):  # type: ignore[no-untyped-def]
         piece = real(packed)
         seen.append(-1 if piece is None else piece.first_row)
         return piece
 
-    monkeypatch.setattr(import_pieces, "_calamine_piece", spy)
+    monkeypatch.setattr(import_speed, "_calamine_piece", spy)
     return seen
 
 
@@ -42,13 +42,13 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One entry per time the rest of a sheet was read whole after its pieces."""
     seen: list[int] = []
-    real = import_pieces._whole
+    real = import_speed._whole
 
     def spy(reader, sheet, checked):  # type: ignore[no-untyped-def]
         seen.append(1)
         return real(reader, sheet, checked)
 
-    monkeypatch.setattr(import_pieces, "_whole", spy)
+    monkeypatch.setattr(import_speed, "_whole", spy)
     return seen
 
 
@@ -145,7 +145,7 @@ def test_rows_out_of_order_are_read_right(small_pieces, whole_reads, moved):
 
 def test_the_pattern_for_row_numbers_up_to_a_number():
     for largest in [*range(1, 130), 999, 1000, 1001, 20_999, 100_002]:
-        pattern = re.compile(import_pieces._at_most(largest) + '"')
+        pattern = re.compile(import_speed._at_most(largest) + '"')
         near = range(max(1, largest - 120), largest + 120)
         for number in {*range(1, 130), *near}:
             matched = pattern.fullmatch(f'{number}"') is not None
@@ -172,7 +172,7 @@ def test_checking_in_pieces_gives_the_same_answer_row_numbers_and_all(monkeypatc
     book.save(buffer)
     request = results_request(buffer.getvalue())
     whole = check_file(request)
-    monkeypatch.setattr(import_pieces, "PIECE_BYTES", SMALL_PIECE)
+    monkeypatch.setattr(import_speed, "PIECE_BYTES", SMALL_PIECE)
     in_pieces = check_file(request)
 
     assert [issue.row for issue in whole.issues] == [6, 643, 1193]
@@ -197,99 +197,3 @@ def test_the_first_rows_are_checked_before_the_last_piece_is_read(small_pieces):
     rest = list(frames)
     assert 0 < read_by_then < len(small_pieces)
     assert sum(len(frame) for frame in rest if isinstance(frame, list)) == 7000
-
-
-def test_the_first_piece_is_read_before_the_rest_of_the_sheet_is_checked(monkeypatch):
-    """Each piece's rows are checked just before calamine reads it: the first rows go out
-    while the rest of the sheet is not yet looked at, and the whole sheet is never checked at
-    once (that is what kept the first rows waiting)."""
-    monkeypatch.setattr(import_pieces, "PIECE_BYTES", SMALL_PIECE)
-    events: list[str] = []
-    for name, label in (("_rows_are_plain", "check"), ("_calamine_piece", "read")):
-        real = getattr(import_pieces, name)
-
-        def spy(*args, _real=real, _label=label):  # type: ignore[no-untyped-def]
-            events.append(_label)
-            return _real(*args)
-
-        monkeypatch.setattr(import_pieces, name, spy)
-    whole_checks: list[int] = []
-    real_whole = import_speed._sheet_is_plain
-    monkeypatch.setattr(
-        import_speed,
-        "_sheet_is_plain",
-        lambda *args: whole_checks.append(1) or real_whole(*args),
-    )
-    data = varied_workbook()
-    pieces = iter(parse_table_pieces(data, "s.xlsx").pieces)
-    next(pieces)
-    assert events[:2] == ["check", "read"]  # the first piece: checked, then read
-    rest = list(pieces)
-
-    assert len(rest) >= 3 and whole_checks == []
-    assert events.count("check") == events.count("read") >= 4
-    # Every read follows its own piece's check.
-    assert all(events[at - 1] == "check" for at, event in enumerate(events) if event == "read")
-
-
-def put_in_row(data: bytes, number: int, change) -> bytes:
-    """The workbook with row ``number``'s element changed by ``change`` (its XML → XML)."""
-
-    def edit(xml: str) -> str:
-        found = re.search(rf'<row r="{number}"[ >].*?</row>', xml)
-        assert found is not None
-        return xml.replace(found.group(0), change(found.group(0)), 1)
-
-    return rewrite(data, SHEET, edit)
-
-
-HOSTILE_IN_A_ROW = {
-    # The last column of Excel in a row far down: a rectangle of a million columns.
-    "far column": lambda row: row.replace("</row>", '<c r="XFD1200" t="n"><v>1</v></c></row>'),
-    # A cell longer than any cell may be.
-    "long cell": lambda row: row.replace(
-        "</row>", '<c r="L1200" t="inlineStr"><is><t>' + "长" * 40_000 + "</t></is></c></row>"
-    ),
-    # A cell that does not say where it is.
-    "unnamed cell": lambda row: row.replace(
-        "</row>", '<c t="inlineStr"><is><t>无名</t></is></c></row>'
-    ),
-}
-
-
-@pytest.mark.parametrize("hostile", sorted(HOSTILE_IN_A_ROW))
-def test_a_piece_that_fails_the_checks_is_never_read_by_calamine(
-    small_pieces, monkeypatch, hostile
-):
-    """Far down the sheet, after pieces were handed on: that piece never reaches calamine, and
-    the answer is the streaming reader's for the whole sheet, rows or refusal alike."""
-    marker = {
-        "far column": b"XFD1200",
-        "long cell": "长".encode() * 100,
-        "unnamed cell": "无名".encode(),
-    }
-    data = put_in_row(varied_workbook(), 1200, HOSTILE_IN_A_ROW[hostile])
-    seen: list[bytes] = []
-    real = import_pieces._calamine_piece
-
-    def spy(packed: bytes):  # type: ignore[no-untyped-def]
-        seen.append(packed)
-        return real(packed)
-
-    monkeypatch.setattr(import_pieces, "_calamine_piece", spy)
-    try:
-        whole: list[list[str]] | SheetError = parse_table(data, "s.xlsx")
-    except SheetError as refused:
-        whole = refused
-    pieces: list[list[list[str]]] = []
-    try:
-        for piece in parse_table_pieces(data, "s.xlsx").pieces:
-            pieces.append(piece)
-    except SheetError as refused:
-        assert isinstance(whole, SheetError) and refused.reason == whole.reason
-    else:
-        assert not isinstance(whole, SheetError)
-        assert trimmed([row for piece in pieces for row in piece]) == trimmed(whole)
-
-    assert len(seen) >= 2  # pieces before it were read by calamine
-    assert not any(marker[hostile] in packed for packed in seen)

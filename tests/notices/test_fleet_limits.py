@@ -209,31 +209,6 @@ async def test_replies_are_charged_to_every_process_and_a_pause_stays(pg_url):
         assert 4.8 < (await take(14)).wait <= 5.0
 
 
-@pytest.mark.postgres
-async def test_a_chat_replied_to_by_one_process_waits_its_gap_in_every_process(pg_url):
-    """A reply to a person from one process: no process's outbox writes to that person
-    within the second after it, others' turns are not touched, nor is the overall budget
-    when the replies' charge was capped away."""
-    async with open_storage(settings_for(pg_url)) as storage:
-        await upgrade(storage.engine)
-        notice = NoticeSettings(outbox_rate=10.0)
-        replying = FleetBudget(storage.sessions, notice)
-        replying.spend(0.0, 21, 1.0)
-        replying.spend(0.0, 22, 1.0)
-        replying.spend(0.0, 21, 1.0)
-        await replying.settle()
-
-        async def take(chat: int) -> Turn:
-            async with transaction(storage.sessions) as session:
-                return await take_turn(session, chat_id=chat, rate=10.0, burst=1, chat_gap=1.0)
-
-        held = await take(21)
-        assert 0.8 < held.chat_wait <= 1.0 and held.wait == 0.0
-        assert (await take(22)).chat_wait > 0.8
-        free = await take(23)
-        assert free.chat_wait == 0.0 and free.wait < 0.001
-
-
 async def test_sqlite_paces_in_memory_alone(storage):
     assert FleetBudget.for_sessions(storage.sessions, NoticeSettings()) is None
 

@@ -5,10 +5,6 @@ test_fleet_limits.py)."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 
 import pytest
 
@@ -55,51 +51,28 @@ def test_a_crowd_replied_to_never_stops_the_outbox():
 
 def test_the_meter_tells_its_listeners_until_they_stop_listening():
     meter = ReplyMeter()
-    heard: list[tuple[int, int | None]] = []
+    heard: list[int] = []
     meter.count(3)  # nobody listens yet
-    stop = meter.listen(lambda messages, chat: heard.append((messages, chat)))
+    stop = meter.listen(heard.append)
     meter.count(1)
-    meter.count(2, chat_id=7)
+    meter.count(2)
     stop()
     meter.count(4)
-    assert heard == [(1, None), (2, 7)]
+    assert heard == [1, 2]
 
 
-@asynccontextmanager
-async def running_sender(storage, make_sender) -> AsyncIterator[tuple[ReplyMeter, Any]]:
-    """An outbox sender running with a meter of its process's replies; stopped on leaving."""
+async def test_the_outbox_sender_listens_while_it_runs(storage, make_sender):
     meter = ReplyMeter()
     sender = make_sender(storage.sessions)
     sender.replies = meter
     stop = asyncio.Event()
     running = asyncio.create_task(sender.run(stop))
     await asyncio.sleep(0.05)
-    try:
-        yield meter, sender
-    finally:
-        stop.set()
-        await running
-
-
-async def test_the_outbox_sender_listens_while_it_runs(storage, make_sender):
-    async with running_sender(storage, make_sender) as (meter, sender):
-        meter.count(15)  # half a second's worth of replies at Telegram's 30 a second
-        wait = sender.pacer.global_wait(asyncio.get_running_loop().time())
+    meter.count(15)  # half a second's worth of replies at Telegram's 30 a second
+    wait = sender.pacer.global_wait(asyncio.get_running_loop().time())
+    stop.set()
+    await running
     assert 0.4 < wait <= 0.5
     before = sender.pacer.tokens
     meter.count(30)  # stopped: no longer told
     assert sender.pacer.tokens == before
-
-
-async def test_a_chat_replied_to_waits_its_gap_before_the_outbox_writes_to_it(storage, make_sender):
-    """Telegram's one message a second to a person counts replies too: after a reply to a
-    person, the outbox's next message to them waits a second; to a group, its three."""
-    async with running_sender(storage, make_sender) as (meter, sender):
-        before = time.monotonic()
-        meter.count(1, chat_id=501)
-        meter.count(1, chat_id=-1002)
-        meter.count(1)  # a reply whose chat is not known: the overall rate only
-        after = time.monotonic()
-    assert before + 1.0 <= sender.pacer.chat_ready_at(501) <= after + 1.0
-    assert before + 3.0 <= sender.pacer.chat_ready_at(-1002) <= after + 3.0
-    assert sender.pacer.chat_ready_at(502) == 0.0
