@@ -77,7 +77,7 @@ class FleetBudget:
                 async with self.sessions() as session, session.begin():
                     await charge_fleet(session, messages=messages, rate=self.rate, burst=self.burst)
             except Exception:
-                log.exception("%d replies could not be charged to the fleet's budget", messages)
+                log.exception("%.1f replies could not be charged to the fleet's budget", messages)
 
     async def settle(self) -> None:
         if self._charging is not None:
