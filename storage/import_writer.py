@@ -22,6 +22,7 @@ from storage.import_bulk import (
     BATCH,
     CYCLE,
     HISTORY,
+    HISTORY_JOINED,
     HISTORY_NEW,
     POST,
     POST_CHANGE,
@@ -29,11 +30,9 @@ from storage.import_bulk import (
     RESULT,
     RESULT_CHANGE,
     RESULT_NEW,
-    RESULT_NEW_FIXED,
     WORKER,
     WORKER_CHANGE,
     WORKER_NEW,
-    WORKER_NEW_FIXED,
     Bulk,
 )
 from storage.import_hashing import keyed_hasher
@@ -255,19 +254,19 @@ class Writer:
     ) -> None:
         """_plan_post and _plan_result for workers who have neither yet, in one loop: a first
         import consists of nothing else."""
-        units, vacant, stamp = self.units, self.vacant, self._stamp
+        units, vacant = self.units, self.vacant
         with_results = self.cycle_id is not None
         post_changes, new_posts, new_results = plan.post_changes, plan.new_posts, plan.new_results
         for row, id_hash in newcomers:
             worker_id = new_ids[id_hash]
             unit_id = units[row.unit]
-            plan.history.append((worker_id, unit_id, "joined", self._today, "roster", stamp))
+            plan.joined.append((worker_id, unit_id))
             plan_recruitment(plan.recruitment, worker_id, row.recruitment, None)
             spare = vacant.get((unit_id, row.post)) if vacant else None
             if spare:
                 post_changes.append((unit_id, row.post, worker_id, spare.pop(0)))
             else:
-                new_posts.append((unit_id, row.post, worker_id, stamp))
+                new_posts.append((unit_id, row.post, worker_id))
             if with_results and row.grade is not None and row.renew is not None:
                 new_results.append(
                     (worker_id, unit_id, row.post, row.grade.value, row.renew, row.remark)
@@ -310,7 +309,7 @@ class Writer:
         if vacant:
             plan.post_changes.append((unit_id, row.post, worker_id, vacant.pop(0)))
         else:
-            plan.new_posts.append((unit_id, row.post, worker_id, self._stamp))
+            plan.new_posts.append((unit_id, row.post, worker_id))
         return True
 
     def _plan_result(
@@ -372,14 +371,12 @@ class Writer:
                 None if row.phone is None else phone_hash(row.phone),
                 None if row.phone is None else row.phone[-4:],
                 units[row.unit],
-                "on_duty",
-                stamp,
-                stamp,
             )
             for row, id_hash in newcomers
         ]
         last = await self.bulk.last_id(WORKER)
-        await self.bulk.insert(WORKER, WORKER_NEW + WORKER_NEW_FIXED, rows)
+        fixed = {"status": "on_duty", "created_at": stamp, "updated_at": stamp}
+        await self.bulk.insert(WORKER, WORKER_NEW, rows, fixed)
         wanted = [id_hash for _, id_hash in newcomers]
         numbered = await self.bulk.numbered_in_order(WORKER, last, len(rows))
         if numbered is not None:
@@ -401,20 +398,23 @@ class Writer:
         batch_id = await self._batch()
         await self.bulk.update(WORKER, WORKER_CHANGE, plan.worker_changes)
         await self.bulk.update(POST, POST_CHANGE, plan.post_changes)
-        await self.bulk.insert(POST, POST_NEW, plan.new_posts)
+        await self.bulk.insert(POST, POST_NEW, plan.new_posts, {"created_at": self._stamp})
         await self.bulk.insert(HISTORY, HISTORY_NEW, plan.history)
+        joined = {"change": "joined", "on_day": self._today, "reason": "roster"}
+        await self.bulk.insert(
+            HISTORY, HISTORY_JOINED, plan.joined, joined | {"recorded_at": self._stamp}
+        )
         if plan.new_results:
-            fixed = (
-                self.cycle_id,
-                "pending",
-                False,
-                False,
-                self.bulk.constant(RESULT, "findings", []),
-                batch_id,
-                self._stamp,
-            )
-            rows = [values + fixed for values in plan.new_results]
-            await self.bulk.insert(RESULT, RESULT_NEW + RESULT_NEW_FIXED, rows)
+            fixed = {
+                "cycle_id": self.cycle_id,
+                "status": "pending",
+                "renewal_blocked": self.bulk.constant(RESULT, "renewal_blocked", False),
+                "subsidy_stopped": self.bulk.constant(RESULT, "subsidy_stopped", False),
+                "findings": self.bulk.constant(RESULT, "findings", []),
+                "import_batch_id": batch_id,
+                "updated_at": self._stamp,
+            }
+            await self.bulk.insert(RESULT, RESULT_NEW, plan.new_results, fixed)
         changes = [
             (*values[:-1], batch_id, self._stamp, values[-1]) for values in plan.result_changes
         ]
@@ -438,6 +438,7 @@ class _Plan:
     bases: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     recruitment: list[tuple[Any, ...]] = field(default_factory=list)
     history: list[tuple[Any, ...]] = field(default_factory=list)
+    joined: list[tuple[int, int]] = field(default_factory=list)  # newcomers' (worker, unit)
 
     @property
     def empty(self) -> bool:
