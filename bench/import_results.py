@@ -9,10 +9,7 @@ other:
           storage.import_speed, else the streaming reader; text out)
   import  services.imports.import_results, reading included (the reading process reads a
           large file a piece at a time, checks and sends the rows in batches while this one
-          writes them), into a fresh SQLite database at the newest schema holding only the units,
-          opened as the bot opens it (SQLite's checkpoints in the background, storage.checkpoints);
-          the checkpoint of the import's pages that follows the answer is timed and printed on
-          its own, not counted in the import's time
+          writes them), into a fresh SQLite database at the newest schema holding only the units
   pandas  the naive peer: pandas.read_excel(engine="calamine") and DataFrame.to_sql into a fresh
           SQLite file, no validation, no hashing (pandas is the optional "bench" extra:
           pip install -e '.[bench]'; without it the bench says so and measures the rest)
@@ -130,13 +127,10 @@ def child_read(path: Path) -> dict[str, float]:
 
 def child_import(path: Path, url: str) -> dict[str, float]:
     from services.imports import import_results
-    from storage.checkpoints import checkpoint
     from storage.db import make_engine, make_sessionmaker
 
     async def run() -> dict[str, float]:
-        # As the bot opens its database: SQLite's checkpoints left to its background task
-        # (storage.checkpoints), which is timed here on its own, once the import has answered.
-        engine = make_engine(url, background_checkpoints=True)
+        engine = make_engine(url)
         try:
             started, cpu = time.perf_counter(), cpu_seconds()
             report = await import_results(
@@ -148,15 +142,12 @@ def child_import(path: Path, url: str) -> dict[str, float]:
                 max_mb=2000,
             )
             seconds = time.perf_counter() - started
-            await checkpoint(engine)
-            checkpointed = time.perf_counter() - started - seconds
         finally:
             await engine.dispose()
         if not report.ok:
             raise SystemExit(f"import refused the file: {report.issues[:3]}")
         return {
             "seconds": seconds,
-            "checkpoint": checkpointed,
             "cpu": cpu_seconds() - cpu,
             "created": report.created,
             "peak_mb": peak_mb(),
@@ -276,8 +267,6 @@ def main() -> int:
         f"CPU {read['cpu']:.2f} s",
         f"import (SQLite)      {imported['seconds']:>10.2f} s   peak {imported['peak_mb']:.0f} MB, "
         f"CPU {imported['cpu']:.2f} s",
-        f"then its checkpoint  {imported['checkpoint']:>10.2f} s   its pages copied into the "
-        "database file after the answer, as the bot's background checkpoint does",
         f"import / read        {ratio:>10.2f} x   goal ≤ {GOAL_RATIO:.0f} x "
         f"{'ok' if ratio <= GOAL_RATIO else 'OVER'}",
     ]
@@ -302,7 +291,6 @@ def main() -> int:
     if peer is not None:
         versus = imported["seconds"] / peer["seconds"]
         figure("import time / naive pandas peer", versus, "x", "<= 1", versus <= 1)
-    figure("the import's checkpoint, after the answer", imported["checkpoint"], "s", "—", True)
     figure(
         "peak memory of the import",
         imported["peak_mb"],

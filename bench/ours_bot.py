@@ -20,7 +20,6 @@ from domain.clock import SystemClock  # noqa: E402
 from handlers.context import Context  # noqa: E402
 from handlers.core import Dispatcher, Router  # noqa: E402
 from handlers.types import Incoming, Outcome, Reply  # noqa: E402
-from storage.checkpoints import keep_checkpointing  # noqa: E402
 from storage.db import make_engine, make_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
@@ -73,8 +72,7 @@ class Ours:
             database_url=f"sqlite+aiosqlite:///{self.folder.name}/bench.db",
             secret_key="bench-secret-key-0123456789-long-enough",
         )
-        # As `gongshi run` opens it: SQLite's checkpoints beside the updates (start()).
-        self.storage = make_engine(settings.database_url, background_checkpoints=True)
+        self.storage = make_engine(settings.database_url)
         await upgrade(self.storage)
         self.dispatcher = Dispatcher(
             sessions=make_sessionmaker(self.storage),
@@ -89,11 +87,9 @@ class Ours:
 
     async def start(self) -> None:
         self.task = asyncio.create_task(serve(self.transport, self.dispatcher, stop=self.stopping))
-        self.checkpoints = asyncio.create_task(keep_checkpointing(self.storage, self.stopping))
 
     async def stop(self) -> None:
         self.stopping.set()
         await self.task
-        await self.checkpoints
         await self.storage.dispose()
         self.folder.cleanup()

@@ -123,12 +123,10 @@ async def serve_bot(
     from notices.config import NoticeSettings
     from notices.pacing import ReplyMeter
     from notices.service import run_notices, work_calendar
-    from storage.checkpoints import keep_checkpointing
 
     t = Translator(settings.language)
     assert settings.bot_token is not None
-    # SQLite's checkpoints run beside the updates (storage.checkpoints), not inside commits.
-    async with open_storage(settings, background_checkpoints=True) as storage:
+    async with open_storage(settings) as storage:
         await require_newest_schema(storage.engine, t)
         clock = SystemClock(settings.timezone)
         token = settings.bot_token.get_secret_value()
@@ -171,11 +169,9 @@ async def serve_bot(
                 )
             )
 
-        # The outbox, the sweeps and the checkpoints run beside the updates, and stop with
-        # them; the replies to the updates are counted for the outbox, which leaves room for
-        # them.
+        # The outbox and the sweeps run beside the updates, and stop with them; the replies
+        # to the updates are counted for the outbox, which leaves room for them.
         replies = ReplyMeter()
-        checkpoints = asyncio.create_task(keep_checkpointing(storage.engine, stop))
         background = asyncio.create_task(
             run_notices(
                 engine=storage.engine,
@@ -209,7 +205,6 @@ async def serve_bot(
         finally:
             stop.set()
             await background
-            await checkpoints
             await asyncio.wait({profile}, timeout=PROFILE_SECONDS)
             profile.cancel()
     typer.echo(t("Bot stopped."))

@@ -49,12 +49,8 @@ class Storage:
 
 
 @asynccontextmanager
-async def open_storage(
-    settings: Settings, *, background_checkpoints: bool = False
-) -> AsyncIterator[Storage]:
-    """``background_checkpoints``: for a caller that runs
-    storage.checkpoints.keep_checkpointing beside its work (storage.db.make_engine)."""
-    engine = make_engine(settings.database_url, background_checkpoints=background_checkpoints)
+async def open_storage(settings: Settings) -> AsyncIterator[Storage]:
+    engine = make_engine(settings.database_url)
     try:
         yield Storage(settings, engine, make_sessionmaker(engine))
     finally:

@@ -38,13 +38,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _no_automatic_checkpoints(dbapi_connection: Any, _record: Any) -> None:
-    # Left to storage.checkpoints.keep_checkpointing, which the caller runs beside its work.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
-    cursor.close()
-
-
 # Marks a pooled connection whose foreign keys a large import switched off (storage.import_sqlite)
 # until it has switched them on again and read them back.
 FOREIGN_KEYS_OFF = "gongshi_foreign_keys_off"
@@ -57,10 +50,7 @@ def _never_without_foreign_keys(_dbapi_connection: Any, record: Any, _proxy: Any
         raise DisconnectionError("foreign keys were left off on this connection")
 
 
-def make_engine(url: str, *, background_checkpoints: bool = False, **kwargs: Any) -> AsyncEngine:
-    """The engine for ``url``. ``background_checkpoints``: SQLite's automatic checkpoints off,
-    for a caller that runs storage.checkpoints.keep_checkpointing beside its work (the bot);
-    no effect on PostgreSQL."""
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -69,8 +59,6 @@ def make_engine(url: str, *, background_checkpoints: bool = False, **kwargs: Any
             kwargs["connect_args"] = {"async_creator_fn": connect} | kwargs.get("connect_args", {})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        if background_checkpoints:
-            event.listen(engine.sync_engine, "connect", _no_automatic_checkpoints)
         event.listen(engine.sync_engine, "checkout", _never_without_foreign_keys)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
