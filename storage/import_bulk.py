@@ -97,7 +97,7 @@ class Bulk:
             await self.connection.exec_driver_sql(sql, rows)
         else:
             await self.connection.execute(
-                insert(table), [{**dict(zip(columns, row, strict=True)), **fixed} for row in rows]
+                insert(table), [dict(zip(columns, row, strict=True), **fixed) for row in rows]
             )
 
     async def select_in(
