@@ -26,6 +26,7 @@ import itertools
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import cast
@@ -94,7 +95,7 @@ def fast_pieces(reader: XlsxReader, sheet: str) -> tuple[int, Iterator[list[list
     checked = _checked(reader, sheet)
     if checked is None:
         return None
-    return checked.last_row, _pieces(reader, sheet, checked)
+    return checked.last_row, _read_ahead(_pieces(reader, sheet, checked))
 
 
 def _checked(reader: XlsxReader, sheet: str) -> _Checked | None:
@@ -184,6 +185,17 @@ def _pieces(reader: XlsxReader, sheet: str, checked: _Checked) -> Iterator[list[
     else:
         return  # every piece handed on (none at all: the caller says the file is empty)
     yield _whole(reader, sheet, checked)[handed:]
+
+
+def _read_ahead(pieces: Iterator[list[list[str]]]) -> Iterator[list[list[str]]]:
+    """The pieces, each next one read in a thread of its own while the caller works on the one
+    before: calamine lets go of the interpreter while it parses, so the two overlap. One piece
+    ahead at most; a piece's error is raised where that piece is asked for."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        coming = pool.submit(next, pieces, None)
+        while (piece := coming.result()) is not None:
+            coming = pool.submit(next, pieces, None)
+            yield piece
 
 
 def _whole(reader: XlsxReader, sheet: str, checked: _Checked) -> list[list[str]]:

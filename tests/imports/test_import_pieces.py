@@ -1,12 +1,16 @@
 """A large workbook is read a piece at a time (storage.import_speed.fast_pieces): the pieces
 join to the very rows of the whole sheet, whatever lies where the sheet is cut (blank rows,
 values off column A, shared strings, numbers and dates); cells out of order are read right;
-and the checks of a results file give the same answer, row numbers and all, piece by piece."""
+the checks of a results file give the same answer, row numbers and all, piece by piece; and
+the next piece is read while the one before is worked on."""
 
 from __future__ import annotations
 
 import io
 import re
+import threading
+import time
+from collections.abc import Iterator
 from datetime import date
 
 import openpyxl
@@ -197,3 +201,60 @@ def test_the_first_rows_are_checked_before_the_last_piece_is_read(small_pieces):
     rest = list(frames)
     assert 0 < read_by_then < len(small_pieces)
     assert sum(len(frame) for frame in rest if isinstance(frame, list)) == 7000
+
+
+def test_the_next_piece_is_read_while_the_first_is_worked_on(monkeypatch):
+    """calamine reads the second piece in a thread while the caller still holds the first:
+    the caller asks for nothing more, and the second read happens all the same."""
+    monkeypatch.setattr(import_speed, "PIECE_BYTES", SMALL_PIECE)
+    second_read = threading.Event()
+    reads: list[str] = []
+    real = import_speed._calamine_piece
+
+    def spy(packed: bytes):  # type: ignore[no-untyped-def]
+        piece = real(packed)
+        reads.append(threading.current_thread().name)
+        if len(reads) == 2:
+            second_read.set()
+        return piece
+
+    monkeypatch.setattr(import_speed, "_calamine_piece", spy)
+    pieces = parse_table_pieces(varied_workbook(), "s.xlsx").pieces
+    first = next(pieces)
+
+    assert first and second_read.wait(timeout=10)
+    assert reads[1].startswith("read-ahead")
+    pieces.close()
+
+
+def counted(items: int, fail_at: int | None = None) -> tuple[Iterator[list[list[str]]], list[int]]:
+    """A source of one-row pieces that notes each piece as it is made."""
+    made: list[int] = []
+
+    def source() -> Iterator[list[list[str]]]:
+        for n in range(items):
+            if n == fail_at:
+                raise ValueError(f"piece {n} is damaged")
+            made.append(n)
+            yield [[str(n)]]
+
+    return source(), made
+
+
+def test_reading_ahead_keeps_the_order_and_goes_one_piece_ahead_at_most():
+    source, made = counted(6)
+    ahead = import_speed._read_ahead(source)
+    assert next(ahead) == [["0"]]
+    time.sleep(0.2)  # time enough for a reader that did not stop to read them all
+    assert made == [0, 1]
+    assert [piece for piece in ahead] == [[[str(n)]] for n in range(1, 6)]
+
+
+def test_a_piece_that_cannot_be_read_fails_where_it_is_asked_for():
+    source, made = counted(6, fail_at=3)
+    ahead = import_speed._read_ahead(source)
+    got = [next(ahead) for _ in range(3)]
+    assert got == [[["0"]], [["1"]], [["2"]]]
+    with pytest.raises(ValueError, match="piece 3 is damaged"):
+        next(ahead)
+    assert made == [0, 1, 2]
