@@ -245,6 +245,9 @@ def test_reading_ahead_keeps_the_order_and_goes_one_piece_ahead_at_most():
     source, made = counted(6)
     ahead = import_speed._read_ahead(source)
     assert next(ahead) == [["0"]]
+    deadline = time.monotonic() + 10
+    while len(made) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the next piece is read without being asked for
     time.sleep(0.2)  # time enough for a reader that did not stop to read them all
     assert made == [0, 1]
     assert [piece for piece in ahead] == [[[str(n)]] for n in range(1, 6)]
