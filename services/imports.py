@@ -69,6 +69,7 @@ async def import_results(
     memory_mb: int = DEFAULT_MEMORY_MB,
     notice: PublicationRules | None = None,
     renewal: RenewalSettings | None = None,
+    rest: float = 0.0,
 ) -> ImportReport:
     """Import a results file for the assessment of ``cycle_year``.
 
@@ -79,7 +80,8 @@ async def import_results(
     公示 runs, added and changed results get their own notice period under ``notice``'s rules
     (the calendar, the least number of working days, the channel they are posted to).
     ``renewal``: the
-    county's reading of 六(一), which decides whether 基本合格 may say 是.
+    county's reading of 六(一), which decides whether 基本合格 may say 是. ``rest``: how long the
+    writer waits after each chunk, as a share of the chunk's time (storage.importer.write_rows).
     """
     return await _import(
         kind="results",
@@ -98,6 +100,7 @@ async def import_results(
         memory_mb=memory_mb,
         notice=notice,
         basic_may_renew=(renewal or RenewalSettings()).basic_may_renew,
+        rest=rest,
     )
 
 
@@ -114,6 +117,7 @@ async def import_roster(
     now: datetime | None = None,
     limits: ReadLimits | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    rest: float = 0.0,
 ) -> ImportReport:
     """Import a roster: each row creates or updates a worker and the post they hold.
 
@@ -135,6 +139,7 @@ async def import_roster(
         now=now,
         limits=limits,
         memory_mb=memory_mb,
+        rest=rest,
     )
 
 
@@ -201,6 +206,7 @@ async def _import(
     memory_mb: int = DEFAULT_MEMORY_MB,
     notice: PublicationRules | None = None,
     basic_may_renew: bool = True,
+    rest: float = 0.0,
 ) -> ImportReport:
     if filename is None and isinstance(path, bytes):
         raise ValueError("bytes need a filename")
@@ -272,6 +278,7 @@ async def _import(
                 advance=tick.advance,
                 after=after if cycle_year is not None else None,
                 expected_rows=head.data_rows,
+                rest=rest,
             )
         except RowsRefused as refused:
             report.rows, report.issues = refused.tail.rows, refused.tail.issues

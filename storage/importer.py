@@ -14,7 +14,9 @@ of queries, compared in plain Python, and written with executemany.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -126,6 +128,7 @@ async def write_rows(
     advance: Callable[[int], None] | None = None,
     after: AfterWrite | None = None,
     expected_rows: int | None = None,
+    rest: float = 0.0,
 ) -> WriteOutcome:
     """Every clean row written in one transaction, chunk by chunk: all of them or none.
 
@@ -134,7 +137,9 @@ async def write_rows(
     row with a problem, found after others were written) leaves nothing behind. No rows at all
     is refused (SheetError), as are a closed cycle and another import writing the same records
     at once. ``advance`` is told how many rows each chunk wrote; ``expected_rows`` is how many
-    the batches may hold at most.
+    the batches may hold at most. ``rest``: after each chunk the writer waits that many times as
+    long as the chunk took, giving others the processor, except on SQLite, where the import
+    holds the one write lock and a rest would keep everybody else waiting longer.
     """
     if isinstance(clean, list):
         expected_rows = len(clean)
@@ -152,6 +157,7 @@ async def write_rows(
                 advance=advance,
                 after=after,
                 expected_rows=expected_rows or 0,
+                rest=rest,
             )
     except IntegrityError:
         # Not chained: the driver's message quotes the row's values.
@@ -177,6 +183,7 @@ async def _write(
     advance: Callable[[int], None] | None,
     after: AfterWrite | None,
     expected_rows: int,
+    rest: float,
 ) -> Writer:
     """Every clean row written in one transaction, chunk by chunk."""
     # The first batch before the transaction: nothing is held open while the file is read.
@@ -187,11 +194,17 @@ async def _write(
         writer = Writer(
             session, secret_key=secret_key, units=units, batch=batch, now=now, chunk=CHUNK
         )
-        async with roomy_cache(await session.connection()):
+        connection = await session.connection()
+        if connection.dialect.name == "sqlite":
+            rest = 0.0
+        async with roomy_cache(connection):
             await writer.start(cycle_year, expected_rows=expected_rows)
             while rows is not None:
                 for start in range(0, len(rows), CHUNK):
+                    began = time.perf_counter()
                     await writer.write(rows[start : start + CHUNK])
+                    if rest > 0:
+                        await _rest(rest * (time.perf_counter() - began))
                 if advance is not None:
                     advance(len(rows))
                 rows = await anext(batches, None)
@@ -201,6 +214,10 @@ async def _write(
             if unchecked and not await _parents_exist(session, writer):
                 raise SheetError(REASON_CONFLICT)
     return writer
+
+
+async def _rest(seconds: float) -> None:
+    await asyncio.sleep(seconds)
 
 
 async def _parents_exist(session: AsyncSession, writer: Writer) -> bool:

@@ -336,3 +336,29 @@ async def test_a_hostile_upload_is_refused_in_one_line(chat, storage, clock, fil
     assert (job.state, job.outcome) == ("done", "refused")
     text = (await answers(storage, UNIT_CONTACT))[-1].payload["text"]
     assert "GONGSHI_IMPORT_MAX_CELL_CHARS" in text and len(text.splitlines()) == 2
+
+
+async def test_the_background_import_rests_between_its_chunks(
+    chat, storage, clock, files, people, monkeypatch
+):
+    """The sweep asks the import to rest after each chunk (on PostgreSQL it then does; see
+    test_import_rest), so that people's updates come first while a large file is written."""
+    from notices import uploads
+
+    asked: list[float] = []
+    real = uploads.import_results
+
+    async def spy(**kwargs):  # type: ignore[no-untyped-def]
+        asked.append(kwargs["rest"])
+        return await real(**kwargs)
+
+    monkeypatch.setattr(uploads, "import_results", spy)
+    me = chat(UNIT_CONTACT)
+    await me.send("/start")
+    await me.click("上传考核结果（表格）")
+    rows = own_unit_rows(3)
+    await send_sheet(me, files, "结果.xlsx", xlsx(rows))
+    await run_imports(storage, files, clock)
+
+    assert asked == [uploads.BACKGROUND_REST] and uploads.BACKGROUND_REST > 0
+    assert await count(storage, Result) == len(rows)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from bot.runtimes.files import BotApiFileFetcher
 from bot.sandbox import RunningSandbox
 from handlers.types import FileRef
+from notices import uploads
 from notices.botapi import BotApi
 from notices.config import NoticeSettings
 from notices.sender import OutboxSender
@@ -104,12 +105,21 @@ async def workers(storage) -> dict[str, tuple[str, str | None, str | None, bool 
 
 
 async def test_an_administrator_uploads_a_roster_over_the_sandbox(
-    bot, outbox, client, storage, clock, token, sandbox
+    bot, outbox, client, storage, clock, token, sandbox, monkeypatch
 ):
     await add_units(storage)
     admin = await client.create_persona("管理员", role="admin", id=ADMIN)
     async with storage.sessions() as session, session.begin():
         session.add(RoleBinding(user_id=ADMIN, role="admin"))
+
+    rests_asked: list[float] = []
+    real = uploads.import_roster
+
+    async def spy(**kwargs):  # type: ignore[no-untyped-def]
+        rests_asked.append(kwargs["rest"])  # the sweep asks the roster's import to rest, too
+        return await real(**kwargs)
+
+    monkeypatch.setattr(uploads, "import_roster", spy)
 
     async def import_in_background() -> None:
         settings = UploadSettings(
@@ -168,6 +178,7 @@ async def test_an_administrator_uploads_a_roster_over_the_sandbox(
         "请修改后重新发送；本文件的任何内容均未保存。",
     ]
     assert await workers(storage) == expected  # nothing of it: not 王四 either
+    assert rests_asked == [uploads.BACKGROUND_REST] * 2 and uploads.BACKGROUND_REST > 0
 
 
 async def test_a_unit_contact_has_no_roster_button_and_a_forged_press_is_refused(
