@@ -14,24 +14,22 @@ a file only after these checks, and never the person's archive itself:
 - no shared string and no cell's XML is longer than the longest cell allowed, in bytes (a
   character takes at least one).
 
-Those parts are then packed, unchanged, with a workbook of our own that names one sheet, into an
-archive in memory that calamine reads. Anything unusual, and any error calamine raises, returns
+Those parts are then packed, unchanged, with a workbook of our own that names one sheet (or, for
+a large sheet, a few of its pieces as sheets of their own), into an archive in memory that
+calamine reads (storage.calamine_pack). Anything unusual, and any error calamine raises, returns
 None: the caller reads the file with the streaming reader, which gives the precise answer.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
-import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import cast
 
-from storage.xlsx_stream import CHUNK, XlsxReader, cell_text, parse_reference
+from storage import calamine_pack as calamine
+from storage.xlsx_stream import CHUNK, XlsxReader, parse_reference
 
 # The rectangle calamine lays out may be at most this many times the cells present, plus a
 # little: a title row or a sparse column is ordinary, a far-away cell is not.
@@ -42,6 +40,10 @@ MAX_CELLS = 4_000_000
 # a results file): small enough that the first rows come soon, large enough that calamine's
 # work per piece (the shared strings, read again for each) stays a small part.
 PIECE_BYTES = 8 * 2**20
+# Pieces packed into one archive for calamine, which reads the archive's shared strings (a
+# large table in a file saved by Excel) once for all of them: a few, so that the archive and
+# calamine's copy of it stay a few tens of megabytes.
+PIECES_PER_BOOK = 4
 
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:")
 # A cell not named as "<c r="B7"" right away (or another element starting with "c"): unusual.
@@ -56,11 +58,7 @@ _DIMENSION_ELEMENT = re.compile(rb'<dimension ref="[^"]{1,40}"\s*/>')
 _ROW_START = re.compile(rb"<row[\s>]")
 _UNUSUAL_CELLS = (b't="e"', b't="d"')
 
-_SHEET = "xl/worksheets/sheet1.xml"
-_STRINGS = "xl/sharedStrings.xml"
-_STYLES = "xl/styles.xml"
-_NS = "http://schemas.openxmlformats.org/"
-_REL = _NS + "officeDocument/2006/relationships"
+_SHEET, _STRINGS, _STYLES = calamine.SHEET, calamine.STRINGS, calamine.STYLES
 
 
 def fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
@@ -69,7 +67,7 @@ def fast_rows(reader: XlsxReader, sheet: str) -> list[list[str]] | None:
     checked = _checked(reader, sheet)
     if checked is None:
         return None
-    rows = _calamine(_packed(checked.parts, date1904=checked.date1904))
+    rows = calamine.read_whole(calamine.packed(checked.parts, date1904=checked.date1904))
     if rows is None:
         reader.unpacked = checked.spent
     return rows
@@ -158,10 +156,8 @@ def _pieces(reader: XlsxReader, sheet: str, checked: _Checked) -> Iterator[list[
     after = xml[end:]
     handed = 0  # rows handed on so far: the next row's index in the whole sheet
     width = 0
-    for first, last in itertools.pairwise(bounds):
-        piece = {**parts, _SHEET: before + xml[first:last] + after}
-        read = _calamine_piece(_packed(piece, date1904=checked.date1904))
-        del piece
+    spans = list(itertools.pairwise(bounds))
+    for last, read in _reads(parts, spans, before, after, date1904=checked.date1904):
         if read is None or read.first_row < handed:
             break  # calamine refused a piece, or its rows come before rows handed on
         if not read.values:
@@ -187,6 +183,34 @@ def _pieces(reader: XlsxReader, sheet: str, checked: _Checked) -> Iterator[list[
     yield _whole(reader, sheet, checked)[handed:]
 
 
+def _reads(
+    parts: dict[str, bytes],
+    spans: list[tuple[int, int]],
+    before: bytes,
+    after: bytes,
+    *,
+    date1904: bool,
+) -> Iterator[tuple[int, calamine.Piece | None]]:
+    """Each piece (the rows between a span's ends, with the sheet's XML before and after them)
+    as calamine read it, None if it refused it, with where the piece ends in the sheet's XML.
+    PIECES_PER_BOOK pieces at a time go into one archive, each as a sheet of its own, so that
+    calamine reads the shared strings and the styles once for them all."""
+    xml = parts[_SHEET]
+    for at in range(0, len(spans), PIECES_PER_BOOK):
+        group = spans[at : at + PIECES_PER_BOOK]
+        sheets = {
+            calamine.sheet_name(number): before + xml[first:last] + after
+            for number, (first, last) in enumerate(group, 1)
+        }
+        packed = calamine.packed({**parts, **sheets}, date1904=date1904, sheets=len(group))
+        del sheets
+        book = calamine.open_book(packed)
+        del packed
+        for index, (_, last) in enumerate(group):
+            yield last, calamine.read_piece(book, index)
+        del book  # let go before the next archive is made
+
+
 def _read_ahead(pieces: Iterator[list[list[str]]]) -> Iterator[list[list[str]]]:
     """The pieces, each next one read in a thread of its own while the caller works on the one
     before: calamine lets go of the interpreter while it parses, so the two overlap. One piece
@@ -200,7 +224,7 @@ def _read_ahead(pieces: Iterator[list[list[str]]]) -> Iterator[list[list[str]]]:
 
 def _whole(reader: XlsxReader, sheet: str, checked: _Checked) -> list[list[str]]:
     """The whole sheet read at once: by calamine, else by the streaming reader."""
-    rows = _calamine(_packed(checked.parts, date1904=checked.date1904))
+    rows = calamine.read_whole(calamine.packed(checked.parts, date1904=checked.date1904))
     if rows is not None:
         return rows
     reader.unpacked = checked.spent
@@ -310,120 +334,3 @@ def _column(letters: bytes) -> int:
     for letter in letters:
         column = column * 26 + letter - 64
     return column
-
-
-def _packed(parts: dict[str, bytes], *, date1904: bool) -> bytes:
-    """The checked parts with a workbook of our own around them, stored without compression."""
-    types = [f'<Override PartName="/{_SHEET}" ContentType="{_NS_SHEET}"/>']
-    relations = [
-        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-    ]
-    if _STRINGS in parts:
-        types.append(f'<Override PartName="/{_STRINGS}" ContentType="{_NS_STRINGS}"/>')
-        relations.append(
-            f'<Relationship Id="rId2" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
-        )
-    if _STYLES in parts:
-        types.append(f'<Override PartName="/{_STYLES}" ContentType="{_NS_STYLES}"/>')
-        relations.append(f'<Relationship Id="rId3" Type="{_REL}/styles" Target="styles.xml"/>')
-    book = (
-        f'<workbook xmlns="{_NS}spreadsheetml/2006/main" xmlns:r="{_REL}">'
-        f'<workbookPr date1904="{1 if date1904 else 0}"/>'
-        '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    )
-    content_types = (
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{_NS_BOOK}"/>{"".join(types)}</Types>'
-    )
-    root = (
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    )
-    book_relations = (
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f"{''.join(relations)}</Relationships>"
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", root)
-        archive.writestr("xl/workbook.xml", book)
-        archive.writestr("xl/_rels/workbook.xml.rels", book_relations)
-        for name in list(parts):
-            archive.writestr(name, parts.pop(name))  # each part let go once it is packed
-    return buffer.getvalue()
-
-
-_OFFICE = "application/vnd.openxmlformats-officedocument.spreadsheetml."
-_NS_BOOK = _OFFICE + "sheet.main+xml"
-_NS_SHEET = _OFFICE + "worksheet+xml"
-_NS_STRINGS = _OFFICE + "sharedStrings+xml"
-_NS_STYLES = _OFFICE + "styles+xml"
-
-
-def _calamine(packed: bytes) -> list[list[str]] | None:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(packed))
-        del packed
-        values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception:
-        return None  # whatever calamine dislikes, the streaming reader reads and explains
-    rows = _as_text(values)
-    # As the streaming reader gives them: no blank rows below the last value, no blank columns
-    # right of the widest (calamine counts a formatted empty cell as used).
-    while rows and not any(rows[-1]):
-        rows.pop()
-    width = len(rows[0]) if rows else 0
-    while width and not any(map(itemgetter(width - 1), rows)):
-        width -= 1
-    if rows and width < len(rows[0]):
-        rows = [row[:width] for row in rows]
-    return rows
-
-
-@dataclass
-class _Piece:
-    """One piece as calamine read it: its rows from the first row with a value, each from
-    column A, and where they lie in the sheet (counted from 0)."""
-
-    values: list[list[str]]
-    first_row: int
-    last_row: int
-
-
-def _calamine_piece(packed: bytes) -> _Piece | None:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(packed))
-        del packed
-        sheet = book.get_sheet_by_index(0)
-        start, end = sheet.start, sheet.end
-        values = sheet.to_python(skip_empty_area=True)
-    except Exception:
-        return None
-    if start is None or end is None or not values:
-        return _Piece([], 2**62, -1)  # nothing in it: before no row, names no row
-    rows = _as_text(values)
-    if start[1]:
-        rows = [[""] * start[1] + row for row in rows]
-    return _Piece(rows, start[0], end[0])
-
-
-def _as_text(values: Sequence[Sequence[object]]) -> list[list[str]]:
-    """calamine's values as text, row by row, in place."""
-    rows = cast("list[list[str]]", values)  # made so below, row by row
-    only_text = {str}
-    for index, row in enumerate(rows):
-        if set(map(type, row)) != only_text:  # numbers, booleans, dates: as the person typed
-            rows[index] = [value if type(value) is str else _text(value) for value in row]
-    return rows
-
-
-def _text(value: object) -> str:
-    return "" if value is None else cell_text(value)

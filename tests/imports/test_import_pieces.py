@@ -18,7 +18,7 @@ import pytest
 from sheets import HEADER, result_row
 from test_hostile_files import rewrite
 
-from storage import import_speed
+from storage import calamine_pack, import_speed
 from storage.import_child import CheckedHead, CheckRequest, check_file, check_frames
 from storage.sheet_reader import parse_table, parse_table_pieces
 
@@ -31,14 +31,14 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Pieces of SMALL_PIECE bytes; one entry per piece calamine read (its first row)."""
     monkeypatch.setattr(import_speed, "PIECE_BYTES", SMALL_PIECE)
     seen: list[int] = []
-    real = import_speed._calamine_piece
+    real = calamine_pack.read_piece
 
-    def spy(packed: bytes):  # type: ignore[no-untyped-def]
-        piece = real(packed)
+    def spy(book, index):  # type: ignore[no-untyped-def]
+        piece = real(book, index)
         seen.append(-1 if piece is None else piece.first_row)
         return piece
 
-    monkeypatch.setattr(import_speed, "_calamine_piece", spy)
+    monkeypatch.setattr(calamine_pack, "read_piece", spy)
     return seen
 
 
@@ -115,6 +115,31 @@ def test_a_small_sheet_is_one_piece(small_pieces):
     data = varied_workbook(rows=20)
     assert pieces_of(data) == [parse_table(data, "s.xlsx")]
     assert small_pieces == []
+
+
+def test_several_pieces_share_one_archive_and_its_shared_strings(small_pieces, monkeypatch):
+    """calamine opens one archive for every PIECES_PER_BOOK pieces, each piece a sheet of it:
+    the table of shared strings, read whenever an archive is opened, is read once for them."""
+    import python_calamine
+
+    opened: list[int] = []
+    real = python_calamine.CalamineWorkbook
+
+    class Counted:
+        @staticmethod
+        def from_filelike(filelike):  # type: ignore[no-untyped-def]
+            opened.append(1)
+            return real.from_filelike(filelike)
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Counted)
+    data = varied_workbook(rows=3000)
+    pieces = pieces_of(data)
+
+    per_book = import_speed.PIECES_PER_BOOK
+    assert per_book > 1 and len(small_pieces) > 2 * per_book
+    assert len(opened) == -(-len(small_pieces) // per_book)
+    joined = [row for piece in pieces for row in piece]
+    assert trimmed(joined) == trimmed(parse_table(data, "s.xlsx"))
 
 
 def move_row_to_the_end(data: bytes, number: int) -> bytes:
@@ -209,16 +234,16 @@ def test_the_next_piece_is_read_while_the_first_is_worked_on(monkeypatch):
     monkeypatch.setattr(import_speed, "PIECE_BYTES", SMALL_PIECE)
     second_read = threading.Event()
     reads: list[str] = []
-    real = import_speed._calamine_piece
+    real = calamine_pack.read_piece
 
-    def spy(packed: bytes):  # type: ignore[no-untyped-def]
-        piece = real(packed)
+    def spy(book, index):  # type: ignore[no-untyped-def]
+        piece = real(book, index)
         reads.append(threading.current_thread().name)
         if len(reads) == 2:
             second_read.set()
         return piece
 
-    monkeypatch.setattr(import_speed, "_calamine_piece", spy)
+    monkeypatch.setattr(calamine_pack, "read_piece", spy)
     pieces = parse_table_pieces(varied_workbook(), "s.xlsx").pieces
     first = next(pieces)
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from test_hostile_files import rewrite, small_xlsx
 
-from storage import import_speed, sheet_reader
+from storage import calamine_pack, sheet_reader
 from storage.sheet_reader import ReadLimits, parse_table
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -143,9 +143,9 @@ def shared_strings_workbook() -> bytes:
 
 def test_what_calamine_reads_is_our_own_archive_of_the_checked_parts(monkeypatch):
     handed: list[bytes] = []
-    real = import_speed._calamine
+    real = calamine_pack.read_whole
     monkeypatch.setattr(
-        import_speed, "_calamine", lambda packed: handed.append(packed) or real(packed)
+        calamine_pack, "read_whole", lambda packed: handed.append(packed) or real(packed)
     )
     data = shared_strings_workbook()
     assert (
