@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hmac
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -258,17 +259,42 @@ async def serve(
             transport.sender, later=ReplyOutbox(dispatcher.sessions), counted=counted
         )
         pipeline = Pipeline(dispatcher, delivery, username)
-        if webhook is None:
-            if on_ready:
-                on_ready(username)
-            await poll(transport, pipeline, stop)
-        else:
-            async with listening(transport, pipeline, webhook):
+        with start_up_frozen():
+            if webhook is None:
                 if on_ready:
                     on_ready(username)
-                await stop.wait()
+                await poll(transport, pipeline, stop)
+            else:
+                async with listening(transport, pipeline, webhook):
+                    if on_ready:
+                        on_ready(username)
+                    await stop.wait()
     finally:
         await transport.close()
+
+
+@contextlib.contextmanager
+def start_up_frozen() -> Iterator[None]:
+    """What the process holds once it is ready to serve (its modules, the frameworks' models,
+    the dispatcher, the pools) left out of the cyclic garbage collector's passes while the bot
+    serves, the garbage among it collected first; put back when serving ends.
+
+    Python's full collection walks every object the process holds, and the updates' short-lived
+    objects set one off every few hundred updates: about 300,000 objects at start-up, 0.3 s a
+    pass, the bot standing still meanwhile (measured with bench/throughput.py's 500 users: 7
+    passes, 2.1 s of a 7 s run). Left out, those objects cost the passes nothing; what is built
+    later is collected as ever, and reference counting frees anything, frozen or not, as soon as
+    it is let go. Should the collector be frozen already (another bot in this process), it is
+    left as it is."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextlib.asynccontextmanager
