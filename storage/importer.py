@@ -204,7 +204,8 @@ async def _write(
                     began = time.perf_counter()
                     await writer.write(rows[start : start + CHUNK])
                     if rest > 0:
-                        await _rest(rest * (time.perf_counter() - began))
+                        with _collector_resumed():
+                            await _rest(rest * (time.perf_counter() - began))
                 if advance is not None:
                     advance(len(rows))
                 rows = await anext(batches, None)
@@ -234,6 +235,9 @@ async def _parents_exist(session: AsyncSession, writer: Writer) -> bool:
     )
 
 
+_pausing = 0  # the writes under way in this process that hold the collector off
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector held off for the block; reference counting goes on.
@@ -242,13 +246,34 @@ def _collector_paused() -> Iterator[None]:
     thousand checked rows wait to be written; the tuples trigger collections, and each
     collection of the oldest generation walks every row again: on a large file about a tenth of
     the import's time, spent finding no garbage. The collector runs again afterwards (unless it
-    was off already) and collects whatever cycles the block left behind.
+    was off already, or another import in this process still writes) and collects whatever
+    cycles the block left behind; it runs too while the writer rests (_collector_resumed).
     """
-    if not gc.isenabled():
-        yield
+    global _pausing
+    if not gc.isenabled() and not _pausing:
+        yield  # off already, and not by an import: left as it is
         return
+    _pausing += 1
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        _pausing -= 1
+        if not _pausing:
+            gc.enable()
+
+
+@contextmanager
+def _collector_resumed() -> Iterator[None]:
+    """The collector running again for the block (a rest of the bot's background import, when
+    no other write holds it off), so that in a long import the bot's own garbage is collected
+    as it goes rather than in one long pass at the end."""
+    if _pausing != 1 or gc.isenabled():
+        yield
+        return
+    gc.enable()
+    try:
+        yield
+    finally:
+        if _pausing:
+            gc.disable()

@@ -4,6 +4,8 @@ write lock, a rest would keep everybody else waiting longer, so there it never r
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from sheets import add_units
 from sqlalchemy import func, select
@@ -63,3 +65,47 @@ async def test_without_a_rest_the_writer_never_waits(any_storage, rests):
 
     assert await results(any_storage) == 3 * CHUNK
     assert rests == []
+
+
+async def test_the_collector_runs_while_the_writer_rests_and_not_while_it_writes(
+    any_storage, monkeypatch
+):
+    """A background import on PostgreSQL writes for most of a minute under load: the bot's own
+    garbage is collected in its rests, not in one long pass at its end."""
+    during_rests: list[bool] = []
+    during_writes: list[bool] = []
+
+    async def note(seconds: float) -> None:
+        during_rests.append(gc.isenabled())
+
+    real = importer.Writer.write
+
+    async def writing(self, rows):  # type: ignore[no-untyped-def]
+        during_writes.append(gc.isenabled())
+        await real(self, rows)
+
+    monkeypatch.setattr(importer, "_rest", note)
+    monkeypatch.setattr(importer, "CHUNK", CHUNK)
+    monkeypatch.setattr(importer.Writer, "write", writing)
+    assert gc.isenabled()
+    await write(any_storage, 4 * CHUNK, rest=1.0)
+
+    assert gc.isenabled()  # on again afterwards
+    assert during_writes == [False] * 4
+    if any_storage.engine.dialect.name == "sqlite":
+        assert during_rests == []  # never rests there
+    else:
+        assert during_rests == [True] * 4
+
+
+def test_two_imports_at_once_keep_the_collector_off_until_both_are_written():
+    seen: list[bool] = []
+    with importer._collector_paused():
+        with importer._collector_paused(), importer._collector_resumed():
+            seen.append(gc.isenabled())  # the other import still writes
+        seen.append(gc.isenabled())  # the first is still writing
+        with importer._collector_resumed():
+            seen.append(gc.isenabled())  # its rest, alone now
+        seen.append(gc.isenabled())
+    seen.append(gc.isenabled())
+    assert seen == [False, False, True, False, True]
