@@ -38,7 +38,8 @@ SPREAD_ALLOWANCE = 10_000
 MAX_CELLS = 4_000_000
 # The sheet's XML per piece when a large sheet is read a piece at a time (about 20,000 rows of
 # a results file): small enough that the first rows come soon, large enough that calamine's
-# work per piece (the shared strings, read again for each) stays a small part.
+# work per archive (the shared strings, read again for each, see PIECES_PER_BOOK) stays a
+# small part.
 PIECE_BYTES = 8 * 2**20
 # Pieces packed into one archive for calamine, which reads the archive's shared strings (a
 # large table in a file saved by Excel) once for all of them: a few, so that the archive and
