@@ -86,11 +86,11 @@ _NS_STYLES = _OFFICE + "styles+xml"
 
 
 def read_whole(packed: bytes) -> list[list[str]] | None:
-    from python_calamine import CalamineWorkbook
-
+    book = open_book(packed)
+    del packed
+    if book is None:
+        return None
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(packed))
-        del packed
         values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:
         return None  # whatever calamine dislikes, the streaming reader reads and explains
