@@ -50,6 +50,10 @@ _PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:")
 # A cell not named as "<c r="B7"" right away (or another element starting with "c"): unusual.
 _UNNAMED = re.compile(rb'<c(?![a-zA-Z]| r="[A-Z]{1,3}[1-9][0-9]{0,6}"[\s/>])')
 _COLUMN = re.compile(rb'<c r="([A-Z]{1,3})')
+_PLACE = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+# How far from a sheet's start and from its last cell the widest column is looked for first:
+# the header and the last rows.
+_EDGE_BYTES = 64 * 2**10
 _ROW_OF_LENGTH = {
     length: re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{%d})"' % (length - 1))
     for length in range(1, 8)
@@ -296,22 +300,69 @@ def _sheet_is_plain(reader: XlsxReader, sheet: bytes) -> int | None:
         corner = parse_reference(declared.group(1).decode("ascii", "replace").rpartition(":")[2])
         if corner is not None and (corner[0] > reader.max_rows or corner[1] > reader.max_columns):
             return None
-    if any(mark in sheet for mark in _UNUSUAL_CELLS) or _UNNAMED.search(sheet):
+    if any(mark in sheet for mark in _UNUSUAL_CELLS):
         return None
     cells = sheet.count(b'<c r="')
     if not cells:
         return None
-    # Every cell is named ("B7", no leading zeros), so the longest row number is the largest,
-    # and among those of that length the largest in text order: found without turning 800,000
-    # names into numbers.
-    last_row = _largest(sheet, _ROW_OF_LENGTH)
-    last_column = max(map(_column, set(_COLUMN.findall(sheet))))
+    corner = _last_corner(sheet)
+    if corner is None:  # a cell not named as its place, or one beyond the last cells
+        if _UNNAMED.search(sheet):
+            return None
+        # Every cell is named ("B7", no leading zeros), so the longest row number is the
+        # largest, and among those of that length the largest in text order: found without
+        # turning 800,000 names into numbers.
+        corner = _largest(sheet, _ROW_OF_LENGTH), max(map(_column, set(_COLUMN.findall(sheet))))
+    last_row, last_column = corner
     if last_row > reader.max_rows or last_column > reader.max_columns:
         return None
     area = last_row * last_column
     if area > MAX_CELLS or area > MAX_SPREAD * cells + SPREAD_ALLOWANCE:
         return None
-    return last_row if max(map(len, sheet.split(b"<c "))) <= reader.max_cell_chars else None
+    return last_row if _runs_at_most(sheet, b"<c ", reader.max_cell_chars) else None
+
+
+def _last_corner(sheet: bytes) -> tuple[int, int] | None:
+    """The last row and the last column any cell names, in one search of the sheet: the row of
+    its last cell and the widest column near its start and its end, once no cell is found that
+    either is not named as its place (_UNNAMED) or lies beyond them. None when one is found (in
+    a sheet not written in order, say): the caller then looks the long way."""
+    at = sheet.rfind(b'<c r="')
+    last = _PLACE.match(sheet, max(0, at))
+    if last is None:
+        return None
+    row = int(last.group(2))
+    near = _COLUMN.findall(sheet, 0, _EDGE_BYTES) + _COLUMN.findall(
+        sheet, max(0, at - _EDGE_BYTES), at + len(last.group(0))
+    )
+    column = max(near, key=lambda letters: (len(letters), letters)).decode("ascii")
+    within = _letters_at_most(column) + _at_most(row)
+    beyond = re.compile(rb'<c(?![a-zA-Z]| r="' + within.encode() + rb'"[\s/>])')
+    return None if beyond.search(sheet) else (row, _column(column.encode()))
+
+
+def _letters_at_most(column: str) -> str:
+    """A pattern for the column names A to ``column`` (as _at_most for numbers)."""
+    length = len(column)
+    choices = [f"[A-Z]{{1,{length - 1}}}"] if length > 1 else []
+    for at, letter in enumerate(column):
+        if letter > "A":
+            choices.append(f"{column[:at]}[A-{chr(ord(letter) - 1)}][A-Z]{{{length - at - 1}}}")
+    choices.append(column)
+    return "(?:" + "|".join(choices) + ")"
+
+
+def _runs_at_most(data: bytes, mark: bytes, limit: int) -> bool:
+    """Whether ``max(map(len, data.split(mark))) <= limit``, without making the pieces: from
+    the start of each run, the last mark that begins within ``limit`` bytes is found, and the
+    runs before it are shorter still. ``mark`` must not overlap itself (as ``<c `` cannot)."""
+    start, end = 0, len(data)
+    while end - start > limit:
+        found = data.rfind(mark, start, start + limit + len(mark))
+        if found < 0:
+            return False
+        start = found + len(mark)
+    return True
 
 
 def _largest(sheet: bytes, of_length: dict[int, re.Pattern[bytes]]) -> int:
