@@ -335,10 +335,10 @@ def _last_corner(sheet: bytes) -> tuple[int, int] | None:
     near = _COLUMN.findall(sheet, 0, _EDGE_BYTES) + _COLUMN.findall(
         sheet, max(0, at - _EDGE_BYTES), at + len(last.group(0))
     )
-    column = max(near, key=lambda letters: (len(letters), letters)).decode("ascii")
-    within = _letters_at_most(column) + _at_most(row)
+    column = max(near, key=lambda letters: (len(letters), letters))
+    within = _letters_at_most(column.decode("ascii")) + _at_most(row)
     beyond = re.compile(rb'<c(?![a-zA-Z]| r="' + within.encode() + rb'"[\s/>])')
-    return None if beyond.search(sheet) else (row, _column(column.encode()))
+    return None if beyond.search(sheet) else (row, _column(column))
 
 
 def _letters_at_most(column: str) -> str:
