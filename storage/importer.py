@@ -69,6 +69,7 @@ __all__ = [
     "REASON_NO_HEADER",
     "REASON_PROTECTED",
     "REASON_TOO_LARGE",
+    "RESTING_CHUNK",
     "BatchInfo",
     "ReadLimits",
     "SheetError",
@@ -87,6 +88,13 @@ __all__ = [
 _Bulk = Bulk
 
 CHUNK = 5000  # rows per bulk statement; keys in an IN list stay under asyncpg's 32767 limit
+# Rows per chunk of an import that rests after each (the bot's background import on
+# PostgreSQL): the bot's event loop serves nobody while a chunk is planned and handed to the
+# driver, so smaller chunks keep people's updates from waiting behind one. A 100,000-row import
+# with rests on an idle machine: the loop's longest wait 62-66 ms and its 99th percentile
+# 39-44 ms with chunks of 5,000, 28-29 ms and 12-14 ms with 1,000; the import took 31-33 s and
+# 36-37 s (bench/under_load.py --postgres, and docs/operations.md, for the same under load).
+RESTING_CHUNK = 1000
 
 REASON_NO_DATA_ROWS = N_("The file has a header row but no data rows below it.")
 REASON_CONFLICT = N_(
@@ -137,9 +145,10 @@ async def write_rows(
     row with a problem, found after others were written) leaves nothing behind. No rows at all
     is refused (SheetError), as are a closed cycle and another import writing the same records
     at once. ``advance`` is told how many rows each chunk wrote; ``expected_rows`` is how many
-    the batches may hold at most. ``rest``: after each chunk the writer waits that many times as
-    long as the chunk took, giving others the processor, except on SQLite, where the import
-    holds the one write lock and a rest would keep everybody else waiting longer.
+    the batches may hold at most. ``rest``: after each chunk (of RESTING_CHUNK rows then) the
+    writer waits that many times as long as the chunk took, giving others the processor, except
+    on SQLite, where the import holds the one write lock and a rest would keep everybody else
+    waiting longer.
     """
     if isinstance(clean, list):
         expected_rows = len(clean)
@@ -199,10 +208,11 @@ async def _write(
             rest = 0.0
         async with roomy_cache(connection):
             await writer.start(cycle_year, expected_rows=expected_rows)
+            step = CHUNK if rest == 0 else RESTING_CHUNK
             while rows is not None:
-                for start in range(0, len(rows), CHUNK):
+                for start in range(0, len(rows), step):
                     began = time.perf_counter()
-                    await writer.write(rows[start : start + CHUNK])
+                    await writer.write(rows[start : start + step])
                     if rest > 0:
                         with _collector_resumed():
                             await _rest(rest * (time.perf_counter() - began))

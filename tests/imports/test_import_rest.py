@@ -16,6 +16,7 @@ from storage.importer import BatchInfo, write_rows
 from storage.models import Result, utcnow
 
 CHUNK = 10
+RESTING_CHUNK = 4  # a chunk of an import that rests: smaller, so that nobody waits behind one
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def rests(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(importer, "_rest", note)
     monkeypatch.setattr(importer, "CHUNK", CHUNK)
+    monkeypatch.setattr(importer, "RESTING_CHUNK", RESTING_CHUNK)
     return taken
 
 
@@ -51,13 +53,41 @@ async def results(storage) -> int:
 
 
 async def test_the_writer_rests_after_each_chunk_except_on_sqlite(any_storage, rests):
-    await write(any_storage, 5 * CHUNK, rest=1.0)
+    await write(any_storage, 5 * RESTING_CHUNK, rest=1.0)
 
-    assert await results(any_storage) == 5 * CHUNK
+    assert await results(any_storage) == 5 * RESTING_CHUNK
     if any_storage.engine.dialect.name == "sqlite":
         assert rests == []
     else:
         assert len(rests) == 5 and all(seconds > 0 for seconds in rests)
+
+
+@pytest.mark.parametrize("rest", [1.0, 0.0])
+async def test_an_import_that_rests_writes_in_smaller_chunks(any_storage, rests, monkeypatch, rest):
+    """The event loop serves nobody while the writer plans a chunk: a resting import (the bot's,
+    on PostgreSQL) writes RESTING_CHUNK rows at a time, one that does not rest (the command
+    line's; any import on SQLite, which never rests) CHUNK rows, fewer statements."""
+    sizes: list[int] = []
+    real = importer.Writer.write
+
+    async def writing(self, rows):  # type: ignore[no-untyped-def]
+        sizes.append(len(rows))
+        await real(self, rows)
+
+    monkeypatch.setattr(importer.Writer, "write", writing)
+    await write(any_storage, 2 * CHUNK + 3, rest=rest)
+
+    assert await results(any_storage) == 2 * CHUNK + 3
+    resting = rest > 0 and any_storage.engine.dialect.name != "sqlite"
+    # The rows come in batches of 2 * CHUNK (see write): each is cut into chunks.
+    if resting:
+        assert sizes == [4, 4, 4, 4, 4, 3]
+    else:
+        assert sizes == [CHUNK, CHUNK, 3]
+
+
+def test_a_resting_chunk_is_smaller_than_a_chunk() -> None:
+    assert 0 < importer.RESTING_CHUNK < importer.CHUNK
 
 
 async def test_without_a_rest_the_writer_never_waits(any_storage, rests):
@@ -86,6 +116,7 @@ async def test_the_collector_runs_while_the_writer_rests_and_not_while_it_writes
 
     monkeypatch.setattr(importer, "_rest", note)
     monkeypatch.setattr(importer, "CHUNK", CHUNK)
+    monkeypatch.setattr(importer, "RESTING_CHUNK", CHUNK)
     monkeypatch.setattr(importer.Writer, "write", writing)
     assert gc.isenabled()
     await write(any_storage, 4 * CHUNK, rest=1.0)
