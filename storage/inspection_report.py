@@ -28,7 +28,7 @@ from storage.models import (
     VoucherMonth,
     Worker,
 )
-from storage.recruitment import newcomers_of
+from storage.recruitment import newcomer_counts, newcomers_of
 
 T = TypeVar("T")
 
@@ -158,10 +158,11 @@ async def summary_rows(
             )
         ).scalars()
     )
+    newcomers = await newcomer_counts(session, year=cycle.year)
     rows = []
     for unit in await units_in_plan(session, plan.id):
         results = checks.get(unit.unit_id, {})
-        newcomers = await newcomers_of(session, unit_id=unit.unit_id, year=cycle.year)
+        joined, to_check = newcomers.get(unit.unit_id, (0, 0))
         rows.append(
             SummaryRow(
                 unit_id=unit.unit_id,
@@ -174,8 +175,8 @@ async def summary_rows(
                 struck_off=struck[unit.unit_id],
                 subsidies_stopped=stopped[unit.unit_id] + struck[unit.unit_id],
                 quota_cut=cut[unit.unit_id],
-                newcomers=len(newcomers),
-                recruitment_flagged=sum(1 for n in newcomers if n.flagged),
+                newcomers=joined,
+                recruitment_flagged=to_check,
             )
         )
     return sorted(rows, key=lambda r: (r.group or 0, r.unit))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.recruitment import Recruitment, flagged
-from storage.models import Worker
+from storage.models import Worker, WorkerChange
 from storage.roster_history import Change, changes_in_year
 
 # Joins that are no recruitment: a worker put back after a mistaken strike-off.
@@ -36,6 +36,35 @@ async def newcomers_of(session: AsyncSession, *, unit_id: int, year: int) -> lis
     return await newcomers_among(
         session, await changes_in_year(session, unit_id=unit_id, year=year)
     )
+
+
+async def newcomer_counts(session: AsyncSession, *, year: int) -> dict[int, tuple[int, int]]:
+    """Per unit, how many workers joined it in ``year`` and how many of those are flagged:
+    what ``newcomers_of`` gives one unit at a time, for every unit in one query (the
+    inspection's summary has a row per unit). Units without newcomers are left out."""
+    found = await session.execute(
+        select(
+            col(WorkerChange.unit_id),
+            col(Worker.id),
+            col(Worker.recruited_by),
+            col(Worker.hardship),
+            col(Worker.eligible),
+        )
+        .join(Worker, col(Worker.id) == col(WorkerChange.worker_id))
+        .where(
+            col(WorkerChange.change) == "joined",
+            col(WorkerChange.reason).not_in(NOT_RECRUITED),
+            col(WorkerChange.on_day) >= date(year, 1, 1),
+            col(WorkerChange.on_day) <= date(year, 12, 31),
+        )
+        .distinct()
+    )
+    counts: dict[int, tuple[int, int]] = {}
+    for unit_id, _, method, category, eligible in found.all():
+        recruitment = Recruitment(method, category, None if eligible is None else bool(eligible))
+        joined, to_check = counts.get(unit_id, (0, 0))
+        counts[unit_id] = (joined + 1, to_check + flagged(recruitment))
+    return counts
 
 
 async def newcomers_among(session: AsyncSession, changes: Sequence[Change]) -> list[Newcomer]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from domain.idnumber import make_id_number
 from domain.recruitment import (
@@ -37,7 +37,9 @@ from services.inspection_plan import plan_cycle
 from services.inspection_reports import record_pdf, summary_xlsx
 from storage.db import transaction
 from storage.inspection_facts import unit_facts
+from storage.inspection_report import summary_rows
 from storage.models import Cycle, ImportBatch, Unit, Worker
+from storage.recruitment import newcomers_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pdftext import pdf_text
@@ -257,3 +259,47 @@ async def test_the_summary_has_each_units_newcomers_and_those_to_look_at(any_sto
     assert by_unit[CITY][column] == "新进 3 人；需核查（⚠️）：2 人"
     assert by_unit["县园林局"][column] == "新进 0 人；需核查（⚠️）：0 人"
     assert by_unit[CITY]["人员招录"] == ""  # the inspector's own result: not checked yet
+
+
+async def test_the_summary_reads_the_newcomers_of_every_unit_at_once(any_storage, tmp_path):
+    """The summary's statements do not grow with the units: a city plan has a row per unit,
+    and asking the roster's history once per unit cost two queries each. The counts are the
+    ones the checklist gives unit by unit."""
+    sessions = any_storage.sessions
+    names = [f"县第{n}单位" for n in range(1, 13)]
+    async with transaction(sessions) as session:
+        session.add_all([Unit(name=name, quota=9) for name in names] + [Cycle(year=2026)])
+    path = tmp_path / "roster.csv"
+    lines = ["单位,姓名,身份证号,岗位,招录方式,人员类别,是否符合条件"]
+    for n in range(1, 37):  # three newcomers a unit; those without 招录方式 are flagged
+        unit = names[n % 12]
+        method = "" if n % 3 == 0 else "公开招聘"
+        lines.append(f"{unit},李{n},{id_number(n)},保洁员,{method},大龄失业人员,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = await import_roster(
+        sessions=sessions, secret_key=SECRET, path=path, now=NOW, today=NOW.date()
+    )
+    assert done.ok, done.issues
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = any_storage.engine.sync_engine
+    async with transaction(sessions) as session:
+        cycle = (await session.execute(select(Cycle))).scalar_one()
+        plan = await plan_cycle(session=session, cycle=cycle, calendar=WorkCalendar())
+        units = {u.id: u.name for u in (await session.execute(select(Unit))).scalars()}
+        one_by_one = {}
+        for unit_id in units:
+            newcomers = await newcomers_of(session, unit_id=unit_id, year=2026)
+            one_by_one[unit_id] = (len(newcomers), sum(1 for n in newcomers if n.flagged))
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            rows = await summary_rows(session, plan=plan, cycle=cycle)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert {r.unit_id: (r.newcomers, r.recruitment_flagged) for r in rows} == one_by_one
+    assert sorted(joined for joined, _ in one_by_one.values()) == [3] * 12
+    assert sum(flagged for _, flagged in one_by_one.values()) == 12
+    assert len(statements) < len(names), statements  # not one or two per unit
