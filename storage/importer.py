@@ -91,9 +91,10 @@ CHUNK = 5000  # rows per bulk statement; keys in an IN list stay under asyncpg's
 # Rows per chunk of an import that rests after each (the bot's background import on
 # PostgreSQL): the bot's event loop serves nobody while a chunk is planned and handed to the
 # driver, so smaller chunks keep people's updates from waiting behind one. A 100,000-row import
-# with rests on an idle machine: the loop's longest wait 62-66 ms and its 99th percentile
-# 39-44 ms with chunks of 5,000, 28-29 ms and 12-14 ms with 1,000; the import took 31-33 s and
-# 36-37 s (bench/under_load.py --postgres, and docs/operations.md, for the same under load).
+# with rests on an idle machine (bench/hostile_files.py --postgres --rest 1.0 --largest-only):
+# the loop's longest wait 76 and 79 ms, its 99th percentile 40-46 ms, with chunks of 5,000;
+# 32-55 ms and 14-15 ms with 1,000; the import took 31-33 s and 39-40 s. Under load: see
+# docs/operations.md (bench/under_load.py --postgres).
 RESTING_CHUNK = 1000
 
 REASON_NO_DATA_ROWS = N_("The file has a header row but no data rows below it.")
