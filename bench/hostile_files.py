@@ -309,7 +309,7 @@ def measure(options: argparse.Namespace, largest_url: str | None) -> int:
         write_xlsx(largest, options.rows)
         result = in_child("largest", str(largest), largest_url or url, str(options.rest))
     lag = float(result["max_lag"])  # type: ignore[arg-type]
-    where = "PostgreSQL" if largest_url else "SQLite"
+    where = "SQLite" if (largest_url or url).startswith("sqlite") else "PostgreSQL"
     print(
         f"\nlargest allowed file: {options.rows:,} rows imported into {where} in "
         f"{result['seconds']:.1f} s (rest {options.rest:g}); "
