@@ -115,6 +115,11 @@ class Recruitment(NamedTuple):
     category: str | None = None
     eligible: bool | None = None
 
+    @classmethod
+    def stored(cls, method: str | None, category: str | None, eligible: object) -> Recruitment:
+        """As a worker's row holds it: eligibility may come back as 0 or 1 (SQLite)."""
+        return cls(method, category, None if eligible is None else bool(eligible))
+
 
 def _key(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()

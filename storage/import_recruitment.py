@@ -31,7 +31,7 @@ async def plan_known(
         return set()
     found = await bulk.select_in(WORKER, ("id", *COLUMNS), "id", [w for _, w in rows])
     # SQLite hands booleans back as 0 and 1.
-    now = {int(r[0]): Recruitment(r[1], r[2], None if r[3] is None else bool(r[3])) for r in found}
+    now = {int(r[0]): Recruitment.stored(r[1], r[2], r[3]) for r in found}
     return {w for row, w in rows if plan_recruitment(changes, w, row.recruitment, now.get(w))}
 
 

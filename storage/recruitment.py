@@ -61,9 +61,9 @@ async def newcomer_counts(session: AsyncSession, *, year: int) -> dict[int, tupl
     )
     counts: dict[int, tuple[int, int]] = {}
     for unit_id, _, method, category, eligible in found.all():
-        recruitment = Recruitment(method, category, None if eligible is None else bool(eligible))
         joined, to_check = counts.get(unit_id, (0, 0))
-        counts[unit_id] = (joined + 1, to_check + flagged(recruitment))
+        to_look_at = flagged(Recruitment.stored(method, category, eligible))
+        counts[unit_id] = (joined + 1, to_check + to_look_at)
     return counts
 
 
@@ -86,7 +86,7 @@ async def newcomers_among(session: AsyncSession, changes: Sequence[Change]) -> l
             worker_id,
             first[worker_id].name,
             first[worker_id].on_day,
-            Recruitment(method, category, None if eligible is None else bool(eligible)),
+            Recruitment.stored(method, category, eligible),
         )
         for worker_id, method, category, eligible in found.all()
         if worker_id is not None
