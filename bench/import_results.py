@@ -1,6 +1,7 @@
 """How long a 100,000-row results import takes next to merely reading the file, and its memory.
 
     .venv/bin/python bench/import_results.py [--rows N] [--keep DIR] [--repeat N] [--shared-strings]
+                                             [--county-rows N]
 
 Writes an XLSX of N rows (26 units; its texts inline in the cells, or with --shared-strings in a
 table of shared strings as Excel saves them), then measures in child processes, one after the
@@ -13,6 +14,9 @@ other:
   pandas  the naive peer: pandas.read_excel(engine="calamine") and DataFrame.to_sql into a fresh
           SQLite file, no validation, no hashing (pandas is the optional "bench" extra:
           pip install -e '.[bench]'; without it the bench says so and measures the rest)
+With --county-rows N every import goes into a database already holding a county's N results of
+the year before (the same people as the file's first N rows, imported first, not timed), as a
+city's file comes after its counties' own.
 Each child reports its wall time, its processor time (its own and its reading process's, the
 steadier figure on a shared machine) and its own peak resident memory (ru_maxrss), which is the
 honest figure for "how much memory does an import need". Each measurement is taken --repeat
@@ -34,6 +38,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -116,6 +121,36 @@ async def create_database(url: str) -> None:
         await engine.dispose()
 
 
+async def timed_import(url: str, path: Path, cycle_year: int) -> tuple[Any, float, float]:
+    """The import of ``path`` into the database at ``url``: its report, wall and processor time."""
+    from services.imports import import_results
+    from storage.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url)
+    try:
+        started, cpu = time.perf_counter(), cpu_seconds()
+        report = await import_results(
+            sessions=make_sessionmaker(engine),
+            secret_key=SECRET,
+            path=path,
+            cycle_year=cycle_year,
+            imported_by="bench",
+            max_mb=2000,
+        )
+        return report, time.perf_counter() - started, cpu_seconds() - cpu
+    finally:
+        await engine.dispose()
+
+
+async def import_county(url: str, path: Path, rows: int) -> None:
+    """The file's first ``rows`` people with results of the year before, as a county's own."""
+    if not path.exists():
+        write_xlsx(path, rows)
+    report, _, _ = await timed_import(url, path, 2025)
+    if not report.ok:
+        raise SystemExit(f"the county's file was refused: {report.issues[:3]}")
+
+
 def child_read(path: Path) -> dict[str, float]:
     from storage.importer import read_table
 
@@ -126,34 +161,10 @@ def child_read(path: Path) -> dict[str, float]:
 
 
 def child_import(path: Path, url: str) -> dict[str, float]:
-    from services.imports import import_results
-    from storage.db import make_engine, make_sessionmaker
-
-    async def run() -> dict[str, float]:
-        engine = make_engine(url)
-        try:
-            started, cpu = time.perf_counter(), cpu_seconds()
-            report = await import_results(
-                sessions=make_sessionmaker(engine),
-                secret_key=SECRET,
-                path=path,
-                cycle_year=2026,
-                imported_by="bench",
-                max_mb=2000,
-            )
-            seconds = time.perf_counter() - started
-        finally:
-            await engine.dispose()
-        if not report.ok:
-            raise SystemExit(f"import refused the file: {report.issues[:3]}")
-        return {
-            "seconds": seconds,
-            "cpu": cpu_seconds() - cpu,
-            "created": report.created,
-            "peak_mb": peak_mb(),
-        }
-
-    return asyncio.run(run())
+    report, seconds, cpu = asyncio.run(timed_import(url, path, 2026))
+    if not report.ok:
+        raise SystemExit(f"import refused the file: {report.issues[:3]}")
+    return {"seconds": seconds, "cpu": cpu, "created": report.created, "peak_mb": peak_mb()}
 
 
 def child_pandas(path: Path, database: Path) -> dict[str, float]:
@@ -216,6 +227,12 @@ def main() -> int:
         action="store_true",
         help="the texts in a table of shared strings, as Excel saves them (default: inline)",
     )
+    parser.add_argument(
+        "--county-rows",
+        type=int,
+        default=0,
+        help="import into a database already holding this many results of the year before",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -248,6 +265,8 @@ def main() -> int:
             for stale in folder.glob("bench.db*"):
                 stale.unlink()
             asyncio.run(create_database(url))
+            if options.county_rows:
+                asyncio.run(import_county(url, folder / "county.xlsx", options.county_rows))
             reads.append(in_child("read", str(xlsx)))
             imports.append(in_child("import", str(xlsx), url))
             if have_pandas():
@@ -262,7 +281,8 @@ def main() -> int:
     peer = min(peers, key=lambda run: run["seconds"]) if peers else None
     lines = [
         f"rows                 {options.rows:>10,}   {UNITS} units, XLSX {size_mb:.1f} MB "
-        f"(written in {generated:.1f} s), best of {len(imports)} runs",
+        f"(written in {generated:.1f} s), best of {len(imports)} runs"
+        + (f", into a county of {options.county_rows:,}" if options.county_rows else ""),
         f"read                 {read['seconds']:>10.2f} s   peak {read['peak_mb']:.0f} MB, "
         f"CPU {read['cpu']:.2f} s",
         f"import (SQLite)      {imported['seconds']:>10.2f} s   peak {imported['peak_mb']:.0f} MB, "

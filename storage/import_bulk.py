@@ -38,6 +38,12 @@ RESULT_CHANGE = (
     "updated_at",
 )
 
+# What the writer looks rows up by as it writes, once there are workers on record, beyond the
+# tables' own UNIQUE constraints (a worker's post, and their result and basis of the year, are
+# found through those, which stay): workers by the hash of their ID number. Such an index stays
+# during a large import (storage.import_sqlite).
+SEARCHED = {"worker": ("id_hash",)}
+
 
 def literal(value: object) -> str:
     """A constant as SQLite reads it in a statement, as the driver would have bound it: an

@@ -30,6 +30,7 @@ from storage.import_bulk import (
     RESULT,
     RESULT_CHANGE,
     RESULT_NEW,
+    SEARCHED,
     WORKER,
     WORKER_CHANGE,
     WORKER_NEW,
@@ -129,11 +130,14 @@ class Writer:
     async def start(self, cycle_year: int | None, expected_rows: int = 0) -> None:
         connection = await self.session.connection()
         self._bulk = Bulk(connection, chunk=self.chunk)
+        self.had_workers = await self.bulk.last_id(WORKER) is not None
         tables = [WORKER, POST, RESULT, HISTORY, BASIS]
-        self.indexes = await DeferredIndexes.for_import(connection, tables, expected_rows)
+        searched = SEARCHED if self.had_workers else None
+        self.indexes = await DeferredIndexes.for_import(
+            connection, tables, expected_rows, searched=searched
+        )
         self._stamp = self.bulk.constant(WORKER, "updated_at", self.now)
         self._today = self.bulk.constant(HISTORY, "on_day", self._today)
-        self.had_workers = await self.bulk.last_id(WORKER) is not None
         await self._load_vacant_posts()
         if cycle_year is not None:
             await self.use_cycle(cycle_year)

@@ -1,6 +1,7 @@
-"""A large import into empty tables builds their indexes once at the end (storage.import_sqlite):
-afterwards the schema is exactly as before and the indexes serve lookups; an import that fails
-after dropping them leaves them in place, with nothing written."""
+"""A large import into tables holding fewer rows than it brings builds their indexes once at the
+end (storage.import_sqlite), except the one it finds workers on record by: afterwards the schema
+is exactly as before and the indexes serve lookups; an import that fails after dropping them
+leaves them in place, with nothing written."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ async def test_a_first_large_import_leaves_the_same_indexes_and_they_serve(
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-async def test_a_second_import_keeps_the_indexes_of_tables_holding_rows(
+async def test_a_second_import_keeps_the_indexes_of_tables_holding_as_many_rows(
     storage, units, sheet_files, dropped
 ):
     await results(storage, sheet_files.xlsx([HEADER, *result_rows(5)]))
@@ -74,6 +75,28 @@ async def test_a_second_import_keeps_the_indexes_of_tables_holding_rows(
     # The second import drops only what belongs to the table still empty (no basis columns).
     assert "ix_worker_id_hash" in dropped[0]
     assert dropped[1] == ["ix_result_basis_worker_id"]
+
+
+async def test_a_larger_import_into_tables_holding_rows_keeps_only_the_index_it_searches(
+    storage, units, sheet_files, dropped
+):
+    path = database_file(storage)
+    before = indexes(path)
+    await results(storage, sheet_files.xlsx([HEADER, *result_rows(5)]))
+    changed = result_rows(20)
+    changed[2][4] = "护林员"  # a worker on record moves to another post
+    report = await results(storage, sheet_files.xlsx([HEADER, *changed]))
+
+    # The five on record were found (by the hash of their ID number), not written again.
+    assert report.ok and (report.created, report.updated, report.unchanged) == (15, 1, 4)
+    assert "ix_worker_id_hash" not in dropped[1]
+    assert {"ix_worker_phone_hash", "ix_result_unit_id", "ix_worker_change_unit_day"} <= set(
+        dropped[1]
+    )
+    assert indexes(path) == before
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM worker").fetchone() == (20,)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 async def test_an_import_failing_with_its_indexes_dropped_leaves_them_and_writes_nothing(
