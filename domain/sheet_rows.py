@@ -72,6 +72,9 @@ _REMARK_LIMIT = MAX_LENGTH[REMARK]
 # A file says 合格 and 是 thousands of times: each spelling is parsed once (errors are not cached).
 _parse_grade = functools.lru_cache(maxsize=256)(parse_grade)
 _parse_renewal = functools.lru_cache(maxsize=256)(parse_renewal)
+# A county has a few dozen post titles, said thousands of times: each is checked once (past
+# this many titles, a new one is checked at every row).
+_GOOD_POSTS = 1024
 # A roster says 公开招聘 and 大龄失业人员 thousands of times too.
 _check_recruitment = functools.lru_cache(maxsize=1024)(check_recruitment)
 
@@ -127,6 +130,7 @@ class RowChecker:
         self._recruitment_at = tuple(columns.get(column, -1) for column in RECRUITMENT_COLUMNS)
         self._with_recruitment = kind == "roster" and any(at >= 0 for at in self._recruitment_at)
         self._verdicts: dict[tuple[str, str], tuple[Grade, bool]] = {}
+        self._good_posts: set[str] = set()  # titles found good, each checked once
 
     def check(self, row: int, cells: Sequence[str]) -> SheetRow | None:
         """The clean row, or None when it is blank or has problems (added to ``issues``)."""
@@ -142,14 +146,15 @@ class RowChecker:
         id_text = cells[at_id].strip()
         if not (name and post and id_text) or len(name) > _NAME_LIMIT or len(post) > _POST_LIMIT:
             return self._check_fully(row, cells)
-        if (
-            name[0] in FORMULA_STARTS
-            or post[0] in FORMULA_STARTS
-            or not _POST_OK.fullmatch(post)
-            or _LETTER.search(name) is None
-            or _LETTER.search(post) is None
-        ):
+        if name[0] in FORMULA_STARTS or _LETTER.search(name) is None:
             return self._check_fully(row, cells)
+        if post not in self._good_posts:
+            if post[0] in FORMULA_STARTS or not _POST_OK.fullmatch(post):
+                return self._check_fully(row, cells)
+            if _LETTER.search(post) is None:
+                return self._check_fully(row, cells)
+            if len(self._good_posts) < _GOOD_POSTS:
+                self._good_posts.add(post)
         remark = cells[at_remark].strip() if at_remark >= 0 else ""
         if len(remark) > _REMARK_LIMIT:
             return self._check_fully(row, cells)

@@ -62,6 +62,13 @@ def test_check_digit_known_values(first17: str, check: str) -> None:
     assert check_digit(first17) == check
 
 
+@given(st.text(alphabet=string.digits, min_size=17, max_size=17), st.sampled_from("0123456789X"))
+def test_numbers_are_checked_with_the_standards_weighted_sum(first17: str, last: str) -> None:
+    # The check of a number read (in one step, idnumber._check_of) agrees with check_digit,
+    # which sums GB 11643's weights digit by digit.
+    assert idnumber._check_of(first17 + last) == check_digit(first17)
+
+
 @pytest.mark.parametrize("bad", ["", "1101051949123100", "110105194912310021", "1101051949123100a"])
 def test_check_digit_needs_17_digits(bad: str) -> None:
     with pytest.raises(ValueError):

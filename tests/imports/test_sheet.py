@@ -382,3 +382,29 @@ def test_ordinary_names_and_posts_pass(name, post):
     row[HEADER.index("姓名")], row[HEADER.index("岗位")] = name, post
     clean, issues = check([HEADER, row])
     assert issues == [] and (clean[0].name, clean[0].post) == (name, post)
+
+
+def test_each_post_title_is_checked_once_and_a_bad_one_every_time(monkeypatch):
+    class Counting:
+        def __init__(self, pattern):
+            self.pattern, self.seen = pattern, []
+
+        def fullmatch(self, text):
+            self.seen.append(text)
+            return self.pattern.fullmatch(text)
+
+    counting = Counting(sheet_rows._POST_OK)
+    monkeypatch.setattr(sheet_rows, "_POST_OK", counting)
+    rows = [result_row(n) for n in range(40)]  # all 保洁员
+    for n in (10, 30):
+        rows[n][HEADER.index("岗位")] = "保洁员<b>"
+    clean, issues = check([HEADER, *rows])
+
+    assert len(clean) == 38
+    assert [(issue.row, issue.reason) for issue in issues] == [
+        (12, sheet.REASON_POST_CHARACTER),
+        (32, sheet.REASON_POST_CHARACTER),
+    ]
+    # The good title once, on its first row; the bad one at each of its rows.
+    assert counting.seen.count("保洁员") == 1
+    assert counting.seen.count("保洁员<b>") >= 2
