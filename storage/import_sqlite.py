@@ -6,14 +6,15 @@ at the end.
 
 A hundred thousand keyed hashes land at random places in their index, one search and one page
 change each; building the index once from the finished table sorts them instead, which costs
-about a third as much, and a table holding fewer rows than the file brings is at most doubled
-by it. So when a table the import writes holds fewer rows than the file has as the import
-begins (none, in a first import), and the file is large, its own indexes (not those that carry
-a UNIQUE constraint of the table itself, which SQLite keeps internally) are dropped inside the
-import's transaction and created again, from the very statements that defined them, before it
-commits; except those the import looks rows up by while it writes (``searched``: workers by the
-hash of their ID number, when there are workers on record to find), which each chunk would
-otherwise read whole. A city's file after its county's (100,000 rows into a database holding
+about a third as much; where the table already holds rows, but fewer than the file brings,
+sorting those too still costs less than the file's own rows would cost one by one. So when a
+table the import writes holds fewer rows than the file has as the import begins (none, in a
+first import), and the file is large, its own indexes (not those that carry a UNIQUE constraint
+of the table itself, which SQLite keeps internally) are dropped inside the import's transaction
+and created again, from the very statements that defined them, before it commits; except
+those the import looks rows up by while it writes (``searched``: workers by the hash of their
+ID number, when there are workers on record to find), which each chunk would otherwise read
+whole. A city's file after its county's (100,000 rows into a database holding
 520 workers with their results, `bench/import_results.py --county-rows 520`, alternating runs):
 2.85 s and 2.79 s against 3.04 s and 3.10 s when only empty tables' indexes were built at the
 end.
