@@ -149,9 +149,11 @@ class RowChecker:
         if name[0] in FORMULA_STARTS or _LETTER.search(name) is None:
             return self._check_fully(row, cells)
         if post not in self._good_posts:
-            if post[0] in FORMULA_STARTS or not _POST_OK.fullmatch(post):
-                return self._check_fully(row, cells)
-            if _LETTER.search(post) is None:
+            if (
+                post[0] in FORMULA_STARTS
+                or not _POST_OK.fullmatch(post)
+                or _LETTER.search(post) is None
+            ):
                 return self._check_fully(row, cells)
             if len(self._good_posts) < _GOOD_POSTS:
                 self._good_posts.add(post)

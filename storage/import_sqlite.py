@@ -137,15 +137,16 @@ class DeferredIndexes:
         if not self.tables or self.dropped or not await self._in_transaction():
             return
         for table in self.tables:
+            # Each index with its first column, in the one query.
             found = await self.connection.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+                "SELECT m.name, m.sql, (SELECT i.name FROM pragma_index_info(m.name) AS i "
+                "WHERE i.seqno = 0) FROM sqlite_master AS m "
+                "WHERE m.type = 'index' AND m.tbl_name = ? AND m.sql IS NOT NULL ORDER BY m.name",
                 (table.name,),
             )
             kept = self.searched.get(table.name, ())
-            for name, sql in cast("list[tuple[str, str]]", [tuple(row) for row in found]):
-                if not kept or await self._first_column(name) not in kept:
-                    self.dropped.append((name, sql))
+            indexes = cast("list[tuple[str, str, str]]", found.all())
+            self.dropped += [(name, sql) for name, sql, first in indexes if first not in kept]
         for name, _ in self.dropped:
             await self.connection.exec_driver_sql(f'DROP INDEX "{name}"')
         self.tables = []
@@ -155,12 +156,6 @@ class DeferredIndexes:
         while self.dropped:
             _, sql = self.dropped.pop(0)
             await self.connection.exec_driver_sql(sql)
-
-    async def _first_column(self, index: str) -> str:
-        found = await self.connection.exec_driver_sql(
-            "SELECT name FROM pragma_index_info(?) ORDER BY seqno LIMIT 1", (index,)
-        )
-        return str(found.scalar_one())
 
     async def _in_transaction(self) -> bool:
         raw = await self.connection.get_raw_connection()
