@@ -40,8 +40,9 @@ RESULT_CHANGE = (
 
 # What the writer looks rows up by as it writes, once there are workers on record, beyond the
 # tables' own UNIQUE constraints (a worker's post, and their result and basis of the year, are
-# found through those, which stay): workers by the hash of their ID number. Such an index stays
-# during a large import (storage.import_sqlite).
+# found through those, which stay): workers by the hash of their ID number, unless they are few
+# and loaded whole (storage.import_known). Such an index stays during a large import
+# (storage.import_sqlite).
 SEARCHED = {"worker": ("id_hash",)}
 
 

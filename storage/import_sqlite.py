@@ -13,11 +13,11 @@ first import), and the file is large, its own indexes (not those that carry a UN
 of the table itself, which SQLite keeps internally) are dropped inside the import's transaction
 and created again, from the very statements that defined them, before it commits; except
 those the import looks rows up by while it writes (``searched``: workers by the hash of their
-ID number, when there are workers on record to find), which each chunk would otherwise read
-whole. A city's file after its county's (100,000 rows into a database holding
-520 workers with their results, `bench/import_results.py --county-rows 520`, alternating runs):
-2.85 s and 2.79 s against 3.04 s and 3.10 s when only empty tables' indexes were built at the
-end.
+ID number, when there are more workers on record than it loads at once, storage.import_known),
+which each chunk would otherwise read whole. A city's file after its county's (100,000 rows
+into a database holding 520 workers with their results, `bench/import_results.py --county-rows
+520`, alternating runs): 2.85 s and 2.79 s against 3.04 s and 3.10 s when only empty tables'
+indexes were built at the end.
 
 All or nothing holds: in SQLite the schema belongs to the transaction, so a failed or
 interrupted import rolls the dropped indexes back with everything else, and nobody else sees

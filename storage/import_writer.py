@@ -37,6 +37,7 @@ from storage.import_bulk import (
     Bulk,
 )
 from storage.import_hashing import keyed_hasher
+from storage.import_known import WorkerNow, loaded, looked_up
 from storage.import_recruitment import plan_known, plan_recruitment, write_recruitment
 from storage.import_sqlite import DeferredIndexes
 from storage.sheet_reader import SheetError
@@ -52,15 +53,6 @@ class BatchInfo:
     file_name: str
     sha256: str
     imported_by: str
-
-
-@dataclass(slots=True)
-class _WorkerNow:
-    id: int
-    name: str
-    phone_hash: str | None
-    phone_last4: str | None
-    unit_id: int
 
 
 @dataclass(slots=True)
@@ -109,6 +101,8 @@ class Writer:
         # False when the worker table was empty as the import began: nobody in the file can be
         # on record then (the file holds each person once), so no chunk needs looking up.
         self.had_workers = True
+        # Every worker on record, loaded once when few (storage.import_known); else None.
+        self.on_record: dict[str, WorkerNow] | None = None
         # With foreign keys off (storage.import_sqlite), the parents to confirm before commit: the
         # units the rows name, and the workers read before the first write (opening the batch).
         self.unit_ids: set[int] = set()
@@ -131,8 +125,10 @@ class Writer:
         connection = await self.session.connection()
         self._bulk = Bulk(connection, chunk=self.chunk)
         self.had_workers = await self.bulk.last_id(WORKER) is not None
+        if self.had_workers:
+            self.on_record = await loaded(connection, expected_rows)
         tables = [WORKER, POST, RESULT, HISTORY, BASIS]
-        searched = SEARCHED if self.had_workers else None
+        searched = SEARCHED if self.had_workers and self.on_record is None else None
         self.indexes = await DeferredIndexes.for_import(
             connection, tables, expected_rows, searched=searched
         )
@@ -284,7 +280,7 @@ class Writer:
             return None, None
         return self.phone_hash(row.phone), row.phone[-4:]
 
-    def _plan_worker(self, plan: _Plan, row: SheetRow, worker: _WorkerNow) -> bool:
+    def _plan_worker(self, plan: _Plan, row: SheetRow, worker: WorkerNow) -> bool:
         phone_hash, phone_last4 = self._phone(row)
         if phone_hash is None:  # an empty phone cell keeps the phone on record
             phone_hash, phone_last4 = worker.phone_hash, worker.phone_last4
@@ -334,14 +330,18 @@ class Writer:
         self.touched.append(worker_id)
         return "changed"
 
-    async def _workers(self, id_hashes: list[str]) -> dict[str, _WorkerNow]:
+    async def _workers(self, id_hashes: list[str]) -> dict[str, WorkerNow]:
         if not self.had_workers:
             return {}
-        columns = ("id_hash", "id", "name", "phone_hash", "phone_last4", "unit_id")
-        found = await self.bulk.select_in(WORKER, columns, "id_hash", id_hashes)
-        if self.batch_id is None:  # before the first write: outside SQLite's transaction
-            self.read_unlocked.update(row[1] for row in found)
-        return {row[0]: _WorkerNow(*row[1:]) for row in found}
+        if self.on_record is None:
+            found = await looked_up(self.bulk, id_hashes)
+            if self.batch_id is not None:  # read holding SQLite's write lock
+                return found
+        else:  # loaded before the first write
+            known = self.on_record
+            found = {key: known[key] for key in id_hashes if key in known}
+        self.read_unlocked.update(worker.id for worker in found.values())
+        return found
 
     async def _posts(self, worker_ids: list[int]) -> dict[int, _PostNow]:
         columns = ("worker_id", "id", "unit_id", "title")

@@ -115,6 +115,27 @@ def meanwhile(storage, statements: Sequence[str]) -> None:
 # The switch -----------------------------------------------------------------------------------
 
 
+def remove_before_the_first_write(
+    storage, monkeypatch: pytest.MonkeyPatch, name: str
+) -> list[import_writer.Writer]:
+    """Just before the import's first write, another connection removes the worker ``name`` and
+    their rows; the writers that got there come back."""
+    real = import_writer.Writer._batch
+    writers: list[import_writer.Writer] = []
+
+    async def removed_meanwhile(self: import_writer.Writer) -> int:
+        if self.batch_id is None:
+            writers.append(self)
+            worker = f"(SELECT id FROM worker WHERE name = '{name}')"
+            tables = ("worker_change", "result", "post")
+            children = [f"DELETE FROM {table} WHERE worker_id = {worker}" for table in tables]
+            meanwhile(storage, [*children, f"DELETE FROM worker WHERE id = {worker}"])
+        return await real(self)
+
+    monkeypatch.setattr(import_writer.Writer, "_batch", removed_meanwhile)
+    return writers
+
+
 async def test_foreign_keys_are_off_in_a_large_import_and_on_in_a_small_one(storage):
     units = await add_units(storage)
     seen: list[int] = []
@@ -207,17 +228,7 @@ async def test_a_worker_removed_after_the_import_read_them_refuses_a_large_impor
     """Read before the import's first write, the worker was outside its transaction."""
     units = await add_units(storage)
     await write(storage, units, batches_of([row(n) for n in range(6)], 6), large=False)
-    real = import_writer.Writer._batch
-
-    async def removed_meanwhile(self: import_writer.Writer) -> int:
-        if self.batch_id is None:
-            worker = "(SELECT id FROM worker WHERE name = '张0')"
-            tables = ("worker_change", "result", "post")
-            children = [f"DELETE FROM {table} WHERE worker_id = {worker}" for table in tables]
-            meanwhile(storage, [*children, f"DELETE FROM worker WHERE id = {worker}"])
-        return await real(self)
-
-    monkeypatch.setattr(import_writer.Writer, "_batch", removed_meanwhile)
+    remove_before_the_first_write(storage, monkeypatch, "张0")
     before = await counts(storage)
     moves = [row(0, unit=1), *(row(n) for n in range(1, 6))]  # 张0 moves: a leave and a join
 
@@ -227,6 +238,27 @@ async def test_a_worker_removed_after_the_import_read_them_refuses_a_large_impor
     assert refused.value.reason == REASON_CONFLICT
     assert await counts(storage) == {**before, "Worker": 5, "Post": 5, "Result": 5}
     assert violations(storage) == []
+
+
+async def test_a_worker_loaded_before_the_first_write_and_met_later_is_confirmed_too(
+    storage, monkeypatch
+):
+    """The few workers on record are loaded whole before the first write (storage.import_known):
+    one removed meanwhile, whose row comes only in a later chunk, still refuses the import."""
+    units = await add_units(storage)
+    await write(storage, units, batches_of([row(n) for n in range(6)], 6), large=False)
+    writers = remove_before_the_first_write(storage, monkeypatch, "张0")
+    before = await counts(storage)
+    later = [*(row(n) for n in range(1, 6)), row(0, unit=1), row(6)]  # 张0 in the second chunk
+
+    with pytest.raises(SheetError) as refused:
+        await write(storage, units, batches_of(later, 3), large=True)
+
+    assert refused.value.reason == REASON_CONFLICT
+    assert await counts(storage) == {**before, "Worker": 5, "Post": 5, "Result": 5}
+    assert violations(storage) == []
+    on_record = writers[0].on_record
+    assert on_record is not None and len(on_record) == 6  # loaded whole, 张0 among them
 
 
 async def test_without_the_check_a_removed_unit_would_leave_rows_behind(storage, monkeypatch):

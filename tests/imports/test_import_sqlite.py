@@ -1,7 +1,8 @@
 """A large import into tables holding fewer rows than it brings builds their indexes once at the
-end (storage.import_sqlite), except the one it finds workers on record by: afterwards the schema
-is exactly as before and the indexes serve lookups; an import that fails after dropping them
-leaves them in place, with nothing written."""
+end (storage.import_sqlite), except the one it finds workers on record by when they are too many
+to load whole (storage.import_known): afterwards the schema is exactly as before and the indexes
+serve lookups; an import that fails after dropping them leaves them in place, with nothing
+written."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from sheets import HEADER, id_number, result_rows
 from test_importer import results
 
-from storage import import_sqlite
+from storage import import_known, import_sqlite, import_writer
 from storage.identity import keyed_hash
 
 
@@ -77,26 +78,60 @@ async def test_a_second_import_keeps_the_indexes_of_tables_holding_as_many_rows(
     assert dropped[1] == ["ix_result_basis_worker_id"]
 
 
-async def test_a_larger_import_into_tables_holding_rows_keeps_only_the_index_it_searches(
-    storage, units, sheet_files, dropped
-):
-    path = database_file(storage)
-    before = indexes(path)
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many hashes each chunk asked the database for (storage.import_known.looked_up)."""
+    seen: list[int] = []
+    real = import_known.looked_up
+
+    async def spy(bulk, id_hashes):  # type: ignore[no-untyped-def]
+        seen.append(len(id_hashes))
+        return await real(bulk, id_hashes)
+
+    monkeypatch.setattr(import_writer, "looked_up", spy)
+    return seen
+
+
+async def import_twenty_after_five(storage, sheet_files):  # type: ignore[no-untyped-def]
     await results(storage, sheet_files.xlsx([HEADER, *result_rows(5)]))
     changed = result_rows(20)
     changed[2][4] = "护林员"  # a worker on record moves to another post
-    report = await results(storage, sheet_files.xlsx([HEADER, *changed]))
+    return await results(storage, sheet_files.xlsx([HEADER, *changed]))
 
-    # The five on record were found (by the hash of their ID number), not written again.
+
+async def test_a_larger_import_loads_the_few_workers_on_record_and_builds_every_index_once(
+    storage, units, sheet_files, dropped, asked
+):
+    path = database_file(storage)
+    before = indexes(path)
+    report = await import_twenty_after_five(storage, sheet_files)
+
+    # The five on record were found (by the hash of their ID number), not written again, and
+    # without asking the database chunk by chunk: they were loaded whole.
     assert report.ok and (report.created, report.updated, report.unchanged) == (15, 1, 4)
+    assert asked == []
+    assert {"ix_worker_id_hash", "ix_worker_phone_hash", "ix_result_unit_id"} <= set(dropped[1])
+    assert indexes(path) == before
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM worker").fetchone() == (20,)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+async def test_more_workers_on_record_than_are_loaded_are_looked_up_through_their_index(
+    storage, units, sheet_files, dropped, asked, monkeypatch
+):
+    monkeypatch.setattr(import_known, "PRELOAD_MAX", 4)
+    path = database_file(storage)
+    before = indexes(path)
+    report = await import_twenty_after_five(storage, sheet_files)
+
+    assert report.ok and (report.created, report.updated, report.unchanged) == (15, 1, 4)
+    assert asked == [20]  # one chunk, every row's hash
     assert "ix_worker_id_hash" not in dropped[1]
     assert {"ix_worker_phone_hash", "ix_result_unit_id", "ix_worker_change_unit_day"} <= set(
         dropped[1]
     )
     assert indexes(path) == before
-    with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT count(*) FROM worker").fetchone() == (20,)
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 async def test_an_import_failing_with_its_indexes_dropped_leaves_them_and_writes_nothing(
