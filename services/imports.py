@@ -32,12 +32,12 @@ from services.units import register_units_from_rows
 from storage.db import transaction
 from storage.import_child import (
     DEFAULT_MEMORY_MB,
-    CheckedUnits,
     CheckRequest,
     RowsRefused,
     check_in_child,
     checking_in_child,
 )
+from storage.import_child_sheets import CheckedUnits
 from storage.importer import (
     REASON_NO_DATA_ROWS,
     BatchInfo,

@@ -32,12 +32,8 @@ from messages.i18n import N_
 from services.import_report import ImportReport
 from services.procedure import StepInput, record_step
 from storage.db import transaction
-from storage.import_child import (
-    DEFAULT_MEMORY_MB,
-    CheckedProcedure,
-    CheckRequest,
-    check_in_child,
-)
+from storage.import_child import DEFAULT_MEMORY_MB, CheckRequest, check_in_child
+from storage.import_child_sheets import CheckedProcedure
 from storage.importer import REASON_NO_DATA_ROWS, load_units
 from storage.models import utcnow
 from storage.procedure import on_duty_workers

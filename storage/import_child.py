@@ -28,18 +28,16 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO, TypeVar, cast
 
-from domain.procedure_rows import ProcedureRow, ProcedureRowChecker
 from domain.sheet import HEADER_SCAN_ROWS, ImportKind, RowIssue, SheetRow
 from domain.sheet_rows import RowChecker
-from domain.unit_rows import UnitRow, UnitRowChecker
 from messages import N_
-from storage.sheet_reader import (
-    ReadLimits,
-    SheetError,
-    find_header,
-    parse_table,
-    parse_table_pieces,
+from storage.import_child_sheets import (
+    CheckedProcedure,
+    CheckedUnits,
+    check_procedure_file,
+    check_units_file,
 )
+from storage.sheet_reader import ReadLimits, SheetError, find_header, parse_table_pieces
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +106,11 @@ class CheckedTail:
 
 # Clean rows per batch sent: as many as the writer takes in one go (storage.importer.CHUNK).
 STREAM_BATCH = 5000
+# Batches that have arrived while the writer was busy are handed to it together, up to this
+# many rows: on SQLite, where it holds the one write lock from its first write to its commit,
+# each write costs round trips to the database's thread, each waiting its turn in a busy
+# event loop, whatever the number of rows (see storage.importer).
+JOINED_MOST = 4 * STREAM_BATCH
 
 Frame = CheckedHead | list[tuple[object, ...]] | CheckedTail
 
@@ -169,54 +172,6 @@ def _assembled(frames: Iterator[Frame]) -> Checked:
         assert isinstance(frame, list)
         clean += map(SheetRow._make, frame)
     raise AssertionError("no tail")
-
-
-@dataclass
-class CheckedUnits:
-    """A units sheet read and every row checked."""
-
-    ignored_columns: tuple[str, ...]
-    rows: int
-    clean: list[UnitRow]
-    issues: list[RowIssue]
-
-
-def check_units_file(request: CheckRequest) -> CheckedUnits:
-    """Read and check a units sheet; raises SheetError when the file as a whole is refused."""
-    rows = parse_table(request.data, request.filename, request.limits)
-    header = find_header(rows, "units")
-    checker = UnitRowChecker(header)
-    clean = [
-        checked
-        for index in range(header.row_index + 1, len(rows))
-        if (checked := checker.check(index + 1, rows[index])) is not None
-    ]
-    return CheckedUnits(header.ignored, checker.rows, clean, checker.issues)
-
-
-@dataclass
-class CheckedProcedure:
-    """A procedure sheet read and every row checked."""
-
-    ignored_columns: tuple[str, ...]
-    rows: int
-    clean: list[ProcedureRow]
-    issues: list[RowIssue]
-
-
-def check_procedure_file(request: CheckRequest) -> CheckedProcedure:
-    """Read and check a procedure sheet; raises SheetError when the file as a whole is refused."""
-    rows = parse_table(request.data, request.filename, request.limits)
-    header = find_header(rows, "procedure")
-    checker = ProcedureRowChecker(
-        header, known_units=request.known_units, only_unit=request.only_unit
-    )
-    clean = [
-        checked
-        for index in range(header.row_index + 1, len(rows))
-        if (checked := checker.check(index + 1, rows[index])) is not None
-    ]
-    return CheckedProcedure(header.ignored, checker.rows, clean, checker.issues)
 
 
 def _frames_of(request: CheckRequest) -> Iterator[object]:
@@ -282,23 +237,17 @@ class ChildChecks:
         self.tail: CheckedTail | None = None
         self.done = False
         self.failed: SheetError | None = None  # the answer once the process stopped or refused
+        self._ahead: asyncio.Future[object] | None = None  # the next frame, being read
 
     async def next_frame(self) -> object | None:
         """The next frame, None after the last; a SheetError sent, or a process that died, is
         raised."""
-        stdout = self.process.stdout
-        assert stdout is not None
         if self.failed is not None:
             raise self.failed
         if self.done:
             return None
-        try:
-            length = _LENGTH.unpack(await stdout.readexactly(_LENGTH.size))[0]
-            frame: object = pickle.loads(await stdout.readexactly(length))  # our own process
-        except asyncio.IncompleteReadError:
-            await self.process.wait()
-            log.warning("the reading process ended with %s", self.process.returncode)
-            frame = self.stopped
+        ahead, self._ahead = self._ahead, None
+        frame = await (ahead if ahead is not None else self._read())
         if isinstance(frame, SheetError):
             self.failed = frame
             raise frame
@@ -307,6 +256,32 @@ class ChildChecks:
         elif not isinstance(frame, list):  # the tail, or the one answer about another sheet
             self.tail = frame if isinstance(frame, CheckedTail) else None
             self.done = True
+        return frame
+
+    async def _read(self) -> object:
+        """The next frame off the pipe; the stopped error when the process ended first."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        try:
+            length = _LENGTH.unpack(await stdout.readexactly(_LENGTH.size))[0]
+            return pickle.loads(await stdout.readexactly(length))  # our own process
+        except asyncio.IncompleteReadError:
+            await self.process.wait()
+            log.warning("the reading process ended with %s", self.process.returncode)
+            return self.stopped
+
+    async def _arrived(self) -> list[tuple[object, ...]] | None:
+        """The next batch if it has already arrived whole, else None; the next frame is read on
+        meanwhile, for next_frame (one reader of the pipe at a time, never cancelled midway)."""
+        if self.done or self.failed is not None:
+            return None
+        if self._ahead is None:
+            self._ahead = asyncio.ensure_future(self._read())
+        await asyncio.sleep(0)  # a frame already in the pipe's buffer is read in this turn
+        ahead = self._ahead
+        if not ahead.done() or not isinstance(frame := ahead.result(), list):
+            return None
+        self._ahead = None
         return frame
 
     async def frames(self) -> AsyncIterator[object]:
@@ -320,14 +295,25 @@ class ChildChecks:
                 raise AssertionError("no head")
         return self.head
 
-    async def batches(self) -> AsyncIterator[list[SheetRow]]:
-        """The clean rows, batch by batch; at the end RowsRefused when any row had a problem."""
+    async def batches(self, most: int = JOINED_MOST) -> AsyncIterator[list[SheetRow]]:
+        """The clean rows, batch by batch, those that have already arrived when one is taken
+        joined to it until they hold ``most`` rows; at the end RowsRefused when any row had a
+        problem."""
         async for frame in self.frames():
             if isinstance(frame, list):
+                while len(frame) < most and (more := await self._arrived()) is not None:
+                    frame += more
                 yield list(map(SheetRow._make, frame))
         assert self.tail is not None
         if self.tail.issues:
             raise RowsRefused(self.tail)
+
+    async def let_go(self) -> None:
+        """Once the process has ended: a frame still being read will not be wanted."""
+        if self._ahead is not None and not self._ahead.done():
+            self._ahead.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._ahead
 
     async def finish(self) -> CheckedTail:
         """The tail, once every remaining frame is read (and let go)."""
@@ -374,6 +360,7 @@ async def checking_in_child(
         limit=_PIPE_LIMIT,
     )
     _give_way(process.pid)
+    checks: ChildChecks | None = None
     # Read all along, so that a process writing warnings never waits on a full pipe.
     errors = asyncio.ensure_future(_last_line(process.stderr))
     try:
@@ -382,12 +369,15 @@ async def checking_in_child(
         with suppress(ConnectionError):  # a process that died at once is told below
             await process.stdin.drain()
             process.stdin.close()
-        yield ChildChecks(process, _stopped(memory_mb, cpu_seconds))
+        checks = ChildChecks(process, _stopped(memory_mb, cpu_seconds))
+        yield checks
     finally:
         if process.returncode is None:
             with suppress(ProcessLookupError):
                 process.kill()
             await process.wait()
+        if checks is not None:
+            await checks.let_go()
         tail = await errors
         if process.returncode not in (0, None) and tail:
             log.warning("the reading process said %s", tail)

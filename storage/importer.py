@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.sheet import SheetRow
 from messages import N_
 from storage.import_bulk import CYCLE, UNIT, WORKER, Bulk
+from storage.import_child import JOINED_MOST, STREAM_BATCH
 from storage.import_hashing import keyed_hasher
 from storage.import_sqlite import all_exist, import_transaction, roomy_cache
 from storage.import_writer import REASON_CYCLE_CLOSED, BatchInfo, Writer
@@ -205,15 +206,19 @@ async def _write(
             session, secret_key=secret_key, units=units, batch=batch, now=now, chunk=CHUNK
         )
         connection = await session.connection()
-        if connection.dialect.name == "sqlite":
+        on_sqlite = connection.dialect.name == "sqlite"
+        if on_sqlite:
             rest = 0.0
         async with roomy_cache(connection):
             await writer.start(cycle_year, expected_rows=expected_rows)
             step = CHUNK if rest == 0 else RESTING_CHUNK
             while rows is not None:
-                for start in range(0, len(rows), step):
+                # On SQLite batches that arrived together in one go, up to as many chunks as
+                # the reading process's batches joined (storage.import_child.JOINED_MOST).
+                size = step * (JOINED_MOST // STREAM_BATCH) if on_sqlite else step
+                for start in range(0, len(rows), size):
                     began = time.perf_counter()
-                    await writer.write(rows[start : start + step])
+                    await writer.write(rows[start : start + size])
                     if rest > 0:
                         with _collector_resumed():
                             await _rest(rest * (time.perf_counter() - began))

@@ -53,7 +53,8 @@ async def test_a_large_good_file_is_written_whole_in_batches(storage, units, she
     report = await results(storage, sheet_files.xlsx([HEADER, *result_rows(LATE)]))
 
     assert report.ok and report.created == LATE and report.rows == LATE
-    assert written[0] == STREAM_BATCH and sum(written) == LATE
+    # The first batch alone, or with the rest if that had arrived too (import_child.JOINED_MOST).
+    assert written[0] in (STREAM_BATCH, LATE) and sum(written) == LATE
     found = await counts(storage)
     assert found["Worker"] == found["Result"] == found["Post"] == LATE
 
@@ -84,5 +85,5 @@ async def test_a_reading_process_stopped_after_written_batches_leaves_nothing(
         await results(storage, sheet_files.xlsx([HEADER, *result_rows(LATE)]))
 
     assert caught.value.reason == import_child.REASON_READER_STOPPED
-    assert written == [STREAM_BATCH]
+    assert written in ([STREAM_BATCH], [LATE])  # the rest joined the first batch if it was there
     assert set((await counts(storage)).values()) == {0}
