@@ -34,10 +34,16 @@ from messages import N_
 from storage.import_child_sheets import (
     CheckedProcedure,
     CheckedUnits,
-    check_procedure_file,
-    check_units_file,
+    check_procedure_rows,
+    check_units_rows,
 )
-from storage.sheet_reader import ReadLimits, SheetError, find_header, parse_table_pieces
+from storage.sheet_reader import (
+    ReadLimits,
+    SheetError,
+    find_header,
+    parse_table,
+    parse_table_pieces,
+)
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +183,12 @@ def _assembled(frames: Iterator[Frame]) -> Checked:
 def _frames_of(request: CheckRequest) -> Iterator[object]:
     """What the reading process sends: a roster or results file as it is checked, any other
     sheet as one answer."""
-    if request.kind == "units":
-        yield check_units_file(request)
-    elif request.kind == "procedure":
-        yield check_procedure_file(request)
+    if request.kind in ("units", "procedure"):
+        rows = parse_table(request.data, request.filename, request.limits)
+        if request.kind == "units":
+            yield check_units_rows(rows)
+        else:
+            yield check_procedure_rows(rows, request.known_units, request.only_unit)
     else:
         yield from check_frames(request)
 

@@ -1,32 +1,16 @@
-"""Units and procedure sheets, read and checked whole in the reading process (storage.import_child),
-each sent back as one answer."""
+"""Units and procedure sheets, checked whole in the reading process (storage.import_child) once it
+has read them, each sent back as one answer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from domain.procedure_rows import ProcedureRow, ProcedureRowChecker
 from domain.sheet import HeaderMatch, ImportKind, RowIssue
 from domain.unit_rows import UnitRow, UnitRowChecker
-from storage.sheet_reader import ReadLimits, find_header, parse_table
-
-
-class SheetRequest(Protocol):
-    """What these checks read of storage.import_child.CheckRequest."""
-
-    @property
-    def data(self) -> bytes: ...
-    @property
-    def filename(self) -> str: ...
-    @property
-    def limits(self) -> ReadLimits: ...
-    @property
-    def known_units(self) -> tuple[str, ...]: ...
-    @property
-    def only_unit(self) -> str | None: ...
-
+from storage.sheet_reader import find_header
 
 C = TypeVar("C", UnitRowChecker, ProcedureRowChecker)
 
@@ -41,9 +25,9 @@ class CheckedUnits:
     issues: list[RowIssue]
 
 
-def check_units_file(request: SheetRequest) -> CheckedUnits:
-    """Read and check a units sheet; raises SheetError when the file as a whole is refused."""
-    header, checker, clean = _checked(request, "units", UnitRowChecker)
+def check_units_rows(rows: list[list[str]]) -> CheckedUnits:
+    """Check a units sheet's rows; raises SheetError when it has no header."""
+    header, checker, clean = _checked(rows, "units", UnitRowChecker)
     return CheckedUnits(header.ignored, checker.rows, clean, checker.issues)
 
 
@@ -57,24 +41,23 @@ class CheckedProcedure:
     issues: list[RowIssue]
 
 
-def check_procedure_file(request: SheetRequest) -> CheckedProcedure:
-    """Read and check a procedure sheet; raises SheetError when the file as a whole is refused."""
+def check_procedure_rows(
+    rows: list[list[str]], known_units: tuple[str, ...], only_unit: str | None
+) -> CheckedProcedure:
+    """Check a procedure sheet's rows; raises SheetError when it has no header."""
     header, checker, clean = _checked(
-        request,
+        rows,
         "procedure",
-        lambda header: ProcedureRowChecker(
-            header, known_units=request.known_units, only_unit=request.only_unit
-        ),
+        lambda header: ProcedureRowChecker(header, known_units=known_units, only_unit=only_unit),
     )
     return CheckedProcedure(header.ignored, checker.rows, clean, checker.issues)
 
 
 def _checked(
-    request: SheetRequest, kind: ImportKind, checker_of: Callable[[HeaderMatch], C]
+    rows: list[list[str]], kind: ImportKind, checker_of: Callable[[HeaderMatch], C]
 ) -> tuple[HeaderMatch, C, list[Any]]:
-    """The sheet read whole, its header found, and every row below it checked: the header, the
-    checker (its rows and issues) and the clean rows."""
-    rows = parse_table(request.data, request.filename, request.limits)
+    """The header found and every row below it checked: the header, the checker (its rows and
+    issues) and the clean rows."""
     header = find_header(rows, kind)
     checker = checker_of(header)
     clean = [

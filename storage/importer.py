@@ -211,14 +211,14 @@ async def _write(
             rest = 0.0
         async with roomy_cache(connection):
             await writer.start(cycle_year, expected_rows=expected_rows)
-            step = CHUNK if rest == 0 else RESTING_CHUNK
+            # On SQLite batches that arrived together in one go, up to as many chunks as the
+            # reading process's batches joined (storage.import_child.JOINED_MOST).
+            joined = CHUNK * (JOINED_MOST // STREAM_BATCH)
+            step = joined if on_sqlite else CHUNK if rest == 0 else RESTING_CHUNK
             while rows is not None:
-                # On SQLite batches that arrived together in one go, up to as many chunks as
-                # the reading process's batches joined (storage.import_child.JOINED_MOST).
-                size = step * (JOINED_MOST // STREAM_BATCH) if on_sqlite else step
-                for start in range(0, len(rows), size):
+                for start in range(0, len(rows), step):
                     began = time.perf_counter()
-                    await writer.write(rows[start : start + size])
+                    await writer.write(rows[start : start + step])
                     if rest > 0:
                         with _collector_resumed():
                             await _rest(rest * (time.perf_counter() - began))
